@@ -1,0 +1,86 @@
+#include "log.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static enum log_level max_level = LOG_LEVEL_INFO;
+static bool to_journal;
+static log_sink_fn sink;
+static void *sink_userdata;
+
+void log_init(void)
+{
+    const char *js = getenv("JOURNAL_STREAM");
+    struct stat st;
+    unsigned long long dev, ino;
+    to_journal = false;
+    if (js && sscanf(js, "%llu:%llu", &dev, &ino) == 2 &&
+        fstat(STDERR_FILENO, &st) == 0)
+        to_journal = (unsigned long long)st.st_dev == dev &&
+                     (unsigned long long)st.st_ino == ino;
+}
+
+void log_set_level(enum log_level level) { max_level = level; }
+enum log_level log_get_level(void) { return max_level; }
+
+void log_set_sink(log_sink_fn fn, void *userdata)
+{
+    sink = fn;
+    sink_userdata = userdata;
+}
+
+static const char *level_word(enum log_level level)
+{
+    switch (level) {
+    case LOG_LEVEL_ERR: return "error: ";
+    case LOG_LEVEL_WARN: return "warning: ";
+    default: return "";
+    }
+}
+
+void log_vmsg(enum log_level level, const char *prefix, const char *fmt,
+              va_list ap)
+{
+    if (level > max_level)
+        return;
+    char msg[2048];
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    if (sink) {
+        sink(sink_userdata, level, prefix, msg);
+        return;
+    }
+    /* One line per message: embedded newlines (tracebacks) become
+     * separate journal lines with the same priority and prefix. */
+    char line[2400];
+    const char *p = msg;
+    do {
+        const char *nl = strchr(p, '\n');
+        int len = nl ? (int)(nl - p) : (int)strlen(p);
+        int n;
+        if (to_journal)
+            n = snprintf(line, sizeof(line), "<%d>%s%s%s%.*s\n", (int)level,
+                         prefix ? prefix : "", prefix ? " " : "", "", len, p);
+        else
+            n = snprintf(line, sizeof(line), "%s%s%s%.*s\n",
+                         prefix ? prefix : "", prefix ? " " : "",
+                         level_word(level), len, p);
+        if (n > (int)sizeof(line) - 1)
+            n = (int)sizeof(line) - 1;
+        if (write(STDERR_FILENO, line, (size_t)n) < 0) {
+            /* nowhere left to report it */
+        }
+        p = nl ? nl + 1 : NULL;
+    } while (p && *p);
+}
+
+void log_msg(enum log_level level, const char *prefix, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    log_vmsg(level, prefix, fmt, ap);
+    va_end(ap);
+}

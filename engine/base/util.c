@@ -1,0 +1,206 @@
+#include "util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+static void out_of_memory(size_t n)
+{
+    fprintf(stderr, "vitrine: out of memory allocating %zu bytes\n", n);
+    abort();
+}
+
+void *xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        out_of_memory(n);
+    return p;
+}
+
+void *xcalloc(size_t count, size_t size)
+{
+    void *p = calloc(count ? count : 1, size ? size : 1);
+    if (!p)
+        out_of_memory(count * size);
+    return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+    p = realloc(p, n ? n : 1);
+    if (!p)
+        out_of_memory(n);
+    return p;
+}
+
+char *xstrdup(const char *s) { return xstrndup(s, strlen(s)); }
+
+char *xstrndup(const char *s, size_t n)
+{
+    char *d = xmalloc(n + 1);
+    memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
+
+char *xvasprintf(const char *fmt, va_list ap)
+{
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    char *s = xmalloc((size_t)n + 1);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    return s;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = xvasprintf(fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+void grow_array(void **items, size_t *cap, size_t need, size_t item_size)
+{
+    if (need <= *cap)
+        return;
+    size_t n = *cap ? *cap * 2 : 8;
+    while (n < need)
+        n *= 2;
+    *items = xrealloc(*items, n * item_size);
+    memset((char *)*items + *cap * item_size, 0, (n - *cap) * item_size);
+    *cap = n;
+}
+
+char *str_trim(char *s)
+{
+    char *b = s;
+    while (isspace((unsigned char)*b))
+        b++;
+    size_t n = strlen(b);
+    while (n && isspace((unsigned char)b[n - 1]))
+        n--;
+    memmove(s, b, n);
+    s[n] = '\0';
+    return s;
+}
+
+bool str_ieq(const char *a, const char *b) { return strcasecmp(a, b) == 0; }
+
+int str_distance(const char *a, const char *b, int limit)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 64 || lb > 64)
+        return limit;
+    int row[65];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = (int)j;
+    for (size_t i = 1; i <= la; i++) {
+        int diag = row[0], best = row[0] = (int)i;
+        for (size_t j = 1; j <= lb; j++) {
+            int up = row[j];
+            int cost = tolower((unsigned char)a[i - 1]) !=
+                       tolower((unsigned char)b[j - 1]);
+            int v = diag + cost;
+            if (up + 1 < v)
+                v = up + 1;
+            if (row[j - 1] + 1 < v)
+                v = row[j - 1] + 1;
+            row[j] = v;
+            diag = up;
+            if (v < best)
+                best = v;
+        }
+        if (best >= limit)
+            return limit;
+    }
+    return row[lb] < limit ? row[lb] : limit;
+}
+
+const char *str_nearest(const char *name, const char *const *candidates,
+                        size_t count)
+{
+    const char *best = NULL;
+    /* A typo is plausible within a third of the name's length. */
+    int limit = (int)strlen(name) / 3 + 2, best_d = limit;
+    for (size_t i = 0; i < count; i++) {
+        if (!candidates[i])
+            continue;
+        int d = str_distance(name, candidates[i], best_d);
+        if (d < best_d) {
+            best_d = d;
+            best = candidates[i];
+        }
+    }
+    return best;
+}
+
+void sb_append(struct strbuf *sb, const char *s, size_t n)
+{
+    GROW(sb->s, sb->cap, sb->len + n + 1);
+    memcpy(sb->s + sb->len, s, n);
+    sb->len += n;
+    sb->s[sb->len] = '\0';
+}
+
+void sb_puts(struct strbuf *sb, const char *s) { sb_append(sb, s, strlen(s)); }
+
+void sb_printf(struct strbuf *sb, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = xvasprintf(fmt, ap);
+    va_end(ap);
+    sb_puts(sb, s);
+    free(s);
+}
+
+char *sb_steal(struct strbuf *sb)
+{
+    char *s = sb->s ? sb->s : xstrdup("");
+    *sb = (struct strbuf){0};
+    return s;
+}
+
+void sb_free(struct strbuf *sb)
+{
+    free(sb->s);
+    *sb = (struct strbuf){0};
+}
+
+int64_t clock_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+char *file_read_all(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    struct strbuf sb = {0};
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+        sb_append(&sb, buf, n);
+    int err = ferror(f) ? EIO : 0;
+    fclose(f);
+    if (err) {
+        sb_free(&sb);
+        errno = err;
+        return NULL;
+    }
+    if (len)
+        *len = sb.len;
+    return sb_steal(&sb);
+}

@@ -1,0 +1,168 @@
+/* cook.c: deciding what cooks, and cooking it. The frame path is a walk
+ * over a precomputed array; per op it costs a few loads and compares
+ * when nothing changed. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/log.h"
+#include "../base/util.h"
+#include "graph.h"
+
+void graph_begin_frame(struct graph *g, int64_t frame)
+{
+    if (frame < 1)
+        frame = 1;
+    g->time.frame = frame;
+    g->time.seconds = (double)(frame - 1) / g->time.rate;
+    g->abs.frame++;
+    g->abs.rate = g->time.rate;
+    g->abs.seconds = (double)(g->abs.frame - 1) / g->abs.rate;
+}
+
+/* Exports and expressions: bring the values in before deciding. */
+static void update_live_pars(struct graph *g, struct op *op)
+{
+    for (size_t i = 0; i < op->nlive; i++) {
+        struct par *p = op->live[i];
+        if (p->mode == PAR_MODE_EXPORT) {
+            struct op *src = graph_op_by_id(g, p->export_op);
+            if (!src) {
+                op_set_warning(op, "%s: export source '%s' no longer exists",
+                               p->name, p->export_src);
+                continue;
+            }
+            const struct chop_data *c = &src->chop;
+            int idx = p->export_index;
+            if (idx < 0 || idx >= c->nchan || c->names[idx] != p->export_chan)
+                idx = p->export_index = chop_find(c, p->export_chan);
+            if (idx < 0 || c->nsamples < 1) {
+                op_set_warning(op, "%s: '%s' has no channel '%s'", p->name,
+                               src->path, p->export_chan);
+                continue;
+            }
+            par_apply_double(op, p, chop_value(c, idx));
+        } else if (p->mode == PAR_MODE_EXPRESSION && g->eval) {
+            double num = 0;
+            char *str = NULL;
+            char err[512];
+            if (g->eval->eval(g->eval->ctx, op, p, p->expr_code, &num, &str,
+                              err, sizeof(err)) != 0) {
+                op_set_error(op, "%s.expr: %s", p->name, err);
+                continue;
+            }
+            if (par_is_numeric(p))
+                par_apply_double(op, p, num);
+            else
+                par_apply_string(op, p, str ? str : "");
+            free(str);
+        }
+    }
+}
+
+static void clear_pulses(struct op *op)
+{
+    for (size_t i = 0; i < op->npars; i++)
+        if (op->pars[i].def->kind == PAR_PULSE)
+            *(int *)((char *)op->priv + op->pars[i].offset) = 0;
+    op->has_pulse = false;
+}
+
+/* Cooks op if anything it depends on changed. Its deps must have been
+ * pulled this frame already. */
+static void cook_one(struct graph *g, struct op *op, bool force)
+{
+    if (op->pulled_frame == g->time.frame && !force)
+        return;
+    op->pulled_frame = g->time.frame;
+    if (op->nlive)
+        update_live_pars(g, op);
+    uint64_t seen = 0;
+    for (size_t i = 0; i < op->ndeps; i++)
+        seen += op->deps[i]->out_version;
+    if (!force && op->cook_count && seen == op->seen_deps &&
+        op->par_version == op->cooked_par_version &&
+        !op_is_time_dependent(op))
+        return;
+
+    struct cook_ctx ctx = {
+        .frame = g->time.frame,
+        .seconds = g->time.seconds,
+        .fps = g->time.rate,
+        .dt = op->cook_frame ? (double)(g->time.frame - op->cook_frame) /
+                                   g->time.rate
+                             : 0.0,
+    };
+    bool timed = g->profile_every <= 1 ||
+                 (g->time.frame % g->profile_every) == 0 || !op->cook_count;
+    int64_t t0 = timed ? clock_now_ns() : 0;
+    g->cooking = op;
+    int rc = op->type->cook(op, &ctx);
+    g->cooking = NULL;
+    if (timed)
+        op->cook_ms = (double)(clock_now_ns() - t0) * 1e-6;
+    op->seen_deps = seen;
+    op->cooked_par_version = op->par_version;
+    op->cook_frame = g->time.frame;
+    op->cook_count++;
+    if (rc == 0) {
+        op->out_version++;
+        if (op->error)
+            op_clear_error(op);
+    }
+    if (op->has_pulse)
+        clear_pulses(op);
+}
+
+static void relink_if_needed(struct graph *g)
+{
+    if (!g->topology_dirty)
+        return;
+    char err[1024];
+    if (graph_link(g, err, sizeof(err)) != 0)
+        LOG_ERR("[graph]", "%s; nothing cooks until it is broken", err);
+}
+
+void graph_cook(struct graph *g)
+{
+    relink_if_needed(g);
+    struct op **list = g->cook_list;
+    for (size_t i = 0, n = g->ncook; i < n; i++)
+        cook_one(g, list[i], false);
+}
+
+static void pull(struct graph *g, struct op *target, bool force)
+{
+    /* Post-order walk with an explicit stack: chains may be long. */
+    struct frame { struct op *op; size_t next; } *stack = NULL;
+    size_t cap = 0, depth = 0;
+    GROW(stack, cap, 1);
+    stack[depth++] = (struct frame){target, 0};
+    while (depth) {
+        struct frame *f = &stack[depth - 1];
+        if (f->next < f->op->ndeps) {
+            struct op *d = f->op->deps[f->next++];
+            if (d->pulled_frame != g->time.frame && depth <= g->nops) {
+                GROW(stack, cap, depth + 1);
+                stack[depth++] = (struct frame){d, 0};
+            }
+            continue;
+        }
+        cook_one(g, f->op, force && f->op == target);
+        depth--;
+    }
+    free(stack);
+}
+
+void graph_cook_op(struct graph *g, struct op *op)
+{
+    relink_if_needed(g);
+    if (op->pulled_frame == g->time.frame)
+        return;
+    pull(g, op, false);
+}
+
+void graph_force_cook(struct graph *g, struct op *op)
+{
+    relink_if_needed(g);
+    pull(g, op, true);
+}

@@ -1,0 +1,103 @@
+/* graph.h: a network of ops, its clock, and cooking.
+ *
+ * Cooking is pull-based. Each frame the graph cooks the output op and
+ * every op whose type is OPT_ALWAYS_COOK, after everything they depend on
+ * (inputs, export sources, op references), in an order computed once
+ * whenever the topology changes. An op cooks at most once per frame and
+ * only when an input's output changed, one of its parameter values
+ * changed, or it depends on time. Ops outside that set cook when someone
+ * asks (graph_cook_op).
+ *
+ * Threads: main thread only. */
+#ifndef VITRINE_GRAPH_H
+#define VITRINE_GRAPH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "op.h"
+
+/* Interned strings: equal strings share one pointer for the graph's life. */
+struct strpool {
+    char **slots;
+    size_t cap, count;
+};
+const char *strpool_intern(struct strpool *sp, const char *s);
+void strpool_free(struct strpool *sp);
+
+/* Evaluates parameter expressions. The embedded Python interpreter
+ * provides one; without it, networks that use `.expr` fail to load. */
+struct expr_evaluator {
+    void *ctx;
+    /* Compiles src for p; returns 0, or -1 with a message. */
+    int (*compile)(void *ctx, struct op *op, struct par *p, const char *src,
+                   void **code, char *err, size_t errlen);
+    /* Evaluates into a number (numeric pars) or a new string (others,
+     * freed by the caller). Returns 0, or -1 with a message. */
+    int (*eval)(void *ctx, struct op *op, struct par *p, void *code,
+                double *num, char **str, char *err, size_t errlen);
+    void (*release)(void *ctx, void *code);
+};
+
+/* TouchDesigner's time: frame starts at 1, seconds at 0. */
+struct graph_time {
+    int64_t frame;
+    double seconds;
+    double rate; /* frames per second */
+};
+
+struct graph {
+    struct op *root; /* the root COMP, "/project1" */
+    struct op **slots;  /* by id's slot index */
+    uint32_t *gens;     /* generation of each slot */
+    size_t nslots, cap_slots, cap_gens;
+    uint32_t *free_slots;
+    size_t nfree, cap_free;
+    size_t nops;
+
+    struct strpool names; /* channel names and other interned strings */
+    struct graph_time time;
+    struct graph_time abs; /* absTime: frames since the runtime started */
+    int width, height;     /* default resolution of generator TOPs */
+    struct op *output;     /* what is shown; may be NULL */
+
+    const struct expr_evaluator *eval;
+    char *file; /* the network file, NULL when built in code */
+    char *dir;  /* its folder: relative file parameters start here */
+
+    /* Cooking. */
+    struct op **cook_list; /* topological order of everything pulled */
+    size_t ncook, cap_cook;
+    bool topology_dirty;
+    unsigned profile_every; /* time each op's cook every Nth frame; 1: all */
+    struct op *cooking;     /* op inside type->cook, for diagnostics */
+};
+
+struct graph *graph_create(const char *root_name);
+void graph_destroy(struct graph **g);
+void graph_set_evaluator(struct graph *g, const struct expr_evaluator *ev);
+
+/* Handles: an op id stays valid until that op is destroyed; a stale id
+ * finds NULL, never another op. */
+struct op *graph_op_by_id(const struct graph *g, uint32_t id);
+/* Absolute or root-relative path. */
+struct op *graph_find(struct graph *g, const char *path);
+
+/* Recomputes dependencies and the cook order. Returns 0, or -1 when the
+ * dependencies form a cycle, with the ops in it named in err. */
+int graph_link(struct graph *g, char *err, size_t errlen);
+
+/* Advances the clock to frame (>= 1) and the absolute clock by one. */
+void graph_begin_frame(struct graph *g, int64_t frame);
+/* Cooks everything pulled this frame. Relinks first if needed. */
+void graph_cook(struct graph *g);
+/* Cooks op now if it needs to, after what it depends on. */
+void graph_cook_op(struct graph *g, struct op *op);
+/* Forces a cook this frame even if nothing changed. */
+void graph_force_cook(struct graph *g, struct op *op);
+
+/* Counts errors on all ops (for status lines). */
+size_t graph_error_count(const struct graph *g);
+
+#endif

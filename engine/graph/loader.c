@@ -1,0 +1,668 @@
+/* loader.c: network files. inih splits lines into sections and keys; a
+ * reader in front of it counts lines (inih reports none to handlers
+ * here), notices section headers and continuation lines, and reports
+ * malformed lines itself so that all of them are listed. */
+#include "loader.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../base/util.h"
+#include "registry.h"
+
+struct kv {
+    char *key, *value;
+    int line;
+};
+
+struct section {
+    char *name; /* "container1/noise2" */
+    int line;
+    struct kv *kvs;
+    size_t nkvs, cap_kvs;
+    struct op *op;
+    bool failed; /* its op is a stand-in: errors were reported */
+};
+
+struct parse {
+    const char *file;
+    const char *buf;
+    size_t pos;
+    int line;
+    bool continuation; /* the line handed to inih continues a value */
+    bool have_key;     /* a key was seen in the current section */
+    struct section *secs;
+    size_t nsecs, cap_secs;
+    struct load_report *rep;
+};
+
+static void report(struct load_report *rep, enum load_err_kind kind,
+                   const char *file, int line, const char *section,
+                   const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+static void report(struct load_report *rep, enum load_err_kind kind,
+                   const char *file, int line, const char *section,
+                   const char *fmt, ...)
+{
+    GROW(rep->errors, rep->cap, rep->count + 1);
+    struct load_error *e = &rep->errors[rep->count++];
+    va_list ap;
+    va_start(ap, fmt);
+    *e = (struct load_error){
+        .kind = kind,
+        .file = xstrdup(file),
+        .line = line,
+        .section = section ? xstrdup(section) : NULL,
+        .msg = xvasprintf(fmt, ap),
+    };
+    va_end(ap);
+}
+
+const char *load_err_kind_name(enum load_err_kind kind)
+{
+    static const char *const names[] = {
+        "?", "syntax", "io", "no-type", "unknown-type", "unknown-parameter",
+        "bad-value", "range", "missing-input", "inputs", "missing-op",
+        "missing-file", "duplicate", "cycle", "no-evaluator", "name",
+        "invalid",
+    };
+    return kind <= LOAD_ERR_INVALID ? names[kind] : "?";
+}
+
+char *load_error_format(const struct load_error *e)
+{
+    if (e->line > 0)
+        return xasprintf("%s:%d: %s%s%s%s", e->file, e->line,
+                         e->section ? "[" : "", e->section ? e->section : "",
+                         e->section ? "] " : "", e->msg);
+    return xasprintf("%s: %s", e->file, e->msg);
+}
+
+void load_report_free(struct load_report *rep)
+{
+    for (size_t i = 0; i < rep->count; i++) {
+        free(rep->errors[i].file);
+        free(rep->errors[i].section);
+        free(rep->errors[i].msg);
+    }
+    free(rep->errors);
+    *rep = (struct load_report){0};
+}
+
+/* ---- reading lines ---- */
+
+static void add_section(struct parse *ps, const char *name, size_t len)
+{
+    GROW(ps->secs, ps->cap_secs, ps->nsecs + 1);
+    struct section *s = &ps->secs[ps->nsecs++];
+    s->name = str_trim(xstrndup(name, len));
+    s->line = ps->line;
+    ps->have_key = false;
+}
+
+/* Classifies the next line. Lines inih must not see (malformed ones,
+ * reported here) reach it as blank lines. */
+static char *reader(char *str, int num, void *stream)
+{
+    struct parse *ps = stream;
+    if (!ps->buf[ps->pos])
+        return NULL;
+    const char *start = ps->buf + ps->pos;
+    const char *nl = strchr(start, '\n');
+    size_t len = nl ? (size_t)(nl - start) : strlen(start);
+    ps->pos += len + (nl ? 1 : 0);
+    ps->line++;
+    ps->continuation = false;
+    if (ps->line == 1 && len >= 3 && memcmp(start, "\xEF\xBB\xBF", 3) == 0) {
+        start += 3;
+        len -= 3;
+    }
+    if (len && start[len - 1] == '\r')
+        len--;
+    strcpy(str, "\n");
+    if ((int)len > num - 2) {
+        report(ps->rep, LOAD_ERR_SYNTAX, ps->file, ps->line, NULL,
+               "line is longer than %d characters; continue long values on "
+               "indented lines", num - 2);
+        return str;
+    }
+    size_t i = 0;
+    while (i < len && (start[i] == ' ' || start[i] == '\t'))
+        i++;
+    const char *t = start + i;
+    size_t tlen = len - i;
+    if (tlen == 0 || t[0] == ';' || t[0] == '#') {
+        /* blank or comment */
+    } else if (i > 0 && ps->have_key) {
+        ps->continuation = true;
+    } else if (t[0] == '[') {
+        const char *close = memchr(t, ']', tlen);
+        if (!close) {
+            report(ps->rep, LOAD_ERR_SYNTAX, ps->file, ps->line, NULL,
+                   "expected ']' to close the section name");
+            return str;
+        }
+        add_section(ps, t + 1, (size_t)(close - t - 1));
+    } else {
+        const char *eq = NULL;
+        for (size_t k = 0; k < tlen && !eq; k++)
+            if (t[k] == '=' || t[k] == ':')
+                eq = t + k;
+        if (!eq) {
+            report(ps->rep, LOAD_ERR_SYNTAX, ps->file, ps->line,
+                   ps->nsecs ? ps->secs[ps->nsecs - 1].name : NULL,
+                   "expected 'name = value', got '%.*s'", (int)tlen, t);
+            return str;
+        }
+        if (eq == t) {
+            report(ps->rep, LOAD_ERR_SYNTAX, ps->file, ps->line,
+                   ps->nsecs ? ps->secs[ps->nsecs - 1].name : NULL,
+                   "expected a parameter name before '%c'", *eq);
+            return str;
+        }
+        ps->have_key = true;
+    }
+    memcpy(str, start, len);
+    str[len] = '\n';
+    str[len + 1] = '\0';
+    return str;
+}
+
+static int handler(void *user, const char *section, const char *name,
+                   const char *value)
+{
+    (void)section;
+    struct parse *ps = user;
+    if (!ps->nsecs) {
+        report(ps->rep, LOAD_ERR_SYNTAX, ps->file, ps->line, NULL,
+               "'%s' comes before any [section]", name);
+        return 1;
+    }
+    struct section *s = &ps->secs[ps->nsecs - 1];
+    if (ps->continuation && s->nkvs) {
+        struct kv *kv = &s->kvs[s->nkvs - 1];
+        char *v = xasprintf("%s\n%s", kv->value, value);
+        free(kv->value);
+        kv->value = v;
+        return 1;
+    }
+    GROW(s->kvs, s->cap_kvs, s->nkvs + 1);
+    s->kvs[s->nkvs++] = (struct kv){xstrdup(name), xstrdup(value), ps->line};
+    return 1;
+}
+
+static void free_sections(struct parse *ps)
+{
+    for (size_t i = 0; i < ps->nsecs; i++) {
+        struct section *s = &ps->secs[i];
+        for (size_t k = 0; k < s->nkvs; k++) {
+            free(s->kvs[k].key);
+            free(s->kvs[k].value);
+        }
+        free(s->kvs);
+        free(s->name);
+    }
+    free(ps->secs);
+}
+
+/* ---- building the graph ---- */
+
+struct build {
+    struct parse *ps;
+    struct graph *g;
+    struct load_report *rep;
+    const char *file;
+};
+
+#define ERR(b, kind, line, sec, ...) \
+    report((b)->rep, kind, (b)->file, line, sec, __VA_ARGS__)
+
+static struct section *find_section(struct parse *ps, const char *name)
+{
+    for (size_t i = 0; i < ps->nsecs; i++)
+        if (strcmp(ps->secs[i].name, name) == 0)
+            return &ps->secs[i];
+    return NULL;
+}
+
+static bool is_stand_in(const struct build *b, const struct op *op)
+{
+    for (size_t i = 0; i < b->ps->nsecs; i++)
+        if (b->ps->secs[i].op == op)
+            return b->ps->secs[i].failed;
+    return false;
+}
+
+static struct kv *find_key(struct section *s, const char *key)
+{
+    for (size_t i = 0; i < s->nkvs; i++)
+        if (str_ieq(s->kvs[i].key, key))
+            return &s->kvs[i];
+    return NULL;
+}
+
+static void read_network_section(struct build *b, struct section *s,
+                                 char **root_name, char **output,
+                                 int *output_line)
+{
+    static const char *const keys[] = {"name", "output", "resolution", "fps"};
+    struct graph_time *t = &b->g->time;
+    for (size_t i = 0; i < s->nkvs; i++) {
+        struct kv *kv = &s->kvs[i];
+        if (str_ieq(kv->key, "name")) {
+            if (!op_name_valid(kv->value))
+                ERR(b, LOAD_ERR_NAME, kv->line, s->name,
+                    "invalid root name '%s' (letters, digits and '_', "
+                    "starting with a letter)", kv->value);
+            else {
+                free(*root_name);
+                *root_name = xstrdup(kv->value);
+            }
+        } else if (str_ieq(kv->key, "output")) {
+            free(*output);
+            *output = xstrdup(kv->value);
+            *output_line = kv->line;
+        } else if (str_ieq(kv->key, "resolution")) {
+            int w, h;
+            char extra;
+            if (sscanf(kv->value, "%dx%d%c", &w, &h, &extra) != 2 || w < 1 ||
+                h < 1 || w > 16384 || h > 16384)
+                ERR(b, LOAD_ERR_BAD_VALUE, kv->line, s->name,
+                    "resolution '%s' is not WIDTHxHEIGHT (1 to 16384 each, "
+                    "for example 1280x720)", kv->value);
+            else {
+                b->g->width = w;
+                b->g->height = h;
+            }
+        } else if (str_ieq(kv->key, "fps")) {
+            char *end;
+            double fps = strtod(kv->value, &end);
+            if (end == kv->value || *end || !(fps > 0 && fps <= 1000))
+                ERR(b, LOAD_ERR_BAD_VALUE, kv->line, s->name,
+                    "fps '%s' is not a number above 0 and at most 1000",
+                    kv->value);
+            else
+                t->rate = fps;
+        } else {
+            const char *near = str_nearest(kv->key, keys, ARRAY_LEN(keys));
+            ERR(b, LOAD_ERR_UNKNOWN_PAR, kv->line, s->name,
+                "unknown key '%s' in [network] (expected name, output, "
+                "resolution or fps%s%s%s)", kv->key,
+                near ? "; did you mean '" : "", near ? near : "",
+                near ? "'?" : "");
+        }
+    }
+}
+
+static int depth_of(const char *name)
+{
+    int d = 0;
+    for (; *name; name++)
+        d += *name == '/';
+    return d;
+}
+
+/* Creates the op of one section (a stand-in baseCOMP if its type is bad,
+ * so that its children and references still resolve). */
+static void create_op(struct build *b, struct section *s)
+{
+    const char *slash = strrchr(s->name, '/');
+    const char *name = slash ? slash + 1 : s->name;
+    struct op *parent = b->g->root;
+    if (slash) {
+        char *ppath = xstrndup(s->name, (size_t)(slash - s->name));
+        parent = op_find_from(b->g->root, ppath);
+        if (!parent || parent->type->family != OP_COMP) {
+            struct section *ps = find_section(b->ps, ppath);
+            if (!parent)
+                ERR(b, LOAD_ERR_NAME, s->line, s->name,
+                    "parent '%s' is not defined: add a [%s] section with "
+                    "OPType = baseCOMP", ppath, ppath);
+            else if (!ps || !ps->failed)
+                ERR(b, LOAD_ERR_NAME, s->line, s->name,
+                    "parent '%s' is a %s, not a COMP, so it cannot hold ops",
+                    ppath, parent->type->optype);
+            free(ppath);
+            s->failed = true;
+            return;
+        }
+        free(ppath);
+    }
+    struct kv *tkv = find_key(s, "OPType");
+    const struct op_type *type = NULL;
+    if (!tkv) {
+        ERR(b, LOAD_ERR_NO_TYPE, s->line, s->name,
+            "no OPType: every operator section needs one (for example "
+            "OPType = lfoCHOP)");
+    } else if (!(type = registry_find(str_trim(tkv->value)))) {
+        const char *near = registry_suggest(tkv->value);
+        ERR(b, LOAD_ERR_UNKNOWN_TYPE, tkv->line, s->name,
+            "unknown operator type '%s'%s%s%s (`vitrine ops` lists them)",
+            tkv->value, near ? "; did you mean '" : "", near ? near : "",
+            near ? "'?" : "");
+    }
+    if (!type) {
+        s->failed = true;
+        type = registry_find("baseCOMP");
+    }
+    char err[512];
+    s->op = op_create(b->g, parent, type, name, err, sizeof(err));
+    if (!s->op) {
+        ERR(b, LOAD_ERR_NAME, s->line, s->name, "%s", err);
+        s->failed = true;
+        return;
+    }
+    s->op->src_file = xstrdup(b->file);
+    s->op->src_line = s->line;
+}
+
+static void set_file_par(struct build *b, struct section *s, struct kv *kv,
+                         struct op *op, struct par *p)
+{
+    const char *v = par_get_string(op, p);
+    if (!*v)
+        return;
+    char *path = v[0] == '/' ? xstrdup(v) : xasprintf("%s/%s", b->g->dir, v);
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) ||
+        access(path, R_OK) != 0)
+        ERR(b, LOAD_ERR_MISSING_FILE, kv->line, s->name,
+            "%s: file '%s' %s (looked for %s; paths are relative to the "
+            "network file)", p->name, v,
+            errno == ENOENT ? "does not exist" : "cannot be read", path);
+    free(path);
+}
+
+static void set_pars(struct build *b, struct section *s)
+{
+    struct op *op = s->op;
+    for (size_t i = 0; i < s->nkvs; i++) {
+        struct kv *kv = &s->kvs[i];
+        if (str_ieq(kv->key, "OPType") || str_ieq(kv->key, "inputs"))
+            continue;
+        for (size_t j = 0; j < i; j++)
+            if (str_ieq(s->kvs[j].key, kv->key)) {
+                ERR(b, LOAD_ERR_DUPLICATE, kv->line, s->name,
+                    "'%s' is set twice (first at line %d)", kv->key,
+                    s->kvs[j].line);
+                goto next;
+            }
+        char name[256];
+        snprintf(name, sizeof(name), "%s", kv->key);
+        char *dot = strchr(name, '.');
+        enum par_mode mode = PAR_MODE_CONSTANT;
+        if (dot) {
+            *dot = '\0';
+            if (strcmp(dot + 1, "expr") == 0)
+                mode = PAR_MODE_EXPRESSION;
+            else if (strcmp(dot + 1, "export") == 0)
+                mode = PAR_MODE_EXPORT;
+            else {
+                ERR(b, LOAD_ERR_UNKNOWN_PAR, kv->line, s->name,
+                    "'%s': after the parameter name comes .expr or .export, "
+                    "not .%s", kv->key, dot + 1);
+                continue;
+            }
+        }
+        struct par *p = op_par(op, name);
+        if (!p) {
+            const char *near = op_par_suggest(op, name);
+            ERR(b, LOAD_ERR_UNKNOWN_PAR, kv->line, s->name,
+                "unknown parameter '%s' for %s%s%s%s", name,
+                op->type->optype, near ? " (did you mean '" : "",
+                near ? near : "", near ? "'?)" : "");
+            continue;
+        }
+        char err[1024];
+        enum par_err e;
+        if (mode == PAR_MODE_EXPRESSION)
+            e = par_set_expr(op, p, kv->value, err, sizeof(err));
+        else if (mode == PAR_MODE_EXPORT)
+            e = par_set_export(op, p, kv->value, err, sizeof(err));
+        else
+            e = par_set_text(op, p, kv->value, err, sizeof(err));
+        p->line = kv->line;
+        if (e != PAR_OK) {
+            enum load_err_kind k = e == PAR_ERR_RANGE ? LOAD_ERR_RANGE
+                                 : e == PAR_ERR_NOT_FOUND ? LOAD_ERR_MISSING_OP
+                                 : e == PAR_ERR_MODE && mode ==
+                                       PAR_MODE_EXPRESSION
+                                     ? LOAD_ERR_NO_EVALUATOR
+                                     : LOAD_ERR_BAD_VALUE;
+            ERR(b, k, kv->line, s->name, "%s", err);
+            continue;
+        }
+        if (p->def->kind == PAR_FILE && mode == PAR_MODE_CONSTANT)
+            set_file_par(b, s, kv, op, p);
+        if (p->def->kind == PAR_OP && mode == PAR_MODE_CONSTANT &&
+            *par_get_string(op, p)) {
+            struct op *t = op_par_ref(op, p);
+            if (!t)
+                ERR(b, LOAD_ERR_MISSING_OP, kv->line, s->name,
+                    "%s: operator '%s' does not exist", p->name,
+                    par_get_string(op, p));
+            else if (p->def->families && !is_stand_in(b, t) &&
+                     !(p->def->families & OP_FAMILY_BIT(t->type->family)))
+                ERR(b, LOAD_ERR_BAD_VALUE, kv->line, s->name,
+                    "%s: '%s' is a %s, and this parameter takes a %s",
+                    p->name, t->path, op_family_name(t->type->family),
+                    op_family_name((enum op_family)__builtin_ctz(
+                        p->def->families)));
+        }
+    next:;
+    }
+}
+
+static void sibling_names(struct op *parent, const char **out, size_t max,
+                          size_t *n)
+{
+    *n = 0;
+    for (size_t i = 0; i < parent->nchildren && *n < max; i++)
+        out[(*n)++] = parent->children[i]->name;
+}
+
+static void set_inputs(struct build *b, struct section *s)
+{
+    struct op *op = s->op;
+    struct kv *kv = find_key(s, "inputs");
+    struct op *ins[64];
+    size_t n = 0;
+    bool ok = true;
+    if (kv) {
+        char buf[4096];
+        snprintf(buf, sizeof(buf), "%s", kv->value);
+        for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
+             tok = strtok_r(NULL, ",", &save)) {
+            str_trim(tok);
+            if (!*tok)
+                continue;
+            struct op *in = op_find_from(op->parent, tok);
+            if (!in) {
+                const char *names[256];
+                size_t nn;
+                sibling_names(op->parent, names, ARRAY_LEN(names), &nn);
+                const char *near = str_nearest(tok, names, nn);
+                ERR(b, LOAD_ERR_MISSING_INPUT, kv->line, s->name,
+                    "input '%s' does not exist%s%s%s", tok,
+                    near ? " (did you mean '" : "", near ? near : "",
+                    near ? "'?)" : "");
+                ok = false;
+                continue;
+            }
+            if (is_stand_in(b, in)) {
+                ok = false;
+                continue;
+            }
+            if (n == ARRAY_LEN(ins)) {
+                ERR(b, LOAD_ERR_INPUTS, kv->line, s->name,
+                    "more than %zu inputs", ARRAY_LEN(ins));
+                ok = false;
+                break;
+            }
+            ins[n++] = in;
+        }
+    }
+    if (!ok)
+        return;
+    char err[512];
+    if (op_set_inputs(op, ins, n, err, sizeof(err)) != 0)
+        ERR(b, LOAD_ERR_INPUTS, kv ? kv->line : s->line, s->name, "%s", err);
+}
+
+static int cmp_errors(const void *a, const void *b)
+{
+    const struct load_error *x = a, *y = b;
+    int c = strcmp(x->file, y->file);
+    if (c)
+        return c;
+    return (x->line > y->line) - (x->line < y->line);
+}
+
+char *network_file_path(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        size_t n = strlen(path);
+        return xasprintf("%s%snetwork.ini", path,
+                         n && path[n - 1] == '/' ? "" : "/");
+    }
+    return xstrdup(path);
+}
+
+static struct section *find_network_section(struct build *b)
+{
+    struct section *net = NULL;
+    for (size_t i = 0; i < b->ps->nsecs; i++) {
+        struct section *s = &b->ps->secs[i];
+        if (strcmp(s->name, "network") != 0)
+            continue;
+        if (net)
+            ERR(b, LOAD_ERR_DUPLICATE, s->line, s->name,
+                "[network] appears twice (first at line %d)", net->line);
+        else
+            net = s;
+    }
+    return net;
+}
+
+static void create_ops(struct build *b)
+{
+    struct parse *ps = b->ps;
+    int maxdepth = 0;
+    for (size_t i = 0; i < ps->nsecs; i++)
+        if (depth_of(ps->secs[i].name) > maxdepth)
+            maxdepth = depth_of(ps->secs[i].name);
+    /* Parents before children, file order within a depth. */
+    for (int d = 0; d <= maxdepth; d++) {
+        for (size_t i = 0; i < ps->nsecs; i++) {
+            struct section *s = &ps->secs[i];
+            if (depth_of(s->name) != d || strcmp(s->name, "network") == 0)
+                continue;
+            struct section *first = find_section(ps, s->name);
+            if (first != s) {
+                ERR(b, LOAD_ERR_DUPLICATE, s->line, s->name,
+                    "operator '%s' is defined twice (first at line %d)",
+                    s->name, first->line);
+                continue;
+            }
+            create_op(b, s);
+        }
+    }
+}
+
+struct graph *network_load(const char *path, const struct load_options *opt,
+                           struct load_report *rep)
+{
+    char *file = network_file_path(path);
+    size_t before = rep->count;
+    char *buf = file_read_all(file, NULL);
+    if (!buf) {
+        report(rep, LOAD_ERR_IO, file, 0, NULL, "cannot read network: %s",
+               strerror(errno));
+        free(file);
+        return NULL;
+    }
+    struct parse ps = {.file = file, .buf = buf, .rep = rep};
+    if (ini_parse_stream(reader, &ps, handler, &ps) == -2)
+        report(rep, LOAD_ERR_IO, file, 0, NULL, "out of memory parsing");
+
+    /* The root name comes first, so build in a graph of that name. */
+    struct build b = {.ps = &ps, .rep = rep, .file = file};
+    struct graph probe = {0};
+    b.g = &probe;
+    probe.time.rate = 60;
+    probe.width = 1280;
+    probe.height = 720;
+    char *root_name = xstrdup("project1"), *output = NULL;
+    int output_line = 0;
+    struct section *net = find_network_section(&b);
+    if (net)
+        read_network_section(&b, net, &root_name, &output, &output_line);
+
+    struct graph *g = graph_create(root_name);
+    g->time.rate = opt && opt->fps > 0 ? opt->fps : probe.time.rate;
+    g->abs.rate = g->time.rate;
+    g->width = opt && opt->width > 0 ? opt->width : probe.width;
+    g->height = opt && opt->height > 0 ? opt->height : probe.height;
+    g->file = xstrdup(file);
+    char *slash = strrchr(file, '/');
+    g->dir = slash ? xstrndup(file, (size_t)(slash - file)) : xstrdup(".");
+    g->eval = opt ? opt->eval : NULL;
+    g->root->src_file = xstrdup(file);
+    b.g = g;
+
+    create_ops(&b);
+    for (size_t i = 0; i < ps.nsecs; i++)
+        if (ps.secs[i].op && !ps.secs[i].failed)
+            set_pars(&b, &ps.secs[i]);
+    for (size_t i = 0; i < ps.nsecs; i++)
+        if (ps.secs[i].op && !ps.secs[i].failed)
+            set_inputs(&b, &ps.secs[i]);
+    for (size_t i = 0; i < ps.nsecs; i++) {
+        struct section *s = &ps.secs[i];
+        char msg[512];
+        const char *m;
+        if (s->op && !s->failed && s->op->type->check &&
+            (m = s->op->type->check(s->op, msg, sizeof(msg))))
+            ERR(&b, LOAD_ERR_INVALID, s->line, s->name, "%s", m);
+    }
+    if (output) {
+        g->output = op_find_from(g->root, str_trim(output));
+        if (!g->output)
+            ERR(&b, LOAD_ERR_MISSING_OP, output_line, "network",
+                "output '%s' does not exist", output);
+    }
+    char err[2048];
+    if (graph_link(g, err, sizeof(err)) != 0) {
+        /* Name the line of the first op in the loop. */
+        int line = 0;
+        const char *sec = NULL;
+        for (size_t i = 0; i < ps.nsecs; i++)
+            if (ps.secs[i].op && strstr(err, ps.secs[i].op->path) &&
+                (!line || ps.secs[i].line < line)) {
+                line = ps.secs[i].line;
+                sec = ps.secs[i].name;
+            }
+        ERR(&b, LOAD_ERR_CYCLE, line, sec, "%s", err);
+    }
+
+    free(root_name);
+    free(output);
+    free_sections(&ps);
+    free(buf);
+    free(file);
+    if (rep->count > before) {
+        qsort(rep->errors + before, rep->count - before,
+              sizeof(*rep->errors), cmp_errors);
+        graph_destroy(&g);
+        return NULL;
+    }
+    return g;
+}

@@ -1,0 +1,421 @@
+#include "op.h"
+
+#include <ctype.h>
+#include <fnmatch.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/log.h"
+#include "../base/util.h"
+#include "graph.h"
+
+/* graph.c owns id slots. */
+uint32_t graph_attach_op(struct graph *g, struct op *op);
+void graph_detach_op(struct graph *g, struct op *op);
+
+const char *op_family_name(enum op_family f)
+{
+    static const char *const names[] = {"TOP", "CHOP", "DAT", "COMP"};
+    return f < OP_FAMILY_COUNT ? names[f] : "?";
+}
+
+bool op_name_valid(const char *name)
+{
+    if (!name || !(isalpha((unsigned char)name[0]) || name[0] == '_'))
+        return false;
+    for (const char *p = name; *p; p++)
+        if (!isalnum((unsigned char)*p) && *p != '_')
+            return false;
+    return strlen(name) <= 128;
+}
+
+static void op_update_path(struct op *op)
+{
+    free(op->path);
+    op->path = op->parent ? xasprintf("%s/%s", op->parent->path, op->name)
+                          : xasprintf("/%s", op->name);
+    for (size_t i = 0; i < op->nchildren; i++)
+        op_update_path(op->children[i]);
+}
+
+static struct op *child_named(const struct op *comp, const char *name,
+                              size_t len)
+{
+    for (size_t i = 0; i < comp->nchildren; i++) {
+        struct op *c = comp->children[i];
+        if (strlen(c->name) == len && memcmp(c->name, name, len) == 0)
+            return c;
+    }
+    return NULL;
+}
+
+struct op *op_create(struct graph *g, struct op *parent,
+                     const struct op_type *type, const char *name,
+                     char *err, size_t errlen)
+{
+    if (!op_name_valid(name)) {
+        snprintf(err, errlen,
+                 "invalid operator name '%s' (letters, digits and '_', "
+                 "starting with a letter)", name ? name : "");
+        return NULL;
+    }
+    if (parent && parent->type->family != OP_COMP) {
+        snprintf(err, errlen, "'%s' is a %s, not a COMP, so it cannot hold "
+                 "'%s'", parent->path, type->optype, name);
+        return NULL;
+    }
+    if (parent && child_named(parent, name, strlen(name))) {
+        snprintf(err, errlen, "duplicate operator name '%s' in %s", name,
+                 parent->path);
+        return NULL;
+    }
+    struct op *op = xcalloc(1, sizeof(*op));
+    op->type = type;
+    op->graph = g;
+    op->name = xstrdup(name);
+    op->parent = parent;
+    op->priv = xcalloc(1, type->priv_size ? type->priv_size : 1);
+    if (parent) {
+        GROW(parent->children, parent->cap_children, parent->nchildren + 1);
+        parent->children[parent->nchildren++] = op;
+    }
+    op_update_path(op);
+    op->id = graph_attach_op(g, op);
+    pars_init(op);
+    op->par_version = 1;
+    if (type->create && type->create(op) != 0)
+        op_set_error(op, "could not be created");
+    g->topology_dirty = true;
+    return op;
+}
+
+static void unlink_from(struct op ***arr, size_t *n, struct op *op)
+{
+    for (size_t i = 0; i < *n;) {
+        if ((*arr)[i] == op) {
+            memmove(&(*arr)[i], &(*arr)[i + 1], (*n - i - 1) * sizeof(**arr));
+            (*n)--;
+        } else {
+            i++;
+        }
+    }
+}
+
+void op_destroy(struct op **pop)
+{
+    struct op *op = *pop;
+    if (!op)
+        return;
+    while (op->nchildren) {
+        struct op *c = op->children[op->nchildren - 1];
+        op_destroy(&c);
+    }
+    struct graph *g = op->graph;
+    /* Whoever used it as an input loses that input; references by id go
+     * stale by themselves. */
+    for (size_t i = 0; i < op->noutputs; i++) {
+        struct op *o = op->outputs[i];
+        unlink_from(&o->inputs, &o->ninputs, op);
+    }
+    for (size_t i = 0; i < op->ninputs; i++)
+        unlink_from(&op->inputs[i]->outputs, &op->inputs[i]->noutputs, op);
+    if (op->parent)
+        unlink_from(&op->parent->children, &op->parent->nchildren, op);
+    if (g->output == op)
+        g->output = NULL;
+    if (op->type->destroy)
+        op->type->destroy(op);
+    pars_free(op);
+    graph_detach_op(g, op);
+    g->topology_dirty = true;
+    chop_free(&op->chop);
+    dat_free(&op->dat);
+    free(op->inputs);
+    free(op->outputs);
+    free(op->deps);
+    free(op->children);
+    free(op->live);
+    free(op->priv);
+    free(op->error);
+    free(op->warning);
+    free(op->src_file);
+    free(op->name);
+    free(op->path);
+    free(op);
+    *pop = NULL;
+}
+
+static struct op *root_of(struct op *op)
+{
+    while (op->parent)
+        op = op->parent;
+    return op;
+}
+
+struct op *op_find_from(struct op *base, const char *path)
+{
+    if (!base || !path || !*path)
+        return NULL;
+    struct op *cur = base;
+    const char *p = path;
+    if (*p == '/') {
+        struct op *root = root_of(base);
+        p++;
+        const char *end = strchrnul(p, '/');
+        if (end == p)
+            return root;
+        if ((size_t)(end - p) != strlen(root->name) ||
+            memcmp(p, root->name, (size_t)(end - p)) != 0)
+            return NULL;
+        cur = root;
+        p = *end ? end + 1 : end;
+    }
+    while (*p) {
+        const char *end = strchrnul(p, '/');
+        size_t len = (size_t)(end - p);
+        if (len == 0 || (len == 1 && p[0] == '.')) {
+            /* "a//b" and "./a" */
+        } else if (len == 2 && p[0] == '.' && p[1] == '.') {
+            if (!cur->parent)
+                return NULL;
+            cur = cur->parent;
+        } else {
+            cur = child_named(cur, p, len);
+            if (!cur)
+                return NULL;
+        }
+        p = *end ? end + 1 : end;
+    }
+    return cur;
+}
+
+struct op *op_find(struct op *me, const char *path)
+{
+    if (!me)
+        return NULL;
+    struct op *base = me->type->family == OP_COMP || !me->parent
+                          ? me : me->parent;
+    return op_find_from(base, path);
+}
+
+static bool has_glob(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (s[i] == '*' || s[i] == '?' || s[i] == '[')
+            return true;
+    return false;
+}
+
+static void find_all_rec(struct op *cur, const char *p, struct op ***out,
+                         size_t *count, size_t *cap, size_t *added)
+{
+    while (*p == '/')
+        p++;
+    if (!*p) {
+        for (size_t i = 0; i < *count; i++)
+            if ((*out)[i] == cur)
+                return;
+        GROW(*out, *cap, *count + 1);
+        (*out)[(*count)++] = cur;
+        (*added)++;
+        return;
+    }
+    const char *end = strchrnul(p, '/');
+    size_t len = (size_t)(end - p);
+    if (len == 1 && p[0] == '.') {
+        find_all_rec(cur, end, out, count, cap, added);
+    } else if (len == 2 && p[0] == '.' && p[1] == '.') {
+        if (cur->parent)
+            find_all_rec(cur->parent, end, out, count, cap, added);
+    } else if (!has_glob(p, len)) {
+        struct op *c = child_named(cur, p, len);
+        if (c)
+            find_all_rec(c, end, out, count, cap, added);
+    } else {
+        char seg[256];
+        if (len >= sizeof(seg))
+            return;
+        memcpy(seg, p, len);
+        seg[len] = '\0';
+        for (size_t i = 0; i < cur->nchildren; i++)
+            if (fnmatch(seg, cur->children[i]->name, 0) == 0)
+                find_all_rec(cur->children[i], end, out, count, cap, added);
+    }
+}
+
+size_t op_find_all(struct op *base, const char *pattern, struct op ***out,
+                   size_t *count, size_t *cap)
+{
+    size_t added = 0;
+    if (!base || !pattern || !*pattern)
+        return 0;
+    if (pattern[0] == '/') {
+        struct op *root = root_of(base);
+        const char *p = pattern + 1;
+        const char *end = strchrnul(p, '/');
+        char seg[256];
+        size_t len = (size_t)(end - p);
+        if (len == 0) {
+            find_all_rec(root, p, out, count, cap, &added);
+            return added;
+        }
+        if (len >= sizeof(seg))
+            return 0;
+        memcpy(seg, p, len);
+        seg[len] = '\0';
+        if (fnmatch(seg, root->name, 0) == 0)
+            find_all_rec(root, end, out, count, cap, &added);
+        return added;
+    }
+    find_all_rec(base, pattern, out, count, cap, &added);
+    return added;
+}
+
+char *op_relative_path(const struct op *from, const struct op *to)
+{
+    const struct op *base = from->type->family == OP_COMP || !from->parent
+                                ? from : from->parent;
+    struct strbuf sb = {0};
+    /* Climb from base until it is an ancestor of (or is) to. */
+    for (const struct op *b = base; b; b = b->parent) {
+        size_t blen = strlen(b->path);
+        if (strncmp(to->path, b->path, blen) == 0 &&
+            (to->path[blen] == '/' || to->path[blen] == '\0')) {
+            const char *rest = to->path + blen;
+            if (*rest == '/')
+                rest++;
+            sb_puts(&sb, rest);
+            if (sb.len == 0)
+                sb_puts(&sb, ".");
+            else if (sb.s[sb.len - 1] == '/')
+                sb.s[--sb.len] = '\0';
+            return sb_steal(&sb);
+        }
+        sb_puts(&sb, "../");
+    }
+    sb_free(&sb);
+    return xstrdup(to->path);
+}
+
+void op_log(const struct op *op, int level, const char *fmt, ...)
+{
+    char prefix[512];
+    snprintf(prefix, sizeof(prefix), "[%s]", op->path);
+    va_list ap;
+    va_start(ap, fmt);
+    log_vmsg((enum log_level)level, prefix, fmt, ap);
+    va_end(ap);
+}
+
+static void set_state(struct op *op, char **slot, int level,
+                      const char *what, const char *fmt, va_list ap)
+{
+    char *msg = xvasprintf(fmt, ap);
+    if (*slot && strcmp(*slot, msg) == 0) {
+        free(msg);
+        return;
+    }
+    free(*slot);
+    *slot = msg;
+    op_log(op, level, "%s%s", what, msg);
+}
+
+void op_set_error(struct op *op, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    set_state(op, &op->error, LOG_LEVEL_ERR, "", fmt, ap);
+    va_end(ap);
+}
+
+void op_set_warning(struct op *op, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    set_state(op, &op->warning, LOG_LEVEL_WARN, "", fmt, ap);
+    va_end(ap);
+}
+
+void op_clear_error(struct op *op)
+{
+    if (!op->error)
+        return;
+    op_log(op, LOG_LEVEL_INFO, "error cleared (was: %s)", op->error);
+    free(op->error);
+    op->error = NULL;
+}
+
+void op_clear_warning(struct op *op)
+{
+    if (!op->warning)
+        return;
+    op_log(op, LOG_LEVEL_INFO, "warning cleared (was: %s)", op->warning);
+    free(op->warning);
+    op->warning = NULL;
+}
+
+int op_set_inputs(struct op *op, struct op **inputs, size_t n, char *err,
+                  size_t errlen)
+{
+    const struct op_type *t = op->type;
+    if ((int)n < t->min_inputs || (t->max_inputs >= 0 &&
+                                   (int)n > t->max_inputs)) {
+        if (t->max_inputs < 0)
+            snprintf(err, errlen, "%s takes at least %d input%s, got %zu",
+                     t->optype, t->min_inputs,
+                     t->min_inputs == 1 ? "" : "s", n);
+        else if (t->min_inputs == t->max_inputs)
+            snprintf(err, errlen, "%s takes %d input%s, got %zu", t->optype,
+                     t->min_inputs, t->min_inputs == 1 ? "" : "s", n);
+        else
+            snprintf(err, errlen, "%s takes %d to %d inputs, got %zu",
+                     t->optype, t->min_inputs, t->max_inputs, n);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (inputs[i]->type->family != t->family &&
+            t->family != OP_COMP) {
+            snprintf(err, errlen, "input '%s' is a %s; %s takes %s inputs",
+                     inputs[i]->path, op_family_name(inputs[i]->type->family),
+                     t->optype, op_family_name(t->family));
+            return -1;
+        }
+        if (inputs[i] == op) {
+            snprintf(err, errlen, "an op cannot be its own input");
+            return -1;
+        }
+    }
+    for (size_t i = 0; i < op->ninputs; i++)
+        unlink_from(&op->inputs[i]->outputs, &op->inputs[i]->noutputs, op);
+    free(op->inputs);
+    op->inputs = n ? xmalloc(n * sizeof(*op->inputs)) : NULL;
+    if (n)
+        memcpy(op->inputs, inputs, n * sizeof(*inputs));
+    op->ninputs = n;
+    for (size_t i = 0; i < n; i++) {
+        struct op *in = inputs[i];
+        GROW(in->outputs, in->cap_outputs, in->noutputs + 1);
+        in->outputs[in->noutputs++] = op;
+    }
+    op->graph->topology_dirty = true;
+    op->par_version++; /* a new wiring is a reason to cook */
+    return 0;
+}
+
+struct op *op_par_ref(struct op *op, const struct par *p)
+{
+    return p->ref_op ? graph_op_by_id(op->graph, p->ref_op) : NULL;
+}
+
+struct op *op_input(const struct op *op, size_t i)
+{
+    return i < op->ninputs ? op->inputs[i] : NULL;
+}
+
+bool op_is_time_dependent(const struct op *op)
+{
+    return (op->type->flags & OPT_TIME_DEPENDENT) ||
+           (op->type->is_time_dependent && op->type->is_time_dependent(op));
+}

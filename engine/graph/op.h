@@ -1,0 +1,165 @@
+/* op.h: operator types and operator instances.
+ *
+ * An op type is a const descriptor at the end of its own file in
+ * engine/ops/ (name, family, inputs, flags, parameter table, create /
+ * destroy / cook); engine/graph/registry.c lists them all. Generic code
+ * calls type->cook(); nothing outside the registry switches on type names.
+ *
+ * An op that fails stays a valid op in an error state, with its message,
+ * and keeps its last good output.
+ *
+ * Threads: main thread only. */
+#ifndef VITRINE_OP_H
+#define VITRINE_OP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chop.h"
+#include "dat.h"
+#include "par.h"
+
+struct graph;
+
+enum op_family {
+    OP_TOP = 0,
+    OP_CHOP,
+    OP_DAT,
+    OP_COMP,
+    OP_FAMILY_COUNT,
+};
+#define OP_FAMILY_BIT(f) (1u << (f))
+
+enum op_type_flags {
+    OPT_TIME_DEPENDENT = 1 << 0, /* cooks every frame it is pulled */
+    OPT_GENERATOR = 1 << 1,      /* makes data from nothing */
+    OPT_ALWAYS_COOK = 1 << 2,    /* pulled every frame, like the output */
+};
+
+/* What a cook function may know about the frame. */
+struct cook_ctx {
+    int64_t frame;  /* starts at 1 */
+    double seconds; /* (frame - 1) / fps */
+    double fps;
+    double dt; /* seconds since this op last cooked; 0 at its first cook */
+};
+
+struct op_type {
+    const char *name;   /* "lfo": TouchDesigner's OP.type */
+    const char *optype; /* "lfoCHOP": OP.OPType, the network file's key */
+    const char *label;  /* "LFO" */
+    enum op_family family;
+    int min_inputs, max_inputs; /* max_inputs < 0: any number */
+    unsigned flags;             /* enum op_type_flags */
+    const struct par_def *pars; /* terminated by an entry with name NULL */
+    size_t priv_size;           /* the parameter and state struct */
+    /* All optional but cook. create runs after defaults are written;
+     * check runs after a network has set parameters and may return an
+     * error message (written into buf) that makes the network invalid. */
+    int (*create)(struct op *op);
+    void (*destroy)(struct op *op);
+    const char *(*check)(struct op *op, char *buf, size_t n);
+    /* 0: new output. Nonzero: the op has set its error and keeps its last
+     * output. */
+    int (*cook)(struct op *op, const struct cook_ctx *ctx);
+    /* Extra time dependence that varies (a timer that is running). */
+    bool (*is_time_dependent)(const struct op *op);
+};
+
+struct op {
+    const struct op_type *type;
+    struct graph *graph;
+    uint32_t id; /* handle: slot index and generation, never 0 */
+    char *name;
+    char *path; /* "/project1/container1/noise1", kept current */
+
+    struct op *parent;
+    struct op **children; /* COMPs */
+    size_t nchildren, cap_children;
+
+    struct op **inputs;
+    size_t ninputs;
+    struct op **deps; /* inputs, export sources, op references */
+    size_t ndeps, cap_deps;
+    struct op **outputs; /* ops that have this one as an input */
+    size_t noutputs, cap_outputs;
+
+    struct par *pars;
+    size_t npars;
+    struct par **live; /* pars in EXPRESSION or EXPORT mode */
+    size_t nlive, cap_live;
+    void *priv;
+
+    struct chop_data chop; /* CHOP family output */
+    struct dat_data dat;   /* DAT family output */
+
+    /* Cooking state. */
+    int64_t pulled_frame;    /* frame this op was last pulled in */
+    int64_t cook_frame;      /* frame of its last cook, 0 never */
+    uint64_t cook_count;
+    uint64_t out_version;    /* bumped when its output changes */
+    uint64_t seen_deps;      /* sum of deps' out_version at last cook */
+    uint64_t par_version;    /* bumped when a parameter value changes */
+    uint64_t cooked_par_version;
+    double cook_ms;          /* last measured cook time */
+    bool has_pulse;          /* a pulse parameter is set */
+
+    char *error, *warning;
+    char *src_file; /* where it was declared, for messages */
+    int src_line;
+};
+
+/* Creates an op under parent (NULL only for the root COMP). Writes
+ * defaults and calls type->create. Returns NULL with a message when the
+ * name is invalid or taken, or the parent is no COMP. */
+struct op *op_create(struct graph *g, struct op *parent,
+                     const struct op_type *type, const char *name,
+                     char *err, size_t errlen);
+/* Removes the op (and a COMP's children) from the graph and frees it. */
+void op_destroy(struct op **op);
+
+bool op_name_valid(const char *name);
+/* Finds an op by path from the network `base` (a COMP): "noise1",
+ * "../container2/op", "/project1/noise1", ".", "..". */
+struct op *op_find_from(struct op *base, const char *path);
+/* TouchDesigner's OP.op(): relative to a COMP itself, to anything else's
+ * parent. */
+struct op *op_find(struct op *me, const char *path);
+/* Appends to *out every op matching the glob pattern (fnmatch per path
+ * segment: 'noise*', 'leg5/foot*'), in child order. Returns the count
+ * added. */
+size_t op_find_all(struct op *base, const char *pattern, struct op ***out,
+                   size_t *count, size_t *cap);
+/* The op's path relative to from's network ("noise1", "../a/b"). */
+char *op_relative_path(const struct op *from, const struct op *to);
+
+/* Error and warning state. Setting the same message again is silent;
+ * a change is logged once, and so is clearing. */
+void op_set_error(struct op *op, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void op_clear_error(struct op *op);
+void op_set_warning(struct op *op, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void op_clear_warning(struct op *op);
+
+/* Logs with the op's path as prefix. */
+void op_log(const struct op *op, int level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Sets the op's inputs (NULL entries not allowed) and marks the graph's
+ * topology for relinking. Returns 0, or -1 with a message when the
+ * count is outside the type's range. */
+int op_set_inputs(struct op *op, struct op **inputs, size_t n, char *err,
+                  size_t errlen);
+/* The resolved target of a PAR_OP parameter, NULL when empty or gone. */
+struct op *op_par_ref(struct op *op, const struct par *p);
+/* The op's input i if it exists, else NULL. */
+struct op *op_input(const struct op *op, size_t i);
+bool op_is_time_dependent(const struct op *op);
+
+const char *op_family_name(enum op_family f);
+/* Private struct of the op, typed by the caller. */
+#define OP_PRIV(op, type) ((type *)(op)->priv)
+
+#endif

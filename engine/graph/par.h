@@ -1,0 +1,142 @@
+/* par.h: parameter declarations and parameter instances.
+ *
+ * An op type declares its parameters once, as a table of struct par_def.
+ * Each op gets one struct par per parameter name ("fromrange1",
+ * "colorr", "name3"), created from that table. Values live in the op's
+ * private struct at the declared offset, so cook functions read plain
+ * fields. par.c is the only code that parses, range-checks and writes a
+ * value and marks its op changed: the network loader, Python, OSC
+ * addressing and `vitrine ops` all come through here, so a bad value gets
+ * the same message on every path.
+ *
+ * Threads: main thread only. */
+#ifndef VITRINE_PAR_H
+#define VITRINE_PAR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct op;
+
+enum par_kind {
+    PAR_FLOAT = 0, /* double */
+    PAR_INT,       /* int */
+    PAR_TOGGLE,    /* int, 0 or 1 */
+    PAR_MENU,      /* int, index into menu */
+    PAR_STRING,    /* char *, owned by the op */
+    PAR_RGBA,      /* double[4]: name + r, g, b, a */
+    PAR_OP,        /* char *: path of another op, relative to the parent */
+    PAR_FILE,      /* char *: path, relative to the network file */
+    PAR_PULSE,     /* int: 1 during the cook after pulse(), else 0 */
+};
+
+enum par_mode {
+    PAR_MODE_CONSTANT = 0,
+    PAR_MODE_EXPRESSION, /* .expr: Python, through the graph's evaluator */
+    PAR_MODE_EXPORT,     /* .export: a CHOP channel drives the value */
+};
+
+enum par_clamp {
+    PAR_CLAMP_MIN = 1,
+    PAR_CLAMP_MAX = 2,
+    PAR_CLAMP_BOTH = 3,
+};
+
+struct par_menu_item {
+    const char *name;  /* what files, Python and OSC use: "sparse" */
+    const char *label; /* what a person reads: "Sparse" */
+};
+
+struct par_def {
+    const char *name;  /* "size"; a sequence uses '#' for its index */
+    const char *label; /* "Size" */
+    const char *page;  /* NULL: the op type's label */
+    enum par_kind kind;
+    size_t offset;        /* of the value in the op's private struct */
+    int size;             /* components: 0 means 1 (PAR_RGBA: 4) */
+    const char *suffixes; /* one char per component: "12", "xyz" */
+    int count;            /* sequence length: 0 means a single parameter */
+    double def[4];        /* default per component; menu: index */
+    const char *def_str;  /* default of string, op and file parameters */
+    double norm[2];       /* normal (slider) range */
+    double lim[2];        /* limits enforced where clamp says */
+    unsigned clamp;       /* enum par_clamp bits */
+    const struct par_menu_item *menu; /* terminated by {NULL} */
+    unsigned families;    /* PAR_OP: allowed families as bits, 0 = any */
+};
+
+/* One named parameter of one op. */
+struct par {
+    const struct par_def *def;
+    char *name;      /* expanded: "fromrange1" */
+    int comp, seq;   /* component and sequence index within def */
+    size_t offset;   /* of this component's value in op->priv */
+    enum par_mode mode;
+    char *expr;      /* expression source (EXPRESSION) */
+    void *expr_code; /* the evaluator's compiled form */
+    /* EXPORT: the source CHOP and channel. */
+    char *export_src;   /* "math1:chan1" as written */
+    uint32_t export_op; /* op id, resolved when the graph is linked */
+    const char *export_chan; /* interned channel name */
+    int export_index;        /* cached channel index, -1 unknown */
+    uint32_t ref_op;         /* PAR_OP: resolved op id, 0 none */
+    int line;                /* network file line that set it, 0 none */
+};
+
+/* Result codes of the setters; the message says the rest. */
+enum par_err {
+    PAR_OK = 0,
+    PAR_ERR_KIND,  /* value of the wrong kind ("abc" for a float) */
+    PAR_ERR_RANGE, /* outside a clamped range */
+    PAR_ERR_MENU,  /* not a menu name or index */
+    PAR_ERR_MODE,  /* e.g. exporting to a string parameter */
+    PAR_ERR_NOT_FOUND, /* an export source that does not exist */
+};
+
+/* Creates op->pars from its type's table and writes every default. */
+void pars_init(struct op *op);
+void pars_free(struct op *op);
+
+/* By exact name; NULL when the op has no such parameter. */
+struct par *op_par(struct op *op, const char *name);
+/* Nearest parameter name to a misspelt one, or NULL. */
+const char *op_par_suggest(struct op *op, const char *name);
+
+/* Parses text as the parameter's kind (menus take names or indices,
+ * toggles on/off/true/false/1/0) and sets CONSTANT mode. On failure
+ * nothing changes and err holds a message without location. */
+enum par_err par_set_text(struct op *op, struct par *p, const char *text,
+                          char *err, size_t errlen);
+/* Numeric kinds; rejects values outside a clamped range. */
+enum par_err par_set_double(struct op *op, struct par *p, double v,
+                            char *err, size_t errlen);
+/* Writes a value computed at run time (export, expression), clamping it
+ * silently; marks the op changed only when the value differs. */
+void par_apply_double(struct op *op, struct par *p, double v);
+void par_apply_string(struct op *op, struct par *p, const char *s);
+/* Pulses a pulse parameter: the op cooks and sees 1 once. */
+void par_pulse(struct op *op, struct par *p);
+/* Back to the default value, CONSTANT mode. */
+void par_reset(struct op *op, struct par *p);
+/* Sets EXPRESSION mode with source text (the graph's evaluator compiles
+ * it); fails when the graph has no evaluator. */
+enum par_err par_set_expr(struct op *op, struct par *p, const char *src,
+                          char *err, size_t errlen);
+/* Sets EXPORT mode from "chop:channel"; resolved when the graph links. */
+enum par_err par_set_export(struct op *op, struct par *p, const char *src,
+                            char *err, size_t errlen);
+
+bool par_is_numeric(const struct par *p);
+double par_get_double(const struct op *op, const struct par *p);
+int par_get_int(const struct op *op, const struct par *p);
+const char *par_get_string(const struct op *op, const struct par *p);
+/* The value as text, as a network file would hold it. Returns buf. */
+char *par_format(const struct op *op, const struct par *p, char *buf,
+                 size_t n);
+double par_default(const struct par *p);
+const char *par_kind_name(enum par_kind kind);
+const char *par_mode_name(enum par_mode mode);
+const char *par_page(const struct op *op, const struct par *p);
+
+#endif

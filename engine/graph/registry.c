@@ -1,0 +1,50 @@
+#include "registry.h"
+
+#include <string.h>
+
+#include "../base/util.h"
+
+extern const struct op_type op_comp_base;
+extern const struct op_type op_chop_constant;
+extern const struct op_type op_chop_filter;
+extern const struct op_type op_chop_lag;
+extern const struct op_type op_chop_lfo;
+extern const struct op_type op_chop_math;
+extern const struct op_type op_chop_merge;
+extern const struct op_type op_chop_noise;
+extern const struct op_type op_chop_null;
+extern const struct op_type op_chop_select;
+extern const struct op_type op_chop_timer;
+extern const struct op_type op_dat_chopexec;
+extern const struct op_type op_dat_execute;
+extern const struct op_type op_dat_table;
+extern const struct op_type op_dat_text;
+
+static const struct op_type *const types[] = {
+    &op_chop_constant, &op_chop_filter, &op_chop_lag,    &op_chop_lfo,
+    &op_chop_math,     &op_chop_merge,  &op_chop_noise,  &op_chop_null,
+    &op_chop_select,   &op_chop_timer,  &op_dat_chopexec, &op_dat_execute,
+    &op_dat_table,     &op_dat_text,    &op_comp_base,
+};
+
+const struct op_type *registry_find(const char *optype)
+{
+    for (size_t i = 0; i < ARRAY_LEN(types); i++)
+        if (strcmp(types[i]->optype, optype) == 0)
+            return types[i];
+    return NULL;
+}
+
+const char *registry_suggest(const char *optype)
+{
+    const char *names[ARRAY_LEN(types)];
+    for (size_t i = 0; i < ARRAY_LEN(types); i++)
+        names[i] = types[i]->optype;
+    return str_nearest(optype, names, ARRAY_LEN(types));
+}
+
+const struct op_type *const *registry_all(size_t *count)
+{
+    *count = ARRAY_LEN(types);
+    return types;
+}

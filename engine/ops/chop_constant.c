@@ -1,0 +1,63 @@
+/* constantCHOP: channels named name0..name19 holding value0..value19;
+ * slots with an empty name make no channel. */
+#include <stddef.h>
+
+#include "chop_util.h"
+
+#define SLOTS 20
+
+struct constant {
+    char *name[SLOTS];
+    double value[SLOTS];
+    uint64_t layout_version;
+    int slot_of[SLOTS]; /* channel index -> slot */
+};
+
+static int cook(struct op *op, const struct cook_ctx *ctx)
+{
+    struct constant *p = op->priv;
+    struct chop_data *c = &op->chop;
+    if (p->layout_version != op->par_version || !c->names) {
+        int n = 0;
+        for (int i = 0; i < SLOTS; i++)
+            if (p->name[i][0])
+                p->slot_of[n++] = i;
+        chop_resize(c, n, 1);
+        for (int i = 0; i < n; i++) {
+            const char *nm = chop_intern(op, p->name[p->slot_of[i]]);
+            for (int j = 0; j < i; j++)
+                if (c->names[j] == nm) {
+                    op_set_error(op, "name%d: channel '%s' is already "
+                                 "name%d", p->slot_of[i], nm, p->slot_of[j]);
+                    return -1;
+                }
+            c->names[i] = nm;
+        }
+        c->rate = ctx->fps;
+        p->layout_version = op->par_version;
+    }
+    for (int i = 0; i < c->nchan; i++)
+        c->vals[i] = p->value[p->slot_of[i]];
+    return 0;
+}
+
+static const struct par_def pars[] = {
+    {.name = "name#", .label = "Name", .kind = PAR_STRING, .count = SLOTS,
+     .offset = offsetof(struct constant, name)},
+    {.name = "value#", .label = "Value", .count = SLOTS, .norm = {0, 1},
+     .offset = offsetof(struct constant, value)},
+    {0},
+};
+
+const struct op_type op_chop_constant = {
+    .name = "constant",
+    .optype = "constantCHOP",
+    .label = "Constant",
+    .family = OP_CHOP,
+    .min_inputs = 0,
+    .max_inputs = 0,
+    .flags = OPT_GENERATOR,
+    .pars = pars,
+    .priv_size = sizeof(struct constant),
+    .cook = cook,
+};

@@ -1,0 +1,140 @@
+/* timerCHOP: a timer for gallery loops and timed cues.
+ * Pulse `start` to run it from 0 for `length` seconds at `speed`; it
+ * counts in frames so that values at known frames are exact. When it
+ * reaches the end it is done, or with `cycle` on it starts over (up to
+ * `maxcycles` times when `cyclelimit` is on). `play` off pauses it; `cue`
+ * on holds it at `cuepoint` (a fraction of the length) and `cuepulse`
+ * jumps there; `gotodone` ends it; `initialize` returns it to ready.
+ * Channels: running, done, timer_fraction, timer_seconds, cycles. */
+#include <math.h>
+#include <stddef.h>
+
+#include "chop_util.h"
+
+enum { READY, RUNNING, DONE };
+
+struct timer {
+    double length, speed, cuepoint;
+    int play, cycle, cyclelimit, maxcycles, cue;
+    int start, cuepulse, gotodone, initialize;
+    /* state */
+    int state;
+    double elapsed_frames; /* at the network's frame rate */
+    int cycles;
+    int64_t last_frame;
+    bool named;
+};
+
+static void set_names(struct op *op, double rate)
+{
+    static const char *const names[] = {"running", "done", "timer_fraction",
+                                        "timer_seconds", "cycles"};
+    chop_resize(&op->chop, 5, 1);
+    for (int i = 0; i < 5; i++)
+        op->chop.names[i] = chop_intern(op, names[i]);
+    op->chop.rate = rate;
+}
+
+static int cook(struct op *op, const struct cook_ctx *ctx)
+{
+    struct timer *p = op->priv;
+    if (!p->named) {
+        set_names(op, ctx->fps);
+        p->named = true;
+    }
+    double length_frames = p->length * ctx->fps;
+    bool advance = p->state == RUNNING && p->play && !p->cue &&
+                   p->last_frame > 0;
+    if (advance)
+        p->elapsed_frames += (double)(ctx->frame - p->last_frame) * p->speed;
+    if (p->initialize) {
+        p->state = READY;
+        p->elapsed_frames = 0;
+        p->cycles = 0;
+    }
+    if (p->start) {
+        p->state = RUNNING;
+        p->elapsed_frames = 0;
+        p->cycles = 0;
+    }
+    if (p->cue || p->cuepulse)
+        p->elapsed_frames = p->cuepoint * length_frames;
+    if (p->state == RUNNING) {
+        while (p->elapsed_frames >= length_frames) {
+            bool more = p->cycle && length_frames > 0 &&
+                        (!p->cyclelimit || p->cycles + 1 < p->maxcycles);
+            if (!more) {
+                p->state = DONE;
+                p->elapsed_frames = length_frames;
+                break;
+            }
+            p->elapsed_frames -= length_frames;
+            p->cycles++;
+        }
+    }
+    if (p->gotodone) {
+        p->state = DONE;
+        p->elapsed_frames = length_frames;
+    }
+    p->last_frame = ctx->frame;
+    double *v = op->chop.vals;
+    v[0] = p->state == RUNNING;
+    v[1] = p->state == DONE;
+    v[2] = length_frames > 0 ? p->elapsed_frames / length_frames
+                             : (p->state == READY ? 0 : 1);
+    v[3] = p->elapsed_frames / ctx->fps;
+    v[4] = p->cycles;
+    return 0;
+}
+
+static bool is_time_dependent(const struct op *op)
+{
+    const struct timer *p = op->priv;
+    /* While running it counts; after a pause it must resync last_frame. */
+    return p->state == RUNNING;
+}
+
+static const struct par_def pars[] = {
+    {.name = "length", .label = "Length (seconds)", .def = {1},
+     .norm = {0, 10}, .lim = {0, 0}, .clamp = PAR_CLAMP_MIN,
+     .offset = offsetof(struct timer, length)},
+    {.name = "speed", .label = "Speed", .def = {1}, .norm = {0, 2},
+     .offset = offsetof(struct timer, speed)},
+    {.name = "play", .label = "Play", .kind = PAR_TOGGLE, .def = {1},
+     .offset = offsetof(struct timer, play)},
+    {.name = "cycle", .label = "Cycle", .kind = PAR_TOGGLE,
+     .offset = offsetof(struct timer, cycle)},
+    {.name = "cyclelimit", .label = "Cycle Limit", .kind = PAR_TOGGLE,
+     .offset = offsetof(struct timer, cyclelimit)},
+    {.name = "maxcycles", .label = "Maximum Cycles", .kind = PAR_INT,
+     .def = {1}, .norm = {1, 10}, .lim = {1, 0}, .clamp = PAR_CLAMP_MIN,
+     .offset = offsetof(struct timer, maxcycles)},
+    {.name = "cue", .label = "Cue", .kind = PAR_TOGGLE,
+     .offset = offsetof(struct timer, cue)},
+    {.name = "cuepoint", .label = "Cue Point (fraction)", .norm = {0, 1},
+     .lim = {0, 1}, .clamp = PAR_CLAMP_BOTH,
+     .offset = offsetof(struct timer, cuepoint)},
+    {.name = "start", .label = "Start", .kind = PAR_PULSE,
+     .offset = offsetof(struct timer, start)},
+    {.name = "cuepulse", .label = "Cue Pulse", .kind = PAR_PULSE,
+     .offset = offsetof(struct timer, cuepulse)},
+    {.name = "gotodone", .label = "Go to Done", .kind = PAR_PULSE,
+     .offset = offsetof(struct timer, gotodone)},
+    {.name = "initialize", .label = "Initialize", .kind = PAR_PULSE,
+     .offset = offsetof(struct timer, initialize)},
+    {0},
+};
+
+const struct op_type op_chop_timer = {
+    .name = "timer",
+    .optype = "timerCHOP",
+    .label = "Timer",
+    .family = OP_CHOP,
+    .min_inputs = 0,
+    .max_inputs = 0,
+    .flags = OPT_GENERATOR,
+    .pars = pars,
+    .priv_size = sizeof(struct timer),
+    .cook = cook,
+    .is_time_dependent = is_time_dependent,
+};

@@ -1,0 +1,62 @@
+/* executeDAT: holds a Python callbacks script (onStart, onFrameStart,
+ * onFrameEnd, onExit) from `file` or `text`; the toggles choose which
+ * callbacks run. Cooked every frame so that a changed script is picked
+ * up. The embedded interpreter calls the callbacks; a build without one
+ * keeps the op with a warning that says they do not run. */
+#include <stddef.h>
+#include <stdlib.h>
+
+#include "dat_source.h"
+
+struct execute {
+    char *text, *file;
+    int active, start, framestart, frameend, exit;
+};
+
+static int cook(struct op *op, const struct cook_ctx *ctx)
+{
+    (void)ctx;
+    struct execute *p = op->priv;
+    if (op->cook_count == 0 || op->par_version != op->cooked_par_version) {
+        char *s = dat_source_text(op, p->file, p->text, NULL);
+        if (!s)
+            return -1;
+        dat_set_text(&op->dat, s);
+        free(s);
+    }
+    if (!op->graph->eval)
+        op_set_warning(op, "callbacks do not run: this build has no Python "
+                       "interpreter");
+    return 0;
+}
+
+static const struct par_def pars[] = {
+    {.name = "text", .label = "Text", .kind = PAR_STRING,
+     .offset = offsetof(struct execute, text)},
+    {.name = "file", .label = "File", .kind = PAR_FILE,
+     .offset = offsetof(struct execute, file)},
+    {.name = "active", .label = "Active", .kind = PAR_TOGGLE, .def = {1},
+     .offset = offsetof(struct execute, active)},
+    {.name = "start", .label = "Start", .kind = PAR_TOGGLE, .def = {1},
+     .offset = offsetof(struct execute, start)},
+    {.name = "framestart", .label = "Frame Start", .kind = PAR_TOGGLE,
+     .def = {1}, .offset = offsetof(struct execute, framestart)},
+    {.name = "frameend", .label = "Frame End", .kind = PAR_TOGGLE,
+     .def = {1}, .offset = offsetof(struct execute, frameend)},
+    {.name = "exit", .label = "Exit", .kind = PAR_TOGGLE, .def = {1},
+     .offset = offsetof(struct execute, exit)},
+    {0},
+};
+
+const struct op_type op_dat_execute = {
+    .name = "execute",
+    .optype = "executeDAT",
+    .label = "Execute",
+    .family = OP_DAT,
+    .min_inputs = 0,
+    .max_inputs = 0,
+    .flags = OPT_ALWAYS_COOK,
+    .pars = pars,
+    .priv_size = sizeof(struct execute),
+    .cook = cook,
+};

@@ -1,0 +1,35 @@
+#include "dat_source.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/util.h"
+
+char *graph_resolve_file(const struct graph *g, const char *file)
+{
+    if (file[0] == '/' || !g->dir)
+        return xstrdup(file);
+    return xasprintf("%s/%s", g->dir, file);
+}
+
+char *dat_source_text(struct op *op, const char *file, const char *text,
+                      char **path_out)
+{
+    if (path_out)
+        *path_out = NULL;
+    if (!file || !*file)
+        return xstrdup(text ? text : "");
+    char *path = graph_resolve_file(op->graph, file);
+    char *s = file_read_all(path, NULL);
+    if (!s) {
+        op_set_error(op, "cannot read file '%s': %s", path, strerror(errno));
+        free(path);
+        return NULL;
+    }
+    if (path_out)
+        *path_out = path;
+    else
+        free(path);
+    return s;
+}

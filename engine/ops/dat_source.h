@@ -1,0 +1,15 @@
+/* dat_source.h: where a DAT's text comes from: its `file` parameter
+ * (relative to the network file) when set, else its `text`. */
+#ifndef VITRINE_DAT_SOURCE_H
+#define VITRINE_DAT_SOURCE_H
+
+#include "../graph/graph.h"
+
+/* The text, newly allocated, or NULL with the op's error set. *from_file
+ * (optional) tells which. */
+char *dat_source_text(struct op *op, const char *file, const char *text,
+                      char **path_out);
+/* file resolved against the network's folder; newly allocated. */
+char *graph_resolve_file(const struct graph *g, const char *file);
+
+#endif

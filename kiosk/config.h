@@ -1,0 +1,34 @@
+/* config.h: the kiosk configuration, /etc/vitrine/kiosk.ini or --config.
+ * Every key is declared once in config.c's table; errors name file:line. */
+#ifndef VITRINE_CONFIG_H
+#define VITRINE_CONFIG_H
+
+#include <stdbool.h>
+
+struct kiosk_config {
+    /* [kiosk] */
+    char *network, *fallback;
+    int monitor, fullscreen, vsync, cursor, overlay;
+    char *fit;
+    /* [osc] */
+    int osc_port;
+    char *osc_bind, *osc_allow;
+    int osc_namespace, osc_params;
+    /* [midi] */
+    char *midi_device;
+    /* [watchdog] */
+    double hang_timeout, script_budget_ms;
+    /* [state] */
+    char *state_dir;
+    double state_interval;
+};
+
+#define KIOSK_CONFIG_DEFAULT_PATH "/etc/vitrine/kiosk.ini"
+
+void config_defaults(struct kiosk_config *c);
+/* Reads path over the current values. Prints every problem as
+ * "file:line: [section] message" to stderr; returns how many. */
+int config_load(struct kiosk_config *c, const char *path);
+void config_free(struct kiosk_config *c);
+
+#endif

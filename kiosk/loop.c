@@ -1,0 +1,96 @@
+#include "loop.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "../engine/base/log.h"
+#include "../engine/base/util.h"
+#include "../engine/graph/graph.h"
+
+struct frame_clock {
+    int64_t start_ns;
+    double period_ns;
+    int64_t frame; /* the frame about to run */
+};
+
+/* Sleeps until frame's start time; skips ahead when more than a frame
+ * late. Returns the number of frames skipped. */
+static int64_t clock_wait(struct frame_clock *c)
+{
+    int64_t target = c->start_ns + (int64_t)((double)(c->frame - 1) *
+                                             c->period_ns);
+    int64_t now = clock_now_ns();
+    if (now > target + (int64_t)c->period_ns) {
+        int64_t due = (int64_t)((double)(now - c->start_ns) / c->period_ns) + 1;
+        int64_t skipped = due - c->frame;
+        c->frame = due;
+        return skipped;
+    }
+    struct timespec ts = {.tv_sec = target / 1000000000,
+                          .tv_nsec = target % 1000000000};
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+        ;
+    return 0;
+}
+
+/* Until rendering shows the network, a line with the frame rate and the
+ * values of the output CHOP (or the first CHOP found) tells what runs. */
+static void print_status(struct graph *g, double fps, int64_t skipped)
+{
+    struct op *show = g->output;
+    for (size_t i = 0; !show && i < g->ncook; i++)
+        if (g->cook_list[i]->type->family == OP_CHOP)
+            show = g->cook_list[i];
+    struct strbuf sb = {0};
+    sb_printf(&sb, "frame %lld | %.1f fps | %zu error%s",
+              (long long)g->time.frame, fps, graph_error_count(g),
+              graph_error_count(g) == 1 ? "" : "s");
+    if (skipped)
+        sb_printf(&sb, " | %lld frames skipped", (long long)skipped);
+    if (show && show->type->family == OP_CHOP) {
+        sb_printf(&sb, " | %s:", show->path);
+        for (int c = 0; c < show->chop.nchan && c < 6; c++)
+            sb_printf(&sb, " %s=%.4g", show->chop.names[c],
+                      chop_value(&show->chop, c));
+        if (show->chop.nchan > 6)
+            sb_printf(&sb, " (+%d)", show->chop.nchan - 6);
+    }
+    LOG_INFO("[vitrine]", "%s", sb.s);
+    sb_free(&sb);
+}
+
+void loop_run(const struct loop_params *p, struct loop_stats *stats)
+{
+    struct graph *g = p->graph;
+    struct frame_clock clock = {
+        .start_ns = clock_now_ns(),
+        .period_ns = 1e9 / g->time.rate,
+        .frame = 1,
+    };
+    *stats = (struct loop_stats){0};
+    int64_t status_due = clock.start_ns +
+                         (int64_t)(p->status_interval * 1e9);
+    int64_t status_frames = 0, status_start = clock.start_ns;
+
+    while (!*p->stop && (!p->max_frames || stats->frames < p->max_frames)) {
+        stats->skipped += clock_wait(&clock);
+        graph_begin_frame(g, clock.frame);
+        /* control_drain and py_frame_start join here with their issues. */
+        graph_cook(g);
+        stats->frames++;
+        status_frames++;
+        int64_t now = clock_now_ns();
+        if (p->status_interval > 0 && now >= status_due) {
+            print_status(g, (double)status_frames * 1e9 /
+                                (double)(now - status_start),
+                         stats->skipped);
+            status_frames = 0;
+            status_start = now;
+            status_due = now + (int64_t)(p->status_interval * 1e9);
+        }
+        clock.frame++;
+    }
+    stats->seconds = (double)(clock_now_ns() - clock.start_ns) * 1e-9;
+}

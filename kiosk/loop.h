@@ -1,0 +1,28 @@
+/* loop.h: the frame loop. Flat, one step after another, at the
+ * network's frame rate on a real-time clock: when it falls behind by
+ * more than a frame, frame numbers skip ahead (as TouchDesigner's
+ * real-time mode does) and the skipped frames are counted. */
+#ifndef VITRINE_LOOP_H
+#define VITRINE_LOOP_H
+
+#include <signal.h>
+#include <stdint.h>
+
+struct graph;
+
+struct loop_params {
+    struct graph *graph;
+    int64_t max_frames;           /* 0: until *stop */
+    volatile sig_atomic_t *stop;  /* set by a signal handler */
+    double status_interval;       /* seconds between status lines, 0 none */
+};
+
+struct loop_stats {
+    int64_t frames;  /* frames run */
+    int64_t skipped; /* frame numbers skipped while behind */
+    double seconds;  /* wall time */
+};
+
+void loop_run(const struct loop_params *p, struct loop_stats *stats);
+
+#endif

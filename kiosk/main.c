@@ -1,0 +1,349 @@
+/* main.c: the vitrine executable. Parses the command line, reads the
+ * kiosk configuration, loads the network and runs the frame loop.
+ * Exit status: 0 ok, 2 usage error, 3 network or configuration error. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../engine/base/log.h"
+#include "../engine/base/util.h"
+#include "../engine/graph/graph.h"
+#include "../engine/graph/loader.h"
+#include "../engine/graph/registry.h"
+#include "config.h"
+#include "loop.h"
+
+#ifndef VITRINE_VERSION
+#define VITRINE_VERSION "0.1.0"
+#endif
+#ifndef VITRINE_DATADIR
+#define VITRINE_DATADIR "/usr/local/share/vitrine"
+#endif
+
+enum { EXIT_USAGE = 2, EXIT_NETWORK = 3 };
+
+struct cli {
+    const char *command; /* "run", "check", "ops" */
+    const char *network;
+    const char *config;
+    int64_t frames;
+    double fps;
+    int width, height;
+    int verbosity; /* -1 quiet, 0 normal, 1 verbose */
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+        "usage: vitrine [OPTIONS] [NETWORK]\n"
+        "       vitrine check NETWORK\n"
+        "       vitrine ops\n"
+        "\n"
+        "Runs a TouchDesigner-style operator network.\n"
+        "\n"
+        "  NETWORK               a network file (.ini) or a folder holding\n"
+        "                        network.ini; default: kiosk.ini's network=,\n"
+        "                        else networks/default\n"
+        "  -c, --config FILE     kiosk configuration (INI); default\n"
+        "                        " KIOSK_CONFIG_DEFAULT_PATH " if it exists\n"
+        "  --frames N            exit 0 after N frames (0: run until stopped)\n"
+        "  --fps N               override the network's frame rate\n"
+        "  --size WxH            override the network's resolution\n"
+        "  check NETWORK         load and validate a network, report every\n"
+        "                        problem with file:line, run nothing\n"
+        "  ops                   list every operator type with its parameters\n"
+        "  -v, --verbose         debug messages too\n"
+        "  -q, --quiet           errors and warnings only\n"
+        "  --version             print the version\n"
+        "  -h, --help            this text\n"
+        "\n"
+        "exit status: 0 ok, 2 usage error, 3 network or configuration error\n");
+}
+
+static int parse_cli(int argc, char **argv, struct cli *cli)
+{
+    enum { OPT_FRAMES = 256, OPT_FPS, OPT_SIZE, OPT_VERSION };
+    static const struct option longopts[] = {
+        {"config", required_argument, NULL, 'c'},
+        {"frames", required_argument, NULL, OPT_FRAMES},
+        {"fps", required_argument, NULL, OPT_FPS},
+        {"size", required_argument, NULL, OPT_SIZE},
+        {"verbose", no_argument, NULL, 'v'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"version", no_argument, NULL, OPT_VERSION},
+        {"help", no_argument, NULL, 'h'},
+        {0},
+    };
+    *cli = (struct cli){.command = "run"};
+    int c;
+    char *end;
+    while ((c = getopt_long(argc, argv, "c:vqh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'c': cli->config = optarg; break;
+        case OPT_FRAMES:
+            cli->frames = strtoll(optarg, &end, 10);
+            if (end == optarg || *end || cli->frames < 0) {
+                fprintf(stderr, "vitrine: --frames takes a count of 0 or "
+                        "more, not '%s'\n", optarg);
+                return -1;
+            }
+            break;
+        case OPT_FPS:
+            cli->fps = strtod(optarg, &end);
+            if (end == optarg || *end || !(cli->fps > 0 && cli->fps <= 1000)) {
+                fprintf(stderr, "vitrine: --fps takes a rate above 0 and at "
+                        "most 1000, not '%s'\n", optarg);
+                return -1;
+            }
+            break;
+        case OPT_SIZE: {
+            char extra;
+            if (sscanf(optarg, "%dx%d%c", &cli->width, &cli->height, &extra)
+                    != 2 || cli->width < 1 || cli->height < 1 ||
+                cli->width > 16384 || cli->height > 16384) {
+                fprintf(stderr, "vitrine: --size takes WIDTHxHEIGHT, for "
+                        "example 1280x720, not '%s'\n", optarg);
+                return -1;
+            }
+            break;
+        }
+        case 'v': cli->verbosity = 1; break;
+        case 'q': cli->verbosity = -1; break;
+        case OPT_VERSION: printf("vitrine %s\n", VITRINE_VERSION); exit(0);
+        case 'h': usage(stdout); exit(0);
+        default: return -1;
+        }
+    }
+    int rest = argc - optind;
+    char **args = argv + optind;
+    if (rest >= 1 && (strcmp(args[0], "check") == 0 ||
+                      strcmp(args[0], "ops") == 0)) {
+        cli->command = args[0];
+        args++;
+        rest--;
+    }
+    if (strcmp(cli->command, "ops") == 0 && rest > 0) {
+        fprintf(stderr, "vitrine: 'ops' takes no arguments\n");
+        return -1;
+    }
+    if (strcmp(cli->command, "check") == 0 && rest != 1) {
+        fprintf(stderr, "vitrine: 'check' takes one network\n");
+        return -1;
+    }
+    if (rest > 1) {
+        fprintf(stderr, "vitrine: one network at a time, got %d\n", rest);
+        return -1;
+    }
+    if (rest == 1)
+        cli->network = args[0];
+    return 0;
+}
+
+static void print_par_def(const struct op_type *t, const struct par_def *d)
+{
+    struct strbuf names = {0};
+    int count = d->count ? d->count : 1;
+    int size = d->size ? d->size : d->kind == PAR_RGBA ? 4 : 1;
+    const char *suf = d->suffixes ? d->suffixes
+                                  : d->kind == PAR_RGBA ? "rgba" : "1234";
+    if (count > 1) {
+        char *first = xstrdup(d->name), *last = xstrdup(d->name);
+        char *h = strchr(first, '#');
+        *h = '\0';
+        sb_printf(&names, "%s0%s..%s%d%s", first, h + 1, first, count - 1,
+                  h + 1);
+        free(first);
+        free(last);
+    } else if (size > 1) {
+        for (int c = 0; c < size; c++)
+            sb_printf(&names, "%s%s%c", c ? " " : "", d->name, suf[c]);
+    } else {
+        sb_puts(&names, d->name);
+    }
+    struct strbuf info = {0};
+    sb_printf(&info, "%s", par_kind_name(d->kind));
+    switch (d->kind) {
+    case PAR_STRING:
+    case PAR_OP:
+    case PAR_FILE:
+        sb_printf(&info, "  default '%s'", d->def_str ? d->def_str : "");
+        break;
+    case PAR_MENU:
+        sb_printf(&info, "  default %s  [",
+                  d->def_str ? d->def_str : d->menu[(int)d->def[0]].name);
+        for (int i = 0; d->menu[i].name; i++)
+            sb_printf(&info, "%s%s", i ? " " : "", d->menu[i].name);
+        sb_puts(&info, "]");
+        break;
+    case PAR_PULSE: break;
+    case PAR_TOGGLE:
+        sb_printf(&info, "  default %s", d->def[0] ? "on" : "off");
+        break;
+    default:
+        sb_puts(&info, "  default");
+        for (int c = 0; c < size; c++)
+            sb_printf(&info, " %g", d->def[c]);
+        if (d->norm[0] != d->norm[1])
+            sb_printf(&info, "  range %g..%g", d->norm[0], d->norm[1]);
+        if (d->clamp & PAR_CLAMP_MIN)
+            sb_printf(&info, "  min %g", d->lim[0]);
+        if (d->clamp & PAR_CLAMP_MAX)
+            sb_printf(&info, "  max %g", d->lim[1]);
+    }
+    printf("    %-24s %-28s %s  (page %s)\n", names.s, d->label, info.s,
+           d->page ? d->page : t->label);
+    sb_free(&names);
+    sb_free(&info);
+}
+
+static int cmd_ops(void)
+{
+    size_t n;
+    const struct op_type *const *types = registry_all(&n);
+    for (size_t i = 0; i < n; i++) {
+        const struct op_type *t = types[i];
+        char inputs[32];
+        if (t->max_inputs < 0)
+            snprintf(inputs, sizeof(inputs), "%d or more", t->min_inputs);
+        else if (t->min_inputs == t->max_inputs)
+            snprintf(inputs, sizeof(inputs), "%d", t->min_inputs);
+        else
+            snprintf(inputs, sizeof(inputs), "%d to %d", t->min_inputs,
+                     t->max_inputs);
+        printf("%s  (%s %s, type '%s', inputs %s%s%s)\n", t->optype, t->label,
+               op_family_name(t->family), t->name, inputs,
+               t->flags & OPT_TIME_DEPENDENT ? ", time-dependent" : "",
+               t->flags & OPT_ALWAYS_COOK ? ", cooks every frame" : "");
+        for (const struct par_def *d = t->pars; d && d->name; d++)
+            print_par_def(t, d);
+    }
+    return 0;
+}
+
+/* Where `make run` and an installed vitrine find the default network. */
+static const char *default_network(void)
+{
+    static const char *const candidates[] = {
+        "networks/default",
+        VITRINE_DATADIR "/networks/default",
+    };
+    struct stat st;
+    for (size_t i = 0; i < ARRAY_LEN(candidates); i++)
+        if (stat(candidates[i], &st) == 0)
+            return candidates[i];
+    return candidates[0];
+}
+
+static struct graph *load(const struct cli *cli, const char *network,
+                          bool print_to_stdout)
+{
+    struct load_options opt = {
+        .fps = cli->fps, .width = cli->width, .height = cli->height,
+    };
+    struct load_report rep = {0};
+    struct graph *g = network_load(network, &opt, &rep);
+    for (size_t i = 0; i < rep.count; i++) {
+        char *line = load_error_format(&rep.errors[i]);
+        if (print_to_stdout)
+            printf("%s\n", line);
+        else
+            LOG_ERR("[load]", "%s", line);
+        free(line);
+    }
+    if (!g) {
+        char *file = network_file_path(network);
+        if (print_to_stdout)
+            printf("%s: %zu problem%s\n", file, rep.count,
+                   rep.count == 1 ? "" : "s");
+        else
+            LOG_ERR("[load]", "%s: %zu problem%s; not starting", file,
+                    rep.count, rep.count == 1 ? "" : "s");
+        free(file);
+    }
+    load_report_free(&rep);
+    return g;
+}
+
+static int cmd_check(const struct cli *cli)
+{
+    struct graph *g = load(cli, cli->network, true);
+    if (!g)
+        return EXIT_NETWORK;
+    printf("%s: ok, %zu operators\n", g->file, g->nops - 1);
+    graph_destroy(&g);
+    return 0;
+}
+
+static int cmd_run(const struct cli *cli, const struct kiosk_config *cfg)
+{
+    const char *network = cli->network ? cli->network
+                          : cfg->network ? cfg->network
+                                         : default_network();
+    struct graph *g = load(cli, network, false);
+    if (!g)
+        return EXIT_NETWORK;
+    LOG_INFO("[vitrine]", "running %s: %zu operators at %g fps%s", g->file,
+             g->nops - 1, g->time.rate,
+             cli->frames ? "" : "; Ctrl-C stops");
+
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    struct loop_params lp = {
+        .graph = g,
+        .max_frames = cli->frames,
+        .stop = &stop_requested,
+        .status_interval = cli->verbosity >= 0 ? 1.0 : 0,
+    };
+    struct loop_stats st;
+    loop_run(&lp, &st);
+    LOG_INFO("[vitrine]", "stopped after %lld frames in %.2f s (%lld "
+             "skipped)", (long long)st.frames, st.seconds,
+             (long long)st.skipped);
+    graph_destroy(&g);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    log_init();
+    struct cli cli;
+    if (parse_cli(argc, argv, &cli) != 0) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    log_set_level(cli.verbosity > 0 ? LOG_LEVEL_DBG
+                  : cli.verbosity < 0 ? LOG_LEVEL_WARN
+                                      : LOG_LEVEL_INFO);
+    if (strcmp(cli.command, "ops") == 0)
+        return cmd_ops();
+    if (strcmp(cli.command, "check") == 0)
+        return cmd_check(&cli);
+
+    struct kiosk_config cfg;
+    config_defaults(&cfg);
+    const char *cfg_path = cli.config;
+    if (!cfg_path && access(KIOSK_CONFIG_DEFAULT_PATH, F_OK) == 0)
+        cfg_path = KIOSK_CONFIG_DEFAULT_PATH;
+    if (cfg_path && config_load(&cfg, cfg_path) != 0) {
+        config_free(&cfg);
+        return EXIT_NETWORK;
+    }
+    int rc = cmd_run(&cli, &cfg);
+    config_free(&cfg);
+    return rc;
+}

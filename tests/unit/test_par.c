@@ -1,0 +1,300 @@
+/* Parameters: declaration expansion, parsing, clamping, menus, modes. */
+#include "helpers.h"
+
+static struct graph *g;
+
+static int setup(void **state)
+{
+    (void)state;
+    capture_log();
+    g = graph_create("project1");
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    graph_destroy(&g);
+    return 0;
+}
+
+static struct op *make(const char *optype, const char *name)
+{
+    char err[256];
+    struct op *op = op_create(g, g->root, registry_find(optype), name, err,
+                              sizeof(err));
+    if (!op)
+        fail_msg("%s", err);
+    return op;
+}
+
+static void test_expansion_and_defaults(void **state)
+{
+    (void)state;
+    struct op *m = make("mathCHOP", "m");
+    assert_non_null(op_par(m, "fromrange1"));
+    assert_non_null(op_par(m, "fromrange2"));
+    assert_null(op_par(m, "fromrange"));
+    assert_null(op_par(m, "fromrange3"));
+    assert_true(par_get_double(m, op_par(m, "fromrange2")) == 1.0);
+    assert_true(par_get_double(m, op_par(m, "gain")) == 1.0);
+    assert_string_equal(par_page(m, op_par(m, "gain")), "Mult-Add");
+    assert_string_equal(par_page(m, op_par(m, "chopop")), "Math");
+    struct op *c = make("constantCHOP", "c");
+    assert_non_null(op_par(c, "name0"));
+    assert_non_null(op_par(c, "value19"));
+    assert_null(op_par(c, "value20"));
+    assert_string_equal(par_get_string(c, op_par(c, "name7")), "");
+    struct op *l = make("lagCHOP", "l");
+    assert_true(par_get_double(l, op_par(l, "lag2")) == 0.2);
+    struct op *t = make("timerCHOP", "t");
+    assert_int_equal(par_get_int(t, op_par(t, "play")), 1);
+    assert_int_equal(op_par(t, "start")->def->kind, PAR_PULSE);
+}
+
+static void test_parse_kinds(void **state)
+{
+    (void)state;
+    char err[512];
+    struct op *n = make("noiseCHOP", "n");
+    struct par *period = op_par(n, "period");
+    assert_int_equal(par_set_text(n, period, " 2.5 ", err, sizeof(err)),
+                     PAR_OK);
+    assert_true(par_get_double(n, period) == 2.5);
+    assert_int_equal(par_set_text(n, period, "abc", err, sizeof(err)),
+                     PAR_ERR_KIND);
+    assert_string_equal(err, "'abc' is not a number (period is a float "
+                        "parameter)");
+    assert_int_equal(par_set_text(n, period, "nan", err, sizeof(err)),
+                     PAR_ERR_KIND);
+    assert_true(par_get_double(n, period) == 2.5); /* unchanged */
+    struct par *seed = op_par(n, "seed");
+    assert_int_equal(par_set_text(n, seed, "7", err, sizeof(err)), PAR_OK);
+    assert_int_equal(par_get_int(n, seed), 7);
+    assert_int_equal(par_set_text(n, seed, "7.5", err, sizeof(err)),
+                     PAR_ERR_KIND);
+    assert_non_null(strstr(err, "not an integer"));
+    struct op *t = make("timerCHOP", "t");
+    struct par *cycle = op_par(t, "cycle");
+    const char *on[] = {"on", "1", "TRUE", "yes"};
+    const char *off[] = {"off", "0", "false", "No"};
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(par_set_text(t, cycle, on[i], err, sizeof(err)),
+                         PAR_OK);
+        assert_int_equal(par_get_int(t, cycle), 1);
+        assert_int_equal(par_set_text(t, cycle, off[i], err, sizeof(err)),
+                         PAR_OK);
+        assert_int_equal(par_get_int(t, cycle), 0);
+    }
+    assert_int_equal(par_set_text(t, cycle, "maybe", err, sizeof(err)),
+                     PAR_ERR_KIND);
+    struct op *s = make("selectCHOP", "s");
+    assert_int_equal(par_set_text(s, op_par(s, "channames"), "a* b", err,
+                                  sizeof(err)), PAR_OK);
+    assert_string_equal(par_get_string(s, op_par(s, "channames")), "a* b");
+}
+
+static void test_clamp(void **state)
+{
+    (void)state;
+    char err[512];
+    struct op *n = make("noiseCHOP", "n");
+    struct par *h = op_par(n, "harmon");
+    assert_int_equal(par_set_text(n, h, "16", err, sizeof(err)), PAR_OK);
+    assert_int_equal(par_set_text(n, h, "17", err, sizeof(err)),
+                     PAR_ERR_RANGE);
+    assert_string_equal(err, "17 is above the maximum 16 of 'harmon'");
+    assert_int_equal(par_set_double(n, h, -1, err, sizeof(err)),
+                     PAR_ERR_RANGE);
+    assert_string_equal(err, "-1 is below the minimum 0 of 'harmon'");
+    assert_int_equal(par_get_int(n, h), 16);
+    /* Unclamped parameters take anything finite. */
+    assert_int_equal(par_set_double(n, op_par(n, "amp"), 1e6, err,
+                                    sizeof(err)), PAR_OK);
+    /* Values computed at run time are clamped, not refused. */
+    par_apply_double(n, h, 99.7);
+    assert_int_equal(par_get_int(n, h), 16);
+    par_apply_double(n, h, 2.6);
+    assert_int_equal(par_get_int(n, h), 3);
+}
+
+static void test_menus(void **state)
+{
+    (void)state;
+    char err[512];
+    struct op *l = make("lfoCHOP", "l");
+    struct par *w = op_par(l, "wavetype");
+    assert_string_equal(par_get_string(l, w), "sin");
+    assert_int_equal(par_set_text(l, w, "square", err, sizeof(err)), PAR_OK);
+    assert_int_equal(par_get_int(l, w), 2);
+    assert_int_equal(par_set_text(l, w, "4", err, sizeof(err)), PAR_OK);
+    assert_string_equal(par_get_string(l, w), "pulse");
+    assert_int_equal(par_set_text(l, w, "Triangle", err, sizeof(err)),
+                     PAR_OK); /* a label */
+    assert_string_equal(par_get_string(l, w), "tri");
+    assert_int_equal(par_set_text(l, w, "sine wave", err, sizeof(err)),
+                     PAR_ERR_MENU);
+    assert_string_equal(err, "'sine wave' is not a menu item of 'wavetype' "
+                        "(one of: sin, tri, square, ramp, pulse, or an "
+                        "index 0-4)");
+    assert_int_equal(par_set_text(l, w, "5", err, sizeof(err)), PAR_ERR_MENU);
+    assert_int_equal(par_set_double(l, w, 1.5, err, sizeof(err)),
+                     PAR_ERR_KIND);
+    assert_string_equal(par_get_string(l, w), "tri");
+    char buf[64];
+    assert_string_equal(par_format(l, w, buf, sizeof(buf)), "tri");
+}
+
+static void test_change_tracking_and_reset(void **state)
+{
+    (void)state;
+    char err[256];
+    struct op *l = make("lfoCHOP", "l");
+    struct par *f = op_par(l, "frequency");
+    uint64_t v0 = l->par_version;
+    assert_int_equal(par_set_double(l, f, 1.0, err, sizeof(err)), PAR_OK);
+    assert_true(l->par_version == v0); /* same value: no change */
+    assert_int_equal(par_set_double(l, f, 3.0, err, sizeof(err)), PAR_OK);
+    assert_true(l->par_version == v0 + 1);
+    par_reset(l, f);
+    assert_true(par_get_double(l, f) == 1.0);
+    assert_true(l->par_version == v0 + 2);
+    struct op *t = make("timerCHOP", "t");
+    struct par *start = op_par(t, "start");
+    uint64_t tv = t->par_version;
+    par_pulse(t, start);
+    assert_int_equal(par_get_int(t, start), 1);
+    assert_true(t->has_pulse);
+    assert_true(t->par_version == tv + 1);
+}
+
+static void test_unknown_suggests(void **state)
+{
+    (void)state;
+    struct op *n = make("noiseCHOP", "n");
+    assert_null(op_par(n, "perod"));
+    assert_string_equal(op_par_suggest(n, "perod"), "period");
+    assert_string_equal(op_par_suggest(n, "Harmonn"), "harmon");
+    assert_null(op_par_suggest(n, "xyzzyplugh"));
+}
+
+static void test_modes(void **state)
+{
+    (void)state;
+    char err[512];
+    struct op *src = make("constantCHOP", "src");
+    struct op *l = make("lfoCHOP", "l");
+    struct par *amp = op_par(l, "amp");
+    assert_int_equal(par_set_expr(l, amp, "op('x')[0]", err, sizeof(err)),
+                     PAR_ERR_MODE);
+    assert_non_null(strstr(err, "no Python evaluator"));
+    assert_int_equal(amp->mode, PAR_MODE_CONSTANT);
+    assert_int_equal(par_set_export(l, amp, "src:chan1", err, sizeof(err)),
+                     PAR_OK);
+    assert_int_equal(amp->mode, PAR_MODE_EXPORT);
+    assert_int_equal(amp->export_op, src->id);
+    assert_string_equal(amp->export_chan, "chan1");
+    assert_int_equal(par_set_export(l, amp, "nothere:chan1", err,
+                                    sizeof(err)), PAR_ERR_NOT_FOUND);
+    assert_int_equal(par_set_export(l, amp, "src", err, sizeof(err)),
+                     PAR_ERR_KIND);
+    assert_int_equal(par_set_export(l, op_par(l, "channelname"), "src:a",
+                                    err, sizeof(err)), PAR_ERR_MODE);
+    /* Setting a constant leaves export mode. */
+    assert_int_equal(par_set_double(l, amp, 0.5, err, sizeof(err)), PAR_OK);
+    assert_int_equal(amp->mode, PAR_MODE_CONSTANT);
+    assert_null(amp->export_src);
+}
+
+/* A type that only tests use, with the kinds no built-in CHOP has. */
+struct kinds {
+    double color[4];
+    char *file, *ref;
+    int pulse;
+};
+
+static int kinds_cook(struct op *op, const struct cook_ctx *ctx)
+{
+    (void)op;
+    (void)ctx;
+    return 0;
+}
+
+static const struct par_def kinds_pars[] = {
+    {.name = "color", .label = "Color", .kind = PAR_RGBA,
+     .def = {1, 0.5, 0.25, 1}, .norm = {0, 1}, .lim = {0, 1},
+     .clamp = PAR_CLAMP_BOTH, .offset = offsetof(struct kinds, color)},
+    {.name = "file", .label = "File", .kind = PAR_FILE,
+     .def_str = "a.txt", .offset = offsetof(struct kinds, file)},
+    {.name = "chop", .label = "CHOP", .kind = PAR_OP,
+     .families = OP_FAMILY_BIT(OP_CHOP), .offset = offsetof(struct kinds, ref)},
+    {.name = "go", .label = "Go", .kind = PAR_PULSE,
+     .offset = offsetof(struct kinds, pulse)},
+    {0},
+};
+
+static const struct op_type kinds_type = {
+    .name = "kinds", .optype = "kindsTEST", .label = "Kinds",
+    .family = OP_CHOP, .pars = kinds_pars, .priv_size = sizeof(struct kinds),
+    .cook = kinds_cook,
+};
+
+static void test_rgba_file_op_kinds(void **state)
+{
+    (void)state;
+    char err[512];
+    struct op *k = op_create(g, g->root, &kinds_type, "k", err, sizeof(err));
+    assert_non_null(k);
+    struct kinds *p = k->priv;
+    assert_non_null(op_par(k, "colorr"));
+    assert_non_null(op_par(k, "colora"));
+    assert_null(op_par(k, "color"));
+    assert_true(p->color[1] == 0.5 && p->color[2] == 0.25);
+    assert_int_equal(par_set_text(k, op_par(k, "colorg"), "0.75", err,
+                                  sizeof(err)), PAR_OK);
+    assert_true(p->color[1] == 0.75);
+    assert_int_equal(par_set_text(k, op_par(k, "colorb"), "1.5", err,
+                                  sizeof(err)), PAR_ERR_RANGE);
+    assert_string_equal(par_get_string(k, op_par(k, "file")), "a.txt");
+    struct op *target = make("constantCHOP", "target");
+    struct par *ref = op_par(k, "chop");
+    assert_int_equal(par_set_text(k, ref, "target", err, sizeof(err)),
+                     PAR_OK);
+    assert_ptr_equal(op_par_ref(k, ref), target);
+    op_destroy(&target);
+    assert_null(op_par_ref(k, ref)); /* a stale reference finds nothing */
+    assert_int_equal(par_set_text(k, op_par(k, "go"), "1", err, sizeof(err)),
+                     PAR_OK);
+    assert_int_equal(p->pulse, 1);
+    graph_begin_frame(g, 1);
+    graph_cook_op(g, k);
+    assert_int_equal(p->pulse, 0); /* a pulse lasts one cook */
+}
+
+static void test_kind_names(void **state)
+{
+    (void)state;
+    assert_string_equal(par_kind_name(PAR_RGBA), "rgba");
+    assert_string_equal(par_kind_name(PAR_PULSE), "pulse");
+    assert_string_equal(par_mode_name(PAR_MODE_EXPORT), "EXPORT");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_expansion_and_defaults, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_parse_kinds, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_clamp, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_menus, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_change_tracking_and_reset, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_unknown_suggests, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_modes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rgba_file_op_kinds, setup,
+                                        teardown),
+        cmocka_unit_test(test_kind_names),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
