@@ -1,5 +1,6 @@
 #include "chop.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,8 +12,21 @@ void chop_resize(struct chop_data *c, int nchan, int nsamples)
         nchan = 0;
     if (nsamples < 1)
         nsamples = 1;
-    GROW(c->names, c->cap_names, (size_t)nchan + 1);
-    GROW(c->vals, c->cap_vals, (size_t)nchan * (size_t)nsamples + 1);
+    size_t nv = (size_t)nchan * (size_t)nsamples;
+    if (!c->names_heap && nchan <= CHOP_SMALL && nv <= CHOP_SMALL) {
+        c->names = c->names_small;
+        c->vals = c->vals_small;
+    } else {
+        bool was_small = !c->names_heap;
+        GROW(c->names_heap, c->cap_names, (size_t)nchan + 1);
+        GROW(c->vals_heap, c->cap_vals, nv + 1);
+        if (was_small) {
+            memcpy(c->names_heap, c->names_small, sizeof(c->names_small));
+            memcpy(c->vals_heap, c->vals_small, sizeof(c->vals_small));
+        }
+        c->names = c->names_heap;
+        c->vals = c->vals_heap;
+    }
     for (int i = c->nchan; i < nchan; i++)
         c->names[i] = NULL;
     c->nchan = nchan;
@@ -21,9 +35,9 @@ void chop_resize(struct chop_data *c, int nchan, int nsamples)
 
 void chop_free(struct chop_data *c)
 {
-    free(c->names);
-    free(c->vals);
-    *c = (struct chop_data){0};
+    free(c->names_heap);
+    free(c->vals_heap);
+    memset(c, 0, sizeof(*c));
 }
 
 int chop_find(const struct chop_data *c, const char *interned)

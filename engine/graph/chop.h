@@ -10,12 +10,20 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#define CHOP_SMALL 4
+
 struct chop_data {
     int nchan, nsamples;
     double rate;        /* samples per second */
     const char **names; /* interned, nchan of them */
     double *vals;
+    /* Small CHOPs (a few single-sample channels, the usual controller
+     * data) live inline, beside the op's other hot fields. */
+    const char **names_heap;
+    double *vals_heap;
     size_t cap_names, cap_vals;
+    const char *names_small[CHOP_SMALL];
+    double vals_small[CHOP_SMALL];
 };
 
 /* Sets the number of channels and samples, keeping names that fit. */

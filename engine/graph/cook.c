@@ -17,6 +17,7 @@ void graph_begin_frame(struct graph *g, int64_t frame)
     g->abs.frame++;
     g->abs.rate = g->time.rate;
     g->abs.seconds = (double)(g->abs.frame - 1) / g->abs.rate;
+    g->profiling = g->profile_every <= 1 || frame % g->profile_every == 0;
 }
 
 /* Exports and expressions: bring the values in before deciding. */
@@ -92,8 +93,7 @@ static void cook_one(struct graph *g, struct op *op, bool force)
                                    g->time.rate
                              : 0.0,
     };
-    bool timed = g->profile_every <= 1 ||
-                 (g->time.frame % g->profile_every) == 0 || !op->cook_count;
+    bool timed = g->profiling || !op->cook_count;
     int64_t t0 = timed ? clock_now_ns() : 0;
     g->cooking = op;
     int rc = op->type->cook(op, &ctx);
@@ -126,8 +126,25 @@ void graph_cook(struct graph *g)
 {
     relink_if_needed(g);
     struct op **list = g->cook_list;
-    for (size_t i = 0, n = g->ncook; i < n; i++)
+    size_t n = g->ncook;
+    /* Ops live wherever malloc put them: fetch a few ahead so that large
+     * networks wait on memory less. */
+    for (size_t i = 0; i < n; i++) {
+        if (i + 8 < n) {
+            const char *o = (const char *)list[i + 8];
+            __builtin_prefetch(o);
+            __builtin_prefetch(o + 64);
+        }
+        /* Its output and parameters, only where it is likely to cook
+         * again: its first lines have arrived by now. */
+        if (i + 4 < n && list[i + 4]->cook_frame == g->time.frame - 1) {
+            const char *o = (const char *)list[i + 4];
+            __builtin_prefetch(o + 128);
+            __builtin_prefetch(o + 192);
+            __builtin_prefetch(o + OP_PRIV_OFFSET);
+        }
         cook_one(g, list[i], false);
+    }
 }
 
 static void pull(struct graph *g, struct op *target, bool force)

@@ -130,6 +130,7 @@ void graph_destroy(struct graph **pg)
     if (!g)
         return;
     op_destroy(&g->root);
+    slab_destroy(&g->op_blocks);
     strpool_free(&g->names);
     free(g->slots);
     free(g->gens);
@@ -167,7 +168,16 @@ static void add_dep(struct op *op, struct op *dep)
     for (size_t i = 0; i < op->ndeps; i++)
         if (op->deps[i] == dep)
             return;
-    GROW(op->deps, op->cap_deps, op->ndeps + 1);
+    if (op->ndeps < ARRAY_LEN(op->dep_inline)) {
+        op->deps = op->dep_inline;
+    } else {
+        if (op->deps == op->dep_inline) {
+            GROW(op->deps_heap, op->cap_deps, op->ndeps + 1);
+            memcpy(op->deps_heap, op->dep_inline, sizeof(op->dep_inline));
+        }
+        GROW(op->deps_heap, op->cap_deps, op->ndeps + 1);
+        op->deps = op->deps_heap;
+    }
     op->deps[op->ndeps++] = dep;
 }
 

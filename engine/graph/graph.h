@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "op.h"
+#include "slab.h"
 
 /* Interned strings: equal strings share one pointer for the graph's life. */
 struct strpool {
@@ -56,7 +57,8 @@ struct graph {
     size_t nfree, cap_free;
     size_t nops;
 
-    struct strpool names; /* channel names and other interned strings */
+    struct slab op_blocks; /* where ops live */
+    struct strpool names;  /* channel names and other interned strings */
     struct graph_time time;
     struct graph_time abs; /* absTime: frames since the runtime started */
     int width, height;     /* default resolution of generator TOPs */
@@ -71,6 +73,7 @@ struct graph {
     size_t ncook, cap_cook;
     bool topology_dirty;
     unsigned profile_every; /* time each op's cook every Nth frame; 1: all */
+    bool profiling;         /* this frame is one of those */
     struct op *cooking;     /* op inside type->cook, for diagnostics */
 };
 

@@ -68,7 +68,27 @@ struct op_type {
 };
 
 struct op {
+    /* What cooking reads for every op every frame comes first, so that
+     * deciding "nothing changed" touches one or two cache lines. */
     const struct op_type *type;
+    void *priv;
+    struct op **deps; /* inputs, export sources, op references: points
+                       * into dep_inline when there are two or fewer */
+    size_t ndeps;
+    size_t nlive;            /* pars in EXPRESSION or EXPORT mode */
+    int64_t pulled_frame;    /* frame this op was last pulled in */
+    uint64_t out_version;    /* bumped when its output changes */
+    uint64_t seen_deps;      /* sum of deps' out_version at last cook */
+    /* second cache line */
+    uint64_t par_version;    /* bumped when a parameter value changes */
+    uint64_t cooked_par_version;
+    struct op *dep_inline[2];
+    uint64_t cook_count;
+    int64_t cook_frame;      /* frame of its last cook, 0 never */
+    bool has_pulse;          /* a pulse parameter is set */
+
+    struct chop_data chop; /* CHOP family output */
+
     struct graph *graph;
     uint32_t id; /* handle: slot index and generation, never 0 */
     char *name;
@@ -80,30 +100,17 @@ struct op {
 
     struct op **inputs;
     size_t ninputs;
-    struct op **deps; /* inputs, export sources, op references */
-    size_t ndeps, cap_deps;
+    struct op **deps_heap; /* deps when more than two */
+    size_t cap_deps;
     struct op **outputs; /* ops that have this one as an input */
     size_t noutputs, cap_outputs;
 
     struct par *pars;
     size_t npars;
-    struct par **live; /* pars in EXPRESSION or EXPORT mode */
-    size_t nlive, cap_live;
-    void *priv;
-
-    struct chop_data chop; /* CHOP family output */
-    struct dat_data dat;   /* DAT family output */
-
-    /* Cooking state. */
-    int64_t pulled_frame;    /* frame this op was last pulled in */
-    int64_t cook_frame;      /* frame of its last cook, 0 never */
-    uint64_t cook_count;
-    uint64_t out_version;    /* bumped when its output changes */
-    uint64_t seen_deps;      /* sum of deps' out_version at last cook */
-    uint64_t par_version;    /* bumped when a parameter value changes */
-    uint64_t cooked_par_version;
-    double cook_ms;          /* last measured cook time */
-    bool has_pulse;          /* a pulse parameter is set */
+    struct par **live; /* the nlive pars in EXPRESSION or EXPORT mode */
+    size_t cap_live;
+    struct dat_data dat; /* DAT family output */
+    double cook_ms;      /* last measured cook time */
 
     char *error, *warning;
     char *src_file; /* where it was declared, for messages */
@@ -159,6 +166,8 @@ struct op *op_input(const struct op *op, size_t i);
 bool op_is_time_dependent(const struct op *op);
 
 const char *op_family_name(enum op_family f);
+/* Where priv starts in the op's block. */
+#define OP_PRIV_OFFSET ((sizeof(struct op) + 63) & ~(size_t)63)
 /* Private struct of the op, typed by the caller. */
 #define OP_PRIV(op, type) ((type *)(op)->priv)
 

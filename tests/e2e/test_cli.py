@@ -1,0 +1,164 @@
+"""The vitrine executable as a user runs it."""
+import os
+import re
+import signal
+import subprocess
+import time
+
+from conftest import ROOT, VITRINE, run
+
+BROKEN = "tests/networks/broken"
+GOOD = "tests/networks/good"
+
+
+def test_help_and_version():
+    r = run("--help")
+    assert r.returncode == 0
+    assert "usage: vitrine [OPTIONS] [NETWORK]" in r.stdout
+    for word in ("check NETWORK", "--frames N", "--config", "exit status"):
+        assert word in r.stdout
+    r = run("--version")
+    assert r.returncode == 0
+    assert re.fullmatch(r"vitrine \d+\.\d+\.\d+\n", r.stdout)
+
+
+def test_usage_errors_exit_2():
+    for args in (["--bogus"], ["--frames", "ten"], ["--fps", "0"],
+                 ["--size", "big"], ["check"], ["ops", "extra"],
+                 ["a.ini", "b.ini"]):
+        r = run(*args)
+        assert r.returncode == 2, args
+        assert "usage:" in r.stderr, args
+
+
+def test_check_good_network():
+    r = run("check", GOOD)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout == f"{GOOD}/network.ini: ok, 10 operators\n"
+
+
+def test_check_lists_every_problem_with_file_line():
+    r = run("check", BROKEN)
+    assert r.returncode == 3
+    f = f"{BROKEN}/network.ini"
+    want = [
+        f"{f}:3: [network] fps 'fast' is not a number",
+        f"{f}:6: [lfo1] unknown operator type 'lfoCHP'; did you mean "
+        "'lfoCHOP'?",
+        f"{f}:10: [noise1] unknown parameter 'perod' for noiseCHOP (did you "
+        "mean 'period'?)",
+        f"{f}:11: [noise1] 99 is above the maximum 16 of 'harmon'",
+        f"{f}:12: [noise1] 'sparkly' is not a menu item of 'type'",
+        f"{f}:16: [math1] input 'nois1' does not exist (did you mean "
+        "'noise1'?)",
+        f"{f}:20: [text1] file: file 'missing.txt' does not exist",
+        f"{f}:22: [noise1] operator 'noise1' is defined twice (first at "
+        "line 8)",
+        f"{f}:25: [a] dependency cycle: ",
+        f"{f}:36: [blur1] 'lag1.expr' is a Python expression",
+    ]
+    lines = r.stdout.splitlines()
+    assert len(lines) == len(want) + 1, r.stdout
+    for line, prefix in zip(lines, want):
+        assert line.startswith(prefix), (line, prefix)
+    assert "/project1/a" in lines[8] and "/project1/b" in lines[8]
+    assert lines[-1] == f"{f}: {len(want)} problems"
+
+
+def test_check_missing_network():
+    r = run("check", "tests/networks/nothing-here")
+    assert r.returncode == 3
+    assert "tests/networks/nothing-here: cannot read network" in r.stdout
+
+
+def test_ops_lists_types_and_parameters():
+    r = run("ops")
+    assert r.returncode == 0
+    out = r.stdout
+    for optype in ("constantCHOP", "lfoCHOP", "mathCHOP", "noiseCHOP",
+                   "filterCHOP", "lagCHOP", "selectCHOP", "mergeCHOP",
+                   "nullCHOP", "timerCHOP", "textDAT", "tableDAT",
+                   "executeDAT", "chopexecDAT", "baseCOMP"):
+        assert re.search(rf"^{optype}  \(", out, re.M), optype
+    assert re.search(r"^\s+wavetype\s+Type\s+menu\s+default sin\s+"
+                     r"\[sin tri square ramp pulse\]", out, re.M)
+    assert re.search(r"^\s+fromrange1 fromrange2\s+From Range", out, re.M)
+    assert re.search(r"^\s+name0\.\.name19\s+Name\s+string", out, re.M)
+    assert re.search(r"^\s+harmon .* min 0\s+max 16", out, re.M)
+
+
+def test_runs_default_network_for_n_frames():
+    r = run("--frames", "70", "networks/default")
+    assert r.returncode == 0, r.stderr
+    assert "running networks/default/network.ini: 7 operators at 60 fps" \
+        in r.stderr
+    assert "stopped after 70 frames" in r.stderr
+    status = [l for l in r.stderr.splitlines() if "| /project1/out1:" in l]
+    assert status, r.stderr
+    assert re.search(r"frame \d+ \| [\d.]+ fps \| 0 errors \| "
+                     r"/project1/out1: breath=[\d.]+ wobble=\S+ "
+                     r"loop_fraction=[\d.]+ cycles=0", status[0])
+
+
+def test_default_network_is_the_default():
+    r = run("--frames", "2", "-q")
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == ""
+
+
+def test_run_refuses_broken_network():
+    r = run("--frames", "5", BROKEN)
+    assert r.returncode == 3
+    assert f"{BROKEN}/network.ini:6: [lfo1] unknown operator type" in r.stderr
+    assert "10 problems; not starting" in r.stderr
+
+
+def test_fps_override_keeps_real_time():
+    t0 = time.monotonic()
+    r = run("--fps", "30", "--frames", "15", "-q", GOOD)
+    elapsed = time.monotonic() - t0
+    assert r.returncode == 0, r.stderr
+    assert 0.4 < elapsed < 5, elapsed
+
+
+def test_sigint_stops_cleanly():
+    p = subprocess.Popen([VITRINE, GOOD], cwd=ROOT, stderr=subprocess.PIPE,
+                         text=True)
+    time.sleep(0.5)
+    t0 = time.monotonic()
+    p.send_signal(signal.SIGINT)
+    _, err = p.communicate(timeout=5)
+    assert p.returncode == 0
+    assert time.monotonic() - t0 < 1.0
+    assert "stopped after" in err
+
+
+def test_config_file(tmp_path):
+    bad = tmp_path / "kiosk.ini"
+    bad.write_text("[kiosk]\nnetwrk = x\n[osc]\nport = 99999\n")
+    r = run("--config", str(bad), "--frames", "1")
+    assert r.returncode == 3
+    assert f"{bad}:2: [kiosk] unknown key 'netwrk' (did you mean " \
+        "'network'?)" in r.stderr
+    assert f"{bad}:4: [osc] port = '99999' is not an integer" in r.stderr
+    good = tmp_path / "good.ini"
+    good.write_text(f"[kiosk]\nnetwork = {ROOT / GOOD}\n")
+    r = run("-c", str(good), "--frames", "3")
+    assert r.returncode == 0, r.stderr
+    assert f"running {ROOT / GOOD}/network.ini" in r.stderr
+
+
+def test_journal_priority_prefixes(tmp_path):
+    log = tmp_path / "stderr"
+    with open(log, "w") as f:
+        st = os.fstat(f.fileno())
+        env = dict(os.environ, JOURNAL_STREAM=f"{st.st_dev}:{st.st_ino}")
+        subprocess.run([VITRINE, "--frames", "3", BROKEN], cwd=ROOT,
+                       stderr=f, env=env, timeout=30)
+        subprocess.run([VITRINE, "--frames", "3", GOOD], cwd=ROOT,
+                       stderr=f, env=env, timeout=30)
+    lines = log.read_text().splitlines()
+    assert any(l.startswith("<3>[load] ") for l in lines), lines
+    assert any(l.startswith("<6>[vitrine] running ") for l in lines), lines
+    assert any(l.startswith("<4>[/project1/callbacks] callbacks do not run")
+               for l in lines), lines

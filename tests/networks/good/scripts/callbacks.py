@@ -1,0 +1,6 @@
+def onStart():
+    print('start')
+
+
+def onFrameStart(frame):
+    pass
