@@ -18,8 +18,7 @@ endif
 
 CC ?= cc
 PKGS := inih
-CPPFLAGS += -D_GNU_SOURCE -DVITRINE_VERSION='"$(VERSION)"' \
-            -DVITRINE_DATADIR='"$(PREFIX)/share/vitrine"'
+CPPFLAGS += -D_GNU_SOURCE -DVITRINE_VERSION='"$(VERSION)"' -I$(BUILD)
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
           -Wmissing-prototypes -Wformat=2 -Wvla -Wpointer-arith -Wundef \
@@ -43,7 +42,7 @@ BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 DEB_PKGS := build-essential pkg-config libinih-dev libcmocka-dev python3 \
             python3-pytest
 
-.PHONY: all deps run test bench install uninstall clean
+.PHONY: all deps run test bench install uninstall clean FORCE
 
 all: $(BUILD)/vitrine
 
@@ -53,6 +52,15 @@ deps:
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -c $< -o $@
+
+# Where an installed vitrine finds its networks. Rewritten only when PREFIX
+# changes, so that `make install PREFIX=/usr` rebuilds what depends on it.
+$(BUILD)/paths.h: FORCE
+	@mkdir -p $(@D)
+	@printf '#define VITRINE_DATADIR "%s"\n' '$(PREFIX)/share/vitrine' >$@.tmp
+	@if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
+
+$(BUILD)/obj/kiosk/main.o: $(BUILD)/paths.h
 
 $(BUILD)/libvitrine.a: $(ENGINE_OBJ)
 	@mkdir -p $(@D)

@@ -20,9 +20,7 @@
 #ifndef VITRINE_VERSION
 #define VITRINE_VERSION "0.1.0"
 #endif
-#ifndef VITRINE_DATADIR
-#define VITRINE_DATADIR "/usr/local/share/vitrine"
-#endif
+#include "paths.h" /* VITRINE_DATADIR, written by the Makefile */
 
 enum { EXIT_USAGE = 2, EXIT_NETWORK = 3 };
 

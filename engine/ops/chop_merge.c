@@ -9,92 +9,52 @@
 
 enum { KEEP_FIRST, KEEP_LAST };
 
-struct pick {
-    int input, chan;
-};
-
 struct merge {
     int duplicate;
-    struct pick *picks;
-    size_t npicks, cap_picks;
-    const char **seen;
-    size_t nseen, cap_seen;
-    uint64_t built_version;
+    struct chop_picks pk;
+    const struct chop_data **src; /* the inputs' data, refreshed per cook */
+    size_t cap_src;
 };
 
-static bool layout_seen(const struct op *op, const struct merge *p)
+static void rebuild(struct op *op, struct merge *p,
+                    const struct chop_data *const *src, size_t nsrc)
 {
-    size_t k = 0;
-    for (size_t i = 0; i < op->ninputs; i++) {
-        const struct chop_data *c = &op->inputs[i]->chop;
-        for (int j = 0; j < c->nchan; j++, k++)
-            if (k >= p->nseen || p->seen[k] != c->names[j])
-                return false;
-        if (k >= p->nseen || p->seen[k++])
-            return false;
-    }
-    return k == p->nseen;
-}
-
-static void rebuild(struct op *op, struct merge *p)
-{
-    p->npicks = p->nseen = 0;
-    int nsamples = 1;
-    for (size_t i = 0; i < op->ninputs; i++) {
-        const struct chop_data *c = &op->inputs[i]->chop;
-        if (c->nsamples > nsamples)
-            nsamples = c->nsamples;
-        for (int j = 0; j < c->nchan; j++) {
-            GROW(p->seen, p->cap_seen, p->nseen + 1);
-            p->seen[p->nseen++] = c->names[j];
-            size_t dup = p->npicks;
-            for (size_t k = 0; k < p->npicks; k++) {
-                const struct chop_data *o = &op->inputs[p->picks[k].input]->chop;
-                if (o->names[p->picks[k].chan] == c->names[j])
+    struct chop_picks *pk = &p->pk;
+    chop_picks_begin(pk, op, src, nsrc);
+    for (size_t i = 0; i < nsrc; i++) {
+        for (int c = 0; c < src[i]->nchan; c++) {
+            size_t dup = pk->n;
+            for (size_t k = 0; k < pk->n; k++)
+                if (pk->picks[k].src->names[pk->picks[k].chan] ==
+                    src[i]->names[c])
                     dup = k;
-            }
-            if (dup < p->npicks) {
-                if (p->duplicate == KEEP_LAST)
-                    p->picks[dup] = (struct pick){(int)i, j};
-                continue;
-            }
-            GROW(p->picks, p->cap_picks, p->npicks + 1);
-            p->picks[p->npicks++] = (struct pick){(int)i, j};
+            if (dup == pk->n)
+                chop_picks_add(pk, src[i], c);
+            else if (p->duplicate == KEEP_LAST)
+                pk->picks[dup] = (struct chop_pick){src[i], c};
         }
-        GROW(p->seen, p->cap_seen, p->nseen + 1);
-        p->seen[p->nseen++] = NULL;
     }
-    struct chop_data *out = &op->chop;
-    chop_resize(out, (int)p->npicks, nsamples);
-    out->rate = op->inputs[0]->chop.rate;
-    for (size_t k = 0; k < p->npicks; k++)
-        out->names[k] = op->inputs[p->picks[k].input]->chop.names[p->picks[k].chan];
-    p->built_version = op->par_version;
+    chop_picks_layout(pk, &op->chop);
 }
 
 static int cook(struct op *op, const struct cook_ctx *ctx)
 {
     (void)ctx;
     struct merge *p = op->priv;
-    if (p->built_version != op->par_version || !layout_seen(op, p))
-        rebuild(op, p);
-    struct chop_data *out = &op->chop;
-    for (size_t k = 0; k < p->npicks; k++) {
-        const struct chop_data *s = &op->inputs[p->picks[k].input]->chop;
-        const double *from = s->vals + (size_t)p->picks[k].chan *
-                                           (size_t)s->nsamples;
-        double *to = chop_chan(out, (int)k);
-        for (int i = 0; i < out->nsamples; i++)
-            to[i] = from[i < s->nsamples ? i : s->nsamples - 1];
-    }
+    GROW(p->src, p->cap_src, op->ninputs);
+    for (size_t i = 0; i < op->ninputs; i++)
+        p->src[i] = &op->inputs[i]->chop;
+    if (chop_picks_stale(&p->pk, op, p->src, op->ninputs))
+        rebuild(op, p, p->src, op->ninputs);
+    chop_picks_copy(&p->pk, &op->chop);
     return 0;
 }
 
 static void destroy(struct op *op)
 {
     struct merge *p = op->priv;
-    free(p->picks);
-    free(p->seen);
+    chop_picks_free(&p->pk);
+    free(p->src);
 }
 
 static const struct par_menu_item dups[] = {

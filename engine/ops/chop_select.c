@@ -13,21 +13,10 @@
 #include "../base/util.h"
 #include "chop_util.h"
 
-struct pick {
-    const struct chop_data *src;
-    int chan;
-};
-
 struct sel {
     char *chop;
     char *channames, *renamefrom, *renameto;
-    /* The mapping is rebuilt when a source's layout or a parameter
-     * changes; in between a cook only copies values. */
-    struct pick *picks;
-    size_t npicks, cap_picks;
-    const char **seen; /* source names the mapping was built from */
-    size_t nseen, cap_seen;
-    uint64_t built_version;
+    struct chop_picks pk;
 };
 
 static size_t sources(struct op *op, const struct chop_data **out, size_t max)
@@ -78,56 +67,30 @@ static char *rename_one(const struct sel *p, const char *name)
     }
 }
 
-static bool layout_seen(struct sel *p, const struct chop_data **src,
-                        size_t nsrc)
+static int rebuild(struct op *op, struct sel *p,
+                   const struct chop_data *const *src, size_t nsrc)
 {
-    size_t k = 0;
-    for (size_t s = 0; s < nsrc; s++) {
-        for (int c = 0; c < src[s]->nchan; c++, k++)
-            if (k >= p->nseen || p->seen[k] != src[s]->names[c])
-                return false;
-        if (k >= p->nseen || p->seen[k++] != NULL)
-            return false;
-    }
-    return k == p->nseen;
-}
-
-static int rebuild(struct op *op, struct sel *p, const struct chop_data **src,
-                   size_t nsrc)
-{
-    p->nseen = p->npicks = 0;
-    for (size_t s = 0; s < nsrc; s++) {
-        for (int c = 0; c < src[s]->nchan; c++) {
-            GROW(p->seen, p->cap_seen, p->nseen + 1);
-            p->seen[p->nseen++] = src[s]->names[c];
-            if (!chop_name_matches(p->channames, src[s]->names[c]))
-                continue;
-            GROW(p->picks, p->cap_picks, p->npicks + 1);
-            p->picks[p->npicks++] = (struct pick){src[s], c};
-        }
-        GROW(p->seen, p->cap_seen, p->nseen + 1);
-        p->seen[p->nseen++] = NULL; /* source boundary */
-    }
+    struct chop_picks *pk = &p->pk;
+    chop_picks_begin(pk, op, src, nsrc);
+    for (size_t s = 0; s < nsrc; s++)
+        for (int c = 0; c < src[s]->nchan; c++)
+            if (chop_name_matches(p->channames, src[s]->names[c]))
+                chop_picks_add(pk, src[s], c);
     struct chop_data *out = &op->chop;
-    int nsamples = 1;
-    for (size_t i = 0; i < p->npicks; i++)
-        if (p->picks[i].src->nsamples > nsamples)
-            nsamples = p->picks[i].src->nsamples;
-    chop_resize(out, (int)p->npicks, nsamples);
-    out->rate = nsrc ? src[0]->rate : 0;
-    for (size_t i = 0; i < p->npicks; i++) {
-        const char *old = p->picks[i].src->names[p->picks[i].chan];
-        char *nn = rename_one(p, old);
-        out->names[i] = nn ? chop_intern(op, nn) : old;
+    chop_picks_layout(pk, out);
+    for (size_t i = 0; i < pk->n; i++) {
+        char *nn = rename_one(p, out->names[i]);
+        if (nn)
+            out->names[i] = chop_intern(op, nn);
         free(nn);
         for (size_t j = 0; j < i; j++)
             if (out->names[j] == out->names[i]) {
                 op_set_error(op, "two selected channels are named '%s'",
                              out->names[i]);
+                pk->built_version = 0; /* try again next cook */
                 return -1;
             }
     }
-    p->built_version = op->par_version;
     return 0;
 }
 
@@ -142,26 +105,17 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
                      "'chop'");
         return -1;
     }
-    if (p->built_version != op->par_version || !layout_seen(p, src, nsrc))
-        if (rebuild(op, p, src, nsrc) != 0)
-            return -1;
-    struct chop_data *out = &op->chop;
-    for (size_t i = 0; i < p->npicks; i++) {
-        const struct chop_data *s = p->picks[i].src;
-        const double *from = s->vals + (size_t)p->picks[i].chan *
-                                           (size_t)s->nsamples;
-        double *to = chop_chan(out, (int)i);
-        for (int k = 0; k < out->nsamples; k++)
-            to[k] = from[k < s->nsamples ? k : s->nsamples - 1];
-    }
+    if (chop_picks_stale(&p->pk, op, src, nsrc) &&
+        rebuild(op, p, src, nsrc) != 0)
+        return -1;
+    chop_picks_copy(&p->pk, &op->chop);
     return 0;
 }
 
 static void destroy(struct op *op)
 {
     struct sel *p = op->priv;
-    free(p->picks);
-    free(p->seen);
+    chop_picks_free(&p->pk);
 }
 
 static const struct par_def pars[] = {

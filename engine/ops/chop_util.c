@@ -2,6 +2,7 @@
 
 #include <fnmatch.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../base/util.h"
@@ -34,4 +35,73 @@ bool chop_name_matches(const char *patterns, const char *name)
         if (fnmatch(tok, name, 0) == 0)
             return true;
     return false;
+}
+
+bool chop_picks_stale(const struct chop_picks *pk, const struct op *op,
+                      const struct chop_data *const *src, size_t nsrc)
+{
+    if (pk->built_version != op->par_version)
+        return true;
+    size_t k = 0;
+    for (size_t s = 0; s < nsrc; s++) {
+        for (int c = 0; c < src[s]->nchan; c++, k++)
+            if (k >= pk->nseen || pk->seen[k] != src[s]->names[c])
+                return true;
+        if (k >= pk->nseen || pk->seen[k++] != NULL)
+            return true;
+    }
+    return k != pk->nseen;
+}
+
+void chop_picks_begin(struct chop_picks *pk, const struct op *op,
+                      const struct chop_data *const *src, size_t nsrc)
+{
+    pk->n = pk->nseen = 0;
+    for (size_t s = 0; s < nsrc; s++) {
+        for (int c = 0; c < src[s]->nchan; c++) {
+            GROW(pk->seen, pk->cap_seen, pk->nseen + 1);
+            pk->seen[pk->nseen++] = src[s]->names[c];
+        }
+        GROW(pk->seen, pk->cap_seen, pk->nseen + 1);
+        pk->seen[pk->nseen++] = NULL; /* source boundary */
+    }
+    pk->built_version = op->par_version;
+}
+
+void chop_picks_add(struct chop_picks *pk, const struct chop_data *src,
+                    int chan)
+{
+    GROW(pk->picks, pk->cap, pk->n + 1);
+    pk->picks[pk->n++] = (struct chop_pick){src, chan};
+}
+
+void chop_picks_layout(const struct chop_picks *pk, struct chop_data *out)
+{
+    int nsamples = 1;
+    for (size_t i = 0; i < pk->n; i++)
+        if (pk->picks[i].src->nsamples > nsamples)
+            nsamples = pk->picks[i].src->nsamples;
+    chop_resize(out, (int)pk->n, nsamples);
+    for (size_t i = 0; i < pk->n; i++)
+        out->names[i] = pk->picks[i].src->names[pk->picks[i].chan];
+    out->rate = pk->n ? pk->picks[0].src->rate : 0;
+}
+
+void chop_picks_copy(const struct chop_picks *pk, struct chop_data *out)
+{
+    for (size_t i = 0; i < pk->n; i++) {
+        const struct chop_data *s = pk->picks[i].src;
+        const double *from = s->vals + (size_t)pk->picks[i].chan *
+                                           (size_t)s->nsamples;
+        double *to = chop_chan(out, (int)i);
+        for (int k = 0; k < out->nsamples; k++)
+            to[k] = from[k < s->nsamples ? k : s->nsamples - 1];
+    }
+}
+
+void chop_picks_free(struct chop_picks *pk)
+{
+    free(pk->picks);
+    free(pk->seen);
+    memset(pk, 0, sizeof(*pk));
 }

@@ -16,4 +16,36 @@ void chop_names_from_list(struct op *op, const char *list, double rate);
 /* Matches name against space-separated glob patterns; "" matches none. */
 bool chop_name_matches(const char *patterns, const char *name);
 
+
+/* Channels chosen from source CHOPs (select, merge), and the layout of the
+ * sources they were chosen from, so that a cook only copies values until a
+ * source's channels or a parameter change. */
+struct chop_pick {
+    const struct chop_data *src;
+    int chan;
+};
+
+struct chop_picks {
+    struct chop_pick *picks;
+    size_t n, cap;
+    const char **seen; /* source channel names, NULL after each source */
+    size_t nseen, cap_seen;
+    uint64_t built_version; /* op->par_version when built */
+};
+
+/* True when the picks must be rebuilt for these sources. */
+bool chop_picks_stale(const struct chop_picks *pk, const struct op *op,
+                      const struct chop_data *const *src, size_t nsrc);
+/* Forgets the picks and records the sources' layout. */
+void chop_picks_begin(struct chop_picks *pk, const struct op *op,
+                      const struct chop_data *const *src, size_t nsrc);
+void chop_picks_add(struct chop_picks *pk, const struct chop_data *src,
+                    int chan);
+/* Sizes out for the picks (the longest source's samples) and names its
+ * channels as their sources do. */
+void chop_picks_layout(const struct chop_picks *pk, struct chop_data *out);
+/* Copies the picked values; shorter channels hold their last sample. */
+void chop_picks_copy(const struct chop_picks *pk, struct chop_data *out);
+void chop_picks_free(struct chop_picks *pk);
+
 #endif

@@ -4,7 +4,6 @@
  * so it cooks every frame this op does. The embedded interpreter calls
  * the callbacks; without one the op keeps a warning that says so. */
 #include <stddef.h>
-#include <stdlib.h>
 
 #include "dat_source.h"
 
@@ -17,17 +16,7 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
 {
     (void)ctx;
     struct chopexec *p = op->priv;
-    if (op->cook_count == 0 || op->par_version != op->cooked_par_version) {
-        char *s = dat_source_text(op, p->file, p->text, NULL);
-        if (!s)
-            return -1;
-        dat_set_text(&op->dat, s);
-        free(s);
-    }
-    if (!op->graph->eval)
-        op_set_warning(op, "callbacks do not run: this build has no Python "
-                       "interpreter");
-    return 0;
+    return dat_cook_callbacks(op, p->file, p->text);
 }
 
 static const struct par_def pars[] = {

@@ -33,3 +33,18 @@ char *dat_source_text(struct op *op, const char *file, const char *text,
         free(path);
     return s;
 }
+
+int dat_cook_callbacks(struct op *op, const char *file, const char *text)
+{
+    if (op->cook_count == 0 || op->par_version != op->cooked_par_version) {
+        char *s = dat_source_text(op, file, text, NULL);
+        if (!s)
+            return -1;
+        dat_set_text(&op->dat, s);
+        free(s);
+    }
+    if (!op->graph->eval)
+        op_set_warning(op, "callbacks do not run: this build has no Python "
+                       "interpreter");
+    return 0;
+}

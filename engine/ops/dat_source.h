@@ -12,4 +12,9 @@ char *dat_source_text(struct op *op, const char *file, const char *text,
 /* file resolved against the network's folder; newly allocated. */
 char *graph_resolve_file(const struct graph *g, const char *file);
 
+/* The cook of a DAT that holds Python callbacks: (re)reads its script when
+ * a parameter changed, and warns that callbacks do not run while the graph
+ * has no Python evaluator. */
+int dat_cook_callbacks(struct op *op, const char *file, const char *text);
+
 #endif

@@ -162,3 +162,20 @@ def test_journal_priority_prefixes(tmp_path):
     assert any(l.startswith("<6>[vitrine] running ") for l in lines), lines
     assert any(l.startswith("<4>[/project1/callbacks] callbacks do not run")
                for l in lines), lines
+
+
+def test_make_install_honours_prefix_and_destdir(tmp_path):
+    dest = tmp_path / "root"
+    r = subprocess.run(["make", "-s", "install", f"BUILD={tmp_path}/build",
+                        f"DESTDIR={dest}", "PREFIX=/opt/vt"], cwd=ROOT,
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stdout + r.stderr
+    binary = dest / "opt/vt/bin/vitrine"
+    share = dest / "opt/vt/share/vitrine"
+    assert (share / "networks/default/network.ini").is_file()
+    assert (share / "kiosk.ini.example").is_file()
+    # The installed binary looks for its networks under PREFIX.
+    assert b"/opt/vt/share/vitrine" in binary.read_bytes()
+    r = subprocess.run([str(binary), "check", str(share / "networks/default")],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stdout + r.stderr
