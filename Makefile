@@ -17,8 +17,9 @@ SANFLAGS :=
 endif
 
 CC ?= cc
-PKGS := inih
-CPPFLAGS += -D_GNU_SOURCE -DVITRINE_VERSION='"$(VERSION)"' -I$(BUILD)
+PKGS := inih epoxy glfw3 egl stb
+CPPFLAGS += -D_GNU_SOURCE -DVITRINE_VERSION='"$(VERSION)"' -I$(BUILD) \
+            -I$(BUILD)/gen
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
           -Wmissing-prototypes -Wformat=2 -Wvla -Wpointer-arith -Wundef \
@@ -29,18 +30,24 @@ PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LDLIBS += $(PKG_LIBS) -lm
 
 ENGINE_SRC := $(wildcard engine/*/*.c) $(wildcard control/*.c)
-KIOSK_SRC := $(wildcard kiosk/*.c)
+KIOSK_SRC := $(filter-out kiosk/main.c,$(wildcard kiosk/*.c))
+GLSL_SRC := $(wildcard engine/ops/*.glsl)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 BENCH_SRC := $(wildcard tests/bench/bench_*.c)
 
 ENGINE_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/obj/%.o)
 KIOSK_OBJ := $(KIOSK_SRC:%.c=$(BUILD)/obj/%.o)
+MAIN_OBJ := $(BUILD)/obj/kiosk/main.o
+GLSL_HDR := $(GLSL_SRC:engine/ops/%.glsl=$(BUILD)/gen/%.glsl.h)
+LIBS := $(BUILD)/libkiosk.a $(BUILD)/libvitrine.a
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
 # Debian packages: building, testing, running.
 DEB_PKGS := build-essential pkg-config libinih-dev libcmocka-dev python3 \
-            python3-pytest
+            python3-pytest libepoxy-dev libglfw3-dev libegl-dev libgl-dev \
+            libegl-mesa0 libgl1-mesa-dri libglx-mesa0 libstb-dev xvfb xauth \
+            x11-apps
 
 .PHONY: all deps run test bench install uninstall clean FORCE
 
@@ -53,6 +60,17 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -c $< -o $@
 
+# Each TOP's shader lives beside it as a .glsl file and is compiled in as a
+# C string named after the file (top_noise.glsl -> top_noise_glsl).
+$(BUILD)/gen/%.glsl.h: engine/ops/%.glsl
+	@mkdir -p $(@D)
+	@awk -v name=$(subst .,_,$(notdir $<)) \
+	    'BEGIN { print "static const char " name "[] =" } \
+	     { gsub(/\\/, "\\\\"); gsub(/"/, "\\\""); print "    \"" $$0 "\\n\"" } \
+	     END { print ";" }' $< >$@
+
+$(ENGINE_OBJ): | $(GLSL_HDR)
+
 # Where an installed vitrine finds its networks. Rewritten only when PREFIX
 # changes, so that `make install PREFIX=/usr` rebuilds what depends on it.
 $(BUILD)/paths.h: FORCE
@@ -60,23 +78,27 @@ $(BUILD)/paths.h: FORCE
 	@printf '#define VITRINE_DATADIR "%s"\n' '$(PREFIX)/share/vitrine' >$@.tmp
 	@if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
 
-$(BUILD)/obj/kiosk/main.o: $(BUILD)/paths.h
+$(MAIN_OBJ): $(BUILD)/paths.h
+
+$(BUILD)/libkiosk.a: $(KIOSK_OBJ)
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
 
 $(BUILD)/libvitrine.a: $(ENGINE_OBJ)
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
 
-$(BUILD)/vitrine: $(KIOSK_OBJ) $(BUILD)/libvitrine.a
-	$(CC) $(LDFLAGS) -o $@ $(KIOSK_OBJ) $(BUILD)/libvitrine.a $(LDLIBS)
+$(BUILD)/vitrine: $(MAIN_OBJ) $(LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(MAIN_OBJ) $(LIBS) $(LDLIBS)
 
-$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libvitrine.a
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBS)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/libvitrine.a $(LDLIBS) \
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBS) $(LDLIBS) \
 	    $(shell pkg-config --libs cmocka 2>/dev/null)
 
-$(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(BUILD)/libvitrine.a
+$(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(LIBS)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/libvitrine.a $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBS) $(LDLIBS)
 
 run: deps
 	@$(MAKE) --no-print-directory $(BUILD)/vitrine
@@ -84,7 +106,8 @@ run: deps
 
 test: deps
 	@$(MAKE) --no-print-directory $(BUILD)/vitrine $(UNIT_BIN)
-	@VITRINE=$(CURDIR)/$(BUILD)/vitrine BUILD=$(BUILD) ./tests/run.sh
+	@VITRINE=$(CURDIR)/$(BUILD)/vitrine BUILD=$(BUILD) \
+	    ./tests/run.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory CFLAGS="-O2 -g" $(BUILD)/vitrine $(BENCH_BIN)
@@ -104,6 +127,6 @@ uninstall:
 clean:
 	rm -rf build build-san
 
--include $(ENGINE_OBJ:.o=.d) $(KIOSK_OBJ:.o=.d) \
+-include $(ENGINE_OBJ:.o=.d) $(KIOSK_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) \
          $(UNIT_SRC:tests/unit/%.c=$(BUILD)/obj/tests/unit/%.d) \
          $(BENCH_SRC:tests/bench/%.c=$(BUILD)/obj/tests/bench/%.d)

@@ -79,6 +79,8 @@ void loop_run(const struct loop_params *p, struct loop_stats *stats)
         graph_begin_frame(g, clock.frame);
         /* control_drain and py_frame_start join here with their issues. */
         graph_cook(g);
+        if (p->present)
+            p->present(p->userdata, g);
         stats->frames++;
         status_frames++;
         int64_t now = clock_now_ns();

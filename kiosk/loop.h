@@ -15,6 +15,10 @@ struct loop_params {
     int64_t max_frames;           /* 0: until *stop */
     volatile sig_atomic_t *stop;  /* set by a signal handler */
     double status_interval;       /* seconds between status lines, 0 none */
+    /* Shows the frame (window) or keeps it (headless); called after
+     * cooking. Optional. */
+    void (*present)(void *userdata, struct graph *g);
+    void *userdata;
 };
 
 struct loop_stats {

@@ -14,15 +14,19 @@
 #include "../engine/graph/graph.h"
 #include "../engine/graph/loader.h"
 #include "../engine/graph/registry.h"
+#include "../engine/gpu/gpu.h"
 #include "config.h"
+#include "headless.h"
 #include "loop.h"
+#include "snapshot.h"
+#include "window.h"
 
 #ifndef VITRINE_VERSION
 #define VITRINE_VERSION "0.1.0"
 #endif
 #include "paths.h" /* VITRINE_DATADIR, written by the Makefile */
 
-enum { EXIT_USAGE = 2, EXIT_NETWORK = 3 };
+enum { EXIT_FAILURE_RUN = 1, EXIT_USAGE = 2, EXIT_NETWORK = 3 };
 
 struct cli {
     const char *command; /* "run", "check", "ops" */
@@ -32,6 +36,9 @@ struct cli {
     double fps;
     int width, height;
     int verbosity; /* -1 quiet, 0 normal, 1 verbose */
+    bool headless, windowed;
+    int monitor; /* -1: the configuration's */
+    const char *snapshot, *preview;
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -56,7 +63,16 @@ static void usage(FILE *f)
         "                        else networks/default\n"
         "  -c, --config FILE     kiosk configuration (INI); default\n"
         "                        " KIOSK_CONFIG_DEFAULT_PATH " if it exists\n"
+        "  --windowed            a window instead of fullscreen\n"
+        "  --monitor N           fullscreen on monitor N (0 = primary)\n"
+        "  --headless            no window: render offscreen through EGL\n"
+        "                        (the default where there is no display)\n"
         "  --frames N            exit 0 after N frames (0: run until stopped)\n"
+        "  --snapshot FILE       after the last frame, write the output TOP to\n"
+        "                        FILE (.png)\n"
+        "  --preview FILE        headless: write the output TOP to FILE every\n"
+        "                        5 seconds (default /tmp/vitrine-preview.png\n"
+        "                        when running until stopped)\n"
         "  --fps N               override the network's frame rate\n"
         "  --size WxH            override the network's resolution\n"
         "  check NETWORK         load and validate a network, report every\n"
@@ -67,12 +83,14 @@ static void usage(FILE *f)
         "  --version             print the version\n"
         "  -h, --help            this text\n"
         "\n"
-        "exit status: 0 ok, 2 usage error, 3 network or configuration error\n");
+        "exit status: 0 ok, 1 no GPU output or snapshot possible, 2 usage\n"
+        "error, 3 network or configuration error\n");
 }
 
 static int parse_cli(int argc, char **argv, struct cli *cli)
 {
-    enum { OPT_FRAMES = 256, OPT_FPS, OPT_SIZE, OPT_VERSION };
+    enum { OPT_FRAMES = 256, OPT_FPS, OPT_SIZE, OPT_VERSION, OPT_HEADLESS,
+           OPT_WINDOWED, OPT_MONITOR, OPT_SNAPSHOT, OPT_PREVIEW };
     static const struct option longopts[] = {
         {"config", required_argument, NULL, 'c'},
         {"frames", required_argument, NULL, OPT_FRAMES},
@@ -81,10 +99,15 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
         {"verbose", no_argument, NULL, 'v'},
         {"quiet", no_argument, NULL, 'q'},
         {"version", no_argument, NULL, OPT_VERSION},
+        {"headless", no_argument, NULL, OPT_HEADLESS},
+        {"windowed", no_argument, NULL, OPT_WINDOWED},
+        {"monitor", required_argument, NULL, OPT_MONITOR},
+        {"snapshot", required_argument, NULL, OPT_SNAPSHOT},
+        {"preview", required_argument, NULL, OPT_PREVIEW},
         {"help", no_argument, NULL, 'h'},
         {0},
     };
-    *cli = (struct cli){.command = "run"};
+    *cli = (struct cli){.command = "run", .monitor = -1};
     int c;
     char *end;
     while ((c = getopt_long(argc, argv, "c:vqh", longopts, NULL)) != -1) {
@@ -117,6 +140,20 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
             }
             break;
         }
+        case OPT_HEADLESS: cli->headless = true; break;
+        case OPT_WINDOWED: cli->windowed = true; break;
+        case OPT_MONITOR: {
+            long m = strtol(optarg, &end, 10);
+            if (end == optarg || *end || m < 0 || m > 64) {
+                fprintf(stderr, "vitrine: --monitor takes a number from 0, "
+                        "not '%s'\n", optarg);
+                return -1;
+            }
+            cli->monitor = (int)m;
+            break;
+        }
+        case OPT_SNAPSHOT: cli->snapshot = optarg; break;
+        case OPT_PREVIEW: cli->preview = optarg; break;
         case 'v': cli->verbosity = 1; break;
         case 'q': cli->verbosity = -1; break;
         case OPT_VERSION: printf("vitrine %s\n", VITRINE_VERSION); exit(0);
@@ -142,6 +179,11 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
     }
     if (rest > 1) {
         fprintf(stderr, "vitrine: one network at a time, got %d\n", rest);
+        return -1;
+    }
+    if (cli->headless && cli->windowed) {
+        fprintf(stderr, "vitrine: --headless and --windowed exclude each "
+                "other\n");
         return -1;
     }
     if (rest == 1)
@@ -284,6 +326,92 @@ static int cmd_check(const struct cli *cli)
     return 0;
 }
 
+/* Where frames go: a window, or nothing (headless) with an occasional
+ * preview PNG. */
+struct display {
+    struct headless *headless;
+    struct window *window;
+    struct gpu *gpu;
+    enum fit_mode fit;
+    const char *preview;
+    int64_t preview_due;
+};
+
+static struct gpu_tex *output_tex(struct graph *g)
+{
+    return g->output && g->output->type->family == OP_TOP
+               ? g->output->top.tex : NULL;
+}
+
+static void present(void *userdata, struct graph *g)
+{
+    struct display *d = userdata;
+    if (d->window) {
+        window_present(d->window, d->gpu, output_tex(g), d->fit);
+        if (window_should_close(d->window))
+            stop_requested = 1;
+        return;
+    }
+    int64_t now = clock_now_ns();
+    struct gpu_tex *tex = output_tex(g);
+    if (d->preview && tex && now >= d->preview_due) {
+        char err[512];
+        if (snapshot_write(d->gpu, tex, d->preview, err, sizeof(err)) != 0)
+            LOG_WARN("[preview]", "%s", err);
+        d->preview_due = now + 5000000000LL;
+    }
+}
+
+static bool display_open(struct display *d, const struct cli *cli,
+                         const struct kiosk_config *cfg, struct graph *g)
+{
+    char err[512] = "";
+    bool has_display = getenv("DISPLAY") || getenv("WAYLAND_DISPLAY");
+    int fit = fit_mode_parse(cfg->fit);
+    d->fit = fit < 0 ? FIT_FIT : (enum fit_mode)fit;
+    if (!cli->headless && has_display) {
+        struct window_params wp = {
+            .monitor = cli->monitor >= 0 ? cli->monitor : cfg->monitor,
+            .windowed = cli->windowed || !cfg->fullscreen,
+            .width = g->width,
+            .height = g->height,
+            .vsync = cfg->vsync,
+            .cursor = cfg->cursor,
+            .title = "vitrine",
+        };
+        d->window = window_create(&wp, err, sizeof(err));
+        if (!d->window)
+            LOG_WARN("[window]", "%s; rendering headless instead", err);
+    }
+    if (!d->window) {
+        d->headless = headless_create(err, sizeof(err));
+        if (!d->headless) {
+            LOG_ERR("[gl]", "%s; TOPs will not render", err);
+            return false;
+        }
+        d->preview = cli->preview ? cli->preview
+                     : cli->frames == 0 ? "/tmp/vitrine-preview.png"
+                                        : NULL;
+        if (d->preview)
+            LOG_INFO("[preview]", "writing the output to %s every 5 s",
+                     d->preview);
+    }
+    d->gpu = gpu_create(err, sizeof(err));
+    if (!d->gpu) {
+        LOG_ERR("[gl]", "%s; TOPs will not render", err);
+        return false;
+    }
+    g->gpu = d->gpu;
+    return true;
+}
+
+static void display_close(struct display *d)
+{
+    gpu_destroy(&d->gpu);
+    window_destroy(&d->window);
+    headless_destroy(&d->headless);
+}
+
 static int cmd_run(const struct cli *cli, const struct kiosk_config *cfg)
 {
     const char *network = cli->network ? cli->network
@@ -292,6 +420,14 @@ static int cmd_run(const struct cli *cli, const struct kiosk_config *cfg)
     struct graph *g = load(cli, network, false);
     if (!g)
         return EXIT_NETWORK;
+    if (cli->snapshot && (!g->output || g->output->type->family != OP_TOP)) {
+        LOG_ERR("[snapshot]", "%s has no output TOP to write: set [network] "
+                "output to a TOP", g->file);
+        graph_destroy(&g);
+        return EXIT_NETWORK;
+    }
+    struct display d = {0};
+    bool gl = display_open(&d, cli, cfg, g);
     LOG_INFO("[vitrine]", "running %s: %zu operators at %g fps%s", g->file,
              g->nops - 1, g->time.rate,
              cli->frames ? "" : "; Ctrl-C stops");
@@ -306,14 +442,37 @@ static int cmd_run(const struct cli *cli, const struct kiosk_config *cfg)
         .max_frames = cli->frames,
         .stop = &stop_requested,
         .status_interval = cli->verbosity >= 0 ? 1.0 : 0,
+        .present = gl ? present : NULL,
+        .userdata = &d,
     };
     struct loop_stats st;
     loop_run(&lp, &st);
     LOG_INFO("[vitrine]", "stopped after %lld frames in %.2f s (%lld "
              "skipped)", (long long)st.frames, st.seconds,
              (long long)st.skipped);
+    int rc = 0;
+    if (cli->snapshot) {
+        char err[512];
+        struct gpu_tex *tex = output_tex(g);
+        if (!gl || !tex) {
+            LOG_ERR("[snapshot]", "no image to write: %s",
+                    gl ? g->output->error ? g->output->error
+                                          : "the output has not rendered"
+                       : "no GPU context");
+            rc = EXIT_FAILURE_RUN;
+        } else if (snapshot_write(d.gpu, tex, cli->snapshot, err,
+                                  sizeof(err)) != 0) {
+            LOG_ERR("[snapshot]", "%s", err);
+            rc = EXIT_FAILURE_RUN;
+        } else {
+            LOG_INFO("[snapshot]", "wrote %s (%dx%d)", cli->snapshot, tex->w,
+                     tex->h);
+        }
+    }
+    /* Ops give their textures back before the GPU goes. */
     graph_destroy(&g);
-    return 0;
+    display_close(&d);
+    return rc;
 }
 
 int main(int argc, char **argv)

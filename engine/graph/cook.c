@@ -104,11 +104,10 @@ static void cook_one(struct graph *g, struct op *op, bool force)
     op->cooked_par_version = op->par_version;
     op->cook_frame = g->time.frame;
     op->cook_count++;
-    if (rc == 0) {
+    if (rc >= 0)
         op->out_version++;
-        if (op->error)
-            op_clear_error(op);
-    }
+    if (rc == 0 && op->error)
+        op_clear_error(op);
     if (op->has_pulse)
         clear_pulses(op);
 }

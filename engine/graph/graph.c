@@ -192,7 +192,7 @@ static void collect_deps(struct graph *g, struct op *op)
         struct op *d = NULL;
         if (p->mode == PAR_MODE_EXPORT)
             d = graph_op_by_id(g, p->export_op);
-        else if (p->def->kind == PAR_OP)
+        else if (p->def->kind == PAR_OP && !p->def->no_dep)
             d = graph_op_by_id(g, p->ref_op);
         if (d && d != op)
             add_dep(op, d);

@@ -48,6 +48,8 @@ struct graph_time {
     double rate; /* frames per second */
 };
 
+struct gpu;
+
 struct graph {
     struct op *root; /* the root COMP, "/project1" */
     struct op **slots;  /* by id's slot index */
@@ -65,6 +67,7 @@ struct graph {
     struct op *output;     /* what is shown; may be NULL */
 
     const struct expr_evaluator *eval;
+    struct gpu *gpu; /* NULL without a GL context: TOPs then report that */
     char *file; /* the network file, NULL when built in code */
     char *dir;  /* its folder: relative file parameters start here */
 

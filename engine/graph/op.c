@@ -9,6 +9,7 @@
 
 #include "../base/log.h"
 #include "../base/util.h"
+#include "../gpu/gpu.h"
 #include "graph.h"
 
 /* graph.c owns id slots. */
@@ -134,6 +135,8 @@ void op_destroy(struct op **pop)
         g->output = NULL;
     if (op->type->destroy)
         op->type->destroy(op);
+    if (op->top.tex && g->gpu)
+        gpu_tex_release(g->gpu, &op->top.tex);
     pars_free(op);
     graph_detach_op(g, op);
     g->topology_dirty = true;

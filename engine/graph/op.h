@@ -21,6 +21,13 @@
 #include "par.h"
 
 struct graph;
+struct gpu_tex;
+
+/* TOP family output: a texture from the GPU pool (NULL before the first
+ * cook, or without a GPU). */
+struct top_data {
+    struct gpu_tex *tex;
+};
 
 enum op_family {
     OP_TOP = 0,
@@ -60,8 +67,9 @@ struct op_type {
     int (*create)(struct op *op);
     void (*destroy)(struct op *op);
     const char *(*check)(struct op *op, char *buf, size_t n);
-    /* 0: new output. Nonzero: the op has set its error and keeps its last
-     * output. */
+    /* 0: new output. Negative: the op has set its error and keeps its
+     * last output. Positive: the op has set its error and has a new
+     * output all the same (a TOP whose shader failed shows black). */
     int (*cook)(struct op *op, const struct cook_ctx *ctx);
     /* Extra time dependence that varies (a timer that is running). */
     bool (*is_time_dependent)(const struct op *op);
@@ -110,6 +118,7 @@ struct op {
     struct par **live; /* the nlive pars in EXPRESSION or EXPORT mode */
     size_t cap_live;
     struct dat_data dat; /* DAT family output */
+    struct top_data top; /* TOP family output */
     double cook_ms;      /* last measured cook time */
 
     char *error, *warning;

@@ -64,6 +64,8 @@ struct par_def {
     unsigned clamp;       /* enum par_clamp bits */
     const struct par_menu_item *menu; /* terminated by {NULL} */
     unsigned families;    /* PAR_OP: allowed families as bits, 0 = any */
+    bool no_dep;          /* PAR_OP: a reference that is not a cooking
+                           * dependency (feedback reads last frame's) */
 };
 
 /* One named parameter of one op. */

@@ -19,12 +19,38 @@ extern const struct op_type op_dat_chopexec;
 extern const struct op_type op_dat_execute;
 extern const struct op_type op_dat_table;
 extern const struct op_type op_dat_text;
+extern const struct op_type op_top_blur;
+extern const struct op_type op_top_composite;
+extern const struct op_type op_top_constant;
+extern const struct op_type op_top_crop;
+extern const struct op_type op_top_feedback;
+extern const struct op_type op_top_hsvadjust;
+extern const struct op_type op_top_level;
+extern const struct op_type op_top_noise;
+extern const struct op_type op_top_null;
+extern const struct op_type op_top_ramp;
+extern const struct op_type op_top_resolution;
+extern const struct op_type op_top_select;
+extern const struct op_type op_top_transform;
 
 static const struct op_type *const types[] = {
     &op_chop_constant, &op_chop_filter, &op_chop_lag,    &op_chop_lfo,
     &op_chop_math,     &op_chop_merge,  &op_chop_noise,  &op_chop_null,
     &op_chop_select,   &op_chop_timer,  &op_dat_chopexec, &op_dat_execute,
     &op_dat_table,     &op_dat_text,    &op_comp_base,
+    &op_top_blur,
+    &op_top_composite,
+    &op_top_constant,
+    &op_top_crop,
+    &op_top_feedback,
+    &op_top_hsvadjust,
+    &op_top_level,
+    &op_top_noise,
+    &op_top_null,
+    &op_top_ramp,
+    &op_top_resolution,
+    &op_top_select,
+    &op_top_transform,
 };
 
 const struct op_type *registry_find(const char *optype)

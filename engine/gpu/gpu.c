@@ -1,0 +1,378 @@
+#include "gpu.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/log.h"
+#include "../base/util.h"
+
+/* Mesa's llvmpipe keeps a few bytes per compiled shader variant for the
+ * life of the process, in JIT code that the sanitizer cannot unwind, so
+ * no suppression can name it. Under AddressSanitizer, allocations made
+ * inside the driver's compile and draw calls are not leak-checked; every
+ * allocation of vitrine's own still is. */
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/lsan_interface.h>
+#define DRIVER_BEGIN() __lsan_disable()
+#define DRIVER_END() __lsan_enable()
+#else
+#define DRIVER_BEGIN() ((void)0)
+#define DRIVER_END() ((void)0)
+#endif
+
+static const struct {
+    GLenum internal, format, type;
+    size_t bytes;
+    const char *name;
+} formats[GPU_FORMAT_COUNT] = {
+    [GPU_RGBA8] = {GL_RGBA8, GL_RGBA, GL_UNSIGNED_BYTE, 4, "rgba8"},
+    [GPU_RGBA16F] = {GL_RGBA16F, GL_RGBA, GL_HALF_FLOAT, 8, "rgba16f"},
+    [GPU_RGBA32F] = {GL_RGBA32F, GL_RGBA, GL_FLOAT, 16, "rgba32f"},
+    [GPU_R8] = {GL_R8, GL_RED, GL_UNSIGNED_BYTE, 1, "r8"},
+    [GPU_R16F] = {GL_R16F, GL_RED, GL_HALF_FLOAT, 2, "r16f"},
+    [GPU_R32F] = {GL_R32F, GL_RED, GL_FLOAT, 4, "r32f"},
+};
+
+const char *gpu_format_name(enum gpu_format f)
+{
+    return f < GPU_FORMAT_COUNT ? formats[f].name : "?";
+}
+
+size_t gpu_format_bytes(enum gpu_format f) { return formats[f].bytes; }
+
+bool gpu_format_is_mono(enum gpu_format f) { return f >= GPU_R8; }
+
+static const char vertex_src[] =
+    "#version 330 core\n"
+    "out vec2 vUV;\n"
+    "void main() {\n"
+    "    vec2 p = vec2((gl_VertexID << 1) & 2, gl_VertexID & 2);\n"
+    "    vUV = p;\n"
+    "    gl_Position = vec4(p * 2.0 - 1.0, 0.0, 1.0);\n"
+    "}\n";
+
+const char gpu_frag_header[] = "#version 330 core\nin vec2 vUV;\n";
+
+static const char blit_src[] =
+    "#version 330 core\n"
+    "in vec2 vUV;\n"
+    "uniform sampler2D uTex;\n"
+    "uniform int uMono;\n"
+    "out vec4 fragColor;\n"
+    "void main() {\n"
+    "    vec4 c = texture(uTex, vUV);\n"
+    "    fragColor = uMono != 0 ? vec4(c.rrr, 1.0) : c;\n"
+    "}\n";
+
+static uint64_t hash_src(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+/* Mesa says "0:12(3): error: ...", NVIDIA "0(12) : error ...": both name
+ * the line; the message is passed on as the driver wrote it, trimmed. */
+static char *shader_log(GLuint obj, bool program)
+{
+    GLint len = 0;
+    if (program)
+        glGetProgramiv(obj, GL_INFO_LOG_LENGTH, &len);
+    else
+        glGetShaderiv(obj, GL_INFO_LOG_LENGTH, &len);
+    char *log = xmalloc((size_t)len + 1);
+    log[0] = '\0';
+    if (program)
+        glGetProgramInfoLog(obj, len, NULL, log);
+    else
+        glGetShaderInfoLog(obj, len, NULL, log);
+    return str_trim(log);
+}
+
+static GLuint compile(GLenum stage, const char *src, char **err)
+{
+    GLuint s = glCreateShader(stage);
+    glShaderSource(s, 1, &src, NULL);
+    glCompileShader(s);
+    GLint ok = 0;
+    glGetShaderiv(s, GL_COMPILE_STATUS, &ok);
+    if (!ok) {
+        *err = shader_log(s, false);
+        glDeleteShader(s);
+        return 0;
+    }
+    return s;
+}
+
+static GLuint link_program(const char *frag, char **err)
+{
+    GLuint vs = compile(GL_VERTEX_SHADER, vertex_src, err);
+    if (!vs)
+        return 0;
+    GLuint fs = compile(GL_FRAGMENT_SHADER, frag, err);
+    if (!fs) {
+        glDeleteShader(vs);
+        return 0;
+    }
+    GLuint p = glCreateProgram();
+    glAttachShader(p, vs);
+    glAttachShader(p, fs);
+    DRIVER_BEGIN();
+    glLinkProgram(p);
+    DRIVER_END();
+    glDeleteShader(vs);
+    glDeleteShader(fs);
+    GLint ok = 0;
+    glGetProgramiv(p, GL_LINK_STATUS, &ok);
+    if (!ok) {
+        *err = shader_log(p, true);
+        glDeleteProgram(p);
+        return 0;
+    }
+    return p;
+}
+
+GLuint gpu_program_get(struct gpu *g, const char *frag_src, const char **err)
+{
+    uint64_t h = hash_src(frag_src);
+    for (size_t i = 0; i < g->nprograms; i++) {
+        struct gpu_program *p = &g->programs[i];
+        if (p->hash == h && strcmp(p->src, frag_src) == 0) {
+            if (err)
+                *err = p->error;
+            return p->id;
+        }
+    }
+    GROW(g->programs, g->cap_programs, g->nprograms + 1);
+    struct gpu_program *p = &g->programs[g->nprograms++];
+    p->hash = h;
+    p->src = xstrdup(frag_src);
+    p->error = NULL;
+    p->id = link_program(frag_src, &p->error);
+    if (err)
+        *err = p->error;
+    return p->id;
+}
+
+struct gpu *gpu_create(char *err, size_t errlen)
+{
+    GLint major = 0, minor = 0;
+    glGetIntegerv(GL_MAJOR_VERSION, &major);
+    glGetIntegerv(GL_MINOR_VERSION, &minor);
+    if (major * 10 + minor < 33) {
+        snprintf(err, errlen, "OpenGL 3.3 or later is needed, this context "
+                 "has %d.%d (%s)", major, minor,
+                 (const char *)glGetString(GL_RENDERER));
+        return NULL;
+    }
+    struct gpu *g = xcalloc(1, sizeof(*g));
+    glGenVertexArrays(1, &g->vao);
+    glGetIntegerv(GL_MAX_TEXTURE_SIZE, &g->max_tex_size);
+    const char *e = NULL;
+    g->blit_program = gpu_program_get(g, blit_src, &e);
+    if (!g->blit_program) {
+        snprintf(err, errlen, "the built-in blit shader does not compile: %s",
+                 e ? e : "?");
+        gpu_destroy(&g);
+        return NULL;
+    }
+    glPixelStorei(GL_PACK_ALIGNMENT, 1);
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+    return g;
+}
+
+void gpu_destroy(struct gpu **pg)
+{
+    struct gpu *g = *pg;
+    if (!g)
+        return;
+    for (size_t i = 0; i < g->ntexs; i++) {
+        glDeleteFramebuffers(1, &g->texs[i]->fbo);
+        glDeleteTextures(1, &g->texs[i]->id);
+        free(g->texs[i]);
+    }
+    free(g->texs);
+    for (size_t i = 0; i < g->nprograms; i++) {
+        if (g->programs[i].id)
+            glDeleteProgram(g->programs[i].id);
+        free(g->programs[i].src);
+        free(g->programs[i].error);
+    }
+    free(g->programs);
+    glDeleteVertexArrays(1, &g->vao);
+    if (g->pbo)
+        glDeleteBuffers(1, &g->pbo);
+    free(g);
+    *pg = NULL;
+}
+
+struct gpu_tex *gpu_tex_acquire(struct gpu *g, int w, int h,
+                                enum gpu_format format)
+{
+    if (w < 1)
+        w = 1;
+    if (h < 1)
+        h = 1;
+    if (w > g->max_tex_size)
+        w = g->max_tex_size;
+    if (h > g->max_tex_size)
+        h = g->max_tex_size;
+    for (size_t i = 0; i < g->ntexs; i++) {
+        struct gpu_tex *t = g->texs[i];
+        if (!t->in_use && t->w == w && t->h == h && t->format == format) {
+            t->in_use = true;
+            return t;
+        }
+    }
+    struct gpu_tex *t = xcalloc(1, sizeof(*t));
+    t->w = w;
+    t->h = h;
+    t->format = format;
+    t->in_use = true;
+    glGenTextures(1, &t->id);
+    glBindTexture(GL_TEXTURE_2D, t->id);
+    glTexImage2D(GL_TEXTURE_2D, 0, (GLint)formats[format].internal, w, h, 0,
+                 formats[format].format, formats[format].type, NULL);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+    glGenFramebuffers(1, &t->fbo);
+    glBindFramebuffer(GL_FRAMEBUFFER, t->fbo);
+    glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0,
+                           GL_TEXTURE_2D, t->id, 0);
+    GLenum status = glCheckFramebufferStatus(GL_FRAMEBUFFER);
+    if (status != GL_FRAMEBUFFER_COMPLETE)
+        LOG_ERR("[gpu]", "framebuffer %dx%d %s incomplete (0x%x)", w, h,
+                formats[format].name, status);
+    /* First touch now, while nothing waits on it. */
+    glViewport(0, 0, w, h);
+    glClearColor(0, 0, 0, 0);
+    glClear(GL_COLOR_BUFFER_BIT);
+    GROW(g->texs, g->cap_texs, g->ntexs + 1);
+    g->texs[g->ntexs++] = t;
+    g->bytes += (size_t)w * (size_t)h * formats[format].bytes;
+    return t;
+}
+
+void gpu_tex_release(struct gpu *g, struct gpu_tex **pt)
+{
+    (void)g;
+    if (*pt)
+        (*pt)->in_use = false;
+    *pt = NULL;
+}
+
+void gpu_trim(struct gpu *g)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < g->ntexs; i++) {
+        struct gpu_tex *t = g->texs[i];
+        if (t->in_use) {
+            g->texs[k++] = t;
+            continue;
+        }
+        g->bytes -= (size_t)t->w * (size_t)t->h * formats[t->format].bytes;
+        glDeleteFramebuffers(1, &t->fbo);
+        glDeleteTextures(1, &t->id);
+        free(t);
+    }
+    g->ntexs = k;
+}
+
+void gpu_target(struct gpu_tex *t)
+{
+    glBindFramebuffer(GL_FRAMEBUFFER, t->fbo);
+    glViewport(0, 0, t->w, t->h);
+}
+
+void gpu_draw_fullscreen(struct gpu *g)
+{
+    glBindVertexArray(g->vao);
+    DRIVER_BEGIN();
+    glDrawArrays(GL_TRIANGLES, 0, 3);
+    DRIVER_END();
+}
+
+void gpu_bind_input(const struct gpu_tex *t, int unit, GLenum wrap)
+{
+    static const float black[4] = {0, 0, 0, 0};
+    glActiveTexture(GL_TEXTURE0 + (GLenum)unit);
+    glBindTexture(GL_TEXTURE_2D, t->id);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, (GLint)wrap);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, (GLint)wrap);
+    if (wrap == GL_CLAMP_TO_BORDER)
+        glTexParameterfv(GL_TEXTURE_2D, GL_TEXTURE_BORDER_COLOR, black);
+}
+
+void gpu_clear(struct gpu_tex *t, float r, float g, float b, float a)
+{
+    gpu_target(t);
+    glClearColor(r, g, b, a);
+    glClear(GL_COLOR_BUFFER_BIT);
+}
+
+void gpu_blit(struct gpu *g, const struct gpu_tex *src)
+{
+    glUseProgram(g->blit_program);
+    gpu_bind_input(src, 0, GL_CLAMP_TO_EDGE);
+    glUniform1i(glGetUniformLocation(g->blit_program, "uTex"), 0);
+    glUniform1i(glGetUniformLocation(g->blit_program, "uMono"),
+                gpu_format_is_mono(src->format));
+    gpu_draw_fullscreen(g);
+}
+
+void gpu_readback_start(struct gpu *g, struct gpu_tex *t)
+{
+    size_t size = (size_t)t->w * (size_t)t->h * 4;
+    if (!g->pbo)
+        glGenBuffers(1, &g->pbo);
+    glBindBuffer(GL_PIXEL_PACK_BUFFER, g->pbo);
+    if (size > g->pbo_size) {
+        glBufferData(GL_PIXEL_PACK_BUFFER, (GLsizeiptr)size, NULL,
+                     GL_STREAM_READ);
+        g->pbo_size = size;
+    }
+    glBindFramebuffer(GL_READ_FRAMEBUFFER, t->fbo);
+    glReadBuffer(GL_COLOR_ATTACHMENT0);
+    if (gpu_format_is_mono(t->format)) {
+        /* Read as grey, as it is shown. */
+        glReadPixels(0, 0, t->w, t->h, GL_RED, GL_UNSIGNED_BYTE, NULL);
+    } else {
+        glReadPixels(0, 0, t->w, t->h, GL_RGBA, GL_UNSIGNED_BYTE, NULL);
+    }
+    glBindBuffer(GL_PIXEL_PACK_BUFFER, 0);
+}
+
+bool gpu_readback_finish(struct gpu *g, const struct gpu_tex *t, void *dst)
+{
+    size_t n = (size_t)t->w * (size_t)t->h;
+    glBindBuffer(GL_PIXEL_PACK_BUFFER, g->pbo);
+    const unsigned char *src = glMapBufferRange(
+        GL_PIXEL_PACK_BUFFER, 0,
+        (GLsizeiptr)(n * (gpu_format_is_mono(t->format) ? 1 : 4)),
+        GL_MAP_READ_BIT);
+    if (!src) {
+        glBindBuffer(GL_PIXEL_PACK_BUFFER, 0);
+        return false;
+    }
+    unsigned char *d = dst;
+    if (gpu_format_is_mono(t->format)) {
+        for (size_t i = 0; i < n; i++) {
+            d[4 * i] = d[4 * i + 1] = d[4 * i + 2] = src[i];
+            d[4 * i + 3] = 255;
+        }
+    } else {
+        memcpy(d, src, n * 4);
+    }
+    glUnmapBuffer(GL_PIXEL_PACK_BUFFER);
+    glBindBuffer(GL_PIXEL_PACK_BUFFER, 0);
+    return true;
+}
+
+void gpu_read_float(struct gpu_tex *t, float *dst)
+{
+    glBindFramebuffer(GL_READ_FRAMEBUFFER, t->fbo);
+    glReadBuffer(GL_COLOR_ATTACHMENT0);
+    glReadPixels(0, 0, t->w, t->h, GL_RGBA, GL_FLOAT, dst);
+}

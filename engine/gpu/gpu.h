@@ -1,0 +1,104 @@
+/* gpu.h: GPU resources for TOPs, on the current OpenGL 3.3 core context.
+ *
+ * Textures come from a pool keyed by size and pixel format and go back to
+ * it: allocating and first touching GPU memory is slow (DESIGN.md, "GPU"),
+ * so a steady network allocates nothing. Each texture carries its own
+ * framebuffer. Programs are compiled once per source text. Readback goes
+ * through pixel buffer objects so that it can be started in one frame and
+ * collected later.
+ *
+ * Threads: the thread that owns the GL context (the main thread). */
+#ifndef VITRINE_GPU_H
+#define VITRINE_GPU_H
+
+#include <epoxy/gl.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum gpu_format {
+    GPU_RGBA8 = 0,
+    GPU_RGBA16F,
+    GPU_RGBA32F,
+    GPU_R8,
+    GPU_R16F,
+    GPU_R32F,
+    GPU_FORMAT_COUNT,
+};
+
+struct gpu_tex {
+    GLuint id, fbo;
+    int w, h;
+    enum gpu_format format;
+    bool in_use;
+};
+
+struct gpu_program {
+    uint64_t hash;
+    char *src;
+    GLuint id; /* 0 when it failed to compile */
+    char *error;
+};
+
+struct gpu {
+    struct gpu_tex **texs; /* the pool: in use and free */
+    size_t ntexs, cap_texs;
+    struct gpu_program *programs;
+    size_t nprograms, cap_programs;
+    GLuint vao;            /* for full-screen triangles */
+    GLuint pbo;            /* readback staging, grown as needed */
+    size_t pbo_size;
+    GLuint blit_program;   /* draws a texture (mono shown grey) */
+    size_t bytes;          /* GPU memory held by pool textures */
+    int max_tex_size;
+};
+
+/* Needs a current context; NULL with a message if GL is below 3.3. */
+struct gpu *gpu_create(char *err, size_t errlen);
+void gpu_destroy(struct gpu **g);
+
+const char *gpu_format_name(enum gpu_format f);
+size_t gpu_format_bytes(enum gpu_format f); /* per pixel */
+bool gpu_format_is_mono(enum gpu_format f);
+
+/* A texture of this size and format, from the pool or new; its content
+ * is undefined. Release gives it back. */
+struct gpu_tex *gpu_tex_acquire(struct gpu *g, int w, int h,
+                                enum gpu_format format);
+void gpu_tex_release(struct gpu *g, struct gpu_tex **t);
+/* Frees pool textures nobody uses (after a network is replaced). */
+void gpu_trim(struct gpu *g);
+
+/* Compiles (once per source) a program of the full-screen vertex shader
+ * and this fragment shader. Returns 0 and sets *err (owned by the cache)
+ * to a message naming the shader's own line when it does not compile. */
+GLuint gpu_program_get(struct gpu *g, const char *frag_src,
+                       const char **err);
+
+/* Binds t's framebuffer and viewport for drawing. */
+void gpu_target(struct gpu_tex *t);
+/* Draws one full-screen triangle with the current program. */
+void gpu_draw_fullscreen(struct gpu *g);
+/* Binds tex to texture unit `unit` with linear filtering and the given
+ * wrap (GL_CLAMP_TO_EDGE, GL_REPEAT, GL_MIRRORED_REPEAT,
+ * GL_CLAMP_TO_BORDER with a black border). */
+void gpu_bind_input(const struct gpu_tex *t, int unit, GLenum wrap);
+/* Clears t to a colour. */
+void gpu_clear(struct gpu_tex *t, float r, float g, float b, float a);
+/* Draws src over the whole current target through the blit program
+ * (mono formats appear grey, like TouchDesigner shows them). */
+void gpu_blit(struct gpu *g, const struct gpu_tex *src);
+
+/* Readback as RGBA8, rows bottom to top, through the PBO: start queues the
+ * copy; finish waits for it and copies into dst (w * h * 4 bytes). */
+void gpu_readback_start(struct gpu *g, struct gpu_tex *t);
+bool gpu_readback_finish(struct gpu *g, const struct gpu_tex *t, void *dst);
+/* Float readback of all four channels (w * h * 4 floats), for tests and
+ * numpyArray(); immediate. */
+void gpu_read_float(struct gpu_tex *t, float *dst);
+
+/* The full-screen vertex shader's interface, for fragment shaders:
+ *   in vec2 vUV;   0..1 across the target */
+extern const char gpu_frag_header[];
+
+#endif

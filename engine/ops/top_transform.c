@@ -1,0 +1,73 @@
+/* transformTOP: translate (tx, ty), rotate (degrees), scale (sx, sy)
+ * about a pivot (px, py), in units of the image height from its centre
+ * (tx = 0.5 moves by half the height). `extend` says what lies outside
+ * the input: zero (transparent black), hold, repeat or mirror. */
+#include "top_util.h"
+#include "top_transform.glsl.h"
+
+struct transform {
+    struct top_common common;
+    double t[2], rotate, s[2], p[2];
+    int extend;
+};
+
+static const GLenum wraps[] = {GL_CLAMP_TO_BORDER, GL_CLAMP_TO_EDGE,
+                               GL_REPEAT, GL_MIRRORED_REPEAT};
+
+static int cook(struct op *op, const struct cook_ctx *ctx)
+{
+    (void)ctx;
+    struct transform *p = op->priv;
+    struct gpu_tex *in = top_input(op, 0), *out = top_output(op);
+    if (!out)
+        return -1;
+    GLuint prog = top_program(op, top_transform_glsl,
+                              "transformTOP's shader");
+    if (!prog || !in)
+        return top_black(op, out);
+    if (p->s[0] == 0 || p->s[1] == 0)
+        return top_black(op, out); /* scaled to nothing */
+    gpu_target(out);
+    glUseProgram(prog);
+    gpu_bind_input(in, 0, wraps[p->extend]);
+    top_uniform1i(prog, "uInput", 0);
+    top_uniform2f(prog, "uT", (float)p->t[0], (float)p->t[1]);
+    top_uniform2f(prog, "uS", (float)p->s[0], (float)p->s[1]);
+    top_uniform2f(prog, "uP", (float)p->p[0], (float)p->p[1]);
+    top_uniform1f(prog, "uRotate", (float)p->rotate);
+    top_uniform1f(prog, "uAspect", (float)out->w / (float)out->h);
+    gpu_draw_fullscreen(op->graph->gpu);
+    return 0;
+}
+
+static const struct par_menu_item extends[] = {
+    {"zero", "Zero"}, {"hold", "Hold"}, {"repeat", "Repeat"},
+    {"mirror", "Mirror"}, {0},
+};
+
+static const struct par_def pars[] = {
+    TOP_COMMON_PARS(struct transform),
+    {.name = "t", .label = "Translate", .size = 2, .suffixes = "xy",
+     .norm = {-1, 1}, .offset = offsetof(struct transform, t)},
+    {.name = "rotate", .label = "Rotate", .norm = {-180, 180},
+     .offset = offsetof(struct transform, rotate)},
+    {.name = "s", .label = "Scale", .size = 2, .suffixes = "xy",
+     .def = {1, 1}, .norm = {0, 2}, .offset = offsetof(struct transform, s)},
+    {.name = "p", .label = "Pivot", .size = 2, .suffixes = "xy",
+     .norm = {-1, 1}, .offset = offsetof(struct transform, p)},
+    {.name = "extend", .label = "Extend", .kind = PAR_MENU, .menu = extends,
+     .offset = offsetof(struct transform, extend)},
+    {0},
+};
+
+const struct op_type op_top_transform = {
+    .name = "transform",
+    .optype = "transformTOP",
+    .label = "Transform",
+    .family = OP_TOP,
+    .min_inputs = 1,
+    .max_inputs = 1,
+    .pars = pars,
+    .priv_size = sizeof(struct transform),
+    .cook = cook,
+};

@@ -1,0 +1,107 @@
+#include "top_util.h"
+
+#include <stdio.h>
+
+const struct par_menu_item top_formats[] = {
+    {"rgba8", "8-bit fixed (RGBA)"},   {"rgba16f", "16-bit float (RGBA)"},
+    {"rgba32f", "32-bit float (RGBA)"}, {"r8", "8-bit fixed (Mono)"},
+    {"r16f", "16-bit float (Mono)"},   {"r32f", "32-bit float (Mono)"},
+    {"input", "Use Input"},           {0},
+};
+
+struct gpu *top_gpu(struct op *op)
+{
+    if (!op->graph->gpu)
+        op_set_error(op, "no GPU context: TOPs render only when vitrine "
+                     "runs with a window or --headless");
+    return op->graph->gpu;
+}
+
+struct gpu_tex *top_input(struct op *op, size_t i)
+{
+    struct op *in = op_input(op, i);
+    return in ? in->top.tex : NULL;
+}
+
+static struct gpu_tex *output(struct op *op, int dw, int dh,
+                              const struct gpu_tex *like)
+{
+    struct gpu *gpu = top_gpu(op);
+    if (!gpu)
+        return NULL;
+    const struct top_common *c = op->priv;
+    int w = c->resolutionw > 0 ? c->resolutionw : dw;
+    int h = c->resolutionh > 0 ? c->resolutionh : dh;
+    enum gpu_format f = c->format == TOP_FORMAT_INPUT
+                            ? (like ? like->format : GPU_RGBA8)
+                            : (enum gpu_format)c->format;
+    struct gpu_tex *t = op->top.tex;
+    if (t && t->w == w && t->h == h && t->format == f)
+        return t;
+    if (t)
+        gpu_tex_release(gpu, &op->top.tex);
+    op->top.tex = gpu_tex_acquire(gpu, w, h, f);
+    return op->top.tex;
+}
+
+struct gpu_tex *top_output_like(struct op *op, const struct gpu_tex *like)
+{
+    return output(op, like ? like->w : op->graph->width,
+                  like ? like->h : op->graph->height, like);
+}
+
+struct gpu_tex *top_output(struct op *op)
+{
+    return top_output_like(op, top_input(op, 0));
+}
+
+struct gpu_tex *top_output_size(struct op *op, int default_w, int default_h)
+{
+    return output(op, default_w, default_h, top_input(op, 0));
+}
+
+GLuint top_program(struct op *op, const char *frag_src, const char *what)
+{
+    const char *err = NULL;
+    GLuint p = gpu_program_get(op->graph->gpu, frag_src, &err);
+    if (!p)
+        op_set_error(op, "%s does not compile: %s", what,
+                     err ? err : "(no message from the driver)");
+    return p;
+}
+
+int top_black(struct op *op, struct gpu_tex *out)
+{
+    (void)op;
+    gpu_clear(out, 0, 0, 0, 1);
+    return 1;
+}
+
+void top_uniform1f(GLuint prog, const char *name, float v)
+{
+    GLint loc = glGetUniformLocation(prog, name);
+    if (loc >= 0)
+        glUniform1f(loc, v);
+}
+
+void top_uniform2f(GLuint prog, const char *name, float a, float b)
+{
+    GLint loc = glGetUniformLocation(prog, name);
+    if (loc >= 0)
+        glUniform2f(loc, a, b);
+}
+
+void top_uniform4f(GLuint prog, const char *name, float a, float b, float c,
+                   float d)
+{
+    GLint loc = glGetUniformLocation(prog, name);
+    if (loc >= 0)
+        glUniform4f(loc, a, b, c, d);
+}
+
+void top_uniform1i(GLuint prog, const char *name, int v)
+{
+    GLint loc = glGetUniformLocation(prog, name);
+    if (loc >= 0)
+        glUniform1i(loc, v);
+}

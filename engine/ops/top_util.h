@@ -1,0 +1,62 @@
+/* top_util.h: what every TOP type shares.
+ *
+ * Each TOP's private struct starts with `struct top_common`, and its
+ * parameter table starts with TOP_COMMON_PARS(type): resolutionw and
+ * resolutionh (0: the first input's size, or the network's resolution for
+ * generators) and the pixel format. */
+#ifndef VITRINE_TOP_UTIL_H
+#define VITRINE_TOP_UTIL_H
+
+#include <stddef.h>
+
+#include "../gpu/gpu.h"
+#include "../graph/graph.h"
+
+struct top_common {
+    int resolutionw, resolutionh;
+    int format; /* enum gpu_format; "input" keeps the first input's */
+};
+
+extern const struct par_menu_item top_formats[];
+#define TOP_FORMAT_INPUT GPU_FORMAT_COUNT
+
+#define TOP_COMMON_PARS(T)                                                   \
+    {.name = "resolutionw", .label = "Resolution W", .page = "Common",      \
+     .kind = PAR_INT, .norm = {0, 4096}, .lim = {0, 16384},                 \
+     .clamp = PAR_CLAMP_BOTH, .offset = offsetof(T, common.resolutionw)},   \
+    {.name = "resolutionh", .label = "Resolution H", .page = "Common",      \
+     .kind = PAR_INT, .norm = {0, 4096}, .lim = {0, 16384},                 \
+     .clamp = PAR_CLAMP_BOTH, .offset = offsetof(T, common.resolutionh)},   \
+    {.name = "format", .label = "Pixel Format", .page = "Common",           \
+     .kind = PAR_MENU, .menu = top_formats, .def_str = "input",             \
+     .offset = offsetof(T, common.format)}
+
+/* The GPU, or NULL with the op's error set. */
+struct gpu *top_gpu(struct op *op);
+/* The output texture for this cook: the common parameters' size and
+ * format, falling back to the first input's, then the network's. Reuses
+ * the op's texture while size and format stay. NULL: error set. */
+struct gpu_tex *top_output(struct op *op);
+/* The same with another default size (used where resolutionw/h are 0). */
+struct gpu_tex *top_output_size(struct op *op, int default_w, int default_h);
+/* The same with size and format defaulting to like's (NULL: the
+ * network's size, rgba8). */
+struct gpu_tex *top_output_like(struct op *op, const struct gpu_tex *like);
+/* The input's texture, or NULL if that input has none yet. */
+struct gpu_tex *top_input(struct op *op, size_t i);
+/* The program for a fragment shader; 0 with the op's error set, naming
+ * the op (by the log prefix), what (the shader's file or type) and the
+ * driver's message with the shader's own line. */
+GLuint top_program(struct op *op, const char *frag_src, const char *what);
+/* Makes out black and returns 1: a cook that failed but shows black. */
+int top_black(struct op *op, struct gpu_tex *out);
+
+/* Uniform setters by name on the current program; unknown names (unused
+ * uniforms the compiler removed) are ignored. */
+void top_uniform1f(GLuint prog, const char *name, float v);
+void top_uniform2f(GLuint prog, const char *name, float a, float b);
+void top_uniform4f(GLuint prog, const char *name, float a, float b, float c,
+                   float d);
+void top_uniform1i(GLuint prog, const char *name, int v);
+
+#endif

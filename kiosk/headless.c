@@ -1,0 +1,135 @@
+#include "headless.h"
+
+#include <epoxy/egl.h>
+#include <epoxy/gl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../engine/base/log.h"
+#include "../engine/base/util.h"
+
+struct headless {
+    EGLDisplay display;
+    EGLContext context;
+    char *how;
+};
+
+static EGLDisplay open_device(void)
+{
+    if (!epoxy_has_egl_extension(EGL_NO_DISPLAY, "EGL_EXT_device_enumeration")
+        || !epoxy_has_egl_extension(EGL_NO_DISPLAY, "EGL_EXT_platform_device"))
+        return EGL_NO_DISPLAY;
+    EGLDeviceEXT devices[16];
+    EGLint n = 0;
+    if (!eglQueryDevicesEXT(16, devices, &n))
+        return EGL_NO_DISPLAY;
+    for (EGLint i = 0; i < n; i++) {
+        EGLDisplay d = eglGetPlatformDisplayEXT(EGL_PLATFORM_DEVICE_EXT,
+                                                devices[i], NULL);
+        EGLint major, minor;
+        if (d != EGL_NO_DISPLAY && eglInitialize(d, &major, &minor))
+            return d;
+    }
+    return EGL_NO_DISPLAY;
+}
+
+static EGLDisplay open_surfaceless(void)
+{
+    if (!epoxy_has_egl_extension(EGL_NO_DISPLAY,
+                                 "EGL_MESA_platform_surfaceless"))
+        return EGL_NO_DISPLAY;
+    EGLDisplay d = eglGetPlatformDisplayEXT(EGL_PLATFORM_SURFACELESS_MESA,
+                                            EGL_DEFAULT_DISPLAY, NULL);
+    EGLint major, minor;
+    return d != EGL_NO_DISPLAY && eglInitialize(d, &major, &minor)
+               ? d : EGL_NO_DISPLAY;
+}
+
+static EGLDisplay open_default(void)
+{
+    EGLDisplay d = eglGetDisplay(EGL_DEFAULT_DISPLAY);
+    EGLint major, minor;
+    return d != EGL_NO_DISPLAY && eglInitialize(d, &major, &minor)
+               ? d : EGL_NO_DISPLAY;
+}
+
+struct headless *headless_create(char *err, size_t errlen)
+{
+    static const struct {
+        const char *how;
+        EGLDisplay (*open)(void);
+    } ways[] = {
+        {"EGL device", open_device},
+        {"EGL surfaceless", open_surfaceless},
+        {"EGL default display", open_default},
+    };
+    err[0] = '\0';
+    for (size_t i = 0; i < ARRAY_LEN(ways); i++) {
+        EGLDisplay d = ways[i].open();
+        if (d == EGL_NO_DISPLAY)
+            continue;
+        if (!eglBindAPI(EGL_OPENGL_API)) {
+            eglTerminate(d);
+            continue;
+        }
+        static const EGLint config_attrs[] = {
+            EGL_RENDERABLE_TYPE, EGL_OPENGL_BIT, EGL_NONE,
+        };
+        EGLConfig config = NULL;
+        EGLint nconfig = 0;
+        eglChooseConfig(d, config_attrs, &config, 1, &nconfig);
+        static const EGLint context_attrs[] = {
+            EGL_CONTEXT_MAJOR_VERSION, 3,
+            EGL_CONTEXT_MINOR_VERSION, 3,
+            EGL_CONTEXT_OPENGL_PROFILE_MASK,
+            EGL_CONTEXT_OPENGL_CORE_PROFILE_BIT,
+            EGL_NONE,
+        };
+        EGLContext c = eglCreateContext(d, nconfig ? config
+                                                   : EGL_NO_CONFIG_KHR,
+                                        EGL_NO_CONTEXT, context_attrs);
+        if (c == EGL_NO_CONTEXT ||
+            !eglMakeCurrent(d, EGL_NO_SURFACE, EGL_NO_SURFACE, c)) {
+            snprintf(err, errlen, "%s: no OpenGL 3.3 core context (EGL "
+                     "error 0x%x)", ways[i].how, eglGetError());
+            if (c != EGL_NO_CONTEXT)
+                eglDestroyContext(d, c);
+            eglTerminate(d);
+            continue;
+        }
+        struct headless *h = xcalloc(1, sizeof(*h));
+        h->display = d;
+        h->context = c;
+        h->how = xstrdup(ways[i].how);
+        LOG_INFO("[gl]", "headless through %s: %s, OpenGL %s", h->how,
+                 (const char *)glGetString(GL_RENDERER),
+                 (const char *)glGetString(GL_VERSION));
+        return h;
+    }
+    if (!err[0])
+        snprintf(err, errlen, "no EGL display: no EGL device, no Mesa "
+                 "surfaceless platform, no default display (is Mesa's "
+                 "libegl-mesa0 installed?)");
+    return NULL;
+}
+
+void headless_destroy(struct headless **ph)
+{
+    struct headless *h = *ph;
+    if (!h)
+        return;
+    eglMakeCurrent(h->display, EGL_NO_SURFACE, EGL_NO_SURFACE,
+                   EGL_NO_CONTEXT);
+    eglDestroyContext(h->display, h->context);
+    eglTerminate(h->display);
+    free(h->how);
+    free(h);
+    *ph = NULL;
+}
+
+const char *headless_renderer(const struct headless *h)
+{
+    (void)h;
+    return (const char *)glGetString(GL_RENDERER);
+}

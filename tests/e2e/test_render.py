@@ -1,0 +1,105 @@
+"""Rendering as a user sees it: snapshots, and a real window under Xvfb."""
+import os
+import shutil
+import subprocess
+import time
+
+import pytest
+
+from conftest import ROOT, VITRINE, run
+from images import read_png, read_xwd
+
+STILL = """
+[network]
+output = out
+resolution = 160x90
+[ramp]
+OPType = rampTOP
+type = radial
+keys = 3
+pos1 = 0.5
+color1r = 1
+color1g = 0.5
+color1b = 0
+color2r = 0
+color2g = 0.2
+color2b = 0.8
+pos2 = 1
+[bars]
+OPType = rampTOP
+type = horizontal
+[out]
+OPType = compositeTOP
+inputs = ramp, bars
+operand = multiply
+"""
+
+
+def test_snapshot_of_default_network(tmp_path):
+    """The issue's own command, at a size llvmpipe renders quickly."""
+    out = tmp_path / "out.png"
+    r = run("--headless", "--frames", "60", "--size", "384x216",
+            "--snapshot", str(out), "networks/default", timeout=180)
+    assert r.returncode == 0, r.stderr
+    assert f"[snapshot] wrote {out} (384x216)" in r.stderr
+    w, h, rows = read_png(out)
+    assert (w, h) == (384, 216)
+    lit = sum(1 for row in rows for p in row if max(p[:3]) > 40)
+    assert lit > w * h // 20, "the default network should not be black"
+    assert all(p[3] == 255 for row in rows for p in row)
+
+
+def test_snapshot_needs_an_output_top(tmp_path):
+    r = run("--frames", "2", "--snapshot", str(tmp_path / "x.png"),
+            "tests/networks/good")
+    assert r.returncode == 3
+    assert "has no output TOP to write" in r.stderr
+
+
+def test_broken_output_is_black_and_named(tmp_path):
+    net = tmp_path / "network.ini"
+    net.write_text("[network]\noutput = out\nresolution = 32x16\n"
+                   "[n]\nOPType = noiseTOP\nperiod = 0\n"
+                   "[out]\nOPType = nullTOP\ninputs = n\n")
+    out = tmp_path / "out.png"
+    r = run("--frames", "3", "--snapshot", str(out), str(net))
+    assert r.returncode == 0, r.stderr
+    assert "[/project1/n] error: period must be above 0, is 0" in r.stderr
+    assert r.stderr.count("period must be above 0") == 1  # logged once
+    w, h, rows = read_png(out)
+    assert all(p[:3] == (0, 0, 0) for row in rows for p in row)
+
+
+@pytest.mark.skipif(not shutil.which("Xvfb") or not shutil.which("xwd"),
+                    reason="needs Xvfb and xwd (packages xvfb, x11-apps)")
+def test_window_shows_what_snapshot_writes(tmp_path):
+    net = tmp_path / "network.ini"
+    net.write_text(STILL)
+    display = ":%d" % (90 + os.getpid() % 100)
+    xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "160x90x24",
+                             "-nolisten", "tcp"], stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(1.0)
+        env = dict(os.environ, DISPLAY=display)
+        env.pop("WAYLAND_DISPLAY", None)
+        snap = tmp_path / "snap.png"
+        p = subprocess.Popen([VITRINE, "--frames", "240", "--snapshot",
+                              str(snap), str(net)], cwd=ROOT, env=env,
+                             stderr=subprocess.PIPE, text=True)
+        time.sleep(2.0)  # frames on the screen by now
+        shot = tmp_path / "screen.xwd"
+        subprocess.run(["xwd", "-root", "-silent", "-display", display,
+                        "-out", str(shot)], check=True, timeout=30)
+        _, err = p.communicate(timeout=60)
+        assert p.returncode == 0, err
+        assert "[window] fullscreen 160x90" in err, err
+        sw, sh, srows = read_xwd(shot)
+        w, h, rows = read_png(snap)
+        assert (sw, sh) == (w, h) == (160, 90)
+        worst = max(abs(a - b) for ra, rb in zip(srows, rows)
+                    for pa, pb in zip(ra, rb) for a, b in zip(pa[:3], pb[:3]))
+        assert worst <= 2, f"window and snapshot differ by up to {worst}"
+        assert len({p for row in rows for p in row}) > 50  # a real image
+    finally:
+        xvfb.terminate()
+        xvfb.wait(timeout=10)

@@ -1,0 +1,438 @@
+/* TOPs on headless EGL (Mesa llvmpipe where there is no GPU), at small
+ * sizes; expected values are computed here. */
+#include <math.h>
+
+#include "gl_helpers.h"
+
+#define EPS 2e-5 /* float32 shader arithmetic */
+
+static void expect_rgba(const float *p, double r, double g, double b,
+                        double a, double eps)
+{
+    if (fabs(p[0] - r) > eps || fabs(p[1] - g) > eps || fabs(p[2] - b) > eps ||
+        fabs(p[3] - a) > eps)
+        fail_msg("pixel (%.6f %.6f %.6f %.6f), expected (%.6f %.6f %.6f "
+                 "%.6f) within %g", p[0], p[1], p[2], p[3], r, g, b, a, eps);
+}
+
+static void test_constant_exact(void **state)
+{
+    (void)state;
+    NEED_GL();
+    struct graph *g = gl_load("[network]\nresolution = 64x32\n"
+                              "[c8]\nOPType = constantTOP\ncolorr = 0.2\n"
+                              "colorg = 0.6\ncolorb = 1\n"
+                              "[c32]\nOPType = constantTOP\nformat = rgba32f\n"
+                              "colorr = 0.3\ncolorg = 0.7\ncolorb = 0.1\n"
+                              "alpha = 0.5\n"
+                              "[mono]\nOPType = constantTOP\nformat = r16f\n"
+                              "colorr = 0.25\n");
+    graph_begin_frame(g, 1);
+    int w, h;
+    float *px = top_pixels(g, "c8", &w, &h);
+    assert_int_equal(w, 64);
+    assert_int_equal(h, 32);
+    for (int i = 0; i < w * h; i++)
+        expect_rgba(px + 4 * i, 51 / 255.0, 153 / 255.0, 1, 1, 1e-7);
+    free(px);
+    px = top_pixels(g, "c32", &w, &h);
+    /* premultiplied, as TouchDesigner's TOPs are */
+    expect_rgba(pixel(px, w, 10, 10), 0.3f * 0.5f, 0.7f * 0.5f, 0.1f * 0.5f,
+                0.5, 1e-7);
+    free(px);
+    px = top_pixels(g, "mono", &w, &h);
+    assert_true(px[0] == 0.25f);
+    assert_int_equal(graph_find(g, "mono")->top.tex->format, GPU_R16F);
+    free(px);
+    graph_destroy(&g);
+}
+
+static void test_ramp_monotonic(void **state)
+{
+    (void)state;
+    NEED_GL();
+    struct graph *g = gl_load("[network]\nresolution = 128x64\n"
+                              "[h]\nOPType = rampTOP\nformat = rgba32f\n"
+                              "[v]\nOPType = rampTOP\nformat = rgba32f\n"
+                              "type = vertical\n"
+                              "[r]\nOPType = rampTOP\nformat = rgba32f\n"
+                              "type = radial\n");
+    graph_begin_frame(g, 1);
+    int w, h;
+    float *px = top_pixels(g, "h", &w, &h);
+    for (int y = 0; y < h; y += 7)
+        for (int x = 1; x < w; x++)
+            assert_true(pixel(px, w, x, y)[0] > pixel(px, w, x - 1, y)[0]);
+    assert_near(pixel(px, w, 0, 0)[0], 0.5 / 128, 1e-5);
+    assert_near(pixel(px, w, 127, 0)[0], 127.5 / 128, 1e-5);
+    free(px);
+    px = top_pixels(g, "v", &w, &h);
+    for (int y = 1; y < h; y++)
+        assert_true(pixel(px, w, 5, y)[1] > pixel(px, w, 5, y - 1)[1]);
+    free(px);
+    px = top_pixels(g, "r", &w, &h);
+    /* grows from the centre outward along a row */
+    for (int x = 65; x < w; x++)
+        assert_true(pixel(px, w, x, 32)[0] >= pixel(px, w, x - 1, 32)[0]);
+    assert_true(pixel(px, w, 64, 32)[0] < 0.05);
+    free(px);
+    graph_destroy(&g);
+}
+
+static double level_expect(double c, double a, double bright, double con,
+                           double gamma, double opac, double inv, double *alpha)
+{
+    double rgb = c / a;
+    rgb = rgb + (1 - 2 * rgb) * inv;
+    rgb = (rgb - 0.5) * con + 0.5 + bright;
+    rgb = pow(rgb > 0 ? rgb : 0, 1 / gamma);
+    *alpha = a * opac;
+    return rgb * *alpha;
+}
+
+static void test_level_maths(void **state)
+{
+    (void)state;
+    NEED_GL();
+    struct graph *g = gl_load("[network]\nresolution = 16x16\n"
+                              "[c]\nOPType = constantTOP\nformat = rgba32f\n"
+                              "colorr = 0.2\ncolorg = 0.5\ncolorb = 0.9\n"
+                              "alpha = 0.8\n"
+                              "[l]\nOPType = levelTOP\ninputs = c\n"
+                              "brightness = 0.1\ncontrast = 1.5\n"
+                              "gamma = 2\nopacity = 0.75\ninvert = 0.25\n");
+    graph_begin_frame(g, 1);
+    int w, h;
+    float *px = top_pixels(g, "l", &w, &h);
+    double a, e[3];
+    const double in[3] = {0.2, 0.5, 0.9};
+    for (int i = 0; i < 3; i++)
+        e[i] = level_expect(in[i] * 0.8, 0.8, 0.1, 1.5, 2, 0.75, 0.25, &a);
+    expect_rgba(pixel(px, w, 3, 3), e[0], e[1], e[2], a, EPS);
+    free(px);
+    graph_destroy(&g);
+}
+
+struct rgba {
+    double v[4];
+};
+
+static struct rgba blend(int op, struct rgba a, struct rgba b)
+{
+    struct rgba r;
+    for (int i = 0; i < 4; i++) {
+        double x = a.v[i], y = b.v[i];
+        switch (op) {
+        case 0: r.v[i] = x + y * (1 - a.v[3]); break;
+        case 1: r.v[i] = y + x * (1 - b.v[3]); break;
+        case 2: r.v[i] = x + y; break;
+        case 3: r.v[i] = x - y; break;
+        case 4: r.v[i] = x * y; break;
+        case 5: r.v[i] = x + y - x * y; break;
+        case 6: r.v[i] = fabs(x - y); break;
+        case 7: r.v[i] = x > y ? x : y; break;
+        case 8: r.v[i] = x < y ? x : y; break;
+        default: r.v[i] = x + y; break;
+        }
+    }
+    return r;
+}
+
+static void test_composite_maths(void **state)
+{
+    (void)state;
+    NEED_GL();
+    static const char *const ops[] = {
+        "over", "under", "add", "subtract", "multiply", "screen",
+        "difference", "maximum", "minimum", "average",
+    };
+    const struct rgba in[3] = {
+        {{0.3 * 0.6, 0.5 * 0.6, 0.1 * 0.6, 0.6}},
+        {{0.7, 0.2, 0.9, 1}},
+        {{0.05, 0.4, 0.3, 0.5}},
+    };
+    for (int k = 0; k < 10; k++) {
+        char text[1024];
+        snprintf(text, sizeof(text),
+                 "[network]\nresolution = 8x8\n"
+                 "[a]\nOPType = constantTOP\nformat = rgba32f\ncolorr = 0.3\n"
+                 "colorg = 0.5\ncolorb = 0.1\nalpha = 0.6\n"
+                 "[b]\nOPType = constantTOP\nformat = rgba32f\ncolorr = 0.7\n"
+                 "colorg = 0.2\ncolorb = 0.9\n"
+                 "[c]\nOPType = constantTOP\nformat = rgba32f\ncolorr = 0.1\n"
+                 "colorg = 0.8\ncolorb = 0.6\nalpha = 0.5\n"
+                 "[comp]\nOPType = compositeTOP\ninputs = a, b, c\n"
+                 "operand = %s\n", ops[k]);
+        struct graph *g = gl_load(text);
+        graph_begin_frame(g, 1);
+        int w, h;
+        float *px = top_pixels(g, "comp", &w, &h);
+        struct rgba e = blend(k, blend(k, in[0], in[1]), in[2]);
+        if (k == 9)
+            for (int i = 0; i < 4; i++)
+                e.v[i] /= 3;
+        print_message("  %s\n", ops[k]);
+        expect_rgba(pixel(px, w, 4, 4), e.v[0], e.v[1], e.v[2], e.v[3], EPS);
+        free(px);
+        graph_destroy(&g);
+    }
+}
+
+static void test_composite_many_inputs(void **state)
+{
+    (void)state;
+    NEED_GL();
+    struct strbuf sb = {0};
+    sb_puts(&sb, "[network]\nresolution = 4x4\n");
+    for (int i = 0; i < 11; i++)
+        sb_printf(&sb, "[c%d]\nOPType = constantTOP\nformat = rgba32f\n"
+                  "colorr = %g\ncolorg = 0\ncolorb = 0\nalpha = 1\n", i,
+                  0.01 * (i + 1));
+    sb_puts(&sb, "[sum]\nOPType = compositeTOP\noperand = add\n"
+            "inputs = c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10\n"
+            "format = rgba32f\n"
+            "[avg]\nOPType = compositeTOP\noperand = average\n"
+            "inputs = c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10\n"
+            "format = rgba32f\n");
+    struct graph *g = gl_load(sb.s);
+    sb_free(&sb);
+    graph_begin_frame(g, 1);
+    int w, h;
+    float *px = top_pixels(g, "sum", &w, &h);
+    assert_near(px[0], 0.66, EPS);
+    assert_near(px[3], 11, EPS);
+    free(px);
+    px = top_pixels(g, "avg", &w, &h);
+    assert_near(px[0], 0.06, EPS);
+    assert_near(px[3], 1, EPS);
+    free(px);
+    graph_destroy(&g);
+}
+
+/* A horizontal ramp: the value at pixel x of a 64-wide image. */
+static double ramp_at(double x) { return (x + 0.5) / 64; }
+
+static void test_transform_maths(void **state)
+{
+    (void)state;
+    NEED_GL();
+    struct graph *g = gl_load("[network]\nresolution = 64x64\n"
+                              "[r]\nOPType = rampTOP\nformat = rgba32f\n"
+                              "[t]\nOPType = transformTOP\ninputs = r\n"
+                              "tx = 0.25\nextend = hold\n"
+                              "[z]\nOPType = transformTOP\ninputs = r\n"
+                              "tx = 0.25\n"
+                              "[rot]\nOPType = transformTOP\ninputs = r\n"
+                              "rotate = 90\n"
+                              "[s]\nOPType = transformTOP\ninputs = r\n"
+                              "sx = 2\n");
+    graph_begin_frame(g, 1);
+    int w, h;
+    float *px = top_pixels(g, "t", &w, &h);
+    /* moved right by a quarter of the height, 16 pixels */
+    for (int x = 16; x < 64; x++)
+        assert_near(pixel(px, w, x, 20)[0], ramp_at(x - 16), 1e-4);
+    for (int x = 0; x < 16; x++) /* hold: the edge value */
+        assert_near(pixel(px, w, x, 20)[0], ramp_at(0), 1e-4);
+    free(px);
+    px = top_pixels(g, "z", &w, &h); /* zero: transparent black */
+    assert_near(pixel(px, w, 5, 20)[3], 0, 1e-6);
+    assert_near(pixel(px, w, 40, 20)[0], ramp_at(24), 1e-4);
+    free(px);
+    px = top_pixels(g, "rot", &w, &h);
+    /* a quarter turn counter-clockwise: the ramp now rises upward */
+    for (int y = 0; y < 64; y += 9)
+        assert_near(pixel(px, w, 30, y)[0], ramp_at(y), 1e-4);
+    free(px);
+    px = top_pixels(g, "s", &w, &h);
+    /* twice as wide about the centre: x reads 32 + (x - 32) / 2 */
+    for (int x = 0; x < 64; x += 5)
+        assert_near(pixel(px, w, x, 3)[0], (32 + (x + 0.5 - 32) / 2) / 64,
+                    1e-4);
+    free(px);
+    graph_destroy(&g);
+}
+
+static void stats(const float *px, int n, double *mean, double *var)
+{
+    double s = 0, s2 = 0;
+    for (int i = 0; i < n; i++) {
+        s += px[4 * i];
+        s2 += px[4 * i] * px[4 * i];
+    }
+    *mean = s / n;
+    *var = s2 / n - *mean * *mean;
+}
+
+static void test_blur_keeps_mean(void **state)
+{
+    (void)state;
+    NEED_GL();
+    struct graph *g = gl_load("[network]\nresolution = 128x128\n"
+                              "[n]\nOPType = noiseTOP\ntype = random\n"
+                              "format = rgba32f\n"
+                              "[b5]\nOPType = blurTOP\ninputs = n\nsize = 5\n"
+                              "extend = repeat\n"
+                              "[b40]\nOPType = blurTOP\ninputs = n\n"
+                              "size = 40\nextend = repeat\n"
+                              "[box]\nOPType = blurTOP\ninputs = n\nsize = 6\n"
+                              "filtertype = box\nextend = repeat\n");
+    graph_begin_frame(g, 1);
+    int w, h;
+    double m0, v0, m, v;
+    float *px = top_pixels(g, "n", &w, &h);
+    stats(px, w * h, &m0, &v0);
+    free(px);
+    assert_true(v0 > 0.05); /* white noise */
+    const char *names[] = {"b5", "b40", "box"};
+    double prev_var = v0;
+    for (int i = 0; i < 3; i++) {
+        px = top_pixels(g, names[i], &w, &h);
+        stats(px, w * h, &m, &v);
+        free(px);
+        print_message("  %s: mean %.5f (input %.5f), variance %.6f\n",
+                      names[i], m, m0, v);
+        assert_near(m, m0, 0.002);
+        assert_true(v < v0 / 10);
+        if (i == 1)
+            assert_true(v < prev_var); /* wider is smoother */
+        prev_var = v;
+    }
+    graph_destroy(&g);
+}
+
+static void test_feedback_accumulates(void **state)
+{
+    (void)state;
+    NEED_GL();
+    struct graph *g = gl_load("[network]\nresolution = 8x8\noutput = acc\n"
+                              "[c]\nOPType = constantTOP\nformat = rgba32f\n"
+                              "colorr = 0.1\ncolorg = 0\ncolorb = 0\n"
+                              "[fb]\nOPType = feedbackTOP\ninputs = c\n"
+                              "top = acc\n"
+                              "[acc]\nOPType = compositeTOP\ninputs = fb, c\n"
+                              "operand = add\n");
+    int w, h;
+    for (int f = 1; f <= 5; f++) {
+        run_frames(g, f, f);
+        float *px = top_pixels(g, "acc", &w, &h);
+        assert_near(px[0], 0.1 * (f + 1), EPS);
+        free(px);
+    }
+    /* Reset starts over from the input. */
+    struct op *fb = graph_find(g, "fb");
+    par_pulse(fb, op_par(fb, "reset"));
+    run_frames(g, 6, 6);
+    float *px = top_pixels(g, "acc", &w, &h);
+    assert_near(px[0], 0.2, EPS);
+    free(px);
+    graph_destroy(&g);
+}
+
+static void test_crop_resolution_select_null_hsv(void **state)
+{
+    (void)state;
+    NEED_GL();
+    struct graph *g = gl_load("[network]\nresolution = 64x32\n"
+                              "[r]\nOPType = rampTOP\nformat = rgba32f\n"
+                              "[crop]\nOPType = cropTOP\ninputs = r\n"
+                              "cropleft = 0.5\n"
+                              "[res]\nOPType = resolutionTOP\ninputs = r\n"
+                              "resolutionw = 16\nresolutionh = 8\n"
+                              "[sel]\nOPType = selectTOP\ntop = crop\n"
+                              "[nul]\nOPType = nullTOP\ninputs = sel\n"
+                              "[red]\nOPType = constantTOP\nformat = rgba32f\n"
+                              "colorr = 1\ncolorg = 0\ncolorb = 0\n"
+                              "[hsv]\nOPType = hsvadjustTOP\ninputs = red\n"
+                              "hueoffset = 120\n");
+    graph_begin_frame(g, 1);
+    int w, h;
+    float *px = top_pixels(g, "crop", &w, &h);
+    assert_int_equal(w, 32);
+    assert_int_equal(h, 32);
+    assert_near(pixel(px, w, 0, 0)[0], ramp_at(32), 1e-4);
+    assert_near(pixel(px, w, 31, 0)[0], ramp_at(63), 1e-4);
+    free(px);
+    px = top_pixels(g, "res", &w, &h);
+    assert_int_equal(w, 16);
+    assert_int_equal(h, 8);
+    free(px);
+    px = top_pixels(g, "nul", &w, &h);
+    assert_int_equal(w, 32);
+    assert_near(pixel(px, w, 31, 0)[0], ramp_at(63), 1e-4);
+    free(px);
+    px = top_pixels(g, "hsv", &w, &h);
+    expect_rgba(px, 0, 1, 0, 1, 1e-4); /* red turned a third: green */
+    free(px);
+    graph_destroy(&g);
+}
+
+static void test_noise(void **state)
+{
+    (void)state;
+    NEED_GL();
+    static const char *const types[] = {"random", "sparse", "harmonic",
+                                        "perlin", "simplex"};
+    for (int k = 0; k < 5; k++) {
+        char text[512];
+        snprintf(text, sizeof(text),
+                 "[network]\nresolution = 64x64\n"
+                 "[a]\nOPType = noiseTOP\ntype = %s\nformat = rgba32f\n"
+                 "period = 16\n"
+                 "[b]\nOPType = noiseTOP\ntype = %s\nformat = rgba32f\n"
+                 "period = 16\n"
+                 "[c]\nOPType = noiseTOP\ntype = %s\nformat = rgba32f\n"
+                 "period = 16\nseed = 2\n", types[k], types[k], types[k]);
+        struct graph *g = gl_load(text);
+        graph_begin_frame(g, 1);
+        int w, h;
+        float *a = top_pixels(g, "a", &w, &h), *b = top_pixels(g, "b", &w, &h);
+        float *c = top_pixels(g, "c", &w, &h);
+        double m, v;
+        stats(a, w * h, &m, &v);
+        print_message("  %s: mean %.3f variance %.4f\n", types[k], m, v);
+        assert_memory_equal(a, b, (size_t)w * (size_t)h * 4 * sizeof(float));
+        assert_true(memcmp(a, c, (size_t)w * (size_t)h * 4 * sizeof(float)));
+        assert_true(v > 1e-4); /* not flat */
+        for (int i = 0; i < w * h; i++) {
+            assert_true(a[4 * i] >= -0.01 && a[4 * i] <= 1.01);
+            assert_true(a[4 * i] == a[4 * i + 1]); /* mono */
+        }
+        free(a);
+        free(b);
+        free(c);
+        graph_destroy(&g);
+    }
+}
+
+static void test_without_gpu_tops_report(void **state)
+{
+    (void)state;
+    capture_log();
+    struct graph *g = load_ok("[network]\noutput = c\n"
+                              "[c]\nOPType = constantTOP\n");
+    run_frames(g, 1, 1);
+    struct op *c = graph_find(g, "c");
+    assert_non_null(c->error);
+    assert_non_null(strstr(c->error, "no GPU context"));
+    assert_null(c->top.tex);
+    graph_destroy(&g);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_constant_exact),
+        cmocka_unit_test(test_ramp_monotonic),
+        cmocka_unit_test(test_level_maths),
+        cmocka_unit_test(test_composite_maths),
+        cmocka_unit_test(test_composite_many_inputs),
+        cmocka_unit_test(test_transform_maths),
+        cmocka_unit_test(test_blur_keeps_mean),
+        cmocka_unit_test(test_feedback_accumulates),
+        cmocka_unit_test(test_crop_resolution_select_null_hsv),
+        cmocka_unit_test(test_noise),
+        cmocka_unit_test(test_without_gpu_tops_report),
+    };
+    return cmocka_run_group_tests(tests, gl_setup, gl_teardown);
+}
