@@ -292,3 +292,10 @@ int graph_link(struct graph *g, char *err, size_t errlen)
         g->ncook = 0;
     return rc;
 }
+
+char *graph_resolve_file(const struct graph *g, const char *file)
+{
+    if (file[0] == '/' || !g->dir)
+        return xstrdup(file);
+    return xasprintf("%s/%s", g->dir, file);
+}

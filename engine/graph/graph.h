@@ -87,6 +87,9 @@ void graph_set_evaluator(struct graph *g, const struct expr_evaluator *ev);
 /* Handles: an op id stays valid until that op is destroyed; a stale id
  * finds NULL, never another op. */
 struct op *graph_op_by_id(const struct graph *g, uint32_t id);
+/* A file parameter's value resolved against the network's folder; newly
+ * allocated. */
+char *graph_resolve_file(const struct graph *g, const char *file);
 /* Absolute or root-relative path. */
 struct op *graph_find(struct graph *g, const char *path);
 

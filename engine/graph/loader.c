@@ -369,7 +369,7 @@ static void set_file_par(struct build *b, struct section *s, struct kv *kv,
     const char *v = par_get_string(op, p);
     if (!*v)
         return;
-    char *path = v[0] == '/' ? xstrdup(v) : xasprintf("%s/%s", b->g->dir, v);
+    char *path = graph_resolve_file(b->g, v);
     struct stat st;
     if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) ||
         access(path, R_OK) != 0)

@@ -24,6 +24,7 @@ extern const struct op_type op_top_composite;
 extern const struct op_type op_top_constant;
 extern const struct op_type op_top_crop;
 extern const struct op_type op_top_feedback;
+extern const struct op_type op_top_glsl;
 extern const struct op_type op_top_hsvadjust;
 extern const struct op_type op_top_level;
 extern const struct op_type op_top_noise;
@@ -43,6 +44,7 @@ static const struct op_type *const types[] = {
     &op_top_constant,
     &op_top_crop,
     &op_top_feedback,
+    &op_top_glsl,
     &op_top_hsvadjust,
     &op_top_level,
     &op_top_noise,

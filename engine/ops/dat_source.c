@@ -6,13 +6,6 @@
 
 #include "../base/util.h"
 
-char *graph_resolve_file(const struct graph *g, const char *file)
-{
-    if (file[0] == '/' || !g->dir)
-        return xstrdup(file);
-    return xasprintf("%s/%s", g->dir, file);
-}
-
 char *dat_source_text(struct op *op, const char *file, const char *text,
                       char **path_out)
 {

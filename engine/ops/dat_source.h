@@ -9,8 +9,6 @@
  * (optional) tells which. */
 char *dat_source_text(struct op *op, const char *file, const char *text,
                       char **path_out);
-/* file resolved against the network's folder; newly allocated. */
-char *graph_resolve_file(const struct graph *g, const char *file);
 
 /* The cook of a DAT that holds Python callbacks: (re)reads its script when
  * a parameter changed, and warns that callbacks do not run while the graph

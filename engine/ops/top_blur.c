@@ -17,9 +17,6 @@ struct blur {
     int filtertype, extend;
 };
 
-static const GLenum wraps[] = {GL_CLAMP_TO_EDGE, GL_CLAMP_TO_BORDER,
-                               GL_REPEAT, GL_MIRRORED_REPEAT};
-
 static void blit_into(struct gpu *gpu, struct gpu_tex *dst,
                       const struct gpu_tex *src)
 {
@@ -70,7 +67,7 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
         cur = levels[n++];
         size /= 2;
     }
-    GLenum wrap = wraps[p->extend];
+    GLenum wrap = top_extend_wrap[p->extend];
     struct gpu_tex *a = gpu_tex_acquire(gpu, cur->w, cur->h, GPU_RGBA16F);
     struct gpu_tex *b = gpu_tex_acquire(gpu, cur->w, cur->h, GPU_RGBA16F);
     blur_pass(gpu, prog, a, cur, 1, 0, (float)size, p->filtertype, wrap);
@@ -93,11 +90,6 @@ static const struct par_menu_item filters[] = {
     {"gauss", "Gaussian"}, {"box", "Box"}, {0},
 };
 
-static const struct par_menu_item extends[] = {
-    {"hold", "Hold"}, {"zero", "Zero"}, {"repeat", "Repeat"},
-    {"mirror", "Mirror"}, {0},
-};
-
 static const struct par_def pars[] = {
     TOP_COMMON_PARS(struct blur),
     {.name = "size", .label = "Filter Size", .def = {5}, .norm = {0, 100},
@@ -105,7 +97,7 @@ static const struct par_def pars[] = {
      .offset = offsetof(struct blur, size)},
     {.name = "filtertype", .label = "Filter", .kind = PAR_MENU,
      .menu = filters, .offset = offsetof(struct blur, filtertype)},
-    {.name = "extend", .label = "Extend", .kind = PAR_MENU, .menu = extends,
+    {.name = "extend", .label = "Extend", .kind = PAR_MENU, .menu = top_extends,
      .offset = offsetof(struct blur, extend)},
     {0},
 };

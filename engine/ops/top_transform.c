@@ -11,9 +11,6 @@ struct transform {
     int extend;
 };
 
-static const GLenum wraps[] = {GL_CLAMP_TO_BORDER, GL_CLAMP_TO_EDGE,
-                               GL_REPEAT, GL_MIRRORED_REPEAT};
-
 static int cook(struct op *op, const struct cook_ctx *ctx)
 {
     (void)ctx;
@@ -29,7 +26,7 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
         return top_black(op, out); /* scaled to nothing */
     gpu_target(out);
     glUseProgram(prog);
-    gpu_bind_input(in, 0, wraps[p->extend]);
+    gpu_bind_input(in, 0, top_extend_wrap[p->extend]);
     top_uniform1i(prog, "uInput", 0);
     top_uniform2f(prog, "uT", (float)p->t[0], (float)p->t[1]);
     top_uniform2f(prog, "uS", (float)p->s[0], (float)p->s[1]);
@@ -39,11 +36,6 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
     gpu_draw_fullscreen(op->graph->gpu);
     return 0;
 }
-
-static const struct par_menu_item extends[] = {
-    {"zero", "Zero"}, {"hold", "Hold"}, {"repeat", "Repeat"},
-    {"mirror", "Mirror"}, {0},
-};
 
 static const struct par_def pars[] = {
     TOP_COMMON_PARS(struct transform),
@@ -55,7 +47,8 @@ static const struct par_def pars[] = {
      .def = {1, 1}, .norm = {0, 2}, .offset = offsetof(struct transform, s)},
     {.name = "p", .label = "Pivot", .size = 2, .suffixes = "xy",
      .norm = {-1, 1}, .offset = offsetof(struct transform, p)},
-    {.name = "extend", .label = "Extend", .kind = PAR_MENU, .menu = extends,
+    {.name = "extend", .label = "Extend", .kind = PAR_MENU, .menu = top_extends,
+     .def_str = "zero",
      .offset = offsetof(struct transform, extend)},
     {0},
 };

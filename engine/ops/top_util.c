@@ -9,6 +9,14 @@ const struct par_menu_item top_formats[] = {
     {"input", "Use Input"},           {0},
 };
 
+const struct par_menu_item top_extends[] = {
+    {"hold", "Hold"}, {"zero", "Zero"}, {"repeat", "Repeat"},
+    {"mirror", "Mirror"}, {0},
+};
+
+const GLenum top_extend_wrap[] = {GL_CLAMP_TO_EDGE, GL_CLAMP_TO_BORDER,
+                                  GL_REPEAT, GL_MIRRORED_REPEAT};
+
 struct gpu *top_gpu(struct op *op)
 {
     if (!op->graph->gpu)

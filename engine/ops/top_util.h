@@ -18,6 +18,10 @@ struct top_common {
 };
 
 extern const struct par_menu_item top_formats[];
+/* What lies outside an input: hold, zero, repeat, mirror; and the
+ * texture wrap mode for each. */
+extern const struct par_menu_item top_extends[];
+extern const GLenum top_extend_wrap[];
 #define TOP_FORMAT_INPUT GPU_FORMAT_COUNT
 
 #define TOP_COMMON_PARS(T)                                                   \

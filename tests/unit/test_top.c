@@ -405,6 +405,162 @@ static void test_noise(void **state)
     }
 }
 
+static void test_glsl_uniforms_and_inputs(void **state)
+{
+    (void)state;
+    NEED_GL();
+    write_file("tint.frag",
+               "// no #version: 330 core is assumed\n"
+               "uniform float uGain;\n"
+               "uniform vec3 uTint = vec3(0.5, 0.25, 1.0), uUnused;\n"
+               "out vec4 fragColor;\n"
+               "void main() {\n"
+               "    vec4 a = texture(sTD2DInputs[0], vUV.st);\n"
+               "    vec4 b = texture(sTD2DInputs[1], vUV.st);\n"
+               "    fragColor = vec4(a.rgb * uGain * uTint + uUnused,\n"
+               "                     b.r + uResolution.x / 100.0);\n"
+               "}\n");
+    struct graph *g = gl_load("[network]\nresolution = 16x8\n"
+                              "[a]\nOPType = constantTOP\nformat = rgba32f\n"
+                              "colorr = 0.8\ncolorg = 0.8\ncolorb = 0.8\n"
+                              "[b]\nOPType = constantTOP\nformat = rgba32f\n"
+                              "colorr = 0.1\n"
+                              "[s]\nOPType = glslTOP\ninputs = a, b\n"
+                              "file = tint.frag\n"
+                              "vec3name = uGain\nvec3valuex = 0.5\n");
+    graph_begin_frame(g, 1);
+    int w, h;
+    float *px = top_pixels(g, "s", &w, &h);
+    assert_int_equal(w, 16);
+    assert_int_equal(h, 8);
+    /* uTint took the first free slot with its initializer's values. */
+    expect_rgba(pixel(px, w, 5, 5), 0.8 * 0.5 * 0.5, 0.8 * 0.5 * 0.25,
+                0.8 * 0.5 * 1.0, 0.1 + 0.16, EPS);
+    free(px);
+    struct op *s = graph_find(g, "s");
+    assert_string_equal(par_get_string(s, op_par(s, "vec0name")), "uTint");
+    assert_string_equal(par_get_string(s, op_par(s, "vec1name")), "uUnused");
+    assert_near(par_get_double(s, op_par(s, "vec0valuey")), 0.25, 1e-12);
+    /* Parameters drive the uniforms. */
+    char err[256];
+    assert_int_equal(par_set_double(s, op_par(s, "vec1valuez"), 0.2, err,
+                                    sizeof(err)),
+                     PAR_OK);
+    assert_int_equal(par_set_double(s, op_par(s, "vec3valuex"), 1.0, err,
+                                    sizeof(err)),
+                     PAR_OK);
+    graph_begin_frame(g, 2);
+    px = top_pixels(g, "s", &w, &h);
+    expect_rgba(pixel(px, w, 0, 0), 0.8 * 0.5, 0.8 * 0.25, 0.8 + 0.2, 0.26,
+                EPS);
+    free(px);
+    assert_null(s->warning);
+    graph_destroy(&g);
+}
+
+static void test_glsl_time_and_warnings(void **state)
+{
+    (void)state;
+    NEED_GL();
+    write_file("time.frag", "#version 330 core\n"
+                            "out vec4 fragColor;\n"
+                            "void main() { fragColor = vec4(uTime); }\n");
+    struct graph *g = gl_load("[network]\nresolution = 4x4\nfps = 60\n"
+                              "[t]\nOPType = glslTOP\nformat = rgba32f\n"
+                              "file = time.frag\nvec2name = uMissing\n");
+    int w, h;
+    run_frames(g, 1, 31);
+    float *px = top_pixels(g, "t", &w, &h);
+    assert_near(px[0], 0.5, 1e-6);
+    free(px);
+    struct op *t = graph_find(g, "t");
+    assert_non_null(t->warning);
+    assert_non_null(strstr(t->warning, "vec2name: 'uMissing' is not a "
+                                       "uniform of"));
+    run_frames(g, 32, 61);
+    px = top_pixels(g, "t", &w, &h);
+    assert_near(px[0], 1.0, 1e-6);
+    free(px);
+    graph_destroy(&g);
+}
+
+static void test_glsl_broken_shows_black_and_names_line(void **state)
+{
+    (void)state;
+    NEED_GL();
+    write_file("broken.frag", "#version 330 core\n"
+                              "out vec4 fragColor;\n"
+                              "\n"
+                              "void main() {\n"
+                              "    fragColor = vec4(undeclared);\n"
+                              "}\n");
+    write_file("nover.frag", "// a comment\n"
+                             "out vec4 fragColor;\n"
+                             "void main() {\n"
+                             "    fragColor = vec4(nope);\n"
+                             "}\n");
+    struct graph *g = gl_load("[network]\nresolution = 8x8\noutput = sum\n"
+                              "[c]\nOPType = constantTOP\nformat = rgba32f\n"
+                              "colorr = 0.25\ncolorg = 0\ncolorb = 0\n"
+                              "[bad]\nOPType = glslTOP\nfile = broken.frag\n"
+                              "format = rgba32f\n"
+                              "[bad2]\nOPType = glslTOP\nfile = nover.frag\n"
+                              "[sum]\nOPType = compositeTOP\n"
+                              "inputs = c, bad, bad2\noperand = add\n");
+    capture_log();
+    run_frames(g, 1, 1);
+    int w, h;
+    struct op *sum = graph_find(g, "sum");
+    assert_null(sum->error);
+    float *px = xmalloc(8 * 8 * 4 * sizeof(float));
+    gpu_read_float(sum->top.tex, px);
+    expect_rgba(px, 0.25, 0, 0, 3, EPS); /* black is opaque */
+    free(px);
+    struct op *bad = graph_find(g, "bad");
+    assert_non_null(bad->error);
+    assert_non_null(strstr(bad->error, "broken.frag:5:"));
+    assert_non_null(strstr(bad->error, "undeclared"));
+    assert_non_null(bad->top.tex);
+    gpu_read_float(bad->top.tex, (px = xmalloc(8 * 8 * 4 * sizeof(float))));
+    expect_rgba(px, 0, 0, 0, 1, 0);
+    free(px);
+    struct op *bad2 = graph_find(g, "bad2");
+    assert_non_null(bad2->error);
+    assert_non_null(strstr(bad2->error, "nover.frag:4:"));
+    assert_non_null(strstr(logged(), "/project1/bad"));
+    (void)w;
+    (void)h;
+    graph_destroy(&g);
+}
+
+static void test_glsl_from_dat(void **state)
+{
+    (void)state;
+    NEED_GL();
+    write_file("green.frag", "out vec4 fragColor;\n"
+                             "uniform float uG = 0.75;\n"
+                             "void main() { fragColor = vec4(0, uG, 0, 1); }\n");
+    struct graph *g = gl_load("[network]\nresolution = 4x4\n"
+                              "[shader]\nOPType = textDAT\nfile = green.frag\n"
+                              "[s]\nOPType = glslTOP\npixeldat = shader\n"
+                              "format = rgba32f\n");
+    graph_begin_frame(g, 1);
+    int w, h;
+    float *px = top_pixels(g, "s", &w, &h);
+    expect_rgba(px, 0, 0.75, 0, 1, EPS);
+    free(px);
+    graph_destroy(&g);
+    /* Neither file nor DAT is a load error naming the line. */
+    struct load_report rep;
+    assert_null(load_text("[network]\n[s]\nOPType = glslTOP\n", &rep, NULL));
+    assert_int_equal(rep.count, 1);
+    char *msg = load_error_format(&rep.errors[0]);
+    assert_non_null(strstr(msg, "network.ini:2"));
+    assert_non_null(strstr(msg, "needs `file`"));
+    free(msg);
+    load_report_free(&rep);
+}
+
 static void test_without_gpu_tops_report(void **state)
 {
     (void)state;
@@ -432,6 +588,10 @@ int main(void)
         cmocka_unit_test(test_feedback_accumulates),
         cmocka_unit_test(test_crop_resolution_select_null_hsv),
         cmocka_unit_test(test_noise),
+        cmocka_unit_test(test_glsl_uniforms_and_inputs),
+        cmocka_unit_test(test_glsl_time_and_warnings),
+        cmocka_unit_test(test_glsl_broken_shows_black_and_names_line),
+        cmocka_unit_test(test_glsl_from_dat),
         cmocka_unit_test(test_without_gpu_tops_report),
     };
     return cmocka_run_group_tests(tests, gl_setup, gl_teardown);
