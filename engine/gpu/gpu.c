@@ -376,3 +376,106 @@ void gpu_read_float(struct gpu_tex *t, float *dst)
     glReadBuffer(GL_COLOR_ATTACHMENT0);
     glReadPixels(0, 0, t->w, t->h, GL_RGBA, GL_FLOAT, dst);
 }
+
+struct gpu_stack *gpu_stack_create(struct gpu *g, GLenum target, int w,
+                                   int h, int depth, enum gpu_format format,
+                                   char *err, size_t errlen)
+{
+    GLint max_layers = 0, max_3d = 0;
+    glGetIntegerv(GL_MAX_ARRAY_TEXTURE_LAYERS, &max_layers);
+    glGetIntegerv(GL_MAX_3D_TEXTURE_SIZE, &max_3d);
+    bool is3d = target == GL_TEXTURE_3D;
+    if (is3d && (w > max_3d || h > max_3d || depth > max_3d)) {
+        snprintf(err, errlen, "%dx%dx%d is more than this GPU allows for a "
+                 "3D texture (%d per side)", w, h, depth, max_3d);
+        return NULL;
+    }
+    if (!is3d && (w > g->max_tex_size || h > g->max_tex_size ||
+                  depth > max_layers)) {
+        snprintf(err, errlen, "%dx%dx%d is more than this GPU allows for a "
+                 "2D texture array (%d per side, %d layers)", w, h, depth,
+                 g->max_tex_size, max_layers);
+        return NULL;
+    }
+    struct gpu_stack *s = xcalloc(1, sizeof(*s));
+    s->target = target;
+    s->w = w;
+    s->h = h;
+    s->depth = depth;
+    s->format = format;
+    glGenTextures(1, &s->id);
+    glBindTexture(target, s->id);
+    glTexImage3D(target, 0, (GLint)formats[format].internal, w, h, depth, 0,
+                 formats[format].format, formats[format].type, NULL);
+    glTexParameteri(target, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+    glTexParameteri(target, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+    glTexParameteri(target, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+    glTexParameteri(target, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+    glTexParameteri(target, GL_TEXTURE_WRAP_R, GL_CLAMP_TO_EDGE);
+    glGenFramebuffers(1, &s->fbo);
+    gpu_stack_clear(s);
+    g->bytes += gpu_stack_bytes(s);
+    return s;
+}
+
+void gpu_stack_destroy(struct gpu *g, struct gpu_stack **ps)
+{
+    struct gpu_stack *s = *ps;
+    if (!s)
+        return;
+    g->bytes -= gpu_stack_bytes(s);
+    glDeleteFramebuffers(1, &s->fbo);
+    glDeleteTextures(1, &s->id);
+    free(s);
+    *ps = NULL;
+}
+
+size_t gpu_stack_bytes(const struct gpu_stack *s)
+{
+    return (size_t)s->w * (size_t)s->h * (size_t)s->depth *
+           formats[s->format].bytes;
+}
+
+static void attach_layer(const struct gpu_stack *s, GLenum fb, int layer)
+{
+    glBindFramebuffer(fb, s->fbo);
+    glFramebufferTextureLayer(fb, GL_COLOR_ATTACHMENT0, s->id, 0, layer);
+}
+
+void gpu_stack_write(struct gpu_stack *s, int layer,
+                     const struct gpu_tex *src)
+{
+    glBindFramebuffer(GL_READ_FRAMEBUFFER, src->fbo);
+    glReadBuffer(GL_COLOR_ATTACHMENT0);
+    attach_layer(s, GL_DRAW_FRAMEBUFFER, layer);
+    glDrawBuffer(GL_COLOR_ATTACHMENT0);
+    glBlitFramebuffer(0, 0, src->w, src->h, 0, 0, s->w, s->h,
+                      GL_COLOR_BUFFER_BIT, GL_LINEAR);
+}
+
+void gpu_stack_read(const struct gpu_stack *s, int layer,
+                    struct gpu_tex *dst)
+{
+    attach_layer(s, GL_READ_FRAMEBUFFER, layer);
+    glReadBuffer(GL_COLOR_ATTACHMENT0);
+    glBindFramebuffer(GL_DRAW_FRAMEBUFFER, dst->fbo);
+    glDrawBuffer(GL_COLOR_ATTACHMENT0);
+    glBlitFramebuffer(0, 0, s->w, s->h, 0, 0, dst->w, dst->h,
+                      GL_COLOR_BUFFER_BIT, GL_LINEAR);
+}
+
+void gpu_stack_clear(struct gpu_stack *s)
+{
+    glViewport(0, 0, s->w, s->h);
+    glClearColor(0, 0, 0, 0);
+    for (int i = 0; i < s->depth; i++) {
+        attach_layer(s, GL_FRAMEBUFFER, i);
+        glClear(GL_COLOR_BUFFER_BIT);
+    }
+}
+
+void gpu_bind_stack(const struct gpu_stack *s, int unit)
+{
+    glActiveTexture(GL_TEXTURE0 + (GLenum)unit);
+    glBindTexture(s->target, s->id);
+}

@@ -33,6 +33,15 @@ struct gpu_tex {
     bool in_use;
 };
 
+/* A stack of slices: a 3D texture or a 2D texture array, owned by one op
+ * (not pooled: its depth is the op's own). */
+struct gpu_stack {
+    GLuint id, fbo;
+    GLenum target; /* GL_TEXTURE_3D or GL_TEXTURE_2D_ARRAY */
+    int w, h, depth;
+    enum gpu_format format;
+};
+
 struct gpu_program {
     uint64_t hash;
     char *src;
@@ -68,6 +77,22 @@ struct gpu_tex *gpu_tex_acquire(struct gpu *g, int w, int h,
 void gpu_tex_release(struct gpu *g, struct gpu_tex **t);
 /* Frees pool textures nobody uses (after a network is replaced). */
 void gpu_trim(struct gpu *g);
+
+/* A 3D texture or 2D array, cleared to transparent black; NULL with a
+ * message when it is larger than the driver allows. */
+struct gpu_stack *gpu_stack_create(struct gpu *g, GLenum target, int w,
+                                   int h, int depth, enum gpu_format format,
+                                   char *err, size_t errlen);
+void gpu_stack_destroy(struct gpu *g, struct gpu_stack **s);
+size_t gpu_stack_bytes(const struct gpu_stack *s);
+/* Copies src into slice `layer`, scaled to fit. */
+void gpu_stack_write(struct gpu_stack *s, int layer,
+                     const struct gpu_tex *src);
+/* Copies slice `layer` into dst, scaled to fit. */
+void gpu_stack_read(const struct gpu_stack *s, int layer,
+                    struct gpu_tex *dst);
+void gpu_stack_clear(struct gpu_stack *s);
+void gpu_bind_stack(const struct gpu_stack *s, int unit);
 
 /* Compiles (once per source) a program of the full-screen vertex shader
  * and this fragment shader. Returns 0 and sets *err (owned by the cache)

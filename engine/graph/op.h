@@ -22,11 +22,14 @@
 
 struct graph;
 struct gpu_tex;
+struct gpu_stack;
 
 /* TOP family output: a texture from the GPU pool (NULL before the first
  * cook, or without a GPU). */
 struct top_data {
-    struct gpu_tex *tex;
+    struct gpu_tex *tex;     /* the image (for a stack: its newest slice) */
+    struct gpu_stack *stack; /* a texture3dTOP's slices, owned by the op */
+    int newest_slice;        /* of the stack */
 };
 
 enum op_family {

@@ -32,6 +32,7 @@ extern const struct op_type op_top_null;
 extern const struct op_type op_top_ramp;
 extern const struct op_type op_top_resolution;
 extern const struct op_type op_top_select;
+extern const struct op_type op_top_texture3d;
 extern const struct op_type op_top_transform;
 
 static const struct op_type *const types[] = {
@@ -52,6 +53,7 @@ static const struct op_type *const types[] = {
     &op_top_ramp,
     &op_top_resolution,
     &op_top_select,
+    &op_top_texture3d,
     &op_top_transform,
 };
 

@@ -11,8 +11,13 @@
  *   in vec2 vUV;                       0..1 across the output
  *   uniform float uTime;               seconds of the network's clock
  *   uniform vec2 uResolution;          output size in pixels
- *   uniform sampler2D sTD2DInputs[N];  the inputs (N at least 1)
- *   uniform TDTexInfo uTDOutputInfo, uTD2DInfos[N];  .res = 1/w, 1/h, w, h
+ *   uniform sampler2D sTD2DInputs[N];  the 2D inputs (N at least 1)
+ *   uniform sampler3D sTD3DInputs[N];  texture3dTOP inputs of type 3D
+ *   uniform sampler2DArray sTD2DArrayInputs[N];  ... of type 2D array
+ *   uniform TDTexInfo uTDOutputInfo, uTD2DInfos[N], uTD3DInfos[N],
+ *                     uTD2DArrayInfos[N];  .res = 1/w, 1/h, w, h;
+ *       .depth = 1/depth, depth, w of the newest slice's centre, its index
+ *   TD_NUM_2D_INPUTS, TD_NUM_3D_INPUTS, TD_NUM_2D_ARRAY_INPUTS
  *   vec4 TDOutputSwizzle(vec4);        identity, for TouchDesigner code
  * `#version 330 core` is assumed when the file has no #version line.
  * Compile errors name the file and its own line; the output is then
@@ -49,17 +54,37 @@ struct glsl {
     char *text;       /* the user's text, NULL until read */
     char *where;      /* its file path or DAT path, for messages */
     char *full;       /* with the prelude, as compiled */
-    int ninputs;      /* inputs the prelude was made for */
+    char kinds[MAX_INPUTS + 1]; /* the inputs the prelude was made for:
+                                 * '2' 2D, '3' 3D, 'a' 2D array */
     struct uniform *uniforms;
     int nuniforms;
-    bool user_decl[5]; /* the shader declares a built-in itself */
+    bool user_decl[7]; /* the shader declares a built-in itself */
     GLuint prog;      /* uniform locations belong to this program */
     bool uses_time;
 };
 
-enum { B_VUV, B_TIME, B_RES, B_INPUTS, B_INFOS };
-static const char *const builtin_names[] = {"vUV", "uTime", "uResolution",
-                                            "sTD2DInputs", "uTD2DInfos"};
+enum { B_VUV, B_TIME, B_RES, B_INPUTS, B_INPUTS3D, B_ARRAYS, B_INFOS };
+static const char *const builtin_names[] = {
+    "vUV",         "uTime",           "uResolution", "sTD2DInputs",
+    "sTD3DInputs", "sTD2DArrayInputs", "uTD2DInfos"};
+/* per input kind: its character, sampler type, sampler and info names */
+static const struct {
+    char kind;
+    const char *type, *sampler, *info, *count;
+} kinds[] = {
+    {'2', "sampler2D", "sTD2DInputs", "uTD2DInfos", "TD_NUM_2D_INPUTS"},
+    {'3', "sampler3D", "sTD3DInputs", "uTD3DInfos", "TD_NUM_3D_INPUTS"},
+    {'a', "sampler2DArray", "sTD2DArrayInputs", "uTD2DArrayInfos",
+     "TD_NUM_2D_ARRAY_INPUTS"},
+};
+
+static int count_kind(const char *k, char c)
+{
+    int n = 0;
+    for (; *k; k++)
+        n += *k == c;
+    return n;
+}
 
 /* Blanks out comments, keeping newlines so line numbers stay. */
 static char *strip_comments(const char *s)
@@ -130,7 +155,9 @@ static int builtin_index(const char *name)
     for (size_t i = 0; i < ARRAY_LEN(builtin_names); i++)
         if (strcmp(name, builtin_names[i]) == 0)
             return (int)i;
-    if (strcmp(name, "uTDOutputInfo") == 0)
+    if (strcmp(name, "uTDOutputInfo") == 0 ||
+        strcmp(name, "uTD3DInfos") == 0 ||
+        strcmp(name, "uTD2DArrayInfos") == 0)
         return B_INFOS; /* declared together with uTD2DInfos */
     return -1;
 }
@@ -339,20 +366,25 @@ static char *with_prelude(const struct glsl *p, const char *text)
         sb_printf(&sb, "#version 330 core\n");
         line = 1;
     }
-    int n = p->ninputs > 0 ? p->ninputs : 1;
-    sb_printf(&sb, "#define TD_NUM_2D_INPUTS %d\n", p->ninputs);
     if (!p->user_decl[B_VUV])
         sb_printf(&sb, "in vec2 vUV;\n");
     if (!p->user_decl[B_TIME])
         sb_printf(&sb, "uniform float uTime;\n");
     if (!p->user_decl[B_RES])
         sb_printf(&sb, "uniform vec2 uResolution;\n");
-    if (!p->user_decl[B_INPUTS])
-        sb_printf(&sb, "uniform sampler2D sTD2DInputs[%d];\n", n);
     if (!p->user_decl[B_INFOS])
         sb_printf(&sb, "struct TDTexInfo { vec4 res; vec4 depth; };\n"
-                       "uniform TDTexInfo uTDOutputInfo;\n"
-                       "uniform TDTexInfo uTD2DInfos[%d];\n", n);
+                       "uniform TDTexInfo uTDOutputInfo;\n");
+    for (size_t k = 0; k < ARRAY_LEN(kinds); k++) {
+        int n = count_kind(p->kinds, kinds[k].kind);
+        sb_printf(&sb, "#define %s %d\n", kinds[k].count, n);
+        if (!p->user_decl[B_INPUTS + (int)k])
+            sb_printf(&sb, "uniform %s %s[%d];\n", kinds[k].type,
+                      kinds[k].sampler, n > 0 ? n : 1);
+        if (!p->user_decl[B_INFOS])
+            sb_printf(&sb, "uniform TDTexInfo %s[%d];\n", kinds[k].info,
+                      n > 0 ? n : 1);
+    }
     sb_printf(&sb, "vec4 TDOutputSwizzle(vec4 c) { return c; }\n");
     sb_printf(&sb, "#line %d\n", line);
     sb_printf(&sb, "%s", rest);
@@ -431,8 +463,13 @@ static bool read_shader(struct op *op, struct glsl *p)
         forget_shader(p);
         return false;
     }
-    int ninputs = (int)op->ninputs;
-    if (p->text && strcmp(p->text, text) == 0 && p->ninputs == ninputs &&
+    char k[MAX_INPUTS + 1] = "";
+    for (size_t i = 0; i < op->ninputs && i < MAX_INPUTS; i++) {
+        struct op *in = op_input(op, i);
+        const struct gpu_stack *s = in ? in->top.stack : NULL;
+        k[i] = !s ? '2' : s->target == GL_TEXTURE_3D ? '3' : 'a';
+    }
+    if (p->text && strcmp(p->text, text) == 0 && strcmp(p->kinds, k) == 0 &&
         strcmp(p->where, where) == 0) {
         free(text);
         free(where);
@@ -441,7 +478,7 @@ static bool read_shader(struct op *op, struct glsl *p)
     forget_shader(p);
     p->text = text;
     p->where = where;
-    p->ninputs = ninputs;
+    memcpy(p->kinds, k, sizeof(k));
     char *plain = strip_comments(text);
     scan_declarations(p, plain);
     free(plain);
@@ -495,12 +532,43 @@ static void set_uniform(const struct uniform *u, const double *v)
     }
 }
 
-static void set_info(GLuint prog, const char *name, int w, int h)
+/* Each kind's samplers get units of their own, declared placeholders
+ * included: samplers of different types must never share a unit. */
+static void bind_inputs(struct op *op, const struct glsl *p, GLuint prog)
 {
-    char key[48];
-    snprintf(key, sizeof(key), "%s.res", name);
-    top_uniform4f(prog, key, 1.0f / (float)w, 1.0f / (float)h, (float)w,
-                  (float)h);
+    int base = 0;
+    char name[48];
+    for (size_t k = 0; k < ARRAY_LEN(kinds); k++) {
+        int n = count_kind(p->kinds, kinds[k].kind), j = 0;
+        for (size_t i = 0; p->kinds[i]; i++) {
+            if (p->kinds[i] != kinds[k].kind)
+                continue;
+            struct op *in = op_input(op, i);
+            const struct gpu_tex *t = in ? in->top.tex : NULL;
+            if (!t)
+                continue;
+            if (in->top.stack)
+                gpu_bind_stack(in->top.stack, base + j);
+            else
+                gpu_bind_input(t, base + j, top_extend_wrap[p->extend]);
+            snprintf(name, sizeof(name), "%s[%d].res", kinds[k].info, j);
+            top_uniform4f(prog, name, 1.0f / (float)t->w, 1.0f / (float)t->h,
+                          (float)t->w, (float)t->h);
+            if (in->top.stack) {
+                float d = (float)in->top.stack->depth;
+                int newest = in->top.newest_slice;
+                snprintf(name, sizeof(name), "%s[%d].depth", kinds[k].info, j);
+                top_uniform4f(prog, name, 1.0f / d, d,
+                              ((float)newest + 0.5f) / d, (float)newest);
+            }
+            j++;
+        }
+        for (int i = 0; i < (n > 0 ? n : 1); i++) {
+            snprintf(name, sizeof(name), "%s[%d]", kinds[k].sampler, i);
+            top_uniform1i(prog, name, base + i);
+        }
+        base += n > 0 ? n : 1;
+    }
 }
 
 static int cook(struct op *op, const struct cook_ctx *ctx)
@@ -516,18 +584,9 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
         return top_black(op, out);
     gpu_target(out);
     glUseProgram(prog);
-    for (int i = 0; i < p->ninputs && i < MAX_INPUTS; i++) {
-        struct gpu_tex *in = top_input(op, (size_t)i);
-        if (!in)
-            continue;
-        char name[32];
-        gpu_bind_input(in, i, top_extend_wrap[p->extend]);
-        snprintf(name, sizeof(name), "sTD2DInputs[%d]", i);
-        top_uniform1i(prog, name, i);
-        snprintf(name, sizeof(name), "uTD2DInfos[%d]", i);
-        set_info(prog, name, in->w, in->h);
-    }
-    set_info(prog, "uTDOutputInfo", out->w, out->h);
+    bind_inputs(op, p, prog);
+    top_uniform4f(prog, "uTDOutputInfo.res", 1.0f / (float)out->w,
+                  1.0f / (float)out->h, (float)out->w, (float)out->h);
     top_uniform1f(prog, "uTime", (float)ctx->seconds);
     top_uniform2f(prog, "uResolution", (float)out->w, (float)out->h);
     for (int i = 0; i < p->nuniforms; i++)

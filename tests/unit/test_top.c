@@ -2,6 +2,7 @@
  * sizes; expected values are computed here. */
 #include <math.h>
 
+#include "../../engine/ops/top_util.h"
 #include "gl_helpers.h"
 
 #define EPS 2e-5 /* float32 shader arithmetic */
@@ -561,6 +562,115 @@ static void test_glsl_from_dat(void **state)
     load_report_free(&rep);
 }
 
+/* frame f puts the value f - 1 into every channel */
+#define FRAME_SHADER "out vec4 fragColor;\n" \
+                     "void main() { fragColor = vec4(uTime * 60.0); }\n"
+
+/* Runs the next frame, cooking `path`; its first pixel's red. */
+static double next_frame(struct graph *g, const char *path)
+{
+    int w, h;
+    int64_t f = g->time.frame + 1;
+    run_frames(g, f, f);
+    float *px = top_pixels(g, path, &w, &h);
+    double v = px[0];
+    free(px);
+    return v;
+}
+
+static double read_layer(struct graph *g, int layer)
+{
+    struct op *read = graph_find(g, "read");
+    par_apply_double(read, op_par(read, "vec0valuex"), layer);
+    return next_frame(g, "read");
+}
+
+static void set(struct graph *g, const char *path, const char *par,
+                const char *value)
+{
+    char err[128];
+    struct op *op = graph_find(g, path);
+    assert_int_equal(par_set_text(op, op_par(op, par), value, err,
+                                  sizeof(err)),
+                     PAR_OK);
+}
+
+static void test_texture3d_ring_step_replace_reset(void **state)
+{
+    (void)state;
+    NEED_GL();
+    write_file("frame.frag", FRAME_SHADER);
+    write_file("layer.frag",
+               "uniform float uLayer;\n"
+               "out vec4 fragColor;\n"
+               "void main() {\n"
+               "    fragColor = texture(sTD2DArrayInputs[0],\n"
+               "                        vec3(vUV, uLayer));\n"
+               "}\n");
+    write_file("newest.frag",
+               "out vec4 fragColor;\n"
+               "void main() {\n"
+               "    fragColor = texture(sTD3DInputs[0],\n"
+               "                        vec3(vUV, uTD3DInfos[0].depth.z));\n"
+               "}\n");
+    struct graph *g = gl_load("[network]\nresolution = 4x4\nfps = 60\n"
+                              "[src]\nOPType = glslTOP\nformat = rgba32f\n"
+                              "file = frame.frag\n"
+                              "[cache]\nOPType = texture3dTOP\ninputs = src\n"
+                              "cachesize = 4\n"
+                              "[read]\nOPType = glslTOP\ninputs = cache\n"
+                              "file = layer.frag\nresolutionw = 2\n"
+                              "resolutionh = 2\n"
+                              "[cube]\nOPType = texture3dTOP\ninputs = src\n"
+                              "cachesize = 4\ntype = texture3d\n"
+                              "[newest]\nOPType = glslTOP\ninputs = cube\n"
+                              "file = newest.frag\nresolutionw = 2\n"
+                              "resolutionh = 2\n");
+    /* frames 1..6 (values 0..5) go into slices 0 1 2 3 0 1 */
+    int w, h;
+    for (int f = 1; f <= 6; f++) {
+        assert_near(next_frame(g, "cache"), f - 1, EPS);
+        free(top_pixels(g, "cube", &w, &h)); /* in the same frame */
+    }
+    struct top_info info;
+    assert_true(top_get_info(graph_find(g, "cache"), &info));
+    assert_int_equal(info.depth, 4);
+    assert_int_equal(info.newest_slice, 1);
+    assert_int_equal(info.gpu_bytes, 4 * 4 * 16 * 5); /* 4 slices + image */
+    assert_string_equal(info.format, "rgba32f");
+    assert_near(info.aspect, 1.0, 1e-12);
+    set(g, "cache", "active", "off");
+    set(g, "cube", "active", "off");
+    const double ring[4] = {4, 5, 2, 3};
+    for (int layer = 0; layer < 4; layer++)
+        assert_near(read_layer(g, layer), ring[layer], EPS);
+    assert_near(next_frame(g, "newest"), 5, EPS);
+
+    /* replacesingle: into slice replaceindex, the others stay */
+    set(g, "cache", "active", "on");
+    set(g, "cache", "replacesingle", "on");
+    set(g, "cache", "replaceindex", "2");
+    double v = next_frame(g, "cache");
+    set(g, "cache", "active", "off");
+    assert_near(read_layer(g, 2), v, EPS);
+    assert_near(read_layer(g, 3), 3, EPS);
+
+    /* reset clears; step 2 takes every other frame from slice 0 on */
+    set(g, "cache", "replacesingle", "off");
+    set(g, "cache", "step", "2");
+    set(g, "cache", "active", "on");
+    struct op *cache = graph_find(g, "cache");
+    par_pulse(cache, op_par(cache, "reset"));
+    double first = next_frame(g, "cache");
+    for (int i = 0; i < 3; i++)
+        next_frame(g, "cache");
+    set(g, "cache", "active", "off");
+    const double stepped[4] = {first, first + 2, 0, 0};
+    for (int layer = 0; layer < 4; layer++)
+        assert_near(read_layer(g, layer), stepped[layer], EPS);
+    graph_destroy(&g);
+}
+
 static void test_without_gpu_tops_report(void **state)
 {
     (void)state;
@@ -592,6 +702,7 @@ int main(void)
         cmocka_unit_test(test_glsl_time_and_warnings),
         cmocka_unit_test(test_glsl_broken_shows_black_and_names_line),
         cmocka_unit_test(test_glsl_from_dat),
+        cmocka_unit_test(test_texture3d_ring_step_replace_reset),
         cmocka_unit_test(test_without_gpu_tops_report),
     };
     return cmocka_run_group_tests(tests, gl_setup, gl_teardown);
