@@ -78,9 +78,11 @@ void loop_run(const struct loop_params *p, struct loop_stats *stats)
         stats->skipped += clock_wait(&clock);
         graph_begin_frame(g, clock.frame);
         /* control_drain and py_frame_start join here with their issues. */
+        int64_t cook_start = clock_now_ns();
         graph_cook(g);
         if (p->present)
-            p->present(p->userdata, g);
+            p->present(p->userdata, g,
+                       (double)(clock_now_ns() - cook_start) * 1e-6);
         stats->frames++;
         status_frames++;
         int64_t now = clock_now_ns();

@@ -16,8 +16,8 @@ struct loop_params {
     volatile sig_atomic_t *stop;  /* set by a signal handler */
     double status_interval;       /* seconds between status lines, 0 none */
     /* Shows the frame (window) or keeps it (headless); called after
-     * cooking. Optional. */
-    void (*present)(void *userdata, struct graph *g);
+     * cooking, with how long cooking took. Optional. */
+    void (*present)(void *userdata, struct graph *g, double cook_ms);
     void *userdata;
 };
 

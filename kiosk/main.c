@@ -18,6 +18,7 @@
 #include "config.h"
 #include "headless.h"
 #include "loop.h"
+#include "overlay.h"
 #include "snapshot.h"
 #include "window.h"
 
@@ -36,7 +37,7 @@ struct cli {
     double fps;
     int width, height;
     int verbosity; /* -1 quiet, 0 normal, 1 verbose */
-    bool headless, windowed;
+    bool headless, windowed, overlay;
     int monitor; /* -1: the configuration's */
     const char *snapshot, *preview;
 };
@@ -73,6 +74,8 @@ static void usage(FILE *f)
         "  --preview FILE        headless: write the output TOP to FILE every\n"
         "                        5 seconds (default /tmp/vitrine-preview.png\n"
         "                        when running until stopped)\n"
+        "  --overlay             start with the performance overlay shown\n"
+        "                        (F1 in the window toggles it)\n"
         "  --fps N               override the network's frame rate\n"
         "  --size WxH            override the network's resolution\n"
         "  check NETWORK         load and validate a network, report every\n"
@@ -90,7 +93,8 @@ static void usage(FILE *f)
 static int parse_cli(int argc, char **argv, struct cli *cli)
 {
     enum { OPT_FRAMES = 256, OPT_FPS, OPT_SIZE, OPT_VERSION, OPT_HEADLESS,
-           OPT_WINDOWED, OPT_MONITOR, OPT_SNAPSHOT, OPT_PREVIEW };
+           OPT_WINDOWED, OPT_MONITOR, OPT_SNAPSHOT, OPT_PREVIEW,
+           OPT_OVERLAY };
     static const struct option longopts[] = {
         {"config", required_argument, NULL, 'c'},
         {"frames", required_argument, NULL, OPT_FRAMES},
@@ -104,6 +108,7 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
         {"monitor", required_argument, NULL, OPT_MONITOR},
         {"snapshot", required_argument, NULL, OPT_SNAPSHOT},
         {"preview", required_argument, NULL, OPT_PREVIEW},
+        {"overlay", no_argument, NULL, OPT_OVERLAY},
         {"help", no_argument, NULL, 'h'},
         {0},
     };
@@ -154,6 +159,7 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
         }
         case OPT_SNAPSHOT: cli->snapshot = optarg; break;
         case OPT_PREVIEW: cli->preview = optarg; break;
+        case OPT_OVERLAY: cli->overlay = true; break;
         case 'v': cli->verbosity = 1; break;
         case 'q': cli->verbosity = -1; break;
         case OPT_VERSION: printf("vitrine %s\n", VITRINE_VERSION); exit(0);
@@ -335,6 +341,8 @@ struct display {
     enum fit_mode fit;
     const char *preview;
     int64_t preview_due;
+    struct overlay *overlay;
+    bool show_overlay;
 };
 
 static struct gpu_tex *output_tex(struct graph *g)
@@ -343,17 +351,29 @@ static struct gpu_tex *output_tex(struct graph *g)
                ? g->output->top.tex : NULL;
 }
 
-static void present(void *userdata, struct graph *g)
+/* What is shown: the output TOP, with the overlay when it is on. */
+static const struct gpu_tex *shown_tex(struct display *d, struct graph *g)
+{
+    const struct gpu_tex *out = output_tex(g);
+    return d->show_overlay ? overlay_draw(d->overlay, d->gpu, g, out) : out;
+}
+
+static void present(void *userdata, struct graph *g, double cook_ms)
 {
     struct display *d = userdata;
+    overlay_record(d->overlay, cook_ms);
     if (d->window) {
-        window_present(d->window, d->gpu, output_tex(g), d->fit);
+        if (window_take_f1(d->window)) {
+            d->show_overlay = !d->show_overlay;
+            LOG_INFO("[overlay]", "%s", d->show_overlay ? "shown" : "hidden");
+        }
+        window_present(d->window, d->gpu, shown_tex(d, g), d->fit);
         if (window_should_close(d->window))
             stop_requested = 1;
         return;
     }
     int64_t now = clock_now_ns();
-    struct gpu_tex *tex = output_tex(g);
+    const struct gpu_tex *tex = d->preview ? shown_tex(d, g) : NULL;
     if (d->preview && tex && now >= d->preview_due) {
         char err[512];
         if (snapshot_write(d->gpu, tex, d->preview, err, sizeof(err)) != 0)
@@ -402,11 +422,14 @@ static bool display_open(struct display *d, const struct cli *cli,
         return false;
     }
     g->gpu = d->gpu;
+    d->overlay = overlay_create();
+    d->show_overlay = cli->overlay || cfg->overlay;
     return true;
 }
 
 static void display_close(struct display *d)
 {
+    overlay_destroy(&d->overlay, d->gpu);
     gpu_destroy(&d->gpu);
     window_destroy(&d->window);
     headless_destroy(&d->headless);
@@ -453,7 +476,7 @@ static int cmd_run(const struct cli *cli, const struct kiosk_config *cfg)
     int rc = 0;
     if (cli->snapshot) {
         char err[512];
-        struct gpu_tex *tex = output_tex(g);
+        const struct gpu_tex *tex = gl ? shown_tex(&d, g) : NULL;
         if (!gl || !tex) {
             LOG_ERR("[snapshot]", "no image to write: %s",
                     gl ? g->output->error ? g->output->error

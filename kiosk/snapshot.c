@@ -10,7 +10,7 @@
 #include "../engine/base/util.h"
 #include "../engine/gpu/gpu.h"
 
-int snapshot_write(struct gpu *gpu, struct gpu_tex *tex, const char *path,
+int snapshot_write(struct gpu *gpu, const struct gpu_tex *tex, const char *path,
                    char *err, size_t errlen)
 {
     size_t stride = (size_t)tex->w * 4;

@@ -11,7 +11,7 @@ struct gpu_tex;
  * top row first, as a screen shows it (premultiplied colour over black,
  * so alpha is dropped), atomically (a temporary file renamed into place).
  * Returns 0, or -1 with a message. */
-int snapshot_write(struct gpu *gpu, struct gpu_tex *tex, const char *path,
+int snapshot_write(struct gpu *gpu, const struct gpu_tex *tex, const char *path,
                    char *err, size_t errlen);
 
 #endif

@@ -12,7 +12,25 @@
 
 struct window {
     GLFWwindow *win;
+    bool f1; /* pressed since last asked */
 };
+
+static void on_key(GLFWwindow *win, int key, int scancode, int action,
+                   int mods)
+{
+    (void)scancode;
+    (void)mods;
+    struct window *w = glfwGetWindowUserPointer(win);
+    if (key == GLFW_KEY_F1 && action == GLFW_PRESS)
+        w->f1 = true;
+}
+
+bool window_take_f1(struct window *w)
+{
+    bool f1 = w->f1;
+    w->f1 = false;
+    return f1;
+}
 
 static void on_glfw_error(int code, const char *msg)
 {
@@ -80,6 +98,8 @@ struct window *window_create(const struct window_params *p, char *err,
         glfwSetInputMode(win, GLFW_CURSOR, GLFW_CURSOR_HIDDEN);
     struct window *wd = xcalloc(1, sizeof(*wd));
     wd->win = win;
+    glfwSetWindowUserPointer(win, wd);
+    glfwSetKeyCallback(win, on_key);
     LOG_INFO("[window]", "%s %dx%d: %s, OpenGL %s",
              p->windowed ? "window" : "fullscreen", w, h,
              (const char *)glGetString(GL_RENDERER),

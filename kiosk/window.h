@@ -36,6 +36,8 @@ void window_present(struct window *w, struct gpu *gpu,
                     const struct gpu_tex *tex, enum fit_mode fit);
 /* The user asked to close it (window manager close, not a kiosk key). */
 bool window_should_close(struct window *w);
+/* F1 was pressed since the last call (it toggles the overlay). */
+bool window_take_f1(struct window *w);
 /* Parses "fit", "fill", "stretch", "native"; -1 when none of them. */
 int fit_mode_parse(const char *s);
 

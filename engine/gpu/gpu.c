@@ -106,9 +106,9 @@ static GLuint compile(GLenum stage, const char *src, char **err)
     return s;
 }
 
-static GLuint link_program(const char *frag, char **err)
+static GLuint link_program(const char *vert, const char *frag, char **err)
 {
-    GLuint vs = compile(GL_VERTEX_SHADER, vertex_src, err);
+    GLuint vs = compile(GL_VERTEX_SHADER, vert, err);
     if (!vs)
         return 0;
     GLuint fs = compile(GL_FRAGMENT_SHADER, frag, err);
@@ -134,12 +134,14 @@ static GLuint link_program(const char *frag, char **err)
     return p;
 }
 
-GLuint gpu_program_get(struct gpu *g, const char *frag_src, const char **err)
+GLuint gpu_program_get_vs(struct gpu *g, const char *vert_src,
+                          const char *frag_src, const char **err)
 {
-    uint64_t h = hash_src(frag_src);
+    uint64_t h = hash_src(frag_src) ^ (hash_src(vert_src) * 31);
     for (size_t i = 0; i < g->nprograms; i++) {
         struct gpu_program *p = &g->programs[i];
-        if (p->hash == h && strcmp(p->src, frag_src) == 0) {
+        if (p->hash == h && p->vert == vert_src &&
+            strcmp(p->src, frag_src) == 0) {
             if (err)
                 *err = p->error;
             return p->id;
@@ -148,12 +150,18 @@ GLuint gpu_program_get(struct gpu *g, const char *frag_src, const char **err)
     GROW(g->programs, g->cap_programs, g->nprograms + 1);
     struct gpu_program *p = &g->programs[g->nprograms++];
     p->hash = h;
+    p->vert = vert_src;
     p->src = xstrdup(frag_src);
     p->error = NULL;
-    p->id = link_program(frag_src, &p->error);
+    p->id = link_program(vert_src, frag_src, &p->error);
     if (err)
         *err = p->error;
     return p->id;
+}
+
+GLuint gpu_program_get(struct gpu *g, const char *frag_src, const char **err)
+{
+    return gpu_program_get_vs(g, vertex_src, frag_src, err);
 }
 
 struct gpu *gpu_create(char *err, size_t errlen)
@@ -322,7 +330,7 @@ void gpu_blit(struct gpu *g, const struct gpu_tex *src)
     gpu_draw_fullscreen(g);
 }
 
-void gpu_readback_start(struct gpu *g, struct gpu_tex *t)
+void gpu_readback_start(struct gpu *g, const struct gpu_tex *t)
 {
     size_t size = (size_t)t->w * (size_t)t->h * 4;
     if (!g->pbo)

@@ -44,7 +44,8 @@ struct gpu_stack {
 
 struct gpu_program {
     uint64_t hash;
-    char *src;
+    const char *vert; /* a static string: compared by address */
+    char *src;        /* the fragment shader */
     GLuint id; /* 0 when it failed to compile */
     char *error;
 };
@@ -100,6 +101,11 @@ void gpu_bind_stack(const struct gpu_stack *s, int unit);
 GLuint gpu_program_get(struct gpu *g, const char *frag_src,
                        const char **err);
 
+/* The same with a vertex shader of the caller's (a static string, which
+ * the cache compares by address). */
+GLuint gpu_program_get_vs(struct gpu *g, const char *vert_src,
+                          const char *frag_src, const char **err);
+
 /* Binds t's framebuffer and viewport for drawing. */
 void gpu_target(struct gpu_tex *t);
 /* Draws one full-screen triangle with the current program. */
@@ -116,7 +122,7 @@ void gpu_blit(struct gpu *g, const struct gpu_tex *src);
 
 /* Readback as RGBA8, rows bottom to top, through the PBO: start queues the
  * copy; finish waits for it and copies into dst (w * h * 4 bytes). */
-void gpu_readback_start(struct gpu *g, struct gpu_tex *t);
+void gpu_readback_start(struct gpu *g, const struct gpu_tex *t);
 bool gpu_readback_finish(struct gpu *g, const struct gpu_tex *t, void *dst);
 /* Float readback of all four channels (w * h * 4 floats), for tests and
  * numpyArray(); immediate. */

@@ -103,3 +103,44 @@ def test_window_shows_what_snapshot_writes(tmp_path):
     finally:
         xvfb.terminate()
         xvfb.wait(timeout=10)
+
+
+FLAT = """
+[network]
+output = out
+resolution = 320x180
+[out]
+OPType = constantTOP
+colorr = 0
+colorg = 0.5
+colorb = 0
+"""
+
+
+def test_overlay_draws_over_the_output(tmp_path):
+    """--overlay puts the fps line, the frame-time graph and the slowest
+    ops over the top-left corner; the rest of the image is the output."""
+    net = tmp_path / "network.ini"
+    net.write_text(FLAT)
+    shots = {}
+    cfg = tmp_path / "kiosk.ini"
+    cfg.write_text("[kiosk]\noverlay = yes\n")
+    for name, extra in (("plain", ()), ("overlay", ("--overlay",)),
+                        ("config", ("--config", str(cfg)))):
+        out = tmp_path / f"{name}.png"
+        r = run("--headless", "--frames", "20", *extra, "--snapshot",
+                str(out), str(net))
+        assert r.returncode == 0, r.stderr
+        shots[name] = read_png(out)[2]
+    green = (0, 128, 0, 255)
+    assert all(p == green for row in shots["plain"] for p in row)
+    ov = shots["overlay"]
+    assert shots["config"][20][20] != green
+    assert ov[170][310] == green  # bottom right untouched
+    corner = [p for row in ov[8:120] for p in row[8:250]]
+    # the translucent panel darkens the green, and text and bars are lit
+    assert sum(1 for p in corner if p[1] < 100) > len(corner) // 2
+    assert sum(1 for p in corner if min(p[:3]) > 150) > 50, "no text"
+    # frame-time bars: (70, 210, 110) over the panel
+    assert sum(1 for p in corner if p[1] > 190 and 50 < p[0] < 100) > 100, \
+        "no frame-time graph"
