@@ -2,25 +2,8 @@
  * parameters ask); a stable name to show or to reference. */
 #include "top_util.h"
 
-struct null {
-    struct top_common common;
-};
-
-static int cook(struct op *op, const struct cook_ctx *ctx)
-{
-    (void)ctx;
-    struct gpu_tex *in = top_input(op, 0), *out = top_output(op);
-    if (!out)
-        return -1;
-    if (!in)
-        return top_black(op, out);
-    gpu_target(out);
-    gpu_blit(op->graph->gpu, in);
-    return 0;
-}
-
 static const struct par_def pars[] = {
-    TOP_COMMON_PARS(struct null),
+    TOP_COMMON_PARS(struct top_plain),
     {0},
 };
 
@@ -32,6 +15,6 @@ const struct op_type op_top_null = {
     .min_inputs = 1,
     .max_inputs = 1,
     .pars = pars,
-    .priv_size = sizeof(struct null),
-    .cook = cook,
+    .priv_size = sizeof(struct top_plain),
+    .cook = top_cook_copy,
 };

@@ -98,6 +98,19 @@ GLuint top_program(struct op *op, const char *frag_src, const char *what)
     return p;
 }
 
+int top_cook_copy(struct op *op, const struct cook_ctx *ctx)
+{
+    (void)ctx;
+    struct gpu_tex *in = top_input(op, 0), *out = top_output(op);
+    if (!out)
+        return -1;
+    if (!in)
+        return top_black(op, out);
+    gpu_target(out);
+    gpu_blit(op->graph->gpu, in);
+    return 0;
+}
+
 int top_black(struct op *op, struct gpu_tex *out)
 {
     (void)op;

@@ -64,6 +64,14 @@ struct gpu_tex *top_input(struct op *op, size_t i);
  * the op (by the log prefix), what (the shader's file or type) and the
  * driver's message with the shader's own line. */
 GLuint top_program(struct op *op, const char *frag_src, const char *what);
+/* The private struct of TOPs with only the common parameters, and their
+ * cook: the first input drawn into the output (resized or converted as
+ * the common parameters ask). */
+struct top_plain {
+    struct top_common common;
+};
+int top_cook_copy(struct op *op, const struct cook_ctx *ctx);
+
 /* Makes out black and returns 1: a cook that failed but shows black. */
 int top_black(struct op *op, struct gpu_tex *out);
 
