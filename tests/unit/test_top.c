@@ -302,6 +302,35 @@ static void test_blur_keeps_mean(void **state)
     graph_destroy(&g);
 }
 
+static void test_blur_impulse_is_gaussian(void **state)
+{
+    (void)state;
+    NEED_GL();
+    write_file("dot.frag", "out vec4 fragColor;\n"
+               "void main() {\n"
+               "    vec2 c = floor(gl_FragCoord.xy);\n"
+               "    fragColor = vec4(c == vec2(16.0) ? 1.0 : 0.0);\n"
+               "}\n");
+    struct graph *g = gl_load("[network]\nresolution = 33x33\n"
+                              "[d]\nOPType = glslTOP\nfile = dot.frag\n"
+                              "format = rgba32f\n"
+                              "[b]\nOPType = blurTOP\ninputs = d\nsize = 3\n"
+                              "extend = zero\n");
+    graph_begin_frame(g, 1);
+    int w, h;
+    float *px = top_pixels(g, "b", &w, &h);
+    double wt[7], sum = 0;
+    for (int d = -3; d <= 3; d++)
+        sum += wt[d + 3] = exp(-0.5 * d * d); /* sigma = radius / 3 */
+    for (int dy = -3; dy <= 3; dy++)
+        for (int dx = -3; dx <= 3; dx++)
+            assert_near(pixel(px, w, 16 + dx, 16 + dy)[0],
+                        wt[dx + 3] * wt[dy + 3] / (sum * sum), 2e-3);
+    assert_near(pixel(px, w, 16 + 4, 16)[0], 0, 1e-6);
+    free(px);
+    graph_destroy(&g);
+}
+
 static void test_feedback_accumulates(void **state)
 {
     (void)state;
@@ -695,6 +724,7 @@ int main(void)
         cmocka_unit_test(test_composite_many_inputs),
         cmocka_unit_test(test_transform_maths),
         cmocka_unit_test(test_blur_keeps_mean),
+        cmocka_unit_test(test_blur_impulse_is_gaussian),
         cmocka_unit_test(test_feedback_accumulates),
         cmocka_unit_test(test_crop_resolution_select_null_hsv),
         cmocka_unit_test(test_noise),
