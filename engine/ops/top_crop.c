@@ -27,13 +27,10 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
     struct gpu_tex *out = top_output_size(op, w, h);
     if (!out)
         return -1;
-    GLuint prog = top_program(op, top_crop_glsl, "cropTOP's shader");
-    if (!prog || !in)
-        return top_black(op, out);
-    gpu_target(out);
-    glUseProgram(prog);
-    gpu_bind_input(in, 0, GL_CLAMP_TO_EDGE);
-    top_uniform1i(prog, "uInput", 0);
+    GLuint prog = top_filter_begin(op, in, out, top_crop_glsl,
+                                   "cropTOP's shader", GL_CLAMP_TO_EDGE);
+    if (!prog)
+        return 1;
     top_uniform2f(prog, "uMin", (float)p->left, (float)p->bottom);
     top_uniform2f(prog, "uMax", (float)p->right, (float)p->top);
     gpu_draw_fullscreen(op->graph->gpu);

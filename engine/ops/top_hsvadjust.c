@@ -14,14 +14,10 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
     struct gpu_tex *in = top_input(op, 0), *out = top_output(op);
     if (!out)
         return -1;
-    GLuint prog = top_program(op, top_hsvadjust_glsl,
-                              "hsvadjustTOP's shader");
-    if (!prog || !in)
-        return top_black(op, out);
-    gpu_target(out);
-    glUseProgram(prog);
-    gpu_bind_input(in, 0, GL_CLAMP_TO_EDGE);
-    top_uniform1i(prog, "uInput", 0);
+    GLuint prog = top_filter_begin(op, in, out, top_hsvadjust_glsl,
+                                   "hsvadjustTOP's shader", GL_CLAMP_TO_EDGE);
+    if (!prog)
+        return 1;
     top_uniform1f(prog, "uHue", (float)p->hueoffset);
     top_uniform1f(prog, "uSat", (float)p->saturationmult);
     top_uniform1f(prog, "uVal", (float)p->valuemult);

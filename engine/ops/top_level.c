@@ -16,13 +16,10 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
     struct gpu_tex *in = top_input(op, 0), *out = top_output(op);
     if (!out)
         return -1;
-    GLuint prog = top_program(op, top_level_glsl, "levelTOP's shader");
-    if (!prog || !in)
-        return top_black(op, out);
-    gpu_target(out);
-    glUseProgram(prog);
-    gpu_bind_input(in, 0, GL_CLAMP_TO_EDGE);
-    top_uniform1i(prog, "uInput", 0);
+    GLuint prog = top_filter_begin(op, in, out, top_level_glsl,
+                                   "levelTOP's shader", GL_CLAMP_TO_EDGE);
+    if (!prog)
+        return 1;
     top_uniform1f(prog, "uBrightness", (float)p->brightness);
     top_uniform1f(prog, "uContrast", (float)p->contrast);
     top_uniform1f(prog, "uGamma", (float)p->gamma);

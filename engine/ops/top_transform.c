@@ -18,16 +18,13 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
     struct gpu_tex *in = top_input(op, 0), *out = top_output(op);
     if (!out)
         return -1;
-    GLuint prog = top_program(op, top_transform_glsl,
-                              "transformTOP's shader");
-    if (!prog || !in)
-        return top_black(op, out);
     if (p->s[0] == 0 || p->s[1] == 0)
         return top_black(op, out); /* scaled to nothing */
-    gpu_target(out);
-    glUseProgram(prog);
-    gpu_bind_input(in, 0, top_extend_wrap[p->extend]);
-    top_uniform1i(prog, "uInput", 0);
+    GLuint prog = top_filter_begin(op, in, out, top_transform_glsl,
+                                   "transformTOP's shader",
+                                   top_extend_wrap[p->extend]);
+    if (!prog)
+        return 1;
     top_uniform2f(prog, "uT", (float)p->t[0], (float)p->t[1]);
     top_uniform2f(prog, "uS", (float)p->s[0], (float)p->s[1]);
     top_uniform2f(prog, "uP", (float)p->p[0], (float)p->p[1]);

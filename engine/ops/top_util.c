@@ -111,6 +111,22 @@ int top_cook_copy(struct op *op, const struct cook_ctx *ctx)
     return 0;
 }
 
+GLuint top_filter_begin(struct op *op, const struct gpu_tex *in,
+                        struct gpu_tex *out, const char *frag,
+                        const char *what, GLenum wrap)
+{
+    GLuint prog = top_program(op, frag, what);
+    if (!prog || !in) {
+        top_black(op, out);
+        return 0;
+    }
+    gpu_target(out);
+    glUseProgram(prog);
+    gpu_bind_input(in, 0, wrap);
+    top_uniform1i(prog, "uInput", 0);
+    return prog;
+}
+
 int top_black(struct op *op, struct gpu_tex *out)
 {
     (void)op;

@@ -72,6 +72,14 @@ struct top_plain {
 };
 int top_cook_copy(struct op *op, const struct cook_ctx *ctx);
 
+/* The start of a one-pass filter: gets the program for frag, targets out
+ * and binds in to unit 0 as `uInput` with the given wrap. Returns the
+ * program (in use), or 0 when there is no program or no input, with out
+ * made black: the cook then returns 1. */
+GLuint top_filter_begin(struct op *op, const struct gpu_tex *in,
+                        struct gpu_tex *out, const char *frag,
+                        const char *what, GLenum wrap);
+
 /* Makes out black and returns 1: a cook that failed but shows black. */
 int top_black(struct op *op, struct gpu_tex *out);
 
