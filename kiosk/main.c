@@ -373,8 +373,10 @@ static void present(void *userdata, struct graph *g, double cook_ms)
         return;
     }
     int64_t now = clock_now_ns();
-    const struct gpu_tex *tex = d->preview ? shown_tex(d, g) : NULL;
-    if (d->preview && tex && now >= d->preview_due) {
+    if (!d->preview || now < d->preview_due)
+        return;
+    const struct gpu_tex *tex = shown_tex(d, g); /* only when due */
+    if (tex) {
         char err[512];
         if (snapshot_write(d->gpu, tex, d->preview, err, sizeof(err)) != 0)
             LOG_WARN("[preview]", "%s", err);

@@ -53,6 +53,8 @@ struct glsl {
     /* the shader as last read */
     char *text;       /* the user's text, NULL until read */
     char *where;      /* its file path or DAT path, for messages */
+    char *read_from;  /* `file` or `pixeldat` as it was when last read */
+    uint64_t dat_version; /* the DAT's out_version when last read */
     char *full;       /* with the prelude, as compiled */
     char kinds[MAX_INPUTS + 1]; /* the inputs the prelude was made for:
                                  * '2' 2D, '3' 3D, 'a' 2D array */
@@ -440,8 +442,24 @@ static void forget_shader(struct glsl *p)
  * text did). False with the op's error set when there is none. */
 static bool read_shader(struct op *op, struct glsl *p)
 {
-    char *text = NULL, *where = NULL;
+    char k[MAX_INPUTS + 1] = "";
+    for (size_t i = 0; i < op->ninputs && i < MAX_INPUTS; i++) {
+        struct op *in = op_input(op, i);
+        const struct gpu_stack *s = in ? in->top.stack : NULL;
+        k[i] = !s ? '2' : s->target == GL_TEXTURE_3D ? '3' : 'a';
+    }
     struct op *dat = op_par_ref(op, op_par(op, "pixeldat"));
+    const char *from = *p->pixeldat ? p->pixeldat : p->file;
+    uint64_t version = dat ? dat->out_version : 0;
+    /* Read once per source: not every frame of a shader that uses uTime.
+     * (Watching the file for changes comes with hot reload.) */
+    if (p->text && p->read_from && strcmp(p->read_from, from) == 0 &&
+        p->dat_version == version && strcmp(p->kinds, k) == 0)
+        return true;
+    free(p->read_from);
+    p->read_from = xstrdup(from);
+    p->dat_version = version;
+    char *text = NULL, *where = NULL;
     if (dat) {
         text = xstrdup(dat->dat.text ? dat->dat.text : "");
         where = xstrdup(dat->path);
@@ -462,12 +480,6 @@ static bool read_shader(struct op *op, struct glsl *p)
         op_set_error(op, "no shader: set `file` or `pixeldat`");
         forget_shader(p);
         return false;
-    }
-    char k[MAX_INPUTS + 1] = "";
-    for (size_t i = 0; i < op->ninputs && i < MAX_INPUTS; i++) {
-        struct op *in = op_input(op, i);
-        const struct gpu_stack *s = in ? in->top.stack : NULL;
-        k[i] = !s ? '2' : s->target == GL_TEXTURE_3D ? '3' : 'a';
     }
     if (p->text && strcmp(p->text, text) == 0 && strcmp(p->kinds, k) == 0 &&
         strcmp(p->where, where) == 0) {
@@ -604,7 +616,9 @@ static bool is_time_dependent(const struct op *op)
 
 static void destroy(struct op *op)
 {
-    forget_shader(op->priv);
+    struct glsl *p = op->priv;
+    forget_shader(p);
+    free(p->read_from);
 }
 
 static const char *check(struct op *op, char *buf, size_t n)

@@ -26,7 +26,7 @@
 #define H 720
 
 static struct gpu *gpu;
-static char dir[] = "/tmp/vitrine-bench-XXXXXX";
+static char dir[] = "/tmp/vitrine-bench-XXXXXX"; /* mkdtemp template */
 
 static int cmp_double(const void *a, const void *b)
 {
