@@ -212,6 +212,8 @@ void gpu_destroy(struct gpu **pg)
     glDeleteVertexArrays(1, &g->vao);
     if (g->pbo)
         glDeleteBuffers(1, &g->pbo);
+    if (g->upload_pbo)
+        glDeleteBuffers(1, &g->upload_pbo);
     free(g);
     *pg = NULL;
 }
@@ -376,6 +378,38 @@ bool gpu_readback_finish(struct gpu *g, const struct gpu_tex *t, void *dst)
     glUnmapBuffer(GL_PIXEL_PACK_BUFFER);
     glBindBuffer(GL_PIXEL_PACK_BUFFER, 0);
     return true;
+}
+
+void gpu_upload(struct gpu *g, struct gpu_tex *t, const void *src,
+                int channels, GLenum type)
+{
+    static const GLenum layouts[] = {GL_RED, GL_RG, GL_RGB, GL_RGBA};
+    size_t comp = type == GL_FLOAT ? 4 : type == GL_UNSIGNED_SHORT ? 2 : 1;
+    size_t size = (size_t)t->w * (size_t)t->h * (size_t)channels * comp;
+    if (!g->upload_pbo)
+        glGenBuffers(1, &g->upload_pbo);
+    glBindBuffer(GL_PIXEL_UNPACK_BUFFER, g->upload_pbo);
+    /* A fresh store each time (orphaning): the driver hands back memory
+     * the previous upload is not still reading, so nothing waits. */
+    glBufferData(GL_PIXEL_UNPACK_BUFFER, (GLsizeiptr)size, NULL,
+                 GL_STREAM_DRAW);
+    void *dst = glMapBufferRange(GL_PIXEL_UNPACK_BUFFER, 0,
+                                 (GLsizeiptr)size,
+                                 GL_MAP_WRITE_BIT |
+                                     GL_MAP_INVALIDATE_BUFFER_BIT);
+    bool mapped = dst != NULL;
+    if (mapped) {
+        memcpy(dst, src, size);
+        glUnmapBuffer(GL_PIXEL_UNPACK_BUFFER);
+    } else {
+        glBindBuffer(GL_PIXEL_UNPACK_BUFFER, 0);
+    }
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+    glBindTexture(GL_TEXTURE_2D, t->id);
+    glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, t->w, t->h,
+                    layouts[channels - 1], type, mapped ? NULL : src);
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+    glBindBuffer(GL_PIXEL_UNPACK_BUFFER, 0);
 }
 
 void gpu_read_float(struct gpu_tex *t, float *dst)

@@ -58,6 +58,7 @@ struct gpu {
     GLuint vao;            /* for full-screen triangles */
     GLuint pbo;            /* readback staging, grown as needed */
     size_t pbo_size;
+    GLuint upload_pbo;     /* upload staging, orphaned per upload */
     GLuint blit_program;   /* draws a texture (mono shown grey) */
     size_t bytes;          /* GPU memory held by pool textures */
     int max_tex_size;
@@ -124,6 +125,11 @@ void gpu_blit(struct gpu *g, const struct gpu_tex *src);
  * copy; finish waits for it and copies into dst (w * h * 4 bytes). */
 void gpu_readback_start(struct gpu *g, const struct gpu_tex *t);
 bool gpu_readback_finish(struct gpu *g, const struct gpu_tex *t, void *dst);
+/* Uploads w * h pixels of `channels` (1..4) components of `type`
+ * (GL_UNSIGNED_BYTE, GL_UNSIGNED_SHORT, GL_FLOAT), rows bottom to top,
+ * through a streaming PBO: the copy to the GPU runs on after the call. */
+void gpu_upload(struct gpu *g, struct gpu_tex *t, const void *src,
+                int channels, GLenum type);
 /* Float readback of all four channels (w * h * 4 floats), for tests and
  * numpyArray(); immediate. */
 void gpu_read_float(struct gpu_tex *t, float *dst);

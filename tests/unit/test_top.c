@@ -700,6 +700,52 @@ static void test_texture3d_ring_step_replace_reset(void **state)
     graph_destroy(&g);
 }
 
+/* gpu_upload (copyNumpyArray's path): 1 to 4 channels of 8-bit, 16-bit
+ * and float data land in an rgba32f texture unchanged; missing channels
+ * read as GL fills them (0, 0, 1 alpha). */
+static void test_gpu_upload_round_trip(void **state)
+{
+    (void)state;
+    NEED_GL();
+    enum { W = 7, H = 5 }; /* odd: rows are not 4-byte aligned */
+    static const GLenum types[] = {GL_UNSIGNED_BYTE, GL_UNSIGNED_SHORT,
+                                   GL_FLOAT};
+    static const double scale[] = {255.0, 65535.0, 1.0};
+    struct gpu_tex *t = gpu_tex_acquire(test_gpu, W, H, GPU_RGBA32F);
+    float out[W * H * 4];
+    for (int ti = 0; ti < 3; ti++) {
+        for (int ch = 1; ch <= 4; ch++) {
+            unsigned char u8[W * H * 4];
+            unsigned short u16[W * H * 4];
+            float f32[W * H * 4];
+            double want[W * H * 4];
+            for (int i = 0; i < W * H * ch; i++) {
+                int v = (i * 37 + ti * 11 + ch) % 251;
+                u8[i] = (unsigned char)v;
+                u16[i] = (unsigned short)(v * 257 + 3);
+                f32[i] = (float)v / 7.0f - 3.0f;
+                want[i] = ti == 0 ? v / scale[0]
+                          : ti == 1 ? (v * 257 + 3) / scale[1]
+                                    : (double)f32[i];
+            }
+            const void *src = ti == 0 ? (const void *)u8
+                              : ti == 1 ? (const void *)u16
+                                        : (const void *)f32;
+            gpu_upload(test_gpu, t, src, ch, types[ti]);
+            gpu_read_float(t, out);
+            for (int p = 0; p < W * H; p++)
+                for (int c = 0; c < 4; c++) {
+                    double w = c < ch ? want[p * ch + c] : c == 3 ? 1 : 0;
+                    if (fabs(out[p * 4 + c] - w) > 1e-6)
+                        fail_msg("type %d, %d channels, pixel %d channel "
+                                 "%d: %f, expected %f", ti, ch, p, c,
+                                 out[p * 4 + c], w);
+                }
+        }
+    }
+    gpu_tex_release(test_gpu, &t);
+}
+
 static void test_without_gpu_tops_report(void **state)
 {
     (void)state;
@@ -733,6 +779,7 @@ int main(void)
         cmocka_unit_test(test_glsl_broken_shows_black_and_names_line),
         cmocka_unit_test(test_glsl_from_dat),
         cmocka_unit_test(test_texture3d_ring_step_replace_reset),
+        cmocka_unit_test(test_gpu_upload_round_trip),
         cmocka_unit_test(test_without_gpu_tops_report),
     };
     return cmocka_run_group_tests(tests, gl_setup, gl_teardown);
