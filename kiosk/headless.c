@@ -17,8 +17,11 @@ struct headless {
 
 static EGLDisplay open_device(void)
 {
-    if (!epoxy_has_egl_extension(EGL_NO_DISPLAY, "EGL_EXT_device_enumeration")
-        || !epoxy_has_egl_extension(EGL_NO_DISPLAY, "EGL_EXT_platform_device"))
+    /* NVIDIA's driver names enumeration as part of EGL_EXT_device_base. */
+    if ((!epoxy_has_egl_extension(EGL_NO_DISPLAY,
+                                  "EGL_EXT_device_enumeration") &&
+         !epoxy_has_egl_extension(EGL_NO_DISPLAY, "EGL_EXT_device_base")) ||
+        !epoxy_has_egl_extension(EGL_NO_DISPLAY, "EGL_EXT_platform_device"))
         return EGL_NO_DISPLAY;
     EGLDeviceEXT devices[16];
     EGLint n = 0;
