@@ -17,9 +17,13 @@ SANFLAGS :=
 endif
 
 CC ?= cc
-PKGS := inih epoxy glfw3 egl stb
+PKGS := inih epoxy glfw3 egl stb python3-embed
+# Debian's interpreter, named explicitly: the python3 first on PATH may be
+# another one (without NumPy).
+PYVER := $(shell pkg-config --modversion python3-embed 2>/dev/null)
+PYTHON := /usr/bin/python$(PYVER)
 CPPFLAGS += -D_GNU_SOURCE -DVITRINE_VERSION='"$(VERSION)"' -I$(BUILD) \
-            -I$(BUILD)/gen
+            -I$(BUILD)/gen -DVITRINE_PYTHON='"$(PYTHON)"'
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
           -Wmissing-prototypes -Wformat=2 -Wvla -Wpointer-arith -Wundef \
@@ -32,20 +36,22 @@ LDLIBS += $(PKG_LIBS) -lm
 ENGINE_SRC := $(wildcard engine/*/*.c) $(wildcard control/*.c)
 KIOSK_SRC := $(filter-out kiosk/main.c,$(wildcard kiosk/*.c))
 GLSL_SRC := $(wildcard engine/ops/*.glsl)
+PY_SRC := $(wildcard engine/py/*.py)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 BENCH_SRC := $(wildcard tests/bench/bench_*.c)
 
 ENGINE_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/obj/%.o)
 KIOSK_OBJ := $(KIOSK_SRC:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ := $(BUILD)/obj/kiosk/main.o
-GLSL_HDR := $(GLSL_SRC:engine/ops/%.glsl=$(BUILD)/gen/%.glsl.h)
+GLSL_HDR := $(GLSL_SRC:engine/ops/%.glsl=$(BUILD)/gen/%.glsl.h) \
+            $(PY_SRC:engine/py/%.py=$(BUILD)/gen/%.py.h)
 LIBS := $(BUILD)/libkiosk.a $(BUILD)/libvitrine.a
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
 # Debian packages: building, testing, running.
 DEB_PKGS := build-essential pkg-config libinih-dev libcmocka-dev python3 \
-            python3-pytest libepoxy-dev libglfw3-dev libegl-dev libgl-dev \
+            python3-pytest python3-dev python3-numpy libepoxy-dev libglfw3-dev libegl-dev libgl-dev \
             libegl-mesa0 libgl1-mesa-dri libglx-mesa0 libstb-dev xvfb xauth \
             x11-apps
 
@@ -64,10 +70,16 @@ $(BUILD)/obj/%.o: %.c
 # C string named after the file (top_noise.glsl -> top_noise_glsl).
 $(BUILD)/gen/%.glsl.h: engine/ops/%.glsl
 	@mkdir -p $(@D)
-	@awk -v name=$(subst .,_,$(notdir $<)) \
-	    'BEGIN { print "static const char " name "[] =" } \
-	     { gsub(/\\/, "\\\\"); gsub(/"/, "\\\""); print "    \"" $$0 "\\n\"" } \
-	     END { print ";" }' $< >$@
+	@{ echo 'static const char $(subst .,_,$(notdir $<))[] ='; \
+	   sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/    "/' \
+	       -e 's/$$/\\n"/' $<; echo ';'; } >$@
+
+# td.py, the scripting API, is compiled in the same way (td.py -> td_py).
+$(BUILD)/gen/%.py.h: engine/py/%.py
+	@mkdir -p $(@D)
+	@{ echo 'static const char $(subst .,_,$(notdir $<))[] ='; \
+	   sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/    "/' \
+	       -e 's/$$/\\n"/' $<; echo ';'; } >$@
 
 $(ENGINE_OBJ): | $(GLSL_HDR)
 

@@ -8,6 +8,7 @@
 #include "../engine/base/log.h"
 #include "../engine/base/util.h"
 #include "../engine/graph/graph.h"
+#include "../engine/py/py.h"
 
 struct frame_clock {
     int64_t start_ns;
@@ -77,12 +78,15 @@ void loop_run(const struct loop_params *p, struct loop_stats *stats)
     while (!*p->stop && (!p->max_frames || stats->frames < p->max_frames)) {
         stats->skipped += clock_wait(&clock);
         graph_begin_frame(g, clock.frame);
-        /* control_drain and py_frame_start join here with their issues. */
+        /* control_drain joins here with its issue. */
         int64_t cook_start = clock_now_ns();
+        py_frame_start(g);
         graph_cook(g);
+        py_frame_after_cook(g);
         if (p->present)
             p->present(p->userdata, g,
                        (double)(clock_now_ns() - cook_start) * 1e-6);
+        py_frame_end(g);
         stats->frames++;
         status_frames++;
         int64_t now = clock_now_ns();

@@ -15,6 +15,7 @@
 #include "../engine/graph/loader.h"
 #include "../engine/graph/registry.h"
 #include "../engine/gpu/gpu.h"
+#include "../engine/py/py.h"
 #include "config.h"
 #include "headless.h"
 #include "loop.h"
@@ -295,7 +296,11 @@ static const char *default_network(void)
 static struct graph *load(const struct cli *cli, const char *network,
                           bool print_to_stdout)
 {
+    char err[2048];
+    if (py_init(err, sizeof(err)) != 0)
+        LOG_WARN("[python]", "%s; scripts and expressions cannot run", err);
     struct load_options opt = {
+        .eval = py_evaluator(),
         .fps = cli->fps, .width = cli->width, .height = cli->height,
     };
     struct load_report rep = {0};
@@ -329,6 +334,7 @@ static int cmd_check(const struct cli *cli)
         return EXIT_NETWORK;
     printf("%s: ok, %zu operators\n", g->file, g->nops - 1);
     graph_destroy(&g);
+    py_shutdown();
     return 0;
 }
 
@@ -453,6 +459,8 @@ static int cmd_run(const struct cli *cli, const struct kiosk_config *cfg)
     }
     struct display d = {0};
     bool gl = display_open(&d, cli, cfg, g);
+    py_set_budget_ms(cfg->script_budget_ms);
+    py_attach(g);
     LOG_INFO("[vitrine]", "running %s: %zu operators at %g fps%s", g->file,
              g->nops - 1, g->time.rate,
              cli->frames ? "" : "; Ctrl-C stops");
@@ -494,9 +502,13 @@ static int cmd_run(const struct cli *cli, const struct kiosk_config *cfg)
                      tex->h);
         }
     }
-    /* Ops give their textures back before the GPU goes. */
+    py_exit(g);
+    py_attach(NULL);
+    /* Ops give their textures back before the GPU goes, and their
+     * expressions before the interpreter. */
     graph_destroy(&g);
     display_close(&d);
+    py_shutdown();
     return rc;
 }
 

@@ -99,6 +99,30 @@ struct op *op_create(struct graph *g, struct op *parent,
     return op;
 }
 
+int op_rename(struct op *op, const char *name, char *err, size_t errlen)
+{
+    if (!op->parent) {
+        snprintf(err, errlen, "the root '%s' cannot be renamed", op->path);
+        return -1;
+    }
+    if (!op_name_valid(name)) {
+        snprintf(err, errlen,
+                 "invalid operator name '%s' (letters, digits and '_', "
+                 "starting with a letter)", name);
+        return -1;
+    }
+    struct op *other = child_named(op->parent, name, strlen(name));
+    if (other && other != op) {
+        snprintf(err, errlen, "duplicate operator name '%s' in %s", name,
+                 op->parent->path);
+        return -1;
+    }
+    free(op->name);
+    op->name = xstrdup(name);
+    op_update_path(op);
+    return 0;
+}
+
 static void unlink_from(struct op ***arr, size_t *n, struct op *op)
 {
     for (size_t i = 0; i < *n;) {

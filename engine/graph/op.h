@@ -139,6 +139,10 @@ struct op *op_create(struct graph *g, struct op *parent,
 void op_destroy(struct op **op);
 
 bool op_name_valid(const char *name);
+/* Renames op (and updates its and its children's paths). Returns 0, or -1
+ * with a message when the name is invalid or taken. References by name
+ * in other ops' parameters are not rewritten. */
+int op_rename(struct op *op, const char *name, char *err, size_t errlen);
 /* Finds an op by path from the network `base` (a COMP): "noise1",
  * "../container2/op", "/project1/noise1", ".", "..". */
 struct op *op_find_from(struct op *base, const char *path);

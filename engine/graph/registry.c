@@ -14,9 +14,11 @@ extern const struct op_type op_chop_merge;
 extern const struct op_type op_chop_noise;
 extern const struct op_type op_chop_null;
 extern const struct op_type op_chop_select;
+extern const struct op_type op_chop_script;
 extern const struct op_type op_chop_timer;
 extern const struct op_type op_dat_chopexec;
 extern const struct op_type op_dat_execute;
+extern const struct op_type op_dat_parexec;
 extern const struct op_type op_dat_table;
 extern const struct op_type op_dat_text;
 extern const struct op_type op_top_blur;
@@ -31,6 +33,7 @@ extern const struct op_type op_top_noise;
 extern const struct op_type op_top_null;
 extern const struct op_type op_top_ramp;
 extern const struct op_type op_top_resolution;
+extern const struct op_type op_top_script;
 extern const struct op_type op_top_select;
 extern const struct op_type op_top_texture3d;
 extern const struct op_type op_top_transform;
@@ -38,8 +41,9 @@ extern const struct op_type op_top_transform;
 static const struct op_type *const types[] = {
     &op_chop_constant, &op_chop_filter, &op_chop_lag,    &op_chop_lfo,
     &op_chop_math,     &op_chop_merge,  &op_chop_noise,  &op_chop_null,
-    &op_chop_select,   &op_chop_timer,  &op_dat_chopexec, &op_dat_execute,
-    &op_dat_table,     &op_dat_text,    &op_comp_base,
+    &op_chop_script,   &op_chop_select, &op_chop_timer,  &op_dat_chopexec,
+    &op_dat_execute,   &op_dat_parexec, &op_dat_table,   &op_dat_text,
+    &op_comp_base,
     &op_top_blur,
     &op_top_composite,
     &op_top_constant,
@@ -52,6 +56,7 @@ static const struct op_type *const types[] = {
     &op_top_null,
     &op_top_ramp,
     &op_top_resolution,
+    &op_top_script,
     &op_top_select,
     &op_top_texture3d,
     &op_top_transform,

@@ -1,5 +1,5 @@
-/* executeDAT: holds a Python callbacks script (onStart, onFrameStart,
- * onFrameEnd, onExit) from `file` or `text`; the toggles choose which
+/* executeDAT: holds a Python callbacks script (onCreate, onStart,
+ * onFrameStart, onFrameEnd, onExit) from `file` or `text`; the toggles choose which
  * callbacks run. Cooked every frame so that a changed script is picked
  * up. The embedded interpreter calls the callbacks; a build without one
  * keeps the op with a warning that says they do not run. */
@@ -9,7 +9,7 @@
 
 struct execute {
     char *text, *file;
-    int active, start, framestart, frameend, exit;
+    int active, create, start, framestart, frameend, exit;
 };
 
 static int cook(struct op *op, const struct cook_ctx *ctx)
@@ -26,6 +26,8 @@ static const struct par_def pars[] = {
      .offset = offsetof(struct execute, file)},
     {.name = "active", .label = "Active", .kind = PAR_TOGGLE, .def = {1},
      .offset = offsetof(struct execute, active)},
+    {.name = "create", .label = "Create", .kind = PAR_TOGGLE, .def = {1},
+     .offset = offsetof(struct execute, create)},
     {.name = "start", .label = "Start", .kind = PAR_TOGGLE, .def = {1},
      .offset = offsetof(struct execute, start)},
     {.name = "framestart", .label = "Frame Start", .kind = PAR_TOGGLE,

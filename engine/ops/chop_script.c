@@ -1,0 +1,50 @@
+/* scriptCHOP: channels made by Python. Each cook calls onCook(scriptOp) in
+ * the DAT named by `callbacks`, which builds the channels with clear(),
+ * appendChan(), numSamples and copyNumpyArray() (engine/py). A failing
+ * script keeps the last channels. */
+#include <stddef.h>
+#include <stdio.h>
+
+#include "../py/py.h"
+#include "chop_util.h"
+
+struct script {
+    char *callbacks;
+};
+
+static int cook(struct op *op, const struct cook_ctx *ctx)
+{
+    (void)ctx;
+    return py_cook_script(op);
+}
+
+static const char *check(struct op *op, char *buf, size_t n)
+{
+    if (!op->graph->eval) {
+        snprintf(buf, n, "a Script CHOP runs Python, and this build has no "
+                 "Python interpreter");
+        return buf;
+    }
+    return NULL;
+}
+
+static const struct par_def pars[] = {
+    {.name = "callbacks", .label = "Callbacks DAT", .page = "Script",
+     .kind = PAR_OP, .families = OP_FAMILY_BIT(OP_DAT), .no_dep = true,
+     .offset = offsetof(struct script, callbacks)},
+    {0},
+};
+
+const struct op_type op_chop_script = {
+    .name = "script",
+    .optype = "scriptCHOP",
+    .label = "Script",
+    .family = OP_CHOP,
+    .min_inputs = 0,
+    .max_inputs = -1,
+    .flags = OPT_TIME_DEPENDENT,
+    .pars = pars,
+    .priv_size = sizeof(struct script),
+    .check = check,
+    .cook = cook,
+};

@@ -1,0 +1,51 @@
+/* parexecDAT: holds a Python callbacks script that watches parameters
+ * (`pars`, patterns) of the ops named by `ops` (paths or patterns):
+ * onValueChange(par, prev) when a value changes, onPulse(par) when a
+ * pulse parameter is pulsed. The embedded interpreter checks after each
+ * frame's cook; without one the op keeps a warning that says so. */
+#include <stddef.h>
+
+#include "dat_source.h"
+
+struct parexec {
+    char *text, *file, *ops, *pars;
+    int active, valuechange, onpulse;
+};
+
+static int cook(struct op *op, const struct cook_ctx *ctx)
+{
+    (void)ctx;
+    struct parexec *p = op->priv;
+    return dat_cook_callbacks(op, p->file, p->text);
+}
+
+static const struct par_def pars[] = {
+    {.name = "text", .label = "Text", .kind = PAR_STRING,
+     .offset = offsetof(struct parexec, text)},
+    {.name = "file", .label = "File", .kind = PAR_FILE,
+     .offset = offsetof(struct parexec, file)},
+    {.name = "active", .label = "Active", .kind = PAR_TOGGLE, .def = {1},
+     .offset = offsetof(struct parexec, active)},
+    {.name = "ops", .label = "OPs", .kind = PAR_STRING,
+     .offset = offsetof(struct parexec, ops)},
+    {.name = "pars", .label = "Parameters", .kind = PAR_STRING,
+     .def_str = "*", .offset = offsetof(struct parexec, pars)},
+    {.name = "valuechange", .label = "Value Change", .kind = PAR_TOGGLE,
+     .def = {1}, .offset = offsetof(struct parexec, valuechange)},
+    {.name = "onpulse", .label = "On Pulse", .kind = PAR_TOGGLE, .def = {1},
+     .offset = offsetof(struct parexec, onpulse)},
+    {0},
+};
+
+const struct op_type op_dat_parexec = {
+    .name = "parexec",
+    .optype = "parexecDAT",
+    .label = "Parameter Execute",
+    .family = OP_DAT,
+    .min_inputs = 0,
+    .max_inputs = 0,
+    .flags = OPT_ALWAYS_COOK,
+    .pars = pars,
+    .priv_size = sizeof(struct parexec),
+    .cook = cook,
+};

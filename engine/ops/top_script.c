@@ -1,0 +1,65 @@
+/* scriptTOP: an image made by Python. Each cook calls onCook(scriptOp) in
+ * the DAT named by `callbacks`, which fills the image with
+ * copyNumpyArray() or loadByteArray() (engine/py). Until it does, the op
+ * shows its input, or black at its resolution. A failing script keeps the
+ * last image. */
+#include <stddef.h>
+#include <stdio.h>
+
+#include "../py/py.h"
+#include "top_util.h"
+
+struct script {
+    struct top_common common;
+    char *callbacks;
+};
+
+static int cook(struct op *op, const struct cook_ctx *ctx)
+{
+    (void)ctx;
+    if (!top_gpu(op))
+        return -1;
+    int rc = py_cook_script(op);
+    if (op->top.tex)
+        return rc;
+    struct gpu_tex *in = top_input(op, 0), *out = top_output(op);
+    if (!out)
+        return -1;
+    if (!in)
+        return top_black(op, out) && rc == 0 ? 0 : 1;
+    gpu_target(out);
+    gpu_blit(op->graph->gpu, in);
+    return rc == 0 ? 0 : 1;
+}
+
+static const char *check(struct op *op, char *buf, size_t n)
+{
+    if (!op->graph->eval) {
+        snprintf(buf, n, "a Script TOP runs Python, and this build has no "
+                 "Python interpreter");
+        return buf;
+    }
+    return NULL;
+}
+
+static const struct par_def pars[] = {
+    TOP_COMMON_PARS(struct script),
+    {.name = "callbacks", .label = "Callbacks DAT", .page = "Script",
+     .kind = PAR_OP, .families = OP_FAMILY_BIT(OP_DAT), .no_dep = true,
+     .offset = offsetof(struct script, callbacks)},
+    {0},
+};
+
+const struct op_type op_top_script = {
+    .name = "script",
+    .optype = "scriptTOP",
+    .label = "Script",
+    .family = OP_TOP,
+    .min_inputs = 0,
+    .max_inputs = -1,
+    .flags = OPT_TIME_DEPENDENT,
+    .pars = pars,
+    .priv_size = sizeof(struct script),
+    .check = check,
+    .cook = cook,
+};

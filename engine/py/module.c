@@ -1,0 +1,1006 @@
+/* module.c: `_vitrine`, the primitives td.py builds TouchDesigner's API
+ * from. Ops are named by id (a stale id finds nothing, never another
+ * op); every function checks the id and raises a Python exception that
+ * names the op rather than failing. Parameters are read and written only
+ * through par.c, the same code the network loader and OSC use. */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <math.h>
+#include <string.h>
+
+#include "../base/log.h"
+#include "../base/util.h"
+#include "../gpu/gpu.h"
+#include "../ops/top_util.h"
+#include "image.h"
+#include "py_internal.h"
+
+/* ---- ops ---- */
+
+static struct op *get_op(unsigned id)
+{
+    struct graph *g = py_graph();
+    struct op *op = g ? graph_op_by_id(g, id) : NULL;
+    if (!op)
+        PyErr_Format(PyExc_ReferenceError,
+                     "the operator no longer exists (id %u)", id);
+    return op;
+}
+
+/* An op whose data is about to be read: cooked first if it must, as
+ * TouchDesigner cooks an op whose data is asked for. */
+static struct op *get_cooked(unsigned id)
+{
+    struct op *op = get_op(id);
+    if (op && op->graph->time.frame > 0)
+        graph_cook_op(op->graph, op);
+    return op;
+}
+
+static PyObject *ids_list(struct op **ops, size_t n)
+{
+    PyObject *l = PyList_New((Py_ssize_t)n);
+    for (size_t i = 0; l && i < n; i++)
+        PyList_SET_ITEM(l, (Py_ssize_t)i, PyLong_FromUnsignedLong(ops[i]->id));
+    return l;
+}
+
+static PyObject *m_log(PyObject *self, PyObject *args)
+{
+    (void)self;
+    int level;
+    const char *prefix, *text;
+    if (!PyArg_ParseTuple(args, "iss", &level, &prefix, &text))
+        return NULL;
+    log_msg(level, prefix, "%s", text);
+    Py_RETURN_NONE;
+}
+
+static PyObject *m_root(PyObject *self, PyObject *args)
+{
+    (void)self;
+    (void)args;
+    struct graph *g = py_graph();
+    return PyLong_FromUnsignedLong(g ? g->root->id : 0);
+}
+
+/* find(base, path) -> id or 0: TouchDesigner's op() from base. */
+static PyObject *m_find(PyObject *self, PyObject *args)
+{
+    (void)self;
+    unsigned base;
+    const char *path;
+    if (!PyArg_ParseTuple(args, "Is", &base, &path))
+        return NULL;
+    struct op *op = get_op(base);
+    if (!op)
+        return NULL;
+    struct op *f = op_find(op, path);
+    return PyLong_FromUnsignedLong(f ? f->id : 0);
+}
+
+static PyObject *m_find_all(PyObject *self, PyObject *args)
+{
+    (void)self;
+    unsigned base;
+    const char *pattern;
+    if (!PyArg_ParseTuple(args, "Is", &base, &pattern))
+        return NULL;
+    struct op *op = get_op(base);
+    if (!op)
+        return NULL;
+    struct op *from = op->type->family == OP_COMP ? op : op->parent;
+    if (!from)
+        from = op;
+    struct op **out = NULL;
+    size_t n = 0, cap = 0;
+    op_find_all(from, pattern, &out, &n, &cap);
+    PyObject *l = ids_list(out, n);
+    free(out);
+    return l;
+}
+
+static PyObject *m_alive(PyObject *self, PyObject *args)
+{
+    (void)self;
+    unsigned id;
+    if (!PyArg_ParseTuple(args, "I", &id))
+        return NULL;
+    struct graph *g = py_graph();
+    return PyBool_FromLong(g && graph_op_by_id(g, id));
+}
+
+/* info(id) -> (name, path, type, OPType, family, label, parent id,
+ *              min inputs, max inputs, flags, file, line) */
+static PyObject *m_info(PyObject *self, PyObject *args)
+{
+    (void)self;
+    unsigned id;
+    if (!PyArg_ParseTuple(args, "I", &id))
+        return NULL;
+    struct op *op = get_op(id);
+    if (!op)
+        return NULL;
+    const struct op_type *t = op->type;
+    return Py_BuildValue("(ssssssIiiIzi)", op->name, op->path, t->name,
+                         t->optype, op_family_name(t->family), t->label,
+                         op->parent ? op->parent->id : 0u, t->min_inputs,
+                         t->max_inputs, t->flags, op->src_file, op->src_line);
+}
+
+/* links(id) -> (children, inputs, outputs) as id lists */
+static PyObject *m_links(PyObject *self, PyObject *args)
+{
+    (void)self;
+    unsigned id;
+    if (!PyArg_ParseTuple(args, "I", &id))
+        return NULL;
+    struct op *op = get_op(id);
+    if (!op)
+        return NULL;
+    return Py_BuildValue("(NNN)", ids_list(op->children, op->nchildren),
+                         ids_list(op->inputs, op->ninputs),
+                         ids_list(op->outputs, op->noutputs));
+}
+
+/* stats(id) -> (cook count, cook frame, cook ms, error, warning,
+ *               frame, seconds, rate) */
+static PyObject *m_stats(PyObject *self, PyObject *args)
+{
+    (void)self;
+    unsigned id;
+    if (!PyArg_ParseTuple(args, "I", &id))
+        return NULL;
+    struct op *op = get_op(id);
+    if (!op)
+        return NULL;
+    struct graph *g = op->graph;
+    return Py_BuildValue("(KLdzzLdd)", (unsigned long long)op->cook_count,
+                         (long long)op->cook_frame, op->cook_ms, op->error,
+                         op->warning, (long long)g->time.frame,
+                         g->time.seconds, g->time.rate);
+}
+
+static PyObject *m_abs_time(PyObject *self, PyObject *args)
+{
+    (void)self;
+    (void)args;
+    struct graph *g = py_graph();
+    if (!g)
+        return Py_BuildValue("(Ldd)", 0LL, 0.0, 60.0);
+    return Py_BuildValue("(Ldd)", (long long)g->abs.frame, g->abs.seconds,
+                         g->abs.rate);
+}
+
+static PyObject *m_rename(PyObject *self, PyObject *args)
+{
+    (void)self;
+    unsigned id;
+    const char *name;
+    if (!PyArg_ParseTuple(args, "Is", &id, &name))
+        return NULL;
+    struct op *op = get_op(id);
+    if (!op)
+        return NULL;
+    char err[512];
+    if (op_rename(op, name, err, sizeof(err)) != 0)
+        return PyErr_Format(PyExc_ValueError, "%s: %s", op->path, err);
+    Py_RETURN_NONE;
+}
+
+static PyObject *m_set_inputs(PyObject *self, PyObject *args)
+{
+    (void)self;
+    unsigned id;
+    PyObject *list;
+    if (!PyArg_ParseTuple(args, "IO!", &id, &PyList_Type, &list))
+        return NULL;
+    struct op *op = get_op(id);
+    if (!op)
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(list);
+    struct op **ins = xcalloc((size_t)n + 1, sizeof(*ins));
+    for (Py_ssize_t i = 0; i < n; i++) {
+        unsigned long in = PyLong_AsUnsignedLong(PyList_GET_ITEM(list, i));
+        if (PyErr_Occurred() || !(ins[i] = get_op((unsigned)in))) {
+            free(ins);
+            return NULL;
+        }
+        if (ins[i]->type->family != op->type->family) {
+            PyErr_Format(PyExc_ValueError, "%s: input %zd, %s, is a %s; a "
+                         "%s takes %ss", op->path, i, ins[i]->path,
+                         op_family_name(ins[i]->type->family),
+                         op->type->optype, op_family_name(op->type->family));
+            free(ins);
+            return NULL;
+        }
+    }
+    char err[512];
+    int rc = op_set_inputs(op, ins, (size_t)n, err, sizeof(err));
+    free(ins);
+    if (rc != 0)
+        return PyErr_Format(PyExc_ValueError, "%s: %s", op->path, err);
+    Py_RETURN_NONE;
+}
+
+static PyObject *m_cook(PyObject *self, PyObject *args)
+{
+    (void)self;
+    unsigned id;
+    int force;
+    if (!PyArg_ParseTuple(args, "Ip", &id, &force))
+        return NULL;
+    struct op *op = get_op(id);
+    if (!op)
+        return NULL;
+    if (force)
+        graph_force_cook(op->graph, op);
+    else
+        graph_cook_op(op->graph, op);
+    Py_RETURN_NONE;
+}
+
+static PyObject *m_destroy(PyObject *self, PyObject *args)
+{
+    (void)self;
+    unsigned id;
+    if (!PyArg_ParseTuple(args, "I", &id))
+        return NULL;
+    struct op *op = get_op(id);
+    if (!op)
+        return NULL;
+    if (!op->parent)
+        return PyErr_Format(PyExc_ValueError, "%s is the root and cannot be "
+                            "destroyed", op->path);
+    if (op->graph->cooking)
+        return PyErr_Format(PyExc_RuntimeError, "%s cannot be destroyed "
+                            "while %s cooks", op->path,
+                            op->graph->cooking->path);
+    if (op == op->graph->output)
+        op->graph->output = NULL;
+    op_destroy(&op);
+    Py_RETURN_NONE;
+}
+
+/* An error from a script, on its op: logged (with the traceback) only when
+ * it differs from the op's current error. Empty message clears. */
+static PyObject *m_set_error(PyObject *self, PyObject *args)
+{
+    (void)self;
+    unsigned id;
+    const char *msg, *tb;
+    int warning;
+    if (!PyArg_ParseTuple(args, "Issp", &id, &msg, &tb, &warning))
+        return NULL;
+    struct op *op = get_op(id);
+    if (!op)
+        return NULL;
+    if (warning) {
+        if (*msg)
+            op_set_warning(op, "%s", msg);
+        else
+            op_clear_warning(op);
+        Py_RETURN_NONE;
+    }
+    if (!*msg) {
+        if (op->error)
+            op_clear_error(op);
+        Py_RETURN_NONE;
+    }
+    bool changed = !op->error || strcmp(op->error, msg) != 0;
+    op_set_error(op, "%s", msg);
+    if (changed && *tb)
+        op_log(op, LOG_LEVEL_ERR, "%s", tb);
+    Py_RETURN_NONE;
+}
+
+static PyObject *m_ops_of_type(PyObject *self, PyObject *args)
+{
+    (void)self;
+    const char *optype;
+    if (!PyArg_ParseTuple(args, "s", &optype))
+        return NULL;
+    struct graph *g = py_graph();
+    PyObject *l = PyList_New(0);
+    for (size_t i = 0; g && l && i < g->nslots; i++) {
+        struct op *op = g->slots[i];
+        if (op && strcmp(op->type->optype, optype) == 0) {
+            PyObject *v = PyLong_FromUnsignedLong(op->id);
+            PyList_Append(l, v);
+            Py_DECREF(v);
+        }
+    }
+    return l;
+}
+
+static PyObject *m_budget(PyObject *self, PyObject *args)
+{
+    (void)self;
+    int on;
+    if (!PyArg_ParseTuple(args, "p", &on))
+        return NULL;
+    if (on)
+        py_budget_begin();
+    else
+        py_budget_end();
+    Py_RETURN_NONE;
+}
+
+/* ---- parameters ---- */
+
+static struct par *get_par(unsigned id, const char *name, struct op **out)
+{
+    struct op *op = get_op(id);
+    if (!op)
+        return NULL;
+    struct par *p = op_par(op, name);
+    if (!p) {
+        const char *near = op_par_suggest(op, name);
+        if (near)
+            PyErr_Format(PyExc_AttributeError, "%s (%s) has no parameter "
+                         "'%s'; did you mean '%s'?", op->path,
+                         op->type->optype, name, near);
+        else
+            PyErr_Format(PyExc_AttributeError, "%s (%s) has no parameter "
+                         "'%s'", op->path, op->type->optype, name);
+        return NULL;
+    }
+    *out = op;
+    return p;
+}
+
+static PyObject *par_value(struct op *op, struct par *p)
+{
+    switch (p->def->kind) {
+    case PAR_FLOAT:
+    case PAR_RGBA:
+        return PyFloat_FromDouble(par_get_double(op, p));
+    case PAR_INT:
+        return PyLong_FromLong(par_get_int(op, p));
+    case PAR_TOGGLE:
+    case PAR_PULSE:
+        return PyBool_FromLong(par_get_int(op, p));
+    case PAR_MENU:
+        return PyUnicode_FromString(
+            p->def->menu[par_get_int(op, p)].name);
+    default:
+        return PyUnicode_FromString(par_get_string(op, p));
+    }
+}
+
+/* par_get(id, name) -> value: float, int, bool, menu name or text; an op
+ * parameter gives its path (td turns it into an OP). */
+static PyObject *m_par_get(PyObject *self, PyObject *args)
+{
+    (void)self;
+    unsigned id;
+    const char *name;
+    if (!PyArg_ParseTuple(args, "Is", &id, &name))
+        return NULL;
+    struct op *op;
+    struct par *p = get_par(id, name, &op);
+    if (!p)
+        return NULL;
+    /* A parameter in expression or export mode is current only once its
+     * op has cooked this frame; evaluating it asks for that. */
+    if (p->mode != PAR_MODE_CONSTANT && op->graph->time.frame > 0 &&
+        op->pulled_frame != op->graph->time.frame && !op->graph->cooking)
+        graph_cook_op(op->graph, op);
+    return par_value(op, p);
+}
+
+static PyObject *par_error(struct op *op, enum par_err e, const char *err)
+{
+    PyObject *type = e == PAR_ERR_KIND ? PyExc_TypeError : PyExc_ValueError;
+    return PyErr_Format(type, "%s: %s", op->path, err);
+}
+
+/* par_set(id, name, value): a number, bool or text, CONSTANT mode. */
+static PyObject *m_par_set(PyObject *self, PyObject *args)
+{
+    (void)self;
+    unsigned id;
+    const char *name;
+    PyObject *v;
+    if (!PyArg_ParseTuple(args, "IsO", &id, &name, &v))
+        return NULL;
+    struct op *op;
+    struct par *p = get_par(id, name, &op);
+    if (!p)
+        return NULL;
+    char err[512];
+    enum par_err e;
+    enum par_kind k = p->def->kind;
+    if (PyUnicode_Check(v)) {
+        e = par_set_text(op, p, PyUnicode_AsUTF8(v), err, sizeof(err));
+    } else if (PyNumber_Check(v) && !PyUnicode_Check(v)) {
+        if (!par_is_numeric(p)) {
+            PyObject *s = PyObject_Str(v);
+            if (!s)
+                return NULL;
+            e = par_set_text(op, p, PyUnicode_AsUTF8(s), err, sizeof(err));
+            Py_DECREF(s);
+        } else {
+            double d = PyFloat_AsDouble(v);
+            if (d == -1 && PyErr_Occurred())
+                return NULL;
+            /* As TouchDesigner does from Python: an int parameter rounds
+             * a float, a clamped one clamps. Menus take exact indices. */
+            if (k == PAR_INT && isfinite(d))
+                d = floor(d + 0.5);
+            if (isfinite(d) && k != PAR_MENU) {
+                if ((p->def->clamp & PAR_CLAMP_MIN) && d < p->def->lim[0])
+                    d = p->def->lim[0];
+                if ((p->def->clamp & PAR_CLAMP_MAX) && d > p->def->lim[1])
+                    d = p->def->lim[1];
+            }
+            e = par_set_double(op, p, d, err, sizeof(err));
+        }
+    } else {
+        return PyErr_Format(PyExc_TypeError, "%s: '%s' takes a %s, not %s",
+                            op->path, p->name,
+                            par_is_numeric(p) ? "number" : "text",
+                            Py_TYPE(v)->tp_name);
+    }
+    if (e)
+        return par_error(op, e, err);
+    Py_RETURN_NONE;
+}
+
+static PyObject *m_par_expr(PyObject *self, PyObject *args)
+{
+    (void)self;
+    unsigned id;
+    const char *name, *src;
+    int is_export;
+    if (!PyArg_ParseTuple(args, "Issp", &id, &name, &src, &is_export))
+        return NULL;
+    struct op *op;
+    struct par *p = get_par(id, name, &op);
+    if (!p)
+        return NULL;
+    char err[1024];
+    enum par_err e = is_export ? par_set_export(op, p, src, err, sizeof(err))
+                               : par_set_expr(op, p, src, err, sizeof(err));
+    if (e)
+        return PyErr_Format(e == PAR_ERR_KIND ? PyExc_SyntaxError
+                                              : PyExc_ValueError,
+                            "%s: %s.%s: %s", op->path, name,
+                            is_export ? "export" : "expr", err);
+    if (is_export) {
+        char lerr[1024];
+        if (graph_link(op->graph, lerr, sizeof(lerr)) != 0) {
+            par_reset(op, p);
+            return PyErr_Format(PyExc_ValueError, "%s: %s", op->path, lerr);
+        }
+        if (p->export_op == 0) {
+            par_reset(op, p);
+            return PyErr_Format(PyExc_ValueError, "%s: %s.export: no CHOP "
+                                "'%s'", op->path, name, src);
+        }
+    }
+    Py_RETURN_NONE;
+}
+
+/* par_mode(id, name) -> (mode, expr or None, export or None) */
+static PyObject *m_par_mode(PyObject *self, PyObject *args)
+{
+    (void)self;
+    unsigned id;
+    const char *name;
+    if (!PyArg_ParseTuple(args, "Is", &id, &name))
+        return NULL;
+    struct op *op;
+    struct par *p = get_par(id, name, &op);
+    if (!p)
+        return NULL;
+    return Py_BuildValue("(izz)", (int)p->mode, p->expr, p->export_src);
+}
+
+static PyObject *m_par_reset(PyObject *self, PyObject *args)
+{
+    (void)self;
+    unsigned id;
+    const char *name;
+    int pulse;
+    if (!PyArg_ParseTuple(args, "Isp", &id, &name, &pulse))
+        return NULL;
+    struct op *op;
+    struct par *p = get_par(id, name, &op);
+    if (!p)
+        return NULL;
+    if (pulse) {
+        if (p->def->kind != PAR_PULSE)
+            return PyErr_Format(PyExc_TypeError, "%s: '%s' is a %s "
+                                "parameter, not a pulse", op->path, name,
+                                par_kind_name(p->def->kind));
+        par_pulse(op, p);
+        op->has_pulse = true;
+    } else {
+        par_reset(op, p);
+    }
+    Py_RETURN_NONE;
+}
+
+static PyObject *m_par_names(PyObject *self, PyObject *args)
+{
+    (void)self;
+    unsigned id;
+    if (!PyArg_ParseTuple(args, "I", &id))
+        return NULL;
+    struct op *op = get_op(id);
+    if (!op)
+        return NULL;
+    PyObject *l = PyList_New((Py_ssize_t)op->npars);
+    for (size_t i = 0; l && i < op->npars; i++)
+        PyList_SET_ITEM(l, (Py_ssize_t)i,
+                        PyUnicode_FromString(op->pars[i].name));
+    return l;
+}
+
+/* par_info(id, name) -> (kind, label, page, default, normmin, normmax,
+ *   min, max, clampmin, clampmax, menu names, menu labels, style name) */
+static PyObject *m_par_info(PyObject *self, PyObject *args)
+{
+    (void)self;
+    unsigned id;
+    const char *name;
+    if (!PyArg_ParseTuple(args, "Is", &id, &name))
+        return NULL;
+    struct op *op;
+    struct par *p = get_par(id, name, &op);
+    if (!p)
+        return NULL;
+    const struct par_def *d = p->def;
+    PyObject *names = PyList_New(0), *labels = PyList_New(0);
+    for (const struct par_menu_item *m = d->menu; m && m->name; m++) {
+        PyObject *a = PyUnicode_FromString(m->name);
+        PyObject *b = PyUnicode_FromString(m->label);
+        PyList_Append(names, a);
+        PyList_Append(labels, b);
+        Py_DECREF(a);
+        Py_DECREF(b);
+    }
+    PyObject *def;
+    if (!par_is_numeric(p))
+        def = PyUnicode_FromString(d->def_str ? d->def_str : "");
+    else if (d->kind == PAR_MENU)
+        def = PyUnicode_FromString(d->menu[(int)par_default(p)].name);
+    else if (d->kind == PAR_TOGGLE || d->kind == PAR_PULSE)
+        def = PyBool_FromLong(par_default(p) != 0);
+    else if (d->kind == PAR_INT)
+        def = PyLong_FromLong((long)par_default(p));
+    else
+        def = PyFloat_FromDouble(par_default(p));
+    char label[256];
+    snprintf(label, sizeof(label), "%s", d->label);
+    if (d->count)
+        snprintf(label, sizeof(label), "%s %d", d->label, p->seq);
+    double lo = d->lim[0], hi = d->lim[1];
+    if (lo == 0 && hi == 0) {
+        lo = d->norm[0];
+        hi = d->norm[1];
+    }
+    return Py_BuildValue("(sssNddddNNNNi)", par_kind_name(d->kind), label,
+                         par_page(op, p), def, d->norm[0], d->norm[1], lo,
+                         hi, PyBool_FromLong((d->clamp & PAR_CLAMP_MIN) != 0),
+                         PyBool_FromLong((d->clamp & PAR_CLAMP_MAX) != 0),
+                         names, labels, p->comp);
+}
+
+static PyObject *m_par_suggest(PyObject *self, PyObject *args)
+{
+    (void)self;
+    unsigned id;
+    const char *name;
+    if (!PyArg_ParseTuple(args, "Is", &id, &name))
+        return NULL;
+    struct op *op = get_op(id);
+    if (!op)
+        return NULL;
+    const char *s = op_par_suggest(op, name);
+    if (!s)
+        Py_RETURN_NONE;
+    return PyUnicode_FromString(s);
+}
+
+/* ---- CHOPs ---- */
+
+static struct op *get_chop(unsigned id)
+{
+    struct op *op = get_cooked(id);
+    if (op && op->type->family != OP_CHOP) {
+        PyErr_Format(PyExc_TypeError, "%s is a %s, not a CHOP", op->path,
+                     op->type->optype);
+        return NULL;
+    }
+    return op;
+}
+
+/* chop_info(id) -> (names, samples, rate) */
+static PyObject *m_chop_info(PyObject *self, PyObject *args)
+{
+    (void)self;
+    unsigned id;
+    if (!PyArg_ParseTuple(args, "I", &id))
+        return NULL;
+    struct op *op = get_chop(id);
+    if (!op)
+        return NULL;
+    const struct chop_data *c = &op->chop;
+    PyObject *names = PyTuple_New(c->nchan);
+    for (int i = 0; names && i < c->nchan; i++)
+        PyTuple_SET_ITEM(names, i, PyUnicode_FromString(c->names[i]));
+    return Py_BuildValue("(Nid)", names, c->nsamples, c->rate);
+}
+
+/* chop_value(id, index) -> the channel's last sample */
+static PyObject *m_chop_value(PyObject *self, PyObject *args)
+{
+    (void)self;
+    unsigned id;
+    int idx;
+    if (!PyArg_ParseTuple(args, "Ii", &id, &idx))
+        return NULL;
+    struct op *op = get_chop(id);
+    if (!op)
+        return NULL;
+    const struct chop_data *c = &op->chop;
+    if (idx < 0 || idx >= c->nchan || c->nsamples < 1)
+        return PyErr_Format(PyExc_IndexError, "%s has %d channel%s; there "
+                            "is no channel %d", op->path, c->nchan,
+                            c->nchan == 1 ? "" : "s", idx);
+    return PyFloat_FromDouble(chop_value(c, idx));
+}
+
+/* chop_index(id, name) -> index or -1 */
+static PyObject *m_chop_index(PyObject *self, PyObject *args)
+{
+    (void)self;
+    unsigned id;
+    const char *name;
+    if (!PyArg_ParseTuple(args, "Is", &id, &name))
+        return NULL;
+    struct op *op = get_chop(id);
+    if (!op)
+        return NULL;
+    return PyLong_FromLong(chop_find_name(&op->chop, name));
+}
+
+/* chop_samples(id) -> bytes of float64, channel-major */
+static PyObject *m_chop_samples(PyObject *self, PyObject *args)
+{
+    (void)self;
+    unsigned id;
+    if (!PyArg_ParseTuple(args, "I", &id))
+        return NULL;
+    struct op *op = get_chop(id);
+    if (!op)
+        return NULL;
+    const struct chop_data *c = &op->chop;
+    return PyBytes_FromStringAndSize(
+        (const char *)c->vals,
+        (Py_ssize_t)((size_t)c->nchan * (size_t)c->nsamples *
+                     sizeof(double)));
+}
+
+/* chop_store(id, names, samples, rate, float64 buffer): a script CHOP's
+ * output. */
+static PyObject *m_chop_store(PyObject *self, PyObject *args)
+{
+    (void)self;
+    unsigned id;
+    PyObject *names;
+    int nsamples;
+    double rate;
+    Py_buffer buf;
+    if (!PyArg_ParseTuple(args, "IO!idy*", &id, &PyList_Type, &names,
+                          &nsamples, &rate, &buf))
+        return NULL;
+    struct op *op = get_op(id);
+    Py_ssize_t n = PyList_GET_SIZE(names);
+    if (!op || (size_t)buf.len != (size_t)n * (size_t)nsamples *
+                                      sizeof(double)) {
+        if (op)
+            PyErr_Format(PyExc_ValueError, "%s: %zd channels of %d samples "
+                         "need %zu bytes, not %zd", op->path, n, nsamples,
+                         (size_t)n * (size_t)nsamples * sizeof(double),
+                         buf.len);
+        PyBuffer_Release(&buf);
+        return NULL;
+    }
+    struct chop_data *c = &op->chop;
+    chop_resize(c, (int)n, nsamples);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const char *s = PyUnicode_AsUTF8(PyList_GET_ITEM(names, i));
+        if (!s) {
+            PyBuffer_Release(&buf);
+            return NULL;
+        }
+        c->names[i] = strpool_intern(&op->graph->names, s);
+    }
+    c->rate = rate;
+    memcpy(c->vals, buf.buf, (size_t)buf.len);
+    PyBuffer_Release(&buf);
+    Py_RETURN_NONE;
+}
+
+/* ---- DATs ---- */
+
+static struct op *get_dat(unsigned id)
+{
+    struct op *op = get_cooked(id);
+    if (op && op->type->family != OP_DAT) {
+        PyErr_Format(PyExc_TypeError, "%s is a %s, not a DAT", op->path,
+                     op->type->optype);
+        return NULL;
+    }
+    return op;
+}
+
+static PyObject *m_dat_text(PyObject *self, PyObject *args)
+{
+    (void)self;
+    unsigned id;
+    if (!PyArg_ParseTuple(args, "I", &id))
+        return NULL;
+    struct op *op = get_dat(id);
+    if (!op)
+        return NULL;
+    return PyUnicode_FromString(op->dat.text ? op->dat.text : "");
+}
+
+/* dat_table(id) -> list of rows (lists of str); a text DAT is one column
+ * of its lines. */
+static PyObject *m_dat_table(PyObject *self, PyObject *args)
+{
+    (void)self;
+    unsigned id;
+    if (!PyArg_ParseTuple(args, "I", &id))
+        return NULL;
+    struct op *op = get_dat(id);
+    if (!op)
+        return NULL;
+    const struct dat_data *d = &op->dat;
+    if (!d->is_table)
+        Py_RETURN_NONE;
+    PyObject *rows = PyList_New(d->nrows);
+    for (int r = 0; rows && r < d->nrows; r++) {
+        PyObject *row = PyList_New(d->ncols);
+        for (int c = 0; row && c < d->ncols; c++)
+            PyList_SET_ITEM(row, c, PyUnicode_FromString(dat_cell(d, r, c)));
+        PyList_SET_ITEM(rows, r, row);
+    }
+    return rows;
+}
+
+/* ---- TOPs ---- */
+
+static struct op *get_top(unsigned id)
+{
+    struct op *op = get_cooked(id);
+    if (op && op->type->family != OP_TOP) {
+        PyErr_Format(PyExc_TypeError, "%s is a %s, not a TOP", op->path,
+                     op->type->optype);
+        return NULL;
+    }
+    return op;
+}
+
+static PyObject *m_top_info(PyObject *self, PyObject *args)
+{
+    (void)self;
+    unsigned id;
+    if (!PyArg_ParseTuple(args, "I", &id))
+        return NULL;
+    struct op *op = get_top(id);
+    if (!op)
+        return NULL;
+    struct top_info ti;
+    if (!top_get_info(op, &ti))
+        Py_RETURN_NONE;
+    return Py_BuildValue("(iiidsni)", ti.width, ti.height, ti.depth,
+                         ti.aspect, ti.format, (Py_ssize_t)ti.gpu_bytes,
+                         ti.newest_slice);
+}
+
+static struct gpu_tex *top_image(struct op *op)
+{
+    if (!op->graph->gpu) {
+        PyErr_Format(PyExc_RuntimeError, "%s: no GPU context (vitrine runs "
+                     "TOPs only with a window or --headless)", op->path);
+        return NULL;
+    }
+    if (!op->top.tex) {
+        PyErr_Format(PyExc_RuntimeError, "%s has no image yet%s%s", op->path,
+                     op->error ? ": " : "", op->error ? op->error : "");
+        return NULL;
+    }
+    return op->top.tex;
+}
+
+/* top_read(id) -> (width, height, float32 RGBA bytes, bottom row first) */
+static PyObject *m_top_read(PyObject *self, PyObject *args)
+{
+    (void)self;
+    unsigned id;
+    if (!PyArg_ParseTuple(args, "I", &id))
+        return NULL;
+    struct op *op = get_top(id);
+    struct gpu_tex *t = op ? top_image(op) : NULL;
+    if (!t)
+        return NULL;
+    size_t n = (size_t)t->w * (size_t)t->h * 4;
+    PyObject *b = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(n * 4));
+    if (!b)
+        return NULL;
+    gpu_read_float(t, (float *)PyBytes_AS_STRING(b));
+    if (gpu_format_is_mono(t->format)) {
+        /* A mono TOP reads as its value in r, g, b, as it is shown. */
+        float *f = (float *)PyBytes_AS_STRING(b);
+        for (size_t i = 0; i < n; i += 4)
+            f[i + 1] = f[i + 2] = f[i];
+    }
+    return Py_BuildValue("(iiN)", t->w, t->h, b);
+}
+
+/* top_upload(id, buffer, h, w, channels, kind): kind 0 uint8, 1 uint16,
+ * 2 float32; rows bottom first. The TOP's texture becomes w x h of the
+ * matching format. */
+static PyObject *m_top_upload(PyObject *self, PyObject *args)
+{
+    (void)self;
+    unsigned id;
+    Py_buffer buf;
+    int h, w, ch, kind;
+    if (!PyArg_ParseTuple(args, "Iy*iiii", &id, &buf, &h, &w, &ch, &kind))
+        return NULL;
+    struct op *op = get_op(id);
+    static const size_t comp[] = {1, 2, 4};
+    static const GLenum types[] = {GL_UNSIGNED_BYTE, GL_UNSIGNED_SHORT,
+                                   GL_FLOAT};
+    PyObject *ret = NULL;
+    if (!op)
+        goto out;
+    struct gpu *gpu = op->graph->gpu;
+    if (!gpu) {
+        PyErr_Format(PyExc_RuntimeError, "%s: no GPU context", op->path);
+        goto out;
+    }
+    if (w < 1 || h < 1 || w > gpu->max_tex_size || h > gpu->max_tex_size) {
+        PyErr_Format(PyExc_ValueError, "%s: %dx%d is outside 1x1 to %dx%d, "
+                     "the largest texture this GPU makes", op->path, w, h,
+                     gpu->max_tex_size, gpu->max_tex_size);
+        goto out;
+    }
+    if ((size_t)buf.len != (size_t)w * h * ch * comp[kind]) {
+        PyErr_Format(PyExc_ValueError, "%s: %zd bytes for %dx%dx%d",
+                     op->path, buf.len, h, w, ch);
+        goto out;
+    }
+    /* 8-bit data stays 8-bit; 16-bit and float data need float32 to keep
+     * every value (there is no 16-bit fixed format in the pool). */
+    enum gpu_format f = kind == 0 ? (ch == 1 ? GPU_R8 : GPU_RGBA8)
+                                  : (ch == 1 ? GPU_R32F : GPU_RGBA32F);
+    struct gpu_tex *t = op->top.tex;
+    if (!t || t->w != w || t->h != h || t->format != f) {
+        if (t)
+            gpu_tex_release(gpu, &op->top.tex);
+        t = op->top.tex = gpu_tex_acquire(gpu, w, h, f);
+    }
+    gpu_upload(gpu, t, buf.buf, ch, types[kind]);
+    op->out_version++;
+    ret = Py_None;
+    Py_INCREF(ret);
+out:
+    PyBuffer_Release(&buf);
+    return ret;
+}
+
+/* top_encode(id, extension, quality) -> bytes of an image file */
+static PyObject *m_top_encode(PyObject *self, PyObject *args)
+{
+    (void)self;
+    unsigned id;
+    const char *ext;
+    double quality;
+    if (!PyArg_ParseTuple(args, "Isd", &id, &ext, &quality))
+        return NULL;
+    struct op *op = get_top(id);
+    struct gpu_tex *t = op ? top_image(op) : NULL;
+    if (!t)
+        return NULL;
+    size_t n = (size_t)t->w * (size_t)t->h * 4;
+    float *px = xmalloc(n * sizeof(float));
+    gpu_read_float(t, px);
+    if (gpu_format_is_mono(t->format))
+        for (size_t i = 0; i < n; i += 4) {
+            px[i + 1] = px[i + 2] = px[i];
+            px[i + 3] = 1;
+        }
+    char err[256];
+    size_t len = 0;
+    unsigned char *data = image_encode(ext, px, t->w, t->h, quality, &len,
+                                       err, sizeof(err));
+    free(px);
+    if (!data)
+        return PyErr_Format(PyExc_ValueError, "%s: %s", op->path, err);
+    PyObject *b = PyBytes_FromStringAndSize((const char *)data,
+                                            (Py_ssize_t)len);
+    free(data);
+    return b;
+}
+
+/* image_decode(extension, bytes) -> (w, h, RGBA8 bytes, top row first) */
+static PyObject *m_image_decode(PyObject *self, PyObject *args)
+{
+    (void)self;
+    const char *ext;
+    Py_buffer buf;
+    if (!PyArg_ParseTuple(args, "sy*", &ext, &buf))
+        return NULL;
+    int w, h;
+    char err[256];
+    unsigned char *px = image_decode(buf.buf, (size_t)buf.len, &w, &h, err,
+                                     sizeof(err));
+    PyBuffer_Release(&buf);
+    if (!px)
+        return PyErr_Format(PyExc_ValueError, "cannot load %s data: %s",
+                            ext, err);
+    PyObject *b = PyBytes_FromStringAndSize((const char *)px,
+                                            (Py_ssize_t)w * h * 4);
+    free(px);
+    return Py_BuildValue("(iiN)", w, h, b);
+}
+
+static PyMethodDef methods[] = {
+    {"log", m_log, METH_VARARGS, NULL},
+    {"root", m_root, METH_NOARGS, NULL},
+    {"find", m_find, METH_VARARGS, NULL},
+    {"find_all", m_find_all, METH_VARARGS, NULL},
+    {"alive", m_alive, METH_VARARGS, NULL},
+    {"info", m_info, METH_VARARGS, NULL},
+    {"links", m_links, METH_VARARGS, NULL},
+    {"stats", m_stats, METH_VARARGS, NULL},
+    {"abs_time", m_abs_time, METH_NOARGS, NULL},
+    {"rename", m_rename, METH_VARARGS, NULL},
+    {"set_inputs", m_set_inputs, METH_VARARGS, NULL},
+    {"cook", m_cook, METH_VARARGS, NULL},
+    {"destroy", m_destroy, METH_VARARGS, NULL},
+    {"set_error", m_set_error, METH_VARARGS, NULL},
+    {"ops_of_type", m_ops_of_type, METH_VARARGS, NULL},
+    {"budget", m_budget, METH_VARARGS, NULL},
+    {"par_get", m_par_get, METH_VARARGS, NULL},
+    {"par_set", m_par_set, METH_VARARGS, NULL},
+    {"par_expr", m_par_expr, METH_VARARGS, NULL},
+    {"par_mode", m_par_mode, METH_VARARGS, NULL},
+    {"par_reset", m_par_reset, METH_VARARGS, NULL},
+    {"par_names", m_par_names, METH_VARARGS, NULL},
+    {"par_info", m_par_info, METH_VARARGS, NULL},
+    {"par_suggest", m_par_suggest, METH_VARARGS, NULL},
+    {"chop_info", m_chop_info, METH_VARARGS, NULL},
+    {"chop_value", m_chop_value, METH_VARARGS, NULL},
+    {"chop_index", m_chop_index, METH_VARARGS, NULL},
+    {"chop_samples", m_chop_samples, METH_VARARGS, NULL},
+    {"chop_store", m_chop_store, METH_VARARGS, NULL},
+    {"dat_text", m_dat_text, METH_VARARGS, NULL},
+    {"dat_table", m_dat_table, METH_VARARGS, NULL},
+    {"top_info", m_top_info, METH_VARARGS, NULL},
+    {"top_read", m_top_read, METH_VARARGS, NULL},
+    {"top_upload", m_top_upload, METH_VARARGS, NULL},
+    {"top_encode", m_top_encode, METH_VARARGS, NULL},
+    {"image_decode", m_image_decode, METH_VARARGS, NULL},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_vitrine",
+    "vitrine's primitives under td (TouchDesigner's API)", -1, methods,
+    NULL, NULL, NULL, NULL,
+};
+
+PyObject *py_module_init(void)
+{
+    return PyModule_Create(&module);
+}

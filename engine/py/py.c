@@ -1,0 +1,408 @@
+/* py.c: starting the interpreter, the budget watcher, the expression
+ * evaluator and the frame hooks. The hooks call into td.py, which keeps
+ * the per-op Python state (callback modules, previous values); the
+ * interpreter state here is process-wide, like the interpreter. */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include "py.h"
+
+#include <pthread.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+
+#include "../base/log.h"
+#include "../base/util.h"
+#include "py_internal.h"
+#include "td.py.h"
+
+static struct {
+    bool running;
+    PyObject *td;        /* the td module */
+    PyObject *timeout;   /* td.ScriptTimeout */
+    struct graph *graph; /* attached */
+    /* budget */
+    pthread_t watcher;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool stop, armed;
+    int depth;          /* nested guarded calls */
+    uint64_t gen;       /* bumped at each outermost begin */
+    int64_t deadline;   /* CLOCK_MONOTONIC ns */
+    double budget_ms;
+} py = {.budget_ms = 500};
+
+struct graph *py_graph(void)
+{
+    return py.graph;
+}
+
+/* ---- the budget ---- */
+
+static int raise_timeout(void *arg)
+{
+    uint64_t gen = (uint64_t)(uintptr_t)arg;
+    pthread_mutex_lock(&py.mu);
+    bool hit = py.armed && py.gen == gen;
+    pthread_mutex_unlock(&py.mu);
+    if (!hit)
+        return 0;
+    PyErr_Format(py.timeout, "script ran past its budget of %g ms and was "
+                 "interrupted", py.budget_ms);
+    return -1;
+}
+
+static void *watch(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&py.mu);
+    while (!py.stop) {
+        if (!py.armed) {
+            pthread_cond_wait(&py.cv, &py.mu);
+            continue;
+        }
+        struct timespec ts = {.tv_sec = py.deadline / 1000000000,
+                              .tv_nsec = py.deadline % 1000000000};
+        uint64_t gen = py.gen;
+        int rc = pthread_cond_timedwait(&py.cv, &py.mu, &ts);
+        if (rc == ETIMEDOUT && py.armed && py.gen == gen &&
+            clock_now_ns() >= py.deadline) {
+            /* Runs on the main thread at the script's next bytecode; a
+             * script that swallows the exception gets another each
+             * budget period. */
+            Py_AddPendingCall(raise_timeout, (void *)(uintptr_t)gen);
+            py.deadline += (int64_t)(py.budget_ms * 1e6);
+        }
+    }
+    pthread_mutex_unlock(&py.mu);
+    return NULL;
+}
+
+void py_budget_begin(void)
+{
+    if (py.depth++ > 0)
+        return;
+    pthread_mutex_lock(&py.mu);
+    py.gen++;
+    py.armed = true;
+    py.deadline = clock_now_ns() + (int64_t)(py.budget_ms * 1e6);
+    pthread_cond_signal(&py.cv);
+    pthread_mutex_unlock(&py.mu);
+}
+
+void py_budget_end(void)
+{
+    if (--py.depth > 0)
+        return;
+    pthread_mutex_lock(&py.mu);
+    py.armed = false;
+    pthread_mutex_unlock(&py.mu);
+}
+
+void py_set_budget_ms(double ms)
+{
+    py.budget_ms = ms > 1 ? ms : 1;
+}
+
+/* ---- errors ---- */
+
+char *py_error_text(char **traceback)
+{
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+    if (traceback)
+        *traceback = NULL;
+    if (!type)
+        return xstrdup("unknown error");
+    PyObject *s = value ? PyObject_Str(value) : NULL;
+    const char *name = ((PyTypeObject *)type)->tp_name;
+    const char *msg = s ? PyUnicode_AsUTF8(s) : NULL;
+    char *out = msg && *msg ? xasprintf("%s: %s", name, msg)
+                            : xstrdup(name);
+    if (traceback && tb) {
+        PyObject *mod = PyImport_ImportModule("traceback");
+        PyObject *lines = mod ? PyObject_CallMethod(mod, "format_exception",
+                                                    "OOO", type, value, tb)
+                              : NULL;
+        PyObject *empty = PyUnicode_FromString("");
+        PyObject *joined = lines ? PyUnicode_Join(empty, lines) : NULL;
+        if (joined)
+            *traceback = xstrdup(PyUnicode_AsUTF8(joined));
+        Py_XDECREF(joined);
+        Py_XDECREF(empty);
+        Py_XDECREF(lines);
+        Py_XDECREF(mod);
+        PyErr_Clear();
+    }
+    Py_XDECREF(s);
+    Py_XDECREF(type);
+    Py_XDECREF(value);
+    Py_XDECREF(tb);
+    PyErr_Clear();
+    return out;
+}
+
+/* ---- calls into td.py ---- */
+
+/* Calls td.<fn>(args...) under the budget; td's own runners catch script
+ * errors, so an exception here is a bug in td.py, logged. */
+static PyObject *td_call(const char *fn, const char *fmt, ...)
+{
+    if (!py.running || !py.graph)
+        return NULL;
+    PyObject *f = PyObject_GetAttrString(py.td, fn);
+    if (!f) {
+        char *e = py_error_text(NULL);
+        LOG_ERR("[python]", "td.%s: %s", fn, e);
+        free(e);
+        return NULL;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    PyObject *args = fmt ? Py_VaBuildValue(fmt, ap) : PyTuple_New(0);
+    va_end(ap);
+    if (args && !PyTuple_Check(args)) {
+        PyObject *t = PyTuple_Pack(1, args);
+        Py_DECREF(args);
+        args = t;
+    }
+    PyObject *r = args ? PyObject_Call(f, args, NULL) : NULL;
+    Py_XDECREF(args);
+    Py_DECREF(f);
+    if (!r) {
+        char *tb = NULL;
+        char *e = py_error_text(&tb);
+        LOG_ERR("[python]", "td.%s: %s\n%s", fn, e, tb ? tb : "");
+        free(e);
+        free(tb);
+    }
+    return r;
+}
+
+void py_frame_start(struct graph *g)
+{
+    if (py.running && g == py.graph)
+        Py_XDECREF(td_call("_frame_start", NULL));
+}
+
+void py_frame_after_cook(struct graph *g)
+{
+    if (py.running && g == py.graph)
+        Py_XDECREF(td_call("_frame_after_cook", NULL));
+}
+
+void py_frame_end(struct graph *g)
+{
+    if (py.running && g == py.graph)
+        Py_XDECREF(td_call("_frame_end", NULL));
+}
+
+void py_exit(struct graph *g)
+{
+    if (py.running && g == py.graph)
+        Py_XDECREF(td_call("_exit", NULL));
+}
+
+int py_cook_script(struct op *op)
+{
+    if (!py.running || op->graph != py.graph) {
+        op_set_error(op, "scripts need the Python interpreter, which is not "
+                     "running");
+        return -1;
+    }
+    PyObject *r = td_call("_cook_script", "(I)", op->id);
+    int ok = r && PyObject_IsTrue(r);
+    Py_XDECREF(r);
+    return ok ? 0 : -1;
+}
+
+void py_attach(struct graph *g)
+{
+    if (!py.running)
+        return;
+    py.graph = g;
+    Py_XDECREF(td_call("_attach", NULL));
+}
+
+/* ---- expressions ---- */
+
+struct expr_code {
+    PyObject *code, *globals;
+};
+
+static int expr_compile(void *ctx, struct op *op, struct par *p,
+                        const char *src, void **out, char *err,
+                        size_t errlen)
+{
+    (void)ctx;
+    if (!py.running) {
+        snprintf(err, errlen, "the Python interpreter is not running");
+        return -1;
+    }
+    char *where = xasprintf("%s.par.%s.expr", op->path, p->name);
+    PyObject *code = Py_CompileString(src, where, Py_eval_input);
+    free(where);
+    if (!code) {
+        char *e = py_error_text(NULL);
+        snprintf(err, errlen, "%s", e);
+        free(e);
+        return -1;
+    }
+    /* The globals (op, me, parent, ...) are the owning op's; td makes
+     * them once per op. They need the op in the attached graph, which it
+     * is not yet while a network loads: then they are made at the first
+     * evaluation. */
+    struct expr_code *c = xcalloc(1, sizeof(*c));
+    c->code = code;
+    *out = c;
+    return 0;
+}
+
+static int expr_eval(void *ctx, struct op *op, struct par *p, void *code,
+                     double *num, char **str, char *err, size_t errlen)
+{
+    (void)ctx;
+    struct expr_code *c = code;
+    if (!py.running || op->graph != py.graph) {
+        snprintf(err, errlen, "the Python interpreter is not running");
+        return -1;
+    }
+    if (!c->globals) {
+        c->globals = td_call("_expr_globals", "(I)", op->id);
+        if (!c->globals) {
+            snprintf(err, errlen, "no globals for the expression");
+            return -1;
+        }
+    }
+    py_budget_begin();
+    PyObject *r = PyEval_EvalCode(c->code, c->globals, NULL);
+    py_budget_end();
+    PyObject *v = NULL;
+    if (r) {
+        if (par_is_numeric(p)) {
+            v = PyBool_Check(r) ? PyFloat_FromDouble(r == Py_True)
+                                : PyNumber_Float(r);
+            if (v)
+                *num = PyFloat_AsDouble(v);
+        } else {
+            PyObject *path = PyObject_GetAttrString(r, "path");
+            PyErr_Clear();
+            /* An OP for an op parameter, anything else as its text. */
+            v = path && PyUnicode_Check(path) && p->def->kind == PAR_OP
+                    ? (Py_INCREF(path), path) : PyObject_Str(r);
+            Py_XDECREF(path);
+            if (v)
+                *str = xstrdup(PyUnicode_AsUTF8(v));
+        }
+    }
+    if (!v) {
+        char *e = py_error_text(NULL);
+        snprintf(err, errlen, "%s", e);
+        free(e);
+    }
+    Py_XDECREF(v);
+    Py_XDECREF(r);
+    return v ? 0 : -1;
+}
+
+static void expr_release(void *ctx, void *code)
+{
+    (void)ctx;
+    struct expr_code *c = code;
+    if (!c)
+        return;
+    if (py.running) {
+        Py_XDECREF(c->code);
+        Py_XDECREF(c->globals);
+    }
+    free(c);
+}
+
+static const struct expr_evaluator evaluator = {
+    .compile = expr_compile,
+    .eval = expr_eval,
+    .release = expr_release,
+};
+
+const struct expr_evaluator *py_evaluator(void)
+{
+    return py.running ? &evaluator : NULL;
+}
+
+/* ---- start and stop ---- */
+
+bool py_running(void)
+{
+    return py.running;
+}
+
+int py_init(char *err, size_t errlen)
+{
+    if (py.running)
+        return 0;
+    if (PyImport_AppendInittab("_vitrine", py_module_init) != 0) {
+        snprintf(err, errlen, "cannot register the _vitrine module");
+        return -1;
+    }
+    PyConfig config;
+    PyConfig_InitIsolatedConfig(&config);
+    config.install_signal_handlers = 0;
+    config.write_bytecode = 0;
+    config.site_import = 1; /* Debian's site adds dist-packages (NumPy) */
+    PyStatus st = PyConfig_SetBytesString(&config, &config.program_name,
+                                          VITRINE_PYTHON);
+    if (!PyStatus_Exception(st))
+        st = Py_InitializeFromConfig(&config);
+    PyConfig_Clear(&config);
+    if (PyStatus_Exception(st)) {
+        snprintf(err, errlen, "Python did not start: %s",
+                 st.err_msg ? st.err_msg : "unknown error");
+        return -1;
+    }
+    PyObject *code = Py_CompileString(td_py, "td.py", Py_file_input);
+    py.td = code ? PyImport_ExecCodeModule("td", code) : NULL;
+    Py_XDECREF(code);
+    py.timeout = py.td ? PyObject_GetAttrString(py.td, "ScriptTimeout")
+                       : NULL;
+    if (!py.timeout) {
+        char *tb = NULL;
+        char *e = py_error_text(&tb);
+        snprintf(err, errlen, "td.py did not load: %s\n%s", e,
+                 tb ? tb : "");
+        free(e);
+        free(tb);
+        Py_XDECREF(py.td);
+        Py_FinalizeEx();
+        return -1;
+    }
+    pthread_mutex_init(&py.mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&py.cv, &ca);
+    pthread_condattr_destroy(&ca);
+    py.stop = false;
+    pthread_create(&py.watcher, NULL, watch, NULL);
+    py.running = true;
+    return 0;
+}
+
+void py_shutdown(void)
+{
+    if (!py.running)
+        return;
+    pthread_mutex_lock(&py.mu);
+    py.stop = true;
+    pthread_cond_signal(&py.cv);
+    pthread_mutex_unlock(&py.mu);
+    pthread_join(py.watcher, NULL);
+    py.graph = NULL;
+    Py_CLEAR(py.timeout);
+    Py_CLEAR(py.td);
+    Py_FinalizeEx();
+    pthread_cond_destroy(&py.cv);
+    pthread_mutex_destroy(&py.mu);
+    py.running = false;
+}

@@ -1,0 +1,18 @@
+/* py_internal.h: what py.c and module.c share (needs Python.h first). */
+#ifndef VITRINE_PY_INTERNAL_H
+#define VITRINE_PY_INTERNAL_H
+
+#include "../graph/graph.h"
+
+/* The `_vitrine` extension module's init function. */
+PyObject *py_module_init(void);
+/* The attached graph, or NULL. */
+struct graph *py_graph(void);
+/* Arms the budget for the outermost of nested calls; end disarms. */
+void py_budget_begin(void);
+void py_budget_end(void);
+/* Takes the pending exception: "Type: message", newly allocated; the
+ * formatted traceback too when traceback is not NULL. */
+char *py_error_text(char **traceback);
+
+#endif

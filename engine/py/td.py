@@ -1,0 +1,2122 @@
+"""td: TouchDesigner's scripting API in vitrine.
+
+The classes (OP and its families, Par, Channel, Page, ...) are thin views
+over `_vitrine`, which reaches the running network in C: no value is
+copied into Python and kept, so what a script reads is what the network
+holds. The runners at the end are what the frame loop calls: they run
+scripts and callbacks with TouchDesigner's globals, catch every error, and
+record it on the op whose script raised it.
+"""
+import builtins
+import enum
+import fnmatch
+import re
+import sys
+import traceback
+
+import _vitrine as _vt
+
+__all__ = [
+    'OP', 'TOP', 'CHOP', 'DAT', 'COMP', 'scriptTOP', 'scriptCHOP', 'Par',
+    'ParMode', 'Channel', 'Page', 'ParCollection', 'CUDAMemory',
+    'CUDAMemoryShape', 'ScriptTimeout', 'op', 'ops', 'opex', 'parent',
+    'absTime', 'mod', 'debug',
+]
+
+
+class ScriptTimeout(BaseException):
+    """Raised inside a script that runs past its time budget. A
+    BaseException, so that `except Exception` does not swallow it."""
+
+
+class ParMode(enum.Enum):
+    CONSTANT = 0
+    EXPRESSION = 1
+    EXPORT = 2
+    BIND = 3
+
+
+# The op whose script, callback or expression is running: what `me`,
+# op() and parent() are relative to.
+_current = [0]
+_objects = {}  # id -> OP view (one per op, so `is` works)
+_find_cache = {}  # (base id, path) -> id
+
+
+def _wrap(oid):
+    """The OP view of an op id (None for 0)."""
+    if not oid:
+        return None
+    o = _objects.get(oid)
+    if o is None:
+        info = _vt.info(oid)
+        cls = _CLASSES.get(info[3]) or _FAMILIES.get(info[4], OP)
+        o = cls.__new__(cls)
+        object.__setattr__(o, '_id', oid)
+        object.__setattr__(o, 'par', ParCollection(oid))
+        _objects[oid] = o
+    return o
+
+
+def _find(base, path):
+    key = (base, path)
+    oid = _find_cache.get(key)
+    if oid is None:
+        oid = _vt.find(base, path)
+        if oid:
+            _find_cache[key] = oid
+    elif not _vt.alive(oid):
+        del _find_cache[key]
+        return _find(base, path)
+    return oid
+
+
+def _forget():
+    """Names or ops changed: drop the cached lookups."""
+    _find_cache.clear()
+
+
+def _match(name, patterns):
+    for p in patterns.split():
+        if fnmatch.fnmatchcase(name, p):
+            return True
+    return False
+
+
+def _lookup(base, args, many):
+    """TouchDesigner's op()/ops(): paths, patterns, ids or OPs."""
+    found = []
+    for a in args:
+        if isinstance(a, OP):
+            found.append(a)
+        elif isinstance(a, int):
+            o = _wrap(a) if _vt.alive(a) else None
+            if o:
+                found.append(o)
+        elif isinstance(a, str):
+            if any(c in a for c in '*?['):
+                found.extend(_wrap(i) for i in _vt.find_all(base, a))
+            else:
+                o = _wrap(_find(base, a))
+                if o:
+                    found.append(o)
+        elif isinstance(a, (list, tuple)):
+            found.extend(_lookup(base, a, True))
+        else:
+            raise TypeError("op() takes paths, patterns, ids or OPs, not %s"
+                            % type(a).__name__)
+        if found and not many:
+            return found[:1]
+    return found
+
+
+# ---------------------------------------------------------------- Par
+
+
+def _value(v):
+    """What a Par, Channel or OP stands for when assigned to a parameter."""
+    if isinstance(v, (Par, Channel)):
+        return v.eval()
+    if isinstance(v, OP):
+        return v.path
+    return v
+
+
+class Par:
+    """One parameter of one op (TouchDesigner's Par class)."""
+    __slots__ = ('_id', '_name', '_info')
+
+    def __init__(self, oid, name):
+        self._id = oid
+        self._name = name
+        self._info = None
+
+    def _i(self):
+        if self._info is None:
+            self._info = _vt.par_info(self._id, self._name)
+        return self._info
+
+    # value
+    def eval(self):
+        v = _vt.par_get(self._id, self._name)
+        if self._i()[0] == 'op':
+            return _wrap(_find(self._id, v)) if v else None
+        return v
+
+    @property
+    def val(self):
+        return self.eval()
+
+    @val.setter
+    def val(self, v):
+        _vt.par_set(self._id, self._name, _value(v))
+
+    @property
+    def expr(self):
+        m = _vt.par_mode(self._id, self._name)
+        return m[1] or ''
+
+    @expr.setter
+    def expr(self, src):
+        _vt.par_expr(self._id, self._name, str(src), False)
+
+    @property
+    def exportSource(self):
+        return _vt.par_mode(self._id, self._name)[2]
+
+    @property
+    def mode(self):
+        return ParMode(_vt.par_mode(self._id, self._name)[0])
+
+    @mode.setter
+    def mode(self, m):
+        m = ParMode(m) if not isinstance(m, ParMode) else m
+        cur = _vt.par_mode(self._id, self._name)
+        if m == ParMode.CONSTANT:
+            if cur[0] != 0:
+                _vt.par_set(self._id, self._name, self.eval()
+                            if self._i()[0] != 'op' else
+                            _vt.par_get(self._id, self._name))
+        elif m == ParMode.EXPRESSION:
+            if not cur[1]:
+                raise ValueError("%s: give %s an expression first (.expr = "
+                                 "...)" % (self.owner.path, self._name))
+            _vt.par_expr(self._id, self._name, cur[1], False)
+        elif m == ParMode.EXPORT:
+            if not cur[2]:
+                raise ValueError("%s: %s has no export source"
+                                 % (self.owner.path, self._name))
+        else:
+            raise ValueError("ParMode.BIND is not supported by vitrine")
+
+    # description
+    name = property(lambda self: self._name)
+    owner = property(lambda self: _wrap(self._id))
+    label = property(lambda self: self._i()[1])
+    page = property(lambda self: Page(self._i()[2], self._id))
+    default = property(lambda self: self._i()[3])
+    normMin = property(lambda self: self._i()[4])
+    normMax = property(lambda self: self._i()[5])
+    min = property(lambda self: self._i()[6])
+    max = property(lambda self: self._i()[7])
+    clampMin = property(lambda self: self._i()[8])
+    clampMax = property(lambda self: self._i()[9])
+    menuNames = property(lambda self: list(self._i()[10]))
+    menuLabels = property(lambda self: list(self._i()[11]))
+    vecIndex = property(lambda self: self._i()[12])
+    style = property(lambda self: {
+        'float': 'Float', 'int': 'Int', 'toggle': 'Toggle',
+        'menu': 'Menu', 'string': 'Str', 'rgba': 'RGBA', 'op': 'OP',
+        'file': 'File', 'pulse': 'Pulse'}[self._i()[0]])
+    isNumber = property(lambda self: self._i()[0] in ('float', 'int', 'rgba'))
+    isFloat = property(lambda self: self._i()[0] in ('float', 'rgba'))
+    isInt = property(lambda self: self._i()[0] == 'int')
+    isString = property(lambda self: self._i()[0] in ('string', 'file'))
+    isToggle = property(lambda self: self._i()[0] == 'toggle')
+    isMenu = property(lambda self: self._i()[0] == 'menu')
+    isPulse = property(lambda self: self._i()[0] == 'pulse')
+    isOP = property(lambda self: self._i()[0] == 'op')
+    isCustom = property(lambda self: False)
+    isDefault = property(lambda self: self.mode == ParMode.CONSTANT
+                         and self.eval() == self.default)
+    readOnly = property(lambda self: False)
+    enable = property(lambda self: True, lambda self, v: None)
+    help = property(lambda self: '')
+
+    @property
+    def menuIndex(self):
+        if not self.isMenu:
+            raise TypeError("%s: %s is not a menu" % (self.owner.path,
+                                                      self._name))
+        return self._i()[10].index(self.eval())
+
+    @menuIndex.setter
+    def menuIndex(self, i):
+        _vt.par_set(self._id, self._name, int(i))
+
+    @property
+    def valid(self):
+        return _vt.alive(self._id)
+
+    def reset(self):
+        _vt.par_reset(self._id, self._name, False)
+        return True
+
+    def pulse(self, value=None, frames=0, seconds=0):
+        if self.isPulse:
+            _vt.par_reset(self._id, self._name, True)
+        elif value is not None:
+            self.val = value
+        else:
+            raise TypeError("%s: %s is not a pulse parameter"
+                            % (self.owner.path, self._name))
+
+    def evalExpression(self):
+        return self.owner.evalExpression(self.expr) if self.expr else None
+
+    # a Par stands for its value
+    def __float__(self): return float(self.eval())
+    def __int__(self): return int(self.eval())
+    def __index__(self): return int(self.eval())
+    def __bool__(self): return bool(self.eval())
+    def __str__(self): return str(self.eval())
+    def __round__(self, n=None): return round(self.eval(), n)
+    def __abs__(self): return abs(self.eval())
+    def __neg__(self): return -self.eval()
+    def __pos__(self): return +self.eval()
+    def __hash__(self): return hash((self._id, self._name))
+
+    def __repr__(self):
+        return "type:Par name:%s owner:%s value:%r" % (
+            self._name, self.owner.path if self.valid else '<gone>',
+            self.eval() if self.valid else None)
+
+    def __eq__(self, o):
+        if isinstance(o, Par):
+            return self._id == o._id and self._name == o._name
+        return self.eval() == _value(o)
+
+    def __ne__(self, o): return not self.__eq__(o)
+    def __lt__(self, o): return self.eval() < _value(o)
+    def __le__(self, o): return self.eval() <= _value(o)
+    def __gt__(self, o): return self.eval() > _value(o)
+    def __ge__(self, o): return self.eval() >= _value(o)
+
+
+def _arith(name, swap=False):
+    op_ = getattr(__import__('operator'), name)
+    if swap:
+        return lambda self, o: op_(_value(o), self.eval())
+    return lambda self, o: op_(self.eval(), _value(o))
+
+
+_ARITH = ('add', 'sub', 'mul', 'truediv', 'floordiv', 'mod', 'pow')
+for _n in _ARITH:
+    setattr(Par, '__%s__' % _n, _arith(_n))
+    setattr(Par, '__r%s__' % _n, _arith(_n, True))
+
+
+class ParCollection:
+    """op.par: parameters by attribute or index (`op.par.size`,
+    `op.par['size']`); assigning sets a value in CONSTANT mode."""
+    __slots__ = ('_id', '_pars')
+
+    def __init__(self, oid):
+        object.__setattr__(self, '_id', oid)
+        object.__setattr__(self, '_pars', {})
+
+    def _get(self, name):
+        p = self._pars.get(name)
+        if p is None:
+            _vt.par_mode(self._id, name)  # raises AttributeError if absent
+            p = self._pars[name] = Par(self._id, name)
+        return p
+
+    def __getattr__(self, name):
+        if name.startswith('__'):
+            raise AttributeError(name)
+        return self._get(name)
+
+    def __setattr__(self, name, value):
+        if isinstance(value, Par) and value._id == self._id \
+                and value._name == name:
+            return  # `n.par.x += 1` hands the Par back after setting it
+        _vt.par_set(self._id, name, _value(value))
+
+    def __getitem__(self, name):
+        return self._get(name)
+
+    def __setitem__(self, name, value):
+        self.__setattr__(name, value)
+
+    def __iter__(self):
+        return iter([self._get(n) for n in _vt.par_names(self._id)])
+
+    def __len__(self):
+        return len(_vt.par_names(self._id))
+
+    def __contains__(self, name):
+        return name in _vt.par_names(self._id)
+
+    def __dir__(self):
+        return _vt.par_names(self._id)
+
+    def __repr__(self):
+        return "<ParCollection of %s>" % _vt.info(self._id)[1]
+
+
+class Page:
+    """A page of parameters (built-in pages by name; custom pages of
+    Script ops hold custom parameters)."""
+
+    def __init__(self, name, oid, custom=False):
+        self.name = name
+        self._id = oid
+        self.isCustom = custom
+        self._pars = []
+
+    @property
+    def owner(self):
+        return _wrap(self._id)
+
+    @property
+    def pars(self):
+        if self.isCustom:
+            return list(self._pars)
+        return [p for p in self.owner.par if p._i()[2] == self.name]
+
+    def __repr__(self):
+        return "<Page %s of %s>" % (self.name, self.owner.path)
+
+    def __eq__(self, o):
+        return isinstance(o, Page) and o.name == self.name \
+            and o._id == self._id
+
+    def __hash__(self):
+        return hash((self.name, self._id))
+
+    def _append(self, style, name, label, size, default):
+        o = self.owner
+        if not re.fullmatch(r'[A-Z][a-z0-9]*', name or ''):
+            raise ValueError("custom parameter names start with a capital "
+                             "letter followed by lower case letters or "
+                             "digits: %r" % name)
+        made = []
+        suffixes = {1: [''], 2: ['1', '2'], 3: ['1', '2', '3'],
+                    4: ['1', '2', '3', '4']}[size]
+        if style in ('RGB', 'RGBA'):
+            suffixes = ['r', 'g', 'b', 'a'][:size]
+        elif style == 'XY':
+            suffixes = ['x', 'y']
+        for s in suffixes:
+            n = name.lower() + s if s else name.lower()
+            if n in o._custom:
+                raise ValueError("%s already has a custom parameter %s"
+                                 % (o.path, n))
+            cp = CustomPar(self._id, n, (label or name) + (' ' + s if s
+                                                           else ''),
+                           style, self, default)
+            o._custom[n] = cp
+            self._pars.append(cp)
+            made.append(cp)
+        return made
+
+    def appendFloat(self, name, label=None, size=1, order=None,
+                    replace=True):
+        return self._append('Float', name, label, size, 0.0)
+
+    def appendInt(self, name, label=None, size=1, order=None, replace=True):
+        return self._append('Int', name, label, size, 0)
+
+    def appendToggle(self, name, label=None, order=None, replace=True):
+        return self._append('Toggle', name, label, 1, False)
+
+    def appendStr(self, name, label=None, order=None, replace=True):
+        return self._append('Str', name, label, 1, '')
+
+    def appendMenu(self, name, label=None, order=None, replace=True):
+        return self._append('Menu', name, label, 1, '')
+
+    def appendPulse(self, name, label=None, order=None, replace=True):
+        return self._append('Pulse', name, label, 1, False)
+
+    def appendRGB(self, name, label=None, order=None, replace=True):
+        return self._append('RGB', name, label, 3, 0.0)
+
+    def appendRGBA(self, name, label=None, order=None, replace=True):
+        return self._append('RGBA', name, label, 4, 0.0)
+
+    def appendXY(self, name, label=None, order=None, replace=True):
+        return self._append('XY', name, label, 2, 0.0)
+
+    def destroy(self):
+        o = self.owner
+        for p in self._pars:
+            o._custom.pop(p.name, None)
+        if self in o._pages:
+            o._pages.remove(self)
+
+
+class CustomPar(Par):
+    """A custom parameter of a Script op: its value lives in Python."""
+    __slots__ = ('_label', '_style', '_page', '_value', '_default',
+                 '_expr', 'menuNames', 'menuLabels', 'normMin', 'normMax',
+                 'min', 'max', 'clampMin', 'clampMax')
+
+    def __init__(self, oid, name, label, style, page, default):
+        Par.__init__(self, oid, name)
+        self._label, self._style, self._page = label, style, page
+        self._value = self._default = default
+        self._expr = ''
+        self.menuNames, self.menuLabels = [], []
+        self.normMin, self.normMax, self.min, self.max = 0.0, 1.0, 0.0, 1.0
+        self.clampMin = self.clampMax = False
+
+    def eval(self):
+        if self._expr:
+            return self.owner.evalExpression(self._expr)
+        return self._value
+
+    @property
+    def val(self):
+        return self.eval()
+
+    @val.setter
+    def val(self, v):
+        v = _value(v)
+        if self._style in ('Float', 'RGB', 'RGBA', 'XY'):
+            v = float(v)
+            if self.clampMin and v < self.min:
+                v = self.min
+            if self.clampMax and v > self.max:
+                v = self.max
+        elif self._style == 'Int':
+            v = int(round(float(v)))
+        elif self._style in ('Toggle', 'Pulse'):
+            v = bool(v)
+        elif self._style == 'Menu':
+            if isinstance(v, int) and self.menuNames:
+                v = self.menuNames[v]
+            if self.menuNames and v not in self.menuNames:
+                raise ValueError("%s: %r is not one of %s" % (
+                    self.owner.path, v, ', '.join(self.menuNames)))
+        else:
+            v = str(v)
+        self._value = v
+        self._expr = ''
+
+    @property
+    def expr(self):
+        return self._expr
+
+    @expr.setter
+    def expr(self, src):
+        compile(src, '%s.par.%s.expr' % (self.owner.path, self._name),
+                'eval')
+        self._expr = src
+
+    @property
+    def mode(self):
+        return ParMode.EXPRESSION if self._expr else ParMode.CONSTANT
+
+    @mode.setter
+    def mode(self, m):
+        if ParMode(m) == ParMode.CONSTANT:
+            self._value, self._expr = self.eval(), ''
+
+    label = property(lambda self: self._label)
+    page = property(lambda self: self._page)
+    default = property(lambda self: self._default)
+    style = property(lambda self: self._style)
+    isCustom = property(lambda self: True)
+    isNumber = property(lambda self: self._style in ('Float', 'Int', 'RGB',
+                                                     'RGBA', 'XY'))
+    isFloat = property(lambda self: self._style in ('Float', 'RGB', 'RGBA',
+                                                    'XY'))
+    isInt = property(lambda self: self._style == 'Int')
+    isString = property(lambda self: self._style == 'Str')
+    isToggle = property(lambda self: self._style == 'Toggle')
+    isMenu = property(lambda self: self._style == 'Menu')
+    isPulse = property(lambda self: self._style == 'Pulse')
+    isOP = property(lambda self: False)
+
+    @property
+    def menuIndex(self):
+        return self.menuNames.index(self._value)
+
+    @menuIndex.setter
+    def menuIndex(self, i):
+        self.val = self.menuNames[int(i)]
+
+    def reset(self):
+        self._value, self._expr = self._default, ''
+        return True
+
+    def pulse(self, value=None, frames=0, seconds=0):
+        if self._style != 'Pulse':
+            if value is None:
+                raise TypeError("%s: %s is not a pulse parameter"
+                                % (self.owner.path, self._name))
+            self.val = value
+            return
+        _run_callback(self.owner, 'onPulse', self)
+
+
+# ---------------------------------------------------------------- OP
+
+
+class _Time:
+    """op.time: the timeline the op runs on."""
+    __slots__ = ('_id',)
+
+    def __init__(self, oid):
+        self._id = oid
+
+    frame = property(lambda self: _vt.stats(self._id)[5])
+    seconds = property(lambda self: _vt.stats(self._id)[6])
+    rate = property(lambda self: _vt.stats(self._id)[7])
+    absFrame = property(lambda self: _vt.abs_time()[0])
+    absSeconds = property(lambda self: _vt.abs_time()[1])
+    play = property(lambda self: True)
+
+    def __repr__(self):
+        return "<time frame %d, %.3f s at %g fps>" % (
+            self.frame, self.seconds, self.rate)
+
+
+class _AbsTime:
+    frame = property(lambda self: _vt.abs_time()[0])
+    seconds = property(lambda self: _vt.abs_time()[1])
+    rate = property(lambda self: _vt.abs_time()[2])
+    step = property(lambda self: 1)
+    stepSeconds = property(lambda self: 1.0 / _vt.abs_time()[2])
+
+    def __repr__(self):
+        return "<absTime frame %d, %.3f s>" % (self.frame, self.seconds)
+
+
+absTime = _AbsTime()
+
+
+def _noop(*args, **kwargs):
+    return None
+
+
+class OP:
+    """Any operator (TouchDesigner's OP class). Views compare by identity:
+    one view per op."""
+
+    def __init__(self, *a, **k):
+        raise TypeError("OPs come from op(), ops() or the network file")
+
+    def __setattr__(self, name, value):
+        if name in ('name', 'comment', 'color', 'bypass', 'lock', 'display',
+                    'render', 'text', 'tags', 'storage', 'nodeX', 'nodeY',
+                    'nodeWidth', 'nodeHeight', 'viewer', 'current',
+                    'selected', 'expose', 'allowCooking', 'activeViewer',
+                    'dock', 'showDocked', 'numSamples', 'rate', 'isTimeSlice',
+                    'vals') or name.startswith('_') \
+                or isinstance(getattr(type(self), name, None), property):
+            object.__setattr__(self, name, value)
+        else:
+            raise AttributeError("'%s' has no member '%s' (parameters are "
+                                 "set through .par.%s)" % (
+                                     type(self).__name__, name, name))
+
+    # state kept in Python per op
+    def _state(self):
+        s = _state.get(self._id)
+        if s is None:
+            s = _state[self._id] = {
+                'storage': {}, 'startup': {}, 'tags': set(),
+                'comment': '', 'color': (0.55, 0.55, 0.55), 'bypass': False,
+                'lock': False, 'display': False, 'render': False,
+                'script_errors': [], 'custom': {}, 'pages': [],
+                'node': [0, 0, 200, 100]}
+        return s
+
+    @property
+    def _custom(self):
+        return self._state()['custom']
+
+    @property
+    def _pages(self):
+        return self._state()['pages']
+
+    # identity
+    valid = property(lambda self: _vt.alive(self._id))
+    id = property(lambda self: self._id)
+    path = property(lambda self: _vt.info(self._id)[1])
+    type = property(lambda self: _vt.info(self._id)[2])
+    OPType = property(lambda self: _vt.info(self._id)[3])
+    family = property(lambda self: _vt.info(self._id)[4])
+    label = property(lambda self: _vt.info(self._id)[5])
+    subType = property(lambda self: '')
+    isTOP = property(lambda self: self.family == 'TOP')
+    isCHOP = property(lambda self: self.family == 'CHOP')
+    isDAT = property(lambda self: self.family == 'DAT')
+    isCOMP = property(lambda self: self.family == 'COMP')
+    isSOP = property(lambda self: False)
+    isMAT = property(lambda self: False)
+    isPanel = property(lambda self: False)
+    isObject = property(lambda self: False)
+    isBase = property(lambda self: self.OPType == 'baseCOMP')
+    isFilter = property(lambda self: _vt.info(self._id)[7] > 0)
+    minInputs = property(lambda self: _vt.info(self._id)[7])
+    maxInputs = property(lambda self: (lambda m: 9999 if m < 0 else m)(
+        _vt.info(self._id)[8]))
+    isMultiInputs = property(lambda self: _vt.info(self._id)[8] < 0)
+    passive = property(lambda self: False)
+    filePath = property(lambda self: _vt.info(self._id)[10] or '')
+
+    @property
+    def fileFolder(self):
+        f = self.filePath
+        return f.rsplit('/', 1)[0] if '/' in f else ''
+
+    @property
+    def name(self):
+        return _vt.info(self._id)[0]
+
+    @name.setter
+    def name(self, v):
+        _vt.rename(self._id, str(v))
+        _forget()
+
+    @property
+    def digits(self):
+        m = re.search(r'(\d+)(?!.*\d)', self.name)
+        return int(m.group(1)) if m else None
+
+    @property
+    def base(self):
+        return re.match(r'[^\d]*', self.name).group(0)
+
+    def __repr__(self):
+        if not _vt.alive(self._id):
+            return "<%s (deleted)>" % type(self).__name__
+        return "type:%s path:%s" % (self.OPType, self.path)
+
+    def __eq__(self, o):
+        return isinstance(o, OP) and o._id == self._id
+
+    def __hash__(self):
+        return hash(self._id)
+
+    # navigation
+    def op(self, *paths):
+        r = _lookup(self._id, paths, False)
+        return r[0] if r else None
+
+    def ops(self, *paths):
+        return _lookup(self._id, paths, True)
+
+    def opex(self, path):
+        r = self.op(path)
+        if r is None:
+            raise ValueError("%s: no operator '%s'" % (self.path, path))
+        return r
+
+    def parent(self, n=1):
+        o = self
+        for _ in range(int(n)):
+            pid = _vt.info(o._id)[6]
+            if not pid:
+                return None
+            o = _wrap(pid)
+        return o
+
+    @property
+    def children(self):
+        return [_wrap(i) for i in _vt.links(self._id)[0]]
+
+    numChildren = property(lambda self: len(_vt.links(self._id)[0]))
+
+    @property
+    def numChildrenRecursive(self):
+        return sum(1 + c.numChildrenRecursive for c in self.children)
+
+    def findChildren(self, name=None, type=None, depth=None, maxDepth=None,
+                     tags=None, key=None, **kw):
+        out = []
+
+        def walk(o, d):
+            for c in o.children:
+                ok = (name is None or fnmatch.fnmatchcase(c.name, name)) \
+                    and (type is None or isinstance(c, type)
+                         if isinstance(type, builtins.type)
+                         else type is None or c.OPType == type) \
+                    and (depth is None or d == depth) \
+                    and (tags is None or set(tags) & c.tags) \
+                    and (key is None or key(c))
+                if ok:
+                    out.append(c)
+                if maxDepth is None or d < maxDepth:
+                    walk(c, d + 1)
+        walk(self, 1)
+        return out
+
+    @property
+    def inputs(self):
+        return [_wrap(i) for i in _vt.links(self._id)[1]]
+
+    @property
+    def outputs(self):
+        return [_wrap(i) for i in _vt.links(self._id)[2]]
+
+    inputConnectors = property(lambda self: [])
+    outputConnectors = property(lambda self: [])
+
+    def setInputs(self, ops_):
+        _vt.set_inputs(self._id, [o._id if isinstance(o, OP)
+                                  else _find(self._id, o) for o in ops_])
+
+    def relativePath(self, o):
+        o = o if isinstance(o, OP) else self.op(o)
+        mine = self.path.split('/')[:-1] if not self.isCOMP \
+            else self.path.split('/')
+        theirs = o.path.split('/')
+        i = 0
+        while i < min(len(mine), len(theirs)) and mine[i] == theirs[i]:
+            i += 1
+        return '/'.join(['..'] * (len(mine) - i) + theirs[i:]) or '.'
+
+    def shortcutPath(self, o, toParName=None):
+        o = o if isinstance(o, OP) else self.op(o)
+        r = "op('%s')" % o.path
+        return r + (".par.%s" % toParName if toParName else '')
+
+    # time and cooking
+    time = property(lambda self: _Time(self._id))
+
+    def cook(self, force=False, recurse=False, includeUtility=False):
+        _vt.cook(self._id, bool(force))
+        if recurse:
+            for c in self.children:
+                c.cook(force, True)
+
+    cookFrame = property(lambda self: _vt.stats(self._id)[1])
+    cookTime = property(lambda self: _vt.stats(self._id)[2])
+    cpuCookTime = property(lambda self: _vt.stats(self._id)[2])
+    gpuCookTime = property(lambda self: 0.0)
+    childrenCookTime = property(lambda self: sum(
+        c.cookTime + c.childrenCookTime for c in self.children))
+    childrenCPUCookTime = childrenCookTime
+    totalCooks = property(lambda self: _vt.stats(self._id)[0])
+    cookAbsFrame = property(lambda self: _vt.stats(self._id)[1])
+    cookStartTime = property(lambda self: 0.0)
+    cookEndTime = property(lambda self: 0.0)
+
+    @property
+    def cookedThisFrame(self):
+        s = _vt.stats(self._id)
+        return s[1] == s[5] and s[0] > 0
+
+    @property
+    def cookedPreviousFrame(self):
+        s = _vt.stats(self._id)
+        return s[1] == s[5] - 1 and s[0] > 0
+
+    isCooking = property(lambda self: False)
+    cpuMemory = property(lambda self: 0)
+    gpuMemory = property(lambda self: 0)
+
+    # errors
+    def errors(self, recurse=False):
+        s = _vt.stats(self._id)[3] or ''
+        out = [s] if s else []
+        out += [e for e in self._state()['script_errors'] if e not in out]
+        if recurse:
+            out += [e for c in self.children
+                    for e in c.errors(True).split('\n') if e]
+        return '\n'.join(out)
+
+    def warnings(self, recurse=False):
+        s = _vt.stats(self._id)[4] or ''
+        out = [s] if s else []
+        if recurse:
+            out += [w for c in self.children
+                    for w in c.warnings(True).split('\n') if w]
+        return '\n'.join(out)
+
+    def scriptErrors(self, recurse=False):
+        out = list(self._state()['script_errors'])
+        if recurse:
+            out += [e for c in self.children
+                    for e in c.scriptErrors(True).split('\n') if e]
+        return '\n'.join(out)
+
+    def addError(self, msg):
+        _vt.set_error(self._id, str(msg), '', False)
+
+    def addWarning(self, msg):
+        _vt.set_error(self._id, str(msg), '', True)
+
+    def addScriptError(self, msg):
+        self._state()['script_errors'].append(str(msg))
+
+    def clearScriptErrors(self, recurse=False, error='*'):
+        st = self._state()
+        st['script_errors'] = [e for e in st['script_errors']
+                               if not fnmatch.fnmatchcase(e, error)]
+        if recurse:
+            for c in self.children:
+                c.clearScriptErrors(True, error)
+
+    # flags and looks (the editor's, kept so scripts may set and read them)
+    def _flag(name):
+        return property(lambda self: self._state()[name],
+                        lambda self, v: self._state().__setitem__(name, v))
+
+    comment = _flag('comment')
+    bypass = _flag('bypass')
+    lock = _flag('lock')
+    display = _flag('display')
+    render = _flag('render')
+
+    @property
+    def color(self):
+        return self._state()['color']
+
+    @color.setter
+    def color(self, v):
+        self._state()['color'] = tuple(float(c) for c in v)[:3]
+
+    @property
+    def tags(self):
+        return self._state()['tags']
+
+    @tags.setter
+    def tags(self, v):
+        self._state()['tags'] = set(v)
+
+    def _node(i):
+        return property(lambda self: self._state()['node'][i],
+                        lambda self, v: self._state()['node'].__setitem__(
+                            i, v))
+
+    nodeX, nodeY, nodeWidth, nodeHeight = (_node(0), _node(1), _node(2),
+                                           _node(3))
+    nodeCenterX = property(lambda self: self.nodeX + self.nodeWidth / 2)
+    nodeCenterY = property(lambda self: self.nodeY + self.nodeHeight / 2)
+    viewer = _flag('display')
+    current = property(lambda self: False, lambda self, v: None)
+    selected = property(lambda self: False, lambda self, v: None)
+    expose = property(lambda self: True, lambda self, v: None)
+    activeViewer = property(lambda self: False, lambda self, v: None)
+    allowCooking = property(lambda self: True, lambda self, v: None)
+    dock = property(lambda self: None, lambda self, v: None)
+    docked = property(lambda self: [])
+    isPrivate = property(lambda self: False)
+    isPrivacyActive = property(lambda self: False)
+    isPrivacyLicensed = property(lambda self: False)
+    # the editor's only: accepted, do nothing
+    openViewer = closeViewer = openParameters = resetNodeSize = _noop
+    var = lambda self, name, search=True: ''  # noqa: E731
+    dependenciesTo = lambda self, *a, **k: []  # noqa: E731
+
+    # parameters
+    def pars(self, *patterns):
+        pats = patterns or ('*',)
+        return [p for p in self.par if any(
+            fnmatch.fnmatchcase(p.name, x) for x in pats)] + [
+            p for p in self._custom.values() if any(
+                fnmatch.fnmatchcase(p.name, x) for x in pats)]
+
+    builtinPars = property(lambda self: list(self.par))
+    customPars = property(lambda self: list(self._custom.values()))
+    customPages = property(lambda self: list(self._pages))
+
+    @property
+    def pages(self):
+        seen = []
+        for p in self.par:
+            n = p._i()[2]
+            if n not in seen:
+                seen.append(n)
+        return [Page(n, self._id) for n in seen]
+
+    def resetPars(self, parNames='*', parGroupNames='*', pageNames='*',
+                  includeBuiltin=True, includeCustom=True):
+        for p in self.par if includeBuiltin else []:
+            if _match(p.name, parNames) and _match(p._i()[2], pageNames):
+                p.reset()
+        for p in self._custom.values() if includeCustom else []:
+            if _match(p.name, parNames):
+                p.reset()
+        return True
+
+    def copyParameters(self, o, custom=True, builtin=True):
+        if builtin:
+            mine = set(_vt.par_names(self._id))
+            for p in o.par:
+                if p.name in mine and not p.isPulse:
+                    m = p.mode
+                    if m == ParMode.EXPRESSION:
+                        self.par[p.name].expr = p.expr
+                    else:
+                        _vt.par_set(self._id, p.name,
+                                    _vt.par_get(o._id, p.name))
+        if custom:
+            for n, p in o._custom.items():
+                if n in self._custom:
+                    self._custom[n].val = p.eval()
+
+    def evalExpression(self, expr):
+        return _eval_as(self, expr)
+
+    # storage
+    @property
+    def storage(self):
+        return self._state()['storage']
+
+    @storage.setter
+    def storage(self, v):
+        self._state()['storage'] = dict(v)
+
+    def store(self, key, value):
+        self.storage[key] = value
+        return value
+
+    def fetch(self, key, default=None, search=True, storeDefault=False):
+        o = self
+        while o is not None:
+            if key in o.storage:
+                return o.storage[key]
+            if not search:
+                break
+            o = o.parent()
+        if storeDefault:
+            self.store(key, default)
+            return default
+        if default is None and not search:
+            raise KeyError("%s: no stored '%s'" % (self.path, key))
+        return default
+
+    def fetchOwner(self, key):
+        o = self
+        while o is not None:
+            if key in o.storage:
+                return o
+            o = o.parent()
+        return None
+
+    def unstore(self, keys1, *morekeys):
+        for pat in (keys1,) + morekeys:
+            for k in [k for k in self.storage
+                      if fnmatch.fnmatchcase(str(k), str(pat))]:
+                del self.storage[k]
+
+    def storeStartupValue(self, key, value):
+        self._state()['startup'][key] = value
+
+    def unstoreStartupValue(self, *keys):
+        st = self._state()['startup']
+        for pat in keys:
+            for k in [k for k in st if fnmatch.fnmatchcase(str(k), pat)]:
+                del st[k]
+
+    # editing the network
+    def destroy(self):
+        _vt.destroy(self._id)
+        _state.pop(self._id, None)
+        _objects.pop(self._id, None)
+        _forget()
+
+    def changeType(self, optype):
+        raise NotImplementedError(
+            "%s: changeType() is not available: the network file decides "
+            "types (change OPType there; the file reloads)" % self.path)
+
+    def __getstate__(self):
+        return {'path': self.path}
+
+    def __setstate__(self, state):
+        o = _wrap(_vt.find(_vt.root(), state['path']))
+        if o is None:
+            raise ValueError("no operator %s" % state['path'])
+        object.__setattr__(self, '_id', o._id)
+        object.__setattr__(self, 'par', ParCollection(o._id))
+
+    @property
+    def mod(self):
+        return _Mod(self._id)
+
+    @property
+    def ext(self):
+        return _Ext()
+
+
+_state = {}  # op id -> the Python-side state of OP._state()
+
+
+class _Ext:
+    def __getattr__(self, name):
+        raise AttributeError("extensions are not supported: no '%s'" % name)
+
+
+# ---------------------------------------------------------------- CHOP
+
+
+class Channel:
+    """One channel of a CHOP; stands for its value (the last sample)."""
+    __slots__ = ('_id', '_index')
+
+    def __init__(self, oid, index):
+        self._id = oid
+        self._index = index
+
+    def eval(self, *index):
+        if index:
+            return self.vals[int(index[0])]
+        return _vt.chop_value(self._id, self._index)
+
+    owner = property(lambda self: _wrap(self._id))
+    index = property(lambda self: self._index)
+    name = property(lambda self: _vt.chop_info(self._id)[0][self._index])
+    valid = property(lambda self: _vt.alive(self._id))
+
+    @property
+    def vals(self):
+        info = _vt.chop_info(self._id)
+        n = info[1]
+        import array
+        a = array.array('d')
+        a.frombytes(_vt.chop_samples(self._id))
+        return list(a[self._index * n:(self._index + 1) * n])
+
+    def numpyArray(self):
+        import numpy
+        return numpy.array(self.vals, dtype=numpy.float32)
+
+    def __getitem__(self, i):
+        return self.vals[i]
+
+    def __len__(self):
+        return _vt.chop_info(self._id)[1]
+
+    def __float__(self): return float(self.eval())
+    def __int__(self): return int(self.eval())
+    def __bool__(self): return bool(self.eval())
+    def __str__(self): return str(self.eval())
+    def __round__(self, n=None): return round(self.eval(), n)
+    def __abs__(self): return abs(self.eval())
+    def __neg__(self): return -self.eval()
+    def __pos__(self): return +self.eval()
+    def __hash__(self): return hash((self._id, self._index))
+
+    def __eq__(self, o):
+        if isinstance(o, Channel):
+            return self._id == o._id and self._index == o._index
+        return self.eval() == _value(o)
+
+    def __ne__(self, o): return not self.__eq__(o)
+    def __lt__(self, o): return self.eval() < _value(o)
+    def __le__(self, o): return self.eval() <= _value(o)
+    def __gt__(self, o): return self.eval() > _value(o)
+    def __ge__(self, o): return self.eval() >= _value(o)
+
+    def __repr__(self):
+        return "type:Channel name:%s owner:%s value:%r" % (
+            self.name, self.owner.path, self.eval())
+
+
+for _n in _ARITH:
+    setattr(Channel, '__%s__' % _n, _arith(_n))
+    setattr(Channel, '__r%s__' % _n, _arith(_n, True))
+
+
+class CHOP(OP):
+    """A CHOP: channels of samples. `c[0]`, `c['chan1']`, `c.chan1`."""
+
+    def _index(self, key):
+        if isinstance(key, int):
+            n = len(_vt.chop_info(self._id)[0])
+            if key < 0:
+                key += n
+            if not 0 <= key < n:
+                raise IndexError("%s has %d channel%s; there is no channel "
+                                 "%d" % (self.path, n, '' if n == 1 else 's',
+                                         key))
+            return key
+        i = _vt.chop_index(self._id, str(key))
+        return None if i < 0 else i
+
+    def __getitem__(self, key):
+        i = self._index(key)
+        return None if i is None else Channel(self._id, i)
+
+    def __getattr__(self, name):
+        if name.startswith('_'):
+            raise AttributeError(name)
+        i = _vt.chop_index(self._id, name)
+        if i < 0:
+            raise AttributeError("%s (%s) has no member or channel '%s'"
+                                 % (self.path, self.OPType, name))
+        return Channel(self._id, i)
+
+    def __len__(self):
+        return len(_vt.chop_info(self._id)[0])
+
+    def __iter__(self):
+        return iter(self.chans())
+
+    def chan(self, *patterns, caseSensitive=True):
+        c = self.chans(*patterns, caseSensitive=caseSensitive)
+        return c[0] if c else None
+
+    def chans(self, *patterns, caseSensitive=True):
+        names = _vt.chop_info(self._id)[0]
+        pats = []
+        for p in patterns or ('*',):
+            if isinstance(p, int):
+                pats.append(p)
+            else:
+                pats.extend(str(p).split())
+        out = []
+        for i, n in enumerate(names):
+            for p in pats:
+                if isinstance(p, int):
+                    hit = p == i
+                elif caseSensitive:
+                    hit = fnmatch.fnmatchcase(n, p)
+                else:
+                    hit = fnmatch.fnmatchcase(n.lower(), p.lower())
+                if hit:
+                    out.append(Channel(self._id, i))
+                    break
+        return out
+
+    numChans = property(lambda self: len(_vt.chop_info(self._id)[0]))
+    numSamples = property(lambda self: _vt.chop_info(self._id)[1])
+    rate = property(lambda self: _vt.chop_info(self._id)[2])
+    start = property(lambda self: 0)
+    end = property(lambda self: max(0, self.numSamples - 1))
+    isTimeSlice = property(lambda self: False)
+    exportChanges = property(lambda self: 0)
+
+    @property
+    def vals(self):
+        return [c.eval() for c in self.chans()]
+
+    def numpyArray(self):
+        import numpy
+        names, n, _ = _vt.chop_info(self._id)
+        a = numpy.frombuffer(_vt.chop_samples(self._id), dtype=numpy.float64)
+        return a.reshape(len(names), n).astype(numpy.float32)
+
+    def convertToKeyframes(self, tolerance=0.1):
+        raise NotImplementedError("convertToKeyframes: vitrine has no "
+                                  "animation COMP")
+
+    def save(self, filepath, createFolders=False):
+        import os
+        if createFolders:
+            os.makedirs(os.path.dirname(os.path.abspath(filepath)),
+                        exist_ok=True)
+        a = self.numpyArray()
+        with open(filepath, 'w') as f:
+            names = _vt.chop_info(self._id)[0]
+            f.write('\t'.join(names) + '\n')
+            for s in range(a.shape[1] if a.ndim == 2 else 0):
+                f.write('\t'.join('%g' % a[c, s] for c in range(a.shape[0]))
+                        + '\n')
+        return filepath
+
+
+class scriptCHOP(CHOP):
+    """A Script CHOP: onCook(scriptOp) builds its channels with clear(),
+    appendChan(), numSamples and copyNumpyArray()."""
+
+    def _out(self):
+        s = self._state()
+        if 'out' not in s:
+            s['out'] = {'names': [], 'vals': [], 'n': 1, 'rate': None}
+        return s['out']
+
+    def clear(self):
+        o = self._out()
+        o['names'], o['vals'] = [], []
+
+    def appendChan(self, name):
+        o = self._out()
+        if name in o['names']:
+            raise ValueError("%s already has a channel '%s'"
+                             % (self.path, name))
+        o['names'].append(str(name))
+        o['vals'].append([0.0] * o['n'])
+        return _ScriptChannel(self, len(o['names']) - 1)
+
+    def destroyCustomPars(self):
+        n = len(self._custom)
+        self._custom.clear()
+        self._pages.clear()
+        return n
+
+    def appendCustomPage(self, name):
+        p = Page(name, self._id, True)
+        self._pages.append(p)
+        return p
+
+    def sortCustomPages(self, *pages):
+        _sort_pages(self, pages)
+
+    @property
+    def numSamples(self):
+        if _cooking_script[-1:] == [self._id]:
+            return self._out()['n']
+        return _vt.chop_info(self._id)[1]
+
+    @numSamples.setter
+    def numSamples(self, n):
+        n = int(n)
+        if n < 1:
+            raise ValueError("%s: numSamples must be at least 1"
+                             % self.path)
+        o = self._out()
+        o['n'] = n
+        o['vals'] = [(v + [0.0] * n)[:n] for v in o['vals']]
+
+    @property
+    def rate(self):
+        r = self._out()['rate']
+        return r if r is not None else _vt.chop_info(self._id)[2]
+
+    @rate.setter
+    def rate(self, r):
+        self._out()['rate'] = float(r)
+
+    def __getitem__(self, key):
+        if _cooking_script[-1:] == [self._id]:
+            o = self._out()
+            i = key if isinstance(key, int) else (
+                o['names'].index(key) if key in o['names'] else None)
+            if i is None or not -len(o['names']) <= i < len(o['names']):
+                return None
+            return _ScriptChannel(self, i % len(o['names']))
+        return CHOP.__getitem__(self, key)
+
+    def copyNumpyArray(self, arr, baseName='chan'):
+        import numpy
+        a = numpy.asarray(arr, dtype=numpy.float64)
+        if a.ndim == 1:
+            a = a.reshape(1, -1)
+        if a.ndim != 2:
+            raise ValueError("%s: copyNumpyArray takes (channels, samples), "
+                             "not shape %s" % (self.path, a.shape))
+        o = self._out()
+        o['n'] = a.shape[1]
+        old = o['names']
+        o['names'] = [old[i] if i < len(old) else '%s%d' % (baseName, i + 1)
+                      for i in range(a.shape[0])]
+        o['vals'] = [list(r) for r in a]
+
+    def _commit(self):
+        import array
+        o = self._out()
+        buf = array.array('d')
+        for v in o['vals']:
+            buf.extend(v)
+        rate = o['rate'] if o['rate'] is not None else \
+            _vt.stats(self._id)[7]
+        _vt.chop_store(self._id, list(o['names']), o['n'], rate,
+                       buf.tobytes())
+
+
+class _ScriptChannel:
+    """A channel of a Script CHOP while it cooks: writable."""
+    __slots__ = ('_op', '_i')
+
+    def __init__(self, o, i):
+        self._op, self._i = o, i
+
+    def _v(self):
+        return self._op._out()['vals'][self._i]
+
+    name = property(lambda self: self._op._out()['names'][self._i])
+    index = property(lambda self: self._i)
+    owner = property(lambda self: self._op)
+
+    @property
+    def vals(self):
+        return list(self._v())
+
+    @vals.setter
+    def vals(self, values):
+        o = self._op._out()
+        v = [float(x) for x in values]
+        if len(v) != o['n']:
+            raise ValueError("%s: %d values for %d samples (set numSamples "
+                             "first)" % (self._op.path, len(v), o['n']))
+        o['vals'][self._i] = v
+
+    def __getitem__(self, i):
+        return self._v()[i]
+
+    def __setitem__(self, i, v):
+        self._v()[i] = float(_value(v))
+
+    def __len__(self):
+        return len(self._v())
+
+    def eval(self):
+        return self._v()[-1]
+
+    def __float__(self):
+        return float(self.eval())
+
+
+# ---------------------------------------------------------------- DAT
+
+
+class _Cell:
+    __slots__ = ('val', 'row', 'col')
+
+    def __init__(self, val, row, col):
+        self.val, self.row, self.col = val, row, col
+
+    def __str__(self): return self.val
+    def __repr__(self): return "type:Cell cell:(%d, %d) val:%r" % (
+        self.row, self.col, self.val)
+    def __float__(self): return float(self.val)
+    def __int__(self): return int(float(self.val))
+    def __eq__(self, o): return self.val == (o.val if isinstance(o, _Cell)
+                                              else o)
+    def __hash__(self): return hash(self.val)
+
+
+class DAT(OP):
+    """A DAT: text, or a table of cells."""
+
+    def _rows(self):
+        t = _vt.dat_table(self._id)
+        if t is None:
+            t = [[line] for line in _vt.dat_text(self._id).split('\n')]
+            if t and t[-1] == ['']:
+                t.pop()
+        return t
+
+    @property
+    def text(self):
+        return _vt.dat_text(self._id)
+
+    @text.setter
+    def text(self, v):
+        if 'text' in _vt.par_names(self._id):
+            if 'file' in _vt.par_names(self._id):
+                _vt.par_set(self._id, 'file', '')
+            _vt.par_set(self._id, 'text', str(v))
+            _vt.cook(self._id, False)
+        else:
+            raise AttributeError("%s (%s): its text comes from its "
+                                 "parameters" % (self.path, self.OPType))
+
+    numRows = property(lambda self: len(self._rows()))
+    numCols = property(lambda self: max((len(r) for r in self._rows()),
+                                        default=0))
+    isTable = property(lambda self: _vt.dat_table(self._id) is not None)
+    isText = property(lambda self: _vt.dat_table(self._id) is None)
+
+    def _ri(self, rows, key, col=False):
+        if isinstance(key, _Cell):
+            key = key.val
+        if isinstance(key, int):
+            return key
+        key = str(key)
+        if col:
+            return rows[0].index(key) if rows and key in rows[0] else None
+        for i, r in enumerate(rows):
+            if r and r[0] == key:
+                return i
+        return None
+
+    def __getitem__(self, key):
+        rows = self._rows()
+        if isinstance(key, tuple):
+            r, c = key
+            ri, ci = self._ri(rows, r), self._ri(rows, c, True)
+            if ri is None or ci is None or not 0 <= ri < len(rows) \
+                    or not 0 <= ci < len(rows[ri]):
+                return None
+            return _Cell(rows[ri][ci], ri, ci)
+        ri = self._ri(rows, key)
+        return None if ri is None or ri >= len(rows) else rows[ri]
+
+    def cell(self, r, c):
+        return self[r, c]
+
+    def row(self, *keys):
+        rows = self._rows()
+        for k in keys:
+            i = self._ri(rows, k)
+            if i is not None and 0 <= i < len(rows):
+                return [_Cell(v, i, j) for j, v in enumerate(rows[i])]
+        return None
+
+    def col(self, *keys):
+        rows = self._rows()
+        for k in keys:
+            j = self._ri(rows, k, True)
+            if j is not None:
+                return [_Cell(r[j] if j < len(r) else '', i, j)
+                        for i, r in enumerate(rows)]
+        return None
+
+    def rows(self, *a):
+        rows = self._rows()
+        return [[_Cell(v, i, j) for j, v in enumerate(r)]
+                for i, r in enumerate(rows)]
+
+    def run(self, *args, **kw):
+        """Runs the DAT's text as a script now; returns None."""
+        _run_text(self, args)
+
+    @property
+    def module(self):
+        return _module_of(self)
+
+    def write(self, *args):
+        self.text = self.text + ''.join(str(a) for a in args)
+
+    def clear(self, *a, **k):
+        self.text = ''
+
+
+# ---------------------------------------------------------------- TOP
+
+
+class CUDAMemoryShape:
+    """Describes CUDA memory as an image (the CUDA issue uses it)."""
+
+    def __init__(self, width=0, height=0, numComps=4, dataType=None):
+        import numpy
+        self.width, self.height, self.numComps = width, height, numComps
+        self.dataType = dataType if dataType is not None else numpy.uint8
+
+    def __repr__(self):
+        return "CUDAMemoryShape(%d, %d, %d, %s)" % (
+            self.width, self.height, self.numComps, self.dataType)
+
+
+class CUDAMemory:
+    def __init__(self, *a, **k):
+        raise RuntimeError("CUDA is not available in this build of vitrine")
+
+
+class TOP(OP):
+    """A TOP: an image on the GPU."""
+
+    def _ti(self):
+        i = _vt.top_info(self._id)
+        if i is None:
+            return (0, 0, 0, 1.0, '', 0, 0)
+        return i
+
+    width = property(lambda self: self._ti()[0])
+    height = property(lambda self: self._ti()[1])
+    depth = property(lambda self: self._ti()[2])
+    aspect = property(lambda self: self._ti()[3])
+    aspectWidth = property(lambda self: self._ti()[3])
+    aspectHeight = property(lambda self: 1.0)
+    pixelFormat = property(lambda self: self._ti()[4])
+    gpuMemory = property(lambda self: self._ti()[5])
+    newestSliceWOffset = property(lambda self: self._ti()[6])
+    curPass = property(lambda self: 0)
+
+    def numpyArray(self, delayed=False, writable=False):
+        import numpy
+        st = self._state()
+        if delayed:
+            # The image as it was at the previous call; None the first time.
+            prev = st.get('delayed')
+            w, h, data = _vt.top_read(self._id)
+            st['delayed'] = (w, h, data)
+            if prev is None:
+                return None
+            w, h, data = prev
+        else:
+            w, h, data = _vt.top_read(self._id)
+        a = numpy.frombuffer(data, dtype=numpy.float32).reshape(h, w, 4)
+        return a.copy() if writable else a
+
+    def sample(self, x=None, y=None, z=None, u=None, v=None, w=None):
+        a = self.numpyArray()
+        h, wd = a.shape[0], a.shape[1]
+        if x is None and u is None or y is None and v is None:
+            raise ValueError("sample() needs a horizontal (x or u) and a "
+                             "vertical (y or v) coordinate")
+        px = int(x) if x is not None else int(u * wd)
+        py = int(y) if y is not None else int(v * h)
+        px, py = min(max(px, 0), wd - 1), min(max(py, 0), h - 1)
+        return tuple(float(c) for c in a[py, px])
+
+    def saveByteArray(self, filetype='.tiff', quality=1.0, metadata=()):
+        return bytearray(_vt.top_encode(self._id, filetype, float(quality)))
+
+    def save(self, filepath=None, asynchronous=False, createFolders=False,
+             quality=1.0, metadata=()):
+        import os
+        if not filepath:
+            filepath = '%s.%d.tif' % (self.name, self.time.frame)
+        data = _vt.top_encode(self._id, filepath, float(quality))
+        if createFolders:
+            os.makedirs(os.path.dirname(os.path.abspath(filepath)),
+                        exist_ok=True)
+        tmp = filepath + '.part'
+        with open(tmp, 'wb') as f:
+            f.write(data)
+        os.replace(tmp, filepath)
+        return filepath
+
+    def cudaMemory(self, stream=None):
+        raise RuntimeError("CUDA is not available: vitrine's CUDA interop "
+                           "is not built yet (%s.cudaMemory)" % self.path)
+
+
+def _sort_pages(o, names):
+    order = [n.name if isinstance(n, Page) else n for n in names]
+    o._pages.sort(key=lambda p: order.index(p.name) if p.name in order
+                  else len(order))
+
+
+class scriptTOP(TOP):
+    """A Script TOP: onCook(scriptOp) fills it with copyNumpyArray() or
+    loadByteArray(). Row 0 of an array is the bottom row of the image."""
+
+    def copyNumpyArray(self, arr):
+        import numpy
+        if not isinstance(arr, numpy.ndarray):
+            raise TypeError("%s: copyNumpyArray takes a numpy.ndarray, not "
+                            "%s" % (self.path, type(arr).__name__))
+        kinds = {numpy.dtype(numpy.uint8): 0, numpy.dtype(numpy.uint16): 1,
+                 numpy.dtype(numpy.float32): 2}
+        kind = kinds.get(arr.dtype)
+        if kind is None:
+            raise TypeError("%s: copyNumpyArray takes uint8, uint16 or "
+                            "float32 data, not %s" % (self.path, arr.dtype))
+        if arr.ndim == 2:
+            arr = arr[:, :, None]
+        if arr.ndim != 3 or not 1 <= arr.shape[2] <= 4 or 0 in arr.shape:
+            raise ValueError("%s: copyNumpyArray takes shape (height, width, "
+                             "components) with 1 to 4 components, not %s"
+                             % (self.path, arr.shape))
+        h, w, c = arr.shape
+        _vt.top_upload(self._id, numpy.ascontiguousarray(arr), h, w, c,
+                       kind)
+
+    def loadByteArray(self, fileType, byteArray):
+        import numpy
+        w, h, data = _vt.image_decode(str(fileType), bytes(byteArray))
+        a = numpy.frombuffer(data, dtype=numpy.uint8).reshape(h, w, 4)
+        self.copyNumpyArray(numpy.ascontiguousarray(a[::-1]))
+        return True
+
+    def copyCUDAMemory(self, address, size, shape, stream=None):
+        raise RuntimeError("CUDA is not available: vitrine's CUDA interop "
+                           "is not built yet (%s.copyCUDAMemory)" % self.path)
+
+    def appendCustomPage(self, name):
+        p = Page(name, self._id, True)
+        self._pages.append(p)
+        return p
+
+    def destroyCustomPars(self):
+        n = len(self._custom)
+        self._custom.clear()
+        self._pages.clear()
+        return n
+
+    def sortCustomPages(self, *pages):
+        _sort_pages(self, pages)
+
+
+class COMP(OP):
+    """A COMP: a container of ops."""
+
+    def create(self, optype, name=None, initialize=True):
+        raise NotImplementedError(
+            "%s.create(): vitrine's networks are files; add the op to the "
+            "network file (it reloads)" % self.path)
+
+    def copy(self, o, name=None, includeDocked=True):
+        raise NotImplementedError("%s.copy(): add the op to the network file"
+                                  % self.path)
+
+
+_FAMILIES = {'TOP': TOP, 'CHOP': CHOP, 'DAT': DAT, 'COMP': COMP}
+_CLASSES = {'scriptTOP': scriptTOP, 'scriptCHOP': scriptCHOP}
+
+
+class _CustomParCollection(ParCollection):
+    """op.par of a Script op: its custom parameters come first."""
+    __slots__ = ()
+
+    def _get(self, name):
+        o = _objects.get(self._id)
+        if o is not None:
+            cp = o._state()['custom'].get(name)
+            if cp is not None:
+                return cp
+        return ParCollection._get(self, name)
+
+    def __setattr__(self, name, value):
+        o = _objects.get(self._id)
+        if o is not None:
+            cp = o._state()['custom'].get(name)
+            if cp is not None:
+                cp.val = value
+                return
+        ParCollection.__setattr__(self, name, value)
+
+
+# ---------------------------------------------------------------- globals
+
+
+class _OpFinder:
+    """op(): relative to its op (a script's, a callback's, an
+    expression's), as TouchDesigner's is; td.op follows whichever script
+    runs."""
+    __slots__ = ('_oid',)
+
+    def __init__(self, oid=0):
+        self._oid = oid
+
+    def _base(self):
+        return self._oid or _current[-1] or _vt.root()
+
+    def __call__(self, *paths):
+        base = self._base()
+        if len(paths) == 1 and isinstance(paths[0], str) \
+                and not any(c in paths[0] for c in '*?['):
+            return _wrap(_find(base, paths[0]))
+        r = _lookup(base, paths, False)
+        return r[0] if r else None
+
+    def __getattr__(self, name):
+        if name.startswith('__'):
+            raise AttributeError(name)
+        raise AttributeError("op.%s: global OP shortcuts are not supported "
+                             "yet; use op('path')" % name)
+
+
+op = _OpFinder()
+
+
+def _bound(oid):
+    """ops(), opex() and parent() relative to op oid (0: the running
+    script's op)."""
+    def base():
+        return oid or _current[-1] or _vt.root()
+
+    def ops_(*paths):
+        return _lookup(base(), paths, True)
+
+    def opex_(path):
+        r = _OpFinder(oid)(path)
+        if r is None:
+            raise ValueError("%s: no operator '%s'" % (_wrap(base()).path,
+                                                       path))
+        return r
+
+    def parent_(n=1):
+        return _wrap(base()).parent(n)
+    return ops_, opex_, parent_
+
+
+ops, opex, parent = _bound(0)
+
+
+def debug(*args):
+    oid = _current[-1]
+    where = _vt.info(oid)[1] if oid and _vt.alive(oid) else 'python'
+    _vt.log(6, '[%s]' % where, ' '.join(str(a) for a in args))
+
+
+class _Mod:
+    """mod.name: a DAT's text as a module, found beside the script's op
+    (then up through its parents); falls back to Python's own modules."""
+
+    def __init__(self, oid=None):
+        object.__setattr__(self, '_id', oid)
+
+    def __getattr__(self, name):
+        base = self._id or _current[-1]
+        o = _wrap(base)
+        while o is not None:
+            d = _wrap(_find(o._id, name))
+            if isinstance(d, DAT):
+                return _module_of(d)
+            o = o.parent()
+        try:
+            return __import__(name)
+        except ImportError:
+            raise AttributeError("mod.%s: no DAT '%s' near %s and no Python "
+                                 "module of that name" % (
+                                     name, name, _wrap(base).path))
+
+    def __call__(self, path):
+        d = op(path) if isinstance(path, str) else path
+        if not isinstance(d, DAT):
+            raise ValueError("mod(%r): not a DAT" % (path,))
+        return _module_of(d)
+
+
+mod = _Mod()
+
+
+def _globals_for(oid):
+    """The globals a script, callback or expression of op oid sees."""
+    ops_, opex_, parent_ = _bound(oid)
+    return {
+        '__builtins__': builtins, '__name__': '__main__',
+        'op': _OpFinder(oid), 'ops': ops_, 'opex': opex_, 'me': _wrap(oid),
+        'parent': parent_, 'absTime': absTime, 'mod': _Mod(oid),
+        'debug': debug,
+        'td': sys.modules['td'], 'ParMode': ParMode, 'root': _wrap(_vt.root()),
+        'tdu': None, 'project': None, 'ui': None, 'run': _run_later,
+    }
+
+
+def _run_later(script, *args, delayFrames=0, delayMilliSeconds=0,
+               fromOP=None, **kw):
+    """td's run(): a script string, run at the start of a later frame."""
+    _later.append((max(1, int(delayFrames)), fromOP._id if fromOP else
+                   _current[-1], script, args))
+
+
+_later = []
+
+
+# ---------------------------------------------------------------- running
+
+
+class _Stdout:
+    """print() into the log, a line at a time, prefixed by the op whose
+    script printed it."""
+
+    def __init__(self, level):
+        self.level = level
+        self.buf = ''
+
+    def write(self, s):
+        self.buf += s
+        while '\n' in self.buf:
+            line, self.buf = self.buf.split('\n', 1)
+            oid = _current[-1]
+            where = _vt.info(oid)[1] if oid and _vt.alive(oid) else 'python'
+            _vt.log(self.level, '[%s]' % where, line)
+        return len(s)
+
+    def flush(self):
+        if self.buf:
+            self.write('\n')
+
+    def isatty(self):
+        return False
+
+
+sys.stdout = _Stdout(6)
+sys.stderr = _Stdout(4)
+
+
+def _record(oid, exc):
+    """An exception from op oid's script: on the op (errors(),
+    scriptErrors()) and in the log with its traceback when it changed."""
+    if isinstance(exc, SyntaxError):
+        msg = '%s: %s (%s:%s)' % (type(exc).__name__, exc.msg,
+                                  exc.filename, exc.lineno)
+    else:
+        msg = '%s: %s' % (type(exc).__name__, exc)
+    tb = ''.join(traceback.format_exception(type(exc), exc,
+                                            exc.__traceback__))
+    if not _vt.alive(oid):
+        _vt.log(3, '[python]', tb)
+        return
+    o = _wrap(oid)
+    o._state()['script_errors'] = [msg]
+    _vt.set_error(oid, msg, tb, False)
+
+
+def _clear(oid):
+    if _vt.alive(oid):
+        st = _wrap(oid)._state()
+        if st['script_errors']:
+            st['script_errors'] = []
+            _vt.set_error(oid, '', '', False)
+
+
+def _guarded(oid, fn, *args):
+    """Runs fn(*args) as op oid's code: its globals see me = that op; the
+    budget applies; an exception is recorded on the op. Returns (ok,
+    result)."""
+    _current.append(oid)
+    _vt.budget(True)
+    try:
+        r = fn(*args)
+        return True, r
+    except ScriptTimeout as e:
+        _record(oid, e)
+        return False, None
+    except BaseException as e:  # noqa: B036: a script never stops frames
+        if isinstance(e, (SystemExit, KeyboardInterrupt)):
+            e = RuntimeError('%s inside a script is ignored'
+                             % type(e).__name__)
+        _record(oid, e)
+        return False, None
+    finally:
+        _vt.budget(False)
+        _current.pop()
+
+
+def _source(d):
+    """(text, filename) of a DAT's script."""
+    text = _vt.dat_text(d._id)
+    return text, '%s' % d.path
+
+
+_code_cache = {}  # op id -> (text, code)
+
+
+def _compiled(d, mode='exec'):
+    text, name = _source(d)
+    c = _code_cache.get(d._id)
+    if c is None or c[0] != text:
+        c = (text, compile(text, name, mode))
+        _code_cache[d._id] = c
+    return c[1]
+
+
+def _run_text(d, args=()):
+    def go():
+        g = _globals_for(d._id)
+        g['args'] = args
+        exec(_compiled(d), g)
+    ok, _ = _guarded(d._id, go)
+    if ok:
+        _clear(d._id)
+
+
+_modules = {}  # op id -> (text, module)
+
+
+def _module_of(d):
+    """A DAT's text as a module, re-made when the text changes."""
+    import types
+    text, name = _source(d)
+    m = _modules.get(d._id)
+    if m is None or m[0] != text:
+        mo = types.ModuleType(d.name)
+        mo.__dict__.update(_globals_for(d._id))
+        mo.__file__ = name
+        code = compile(text, name, 'exec')
+        _current.append(d._id)
+        try:
+            exec(code, mo.__dict__)
+        finally:
+            _current.pop()
+        m = _modules[d._id] = (text, mo)
+    return m[1]
+
+
+def _callbacks_of(oid):
+    """The callbacks module of a callback DAT (its own text), or of a
+    Script op (its `callbacks` DAT); None with the error recorded."""
+    o = _wrap(oid)
+    d = o
+    if not isinstance(o, DAT):
+        d = o.par.callbacks.eval()
+        if d is None:
+            return None
+    ok, m = _guarded(oid, _module_of, d)
+    return m if ok else None
+
+
+def _run_callback(o, name, *args):
+    m = _callbacks_of(o._id)
+    fn = getattr(m, name, None) if m else None
+    if fn is None:
+        return None
+    ok, r = _guarded(o._id, fn, *args)
+    return r
+
+
+# ---- what the frame loop calls
+
+_started = set()  # op ids whose start ran
+_prev = {}  # op id -> watched values (CHOP Execute, Parameter Execute)
+
+
+def _attach():
+    _objects.clear()
+    _find_cache.clear()
+    _state.clear()
+    _code_cache.clear()
+    _modules.clear()
+    _started.clear()
+    _prev.clear()
+    del _later[:]
+
+
+def _sorted(optype):
+    return sorted((_wrap(i) for i in _vt.ops_of_type(optype)),
+                  key=lambda o: (o.name, o.path))
+
+
+def _active(o):
+    try:
+        return bool(_vt.par_get(o._id, 'active'))
+    except AttributeError:
+        return True
+
+
+def _frame_start():
+    frame = _vt.stats(_vt.root())[5]
+    for i, (n, oid, script, args) in enumerate(list(_later)):
+        if n <= 1:
+            _later.remove((n, oid, script, args))
+
+            def go(script=script, oid=oid, args=args):
+                g = _globals_for(oid)
+                g['args'] = args
+                exec(compile(script, 'run()', 'exec'), g)
+            _guarded(oid, go)
+        else:
+            _later[_later.index((n, oid, script, args))] = (n - 1, oid,
+                                                          script, args)
+    for e in _sorted('executeDAT'):
+        if e._id not in _started:
+            _started.add(e._id)
+            if _active(e):
+                if _vt.par_get(e._id, 'create'):
+                    _run_callback(e, 'onCreate')
+                if _vt.par_get(e._id, 'start'):
+                    _run_callback(e, 'onStart')
+    for t in _sorted('textDAT'):
+        run = _vt.par_get(t._id, 'run')
+        if run == 'frame' or (run == 'start' and t._id not in _started):
+            _started.add(t._id)
+            _vt.cook(t._id, False)
+            _run_text(t)
+    for e in _sorted('executeDAT'):
+        if _active(e) and _vt.par_get(e._id, 'framestart'):
+            _run_callback(e, 'onFrameStart', frame)
+
+
+def _frame_after_cook():
+    for d in _sorted('chopexecDAT'):
+        if _active(d):
+            _chopexec(d)
+    for d in _sorted('parexecDAT'):
+        if _active(d):
+            _parexec(d)
+
+
+def _frame_end():
+    frame = _vt.stats(_vt.root())[5]
+    for e in _sorted('executeDAT'):
+        if _active(e) and _vt.par_get(e._id, 'frameend'):
+            _run_callback(e, 'onFrameEnd', frame)
+
+
+def _exit():
+    for e in _sorted('executeDAT'):
+        if _active(e) and _vt.par_get(e._id, 'exit'):
+            _run_callback(e, 'onExit')
+
+
+def _chopexec(d):
+    c = d.par.chop.eval()
+    if c is None:
+        return
+    pattern = _vt.par_get(d._id, 'channel') or '*'
+    chans = c.chans(*pattern.split())
+    prev = _prev.setdefault(d._id, {})
+    flags = {k: _vt.par_get(d._id, k) for k in (
+        'offtoon', 'whileon', 'ontooff', 'whileoff', 'valuechange')}
+    for ch in chans:
+        name = ch.name
+        v = ch.eval()
+        p = prev.get(name)
+        prev[name] = v
+        on = v > 0
+        if p is None:
+            continue
+        was = p > 0
+        if flags['offtoon'] and on and not was:
+            _run_callback(d, 'onOffToOn', ch, c.numSamples - 1, v, p)
+        if flags['whileon'] and on:
+            _run_callback(d, 'whileOn', ch, c.numSamples - 1, v, p)
+        if flags['ontooff'] and was and not on:
+            _run_callback(d, 'onOnToOff', ch, c.numSamples - 1, v, p)
+        if flags['whileoff'] and not on:
+            _run_callback(d, 'whileOff', ch, c.numSamples - 1, v, p)
+        if flags['valuechange'] and v != p:
+            _run_callback(d, 'onValueChange', ch, c.numSamples - 1, v, p)
+
+
+def _parexec(d):
+    targets = d.ops(*(_vt.par_get(d._id, 'ops') or '').split())
+    pattern = _vt.par_get(d._id, 'pars') or '*'
+    prev = _prev.setdefault(d._id, {})
+    valuechange = _vt.par_get(d._id, 'valuechange')
+    onpulse = _vt.par_get(d._id, 'onpulse')
+    for t in targets:
+        for p in t.pars(*pattern.split()):
+            if p.isPulse:
+                if onpulse and p.eval():
+                    _run_callback(d, 'onPulse', p)
+                continue
+            key = (t._id, p.name)
+            v = p.eval()
+            if isinstance(v, OP):
+                v = v.path
+            old = prev.get(key, v)
+            prev[key] = v
+            if valuechange and v != old:
+                _run_callback(d, 'onValueChange', p, old)
+
+
+_cooking_script = []
+
+
+def _cook_script(oid):
+    """A Script TOP's or CHOP's cook: onCook(scriptOp). True when it ran
+    without error."""
+    o = _wrap(oid)
+    st = o._state()
+    m = _callbacks_of(oid)
+    if m is None:
+        if o.par.callbacks.eval() is None:
+            _vt.set_error(oid, "no callbacks DAT: set 'callbacks' to a DAT "
+                          "holding onCook(scriptOp)", '', False)
+        return False
+    if not st.get('setup'):
+        st['setup'] = True
+        fn = getattr(m, 'onSetupParameters', None)
+        if fn is not None and not _guarded(oid, fn, o)[0]:
+            return False
+    fn = getattr(m, 'onCook', None)
+    if fn is None:
+        return True
+    if isinstance(o, scriptCHOP):
+        out = o._out()
+        out['rate'] = None
+    _cooking_script.append(oid)
+    try:
+        ok, _ = _guarded(oid, fn, o)
+    finally:
+        _cooking_script.pop()
+    if ok and isinstance(o, scriptCHOP):
+        ok, _ = _guarded(oid, o._commit)
+    if ok:
+        _clear(oid)
+    return ok
+
+
+def _expr_globals(oid):
+    g = _globals_for(oid)
+    g['_vitrine_owner'] = oid
+    return g
+
+
+def _eval_as(o, expr):
+    _current.append(o._id)
+    try:
+        return eval(compile(str(expr), '%s.evalExpression' % o.path, 'eval'),
+                    _globals_for(o._id))
+    finally:
+        _current.pop()
+
+
+# Script ops' par includes their custom parameters.
+_base_wrap = _wrap
+
+
+def _wrap(oid):  # noqa: F811: Script ops get a par that sees custom pars
+    o = _objects.get(oid)
+    if o is not None or not oid:
+        return o
+    o = _base_wrap(oid)
+    if isinstance(o, (scriptTOP, scriptCHOP)):
+        object.__setattr__(o, 'par', _CustomParCollection(oid))
+    return o
