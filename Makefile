@@ -119,6 +119,7 @@ run: deps
 test: deps
 	@$(MAKE) --no-print-directory $(BUILD)/vitrine $(UNIT_BIN)
 	@VITRINE=$(CURDIR)/$(BUILD)/vitrine BUILD=$(BUILD) \
+	    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	    ./tests/run.sh
 
 bench: deps

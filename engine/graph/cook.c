@@ -20,44 +20,47 @@ void graph_begin_frame(struct graph *g, int64_t frame)
     g->profiling = g->profile_every <= 1 || frame % g->profile_every == 0;
 }
 
+void graph_update_par(struct graph *g, struct op *op, struct par *p)
+{
+    if (p->mode == PAR_MODE_EXPORT) {
+        struct op *src = graph_op_by_id(g, p->export_op);
+        if (!src) {
+            op_set_warning(op, "%s: export source '%s' no longer exists",
+                           p->name, p->export_src);
+            return;
+        }
+        const struct chop_data *c = &src->chop;
+        int idx = p->export_index;
+        if (idx < 0 || idx >= c->nchan || c->names[idx] != p->export_chan)
+            idx = p->export_index = chop_find(c, p->export_chan);
+        if (idx < 0 || c->nsamples < 1) {
+            op_set_warning(op, "%s: '%s' has no channel '%s'", p->name,
+                           src->path, p->export_chan);
+            return;
+        }
+        par_apply_double(op, p, chop_value(c, idx));
+    } else if (p->mode == PAR_MODE_EXPRESSION && g->eval) {
+        double num = 0;
+        char *str = NULL;
+        char err[512];
+        if (g->eval->eval(g->eval->ctx, op, p, p->expr_code, &num, &str,
+                          err, sizeof(err)) != 0) {
+            op_set_error(op, "%s.expr: %s", p->name, err);
+            return;
+        }
+        if (par_is_numeric(p))
+            par_apply_double(op, p, num);
+        else
+            par_apply_string(op, p, str ? str : "");
+        free(str);
+    }
+}
+
 /* Exports and expressions: bring the values in before deciding. */
 static void update_live_pars(struct graph *g, struct op *op)
 {
-    for (size_t i = 0; i < op->nlive; i++) {
-        struct par *p = op->live[i];
-        if (p->mode == PAR_MODE_EXPORT) {
-            struct op *src = graph_op_by_id(g, p->export_op);
-            if (!src) {
-                op_set_warning(op, "%s: export source '%s' no longer exists",
-                               p->name, p->export_src);
-                continue;
-            }
-            const struct chop_data *c = &src->chop;
-            int idx = p->export_index;
-            if (idx < 0 || idx >= c->nchan || c->names[idx] != p->export_chan)
-                idx = p->export_index = chop_find(c, p->export_chan);
-            if (idx < 0 || c->nsamples < 1) {
-                op_set_warning(op, "%s: '%s' has no channel '%s'", p->name,
-                               src->path, p->export_chan);
-                continue;
-            }
-            par_apply_double(op, p, chop_value(c, idx));
-        } else if (p->mode == PAR_MODE_EXPRESSION && g->eval) {
-            double num = 0;
-            char *str = NULL;
-            char err[512];
-            if (g->eval->eval(g->eval->ctx, op, p, p->expr_code, &num, &str,
-                              err, sizeof(err)) != 0) {
-                op_set_error(op, "%s.expr: %s", p->name, err);
-                continue;
-            }
-            if (par_is_numeric(p))
-                par_apply_double(op, p, num);
-            else
-                par_apply_string(op, p, str ? str : "");
-            free(str);
-        }
-    }
+    for (size_t i = 0; i < op->nlive; i++)
+        graph_update_par(g, op, op->live[i]);
 }
 
 static void clear_pulses(struct op *op)

@@ -103,6 +103,9 @@ void graph_begin_frame(struct graph *g, int64_t frame);
 void graph_cook(struct graph *g);
 /* Cooks op now if it needs to, after what it depends on. */
 void graph_cook_op(struct graph *g, struct op *op);
+/* Brings a parameter in EXPRESSION or EXPORT mode up to date now:
+ * evaluates the expression or reads the channel. */
+void graph_update_par(struct graph *g, struct op *op, struct par *p);
 /* Forces a cook this frame even if nothing changed. */
 void graph_force_cook(struct graph *g, struct op *op);
 

@@ -314,6 +314,13 @@ static PyObject *m_ops_of_type(PyObject *self, PyObject *args)
     return l;
 }
 
+static PyObject *m_budget_ms(PyObject *self, PyObject *args)
+{
+    (void)self;
+    (void)args;
+    return PyFloat_FromDouble(py_budget_ms());
+}
+
 static PyObject *m_budget(PyObject *self, PyObject *args)
 {
     (void)self;
@@ -382,11 +389,21 @@ static PyObject *m_par_get(PyObject *self, PyObject *args)
     struct par *p = get_par(id, name, &op);
     if (!p)
         return NULL;
-    /* A parameter in expression or export mode is current only once its
-     * op has cooked this frame; evaluating it asks for that. */
-    if (p->mode != PAR_MODE_CONSTANT && op->graph->time.frame > 0 &&
-        op->pulled_frame != op->graph->time.frame && !op->graph->cooking)
-        graph_cook_op(op->graph, op);
+    /* Evaluating a parameter in expression or export mode evaluates the
+     * expression or reads the channel now, as TouchDesigner's eval() does
+     * (the source CHOP cooked first). */
+    if (p->mode == PAR_MODE_EXPORT) {
+        struct op *src = graph_op_by_id(op->graph, p->export_op);
+        if (src && op->graph->time.frame > 0 && !op->graph->cooking)
+            graph_cook_op(op->graph, src);
+    }
+    if (p->mode == PAR_MODE_EXPORT)
+        graph_update_par(op->graph, op, p);
+    /* An expression is evaluated by the caller (td's Par.eval), so that
+     * its exception reaches the script: (expression,) instead of a
+     * value. */
+    if (p->mode == PAR_MODE_EXPRESSION)
+        return Py_BuildValue("(s)", p->expr);
     return par_value(op, p);
 }
 
@@ -971,6 +988,7 @@ static PyMethodDef methods[] = {
     {"set_error", m_set_error, METH_VARARGS, NULL},
     {"ops_of_type", m_ops_of_type, METH_VARARGS, NULL},
     {"budget", m_budget, METH_VARARGS, NULL},
+    {"budget_ms", m_budget_ms, METH_NOARGS, NULL},
     {"par_get", m_par_get, METH_VARARGS, NULL},
     {"par_set", m_par_set, METH_VARARGS, NULL},
     {"par_expr", m_par_expr, METH_VARARGS, NULL},

@@ -31,6 +31,7 @@ static struct {
     uint64_t gen;       /* bumped at each outermost begin */
     int64_t deadline;   /* CLOCK_MONOTONIC ns */
     double budget_ms;
+    unsigned long main_thread;
 } py = {.budget_ms = 500};
 
 struct graph *py_graph(void)
@@ -40,19 +41,12 @@ struct graph *py_graph(void)
 
 /* ---- the budget ---- */
 
-static int raise_timeout(void *arg)
-{
-    uint64_t gen = (uint64_t)(uintptr_t)arg;
-    pthread_mutex_lock(&py.mu);
-    bool hit = py.armed && py.gen == gen;
-    pthread_mutex_unlock(&py.mu);
-    if (!hit)
-        return 0;
-    PyErr_Format(py.timeout, "script ran past its budget of %g ms and was "
-                 "interrupted", py.budget_ms);
-    return -1;
-}
-
+/* Past the deadline, the watcher raises td.ScriptTimeout in the main
+ * thread with PyThreadState_SetAsyncExc (Py_AddPendingCall from another
+ * thread does not wake CPython 3.11's eval loop). It needs the GIL,
+ * which the main thread gives up inside a running script; once it has it,
+ * it checks that the same call is still running. A script that swallows
+ * the exception gets another each budget period. */
 static void *watch(void *arg)
 {
     (void)arg;
@@ -66,14 +60,19 @@ static void *watch(void *arg)
                               .tv_nsec = py.deadline % 1000000000};
         uint64_t gen = py.gen;
         int rc = pthread_cond_timedwait(&py.cv, &py.mu, &ts);
-        if (rc == ETIMEDOUT && py.armed && py.gen == gen &&
-            clock_now_ns() >= py.deadline) {
-            /* Runs on the main thread at the script's next bytecode; a
-             * script that swallows the exception gets another each
-             * budget period. */
-            Py_AddPendingCall(raise_timeout, (void *)(uintptr_t)gen);
-            py.deadline += (int64_t)(py.budget_ms * 1e6);
+        if (rc != ETIMEDOUT || !py.armed || py.gen != gen ||
+            clock_now_ns() < py.deadline)
+            continue;
+        pthread_mutex_unlock(&py.mu);
+        PyGILState_STATE s = PyGILState_Ensure();
+        pthread_mutex_lock(&py.mu);
+        if (py.armed && py.gen == gen && !py.stop) {
+            PyThreadState_SetAsyncExc(py.main_thread, py.timeout);
+            py.deadline = clock_now_ns() + (int64_t)(py.budget_ms * 1e6);
         }
+        pthread_mutex_unlock(&py.mu);
+        PyGILState_Release(s);
+        pthread_mutex_lock(&py.mu);
     }
     pthread_mutex_unlock(&py.mu);
     return NULL;
@@ -103,6 +102,11 @@ void py_budget_end(void)
 void py_set_budget_ms(double ms)
 {
     py.budget_ms = ms > 1 ? ms : 1;
+}
+
+double py_budget_ms(void)
+{
+    return py.budget_ms;
 }
 
 /* ---- errors ---- */
@@ -384,6 +388,7 @@ int py_init(char *err, size_t errlen)
     pthread_cond_init(&py.cv, &ca);
     pthread_condattr_destroy(&ca);
     py.stop = false;
+    py.main_thread = PyThread_get_thread_ident();
     pthread_create(&py.watcher, NULL, watch, NULL);
     py.running = true;
     return 0;
@@ -397,7 +402,10 @@ void py_shutdown(void)
     py.stop = true;
     pthread_cond_signal(&py.cv);
     pthread_mutex_unlock(&py.mu);
+    /* The watcher may be waiting for the GIL. */
+    Py_BEGIN_ALLOW_THREADS
     pthread_join(py.watcher, NULL);
+    Py_END_ALLOW_THREADS
     py.graph = NULL;
     Py_CLEAR(py.timeout);
     Py_CLEAR(py.td);

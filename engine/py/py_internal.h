@@ -11,6 +11,7 @@ struct graph *py_graph(void);
 /* Arms the budget for the outermost of nested calls; end disarms. */
 void py_budget_begin(void);
 void py_budget_end(void);
+double py_budget_ms(void);
 /* Takes the pending exception: "Type: message", newly allocated; the
  * formatted traceback too when traceback is not NULL. */
 char *py_error_text(char **traceback);

@@ -28,6 +28,11 @@ class ScriptTimeout(BaseException):
     """Raised inside a script that runs past its time budget. A
     BaseException, so that `except Exception` does not swallow it."""
 
+    def __init__(self, *args):
+        super().__init__(*(args or (
+            "script ran past its budget of %g ms and was interrupted"
+            % _vt.budget_ms(),)))
+
 
 class ParMode(enum.Enum):
     CONSTANT = 0
@@ -139,7 +144,21 @@ class Par:
     # value
     def eval(self):
         v = _vt.par_get(self._id, self._name)
-        if self._i()[0] == 'op':
+        kind = self._i()[0]
+        if type(v) is tuple:  # EXPRESSION mode: evaluated here, raising
+            v = _eval_par_expr(self._id, self._name, v[0])
+            if kind in ('float', 'rgba'):
+                return float(v)
+            if kind == 'int':
+                return int(round(float(v)))
+            if kind in ('toggle', 'pulse'):
+                return bool(v)
+            if kind == 'op':
+                return v if isinstance(v, OP) else \
+                    _wrap(_find(self._id, str(v))) if v else None
+            return v if kind == 'menu' and isinstance(v, str) else (
+                self._i()[10][int(v)] if kind == 'menu' else str(v))
+        if kind == 'op':
             return _wrap(_find(self._id, v)) if v else None
         return v
 
@@ -389,7 +408,7 @@ class Page:
         elif style == 'XY':
             suffixes = ['x', 'y']
         for s in suffixes:
-            n = name.lower() + s if s else name.lower()
+            n = name + s
             if n in o._custom:
                 raise ValueError("%s already has a custom parameter %s"
                                  % (o.path, n))
@@ -1386,7 +1405,7 @@ class DAT(OP):
             if 'file' in _vt.par_names(self._id):
                 _vt.par_set(self._id, 'file', '')
             _vt.par_set(self._id, 'text', str(v))
-            _vt.cook(self._id, False)
+            _vt.cook(self._id, True)
         else:
             raise AttributeError("%s (%s): its text comes from its "
                                  "parameters" % (self.path, self.OPType))
@@ -1807,8 +1826,12 @@ def _record(oid, exc):
                                   exc.filename, exc.lineno)
     else:
         msg = '%s: %s' % (type(exc).__name__, exc)
-    tb = ''.join(traceback.format_exception(type(exc), exc,
-                                            exc.__traceback__))
+    # The script's own frames: td's runners are not the user's business.
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if f.filename != 'td.py']
+    tb = ''.join(['Traceback (most recent call last):\n'] +
+                 traceback.format_list(frames) +
+                 traceback.format_exception_only(type(exc), exc))
     if not _vt.alive(oid):
         _vt.log(3, '[python]', tb)
         return
@@ -1887,6 +1910,7 @@ def _module_of(d):
     if m is None or m[0] != text:
         mo = types.ModuleType(d.name)
         mo.__dict__.update(_globals_for(d._id))
+        mo.__name__ = d.name
         mo.__file__ = name
         code = compile(text, name, 'exec')
         _current.append(d._id)
@@ -1931,6 +1955,7 @@ def _attach():
     _find_cache.clear()
     _state.clear()
     _code_cache.clear()
+    _expr_code.clear()
     _modules.clear()
     _started.clear()
     _prev.clear()
@@ -2064,6 +2089,8 @@ def _cook_script(oid):
     without error."""
     o = _wrap(oid)
     st = o._state()
+    if isinstance(o, scriptTOP):
+        import numpy  # noqa: F401: its first import outside the budget
     m = _callbacks_of(oid)
     if m is None:
         if o.par.callbacks.eval() is None:
@@ -2097,6 +2124,24 @@ def _expr_globals(oid):
     g = _globals_for(oid)
     g['_vitrine_owner'] = oid
     return g
+
+
+_expr_code = {}  # (op id, par, source) -> (code, globals)
+
+
+def _eval_par_expr(oid, name, src):
+    """A parameter's expression, evaluated with its op as `me`."""
+    key = (oid, name, src)
+    c = _expr_code.get(key)
+    if c is None:
+        c = _expr_code[key] = (
+            compile(src, '%s.par.%s.expr' % (_vt.info(oid)[1], name),
+                    'eval'), _globals_for(oid))
+    _current.append(oid)
+    try:
+        return eval(c[0], c[1])
+    finally:
+        _current.pop()
 
 
 def _eval_as(o, expr):

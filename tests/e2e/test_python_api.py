@@ -1,0 +1,102 @@
+"""The Python API as scripts see it (tests/networks/pyapi: checks.py runs
+inside vitrine and prints PASS/FAIL per member), and every way a script
+can fail (tests/networks/pyerrors) without stopping the frames."""
+from conftest import ROOT, run
+from images import read_png
+
+PYAPI = ROOT / "tests" / "networks" / "pyapi"
+PYERRORS = ROOT / "tests" / "networks" / "pyerrors"
+
+
+def lines_of(stderr, path):
+    prefix = f"[{path}] "
+    return [l[len(prefix):] for l in stderr.splitlines()
+            if l.startswith(prefix)]
+
+
+def test_api_members_inside_vitrine():
+    r = run("--headless", "--frames", "6", str(PYAPI), timeout=60)
+    assert r.returncode == 0, r.stderr
+    out = lines_of(r.stderr, "/project1/checks")
+    fails = [l for l in out if l.startswith("FAIL")]
+    passes = [l for l in out if l.startswith("PASS")]
+    assert not fails, "\n".join(fails)
+    assert len(passes) >= 98, len(passes)
+    assert "DONE" in out
+    assert "debug line" in out  # debug() goes to the log
+    assert lines_of(r.stderr, "/project1/helpers") == ["ran helpers"]
+    assert lines_of(r.stderr, "/project1/gen") == ["pulsed Reset"]
+    # Parameter Execute: exports changing brightness, in order
+    assert lines_of(r.stderr, "/project1/watch") == [
+        "changed level1 brightness 0.25 -> 0.5",
+        "changed level1 brightness 0.5 -> -1.0",
+    ]
+    # CHOP Execute: value changes, and on -> off when it drops below 0
+    assert lines_of(r.stderr, "/project1/chopwatch") == [
+        "value level 0.5 0.25",
+        "off level -1.0 0.5",
+        "value level -1.0 0.5",
+    ]
+    assert "] error: " not in r.stderr
+
+
+def test_failing_scripts_never_stop_the_frames(tmp_path):
+    cfg = tmp_path / "kiosk.ini"
+    cfg.write_text("[watchdog]\nscript_budget_ms = 100\n")
+    out = tmp_path / "gen.png"
+    r = run("--headless", "--config", str(cfg), "--frames", "8",
+            "--snapshot", str(out), str(PYERRORS), timeout=60)
+    assert r.returncode == 0, r.stderr
+    err = r.stderr
+    assert "stopped after 8 frames" in err
+    frames = lines_of(err, "/project1/frames")
+    assert frames[0] == "frame 1" and frames[-1].startswith("frame ")
+    assert len([f for f in frames if f.startswith("frame ")]) == 8
+
+    def once(text):
+        """An error is logged with its traceback once, not every frame."""
+        return err.count(text) == 2  # the message and the traceback's end
+
+    # text DAT run every frame: NameError, once, with the script's line
+    assert "[/project1/everyframe] error: NameError: name 'nothing_here' " \
+        "is not defined" in err
+    assert once("name 'nothing_here' is not defined")
+    assert 'File "/project1/everyframe", line 2, in <module>' in err
+    # syntax error: op, file and line
+    assert "[/project1/syntax] error: SyntaxError: '(' was never closed " \
+        "(/project1/syntax:2)" in err
+    # Script CHOP and Script TOP onCook
+    assert "[/project1/wave] error: NameError: name 'undefined_name'" in err
+    assert once("ValueError: broken from frame 3 on")
+    assert 'File "/project1/gen_callbacks", line 5, in onCook' in err
+    # the Script TOP keeps its last good image (green) after it breaks
+    w, h, rows = read_png(out)
+    assert (w, h) == (32, 16)
+    assert all(p == (0, 200, 0, 255) for row in rows for p in row)
+    # callbacks of CHOP Execute and Parameter Execute DATs
+    assert "[/project1/chopwatch] error: KeyError: 'callback failed'" in err
+    assert "[/project1/watch] error: KeyError: 'callback failed'" in err
+    # a parameter expression: an error on its op; eval() raises in scripts
+    assert "[/project1/blur1] error: size.expr: ZeroDivisionError" in err
+    assert "expression raised ZeroDivisionError" in frames
+    # the runaway loop in onFrameStart is interrupted by the budget
+    assert "[/project1/loop] error: ScriptTimeout: script ran past its " \
+        "budget of 100 ms and was interrupted" in err
+    assert 'File "/project1/loop", line 3, in onFrameStart' in err
+    assert "td.py" not in err  # tracebacks show the user's frames only
+
+
+def test_python_ignores_the_python_first_on_path(tmp_path):
+    """A python3 first on PATH (here: one that fails) changes nothing: the
+    interpreter is Debian's, named at build time."""
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "python3").write_text("#!/bin/sh\nexit 99\n")
+    (fake / "python3").chmod(0o755)
+    import os
+    env = {"PATH": f"{fake}:{os.environ['PATH']}",
+           "PYTHONHOME": "/nonexistent", "PYTHONPATH": "/nonexistent"}
+    r = run("--headless", "--frames", "3", str(ROOT / "tests" / "networks" /
+                                               "seeds" / "ex1"), env=env)
+    assert r.returncode == 0, r.stderr
+    assert "[/project1/script1] Dimensions: 160 x 90" in r.stderr

@@ -1,0 +1,2 @@
+def onValueChange(par, prev):
+    print('changed', par.owner.name, par.name, prev, '->', par.eval())

@@ -1,0 +1,7 @@
+def onFrameStart(frame):
+    if frame == 2:
+        while True:
+            try:
+                pass
+            except Exception:
+                pass  # swallowing Exception does not stop the budget

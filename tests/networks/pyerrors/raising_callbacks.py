@@ -1,0 +1,2 @@
+def onValueChange(*args):
+    raise KeyError('callback failed')
