@@ -178,6 +178,10 @@ struct gpu *gpu_create(char *err, size_t errlen)
     struct gpu *g = xcalloc(1, sizeof(*g));
     glGenVertexArrays(1, &g->vao);
     glGetIntegerv(GL_MAX_TEXTURE_SIZE, &g->max_tex_size);
+    const char *renderer = (const char *)glGetString(GL_RENDERER);
+    g->software = renderer && (strstr(renderer, "llvmpipe") ||
+                               strstr(renderer, "softpipe") ||
+                               strstr(renderer, "swrast"));
     const char *e = NULL;
     g->blit_program = gpu_program_get(g, blit_src, &e);
     if (!g->blit_program) {
@@ -334,6 +338,8 @@ void gpu_blit(struct gpu *g, const struct gpu_tex *src)
 
 void gpu_readback_start(struct gpu *g, const struct gpu_tex *t)
 {
+    if (g->software)
+        return; /* finish reads directly: a PBO would only add a copy */
     size_t size = (size_t)t->w * (size_t)t->h * 4;
     if (!g->pbo)
         glGenBuffers(1, &g->pbo);
@@ -357,6 +363,23 @@ void gpu_readback_start(struct gpu *g, const struct gpu_tex *t)
 bool gpu_readback_finish(struct gpu *g, const struct gpu_tex *t, void *dst)
 {
     size_t n = (size_t)t->w * (size_t)t->h;
+    if (g->software) {
+        glBindFramebuffer(GL_READ_FRAMEBUFFER, t->fbo);
+        glReadBuffer(GL_COLOR_ATTACHMENT0);
+        if (!gpu_format_is_mono(t->format)) {
+            glReadPixels(0, 0, t->w, t->h, GL_RGBA, GL_UNSIGNED_BYTE, dst);
+            return true;
+        }
+        /* grey, as it is shown: read r into the last quarter, spread */
+        unsigned char *d = dst, *r = d + 3 * n;
+        glReadPixels(0, 0, t->w, t->h, GL_RED, GL_UNSIGNED_BYTE, r);
+        for (size_t i = 0; i < n; i++) {
+            unsigned char v = r[i];
+            d[4 * i] = d[4 * i + 1] = d[4 * i + 2] = v;
+            d[4 * i + 3] = 255;
+        }
+        return true;
+    }
     glBindBuffer(GL_PIXEL_PACK_BUFFER, g->pbo);
     const unsigned char *src = glMapBufferRange(
         GL_PIXEL_PACK_BUFFER, 0,
@@ -386,6 +409,16 @@ void gpu_upload(struct gpu *g, struct gpu_tex *t, const void *src,
     static const GLenum layouts[] = {GL_RED, GL_RG, GL_RGB, GL_RGBA};
     size_t comp = type == GL_FLOAT ? 4 : type == GL_UNSIGNED_SHORT ? 2 : 1;
     size_t size = (size_t)t->w * (size_t)t->h * (size_t)channels * comp;
+    if (g->software) {
+        /* A CPU renderer has no DMA to overlap: a staging buffer would
+         * only add a copy. */
+        glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+        glBindTexture(GL_TEXTURE_2D, t->id);
+        glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, t->w, t->h,
+                        layouts[channels - 1], type, src);
+        glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+        return;
+    }
     if (!g->upload_pbo)
         glGenBuffers(1, &g->upload_pbo);
     glBindBuffer(GL_PIXEL_UNPACK_BUFFER, g->upload_pbo);

@@ -62,6 +62,7 @@ struct gpu {
     GLuint blit_program;   /* draws a texture (mono shown grey) */
     size_t bytes;          /* GPU memory held by pool textures */
     int max_tex_size;
+    bool software; /* llvmpipe and kin: CPU rendering */
 };
 
 /* Needs a current context; NULL with a message if GL is below 3.3. */
@@ -127,7 +128,8 @@ void gpu_readback_start(struct gpu *g, const struct gpu_tex *t);
 bool gpu_readback_finish(struct gpu *g, const struct gpu_tex *t, void *dst);
 /* Uploads w * h pixels of `channels` (1..4) components of `type`
  * (GL_UNSIGNED_BYTE, GL_UNSIGNED_SHORT, GL_FLOAT), rows bottom to top,
- * through a streaming PBO: the copy to the GPU runs on after the call. */
+ * through a streaming PBO: the copy to the GPU runs on after the call
+ * (directly from src on a CPU renderer, where a PBO is only a copy). */
 void gpu_upload(struct gpu *g, struct gpu_tex *t, const void *src,
                 int channels, GLenum type);
 /* Float readback of all four channels (w * h * 4 floats), for tests and
