@@ -5,6 +5,7 @@
  * through par.c, the same code the network loader and OSC use. */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <structmember.h>
 
 #include <math.h>
 #include <string.h>
@@ -413,6 +414,55 @@ static PyObject *par_error(struct op *op, enum par_err e, const char *err)
     return PyErr_Format(type, "%s: %s", op->path, err);
 }
 
+/* Sets p from a Python number, bool or text (CONSTANT mode). 0, or -1
+ * with the exception set. */
+static int par_set_py(struct op *op, struct par *p, PyObject *v)
+{
+    char err[512];
+    enum par_err e;
+    enum par_kind k = p->def->kind;
+    double d;
+    if (PyFloat_CheckExact(v) && par_is_numeric(p)) {
+        d = PyFloat_AS_DOUBLE(v);
+    } else if (PyUnicode_Check(v)) {
+        e = par_set_text(op, p, PyUnicode_AsUTF8(v), err, sizeof(err));
+        goto done;
+    } else if (PyNumber_Check(v) && !par_is_numeric(p)) {
+        PyObject *s = PyObject_Str(v);
+        if (!s)
+            return -1;
+        e = par_set_text(op, p, PyUnicode_AsUTF8(s), err, sizeof(err));
+        Py_DECREF(s);
+        goto done;
+    } else if (PyNumber_Check(v)) {
+        d = PyFloat_AsDouble(v);
+        if (d == -1 && PyErr_Occurred())
+            return -1;
+    } else {
+        PyErr_Format(PyExc_TypeError, "%s: '%s' takes a %s, not %s",
+                     op->path, p->name, par_is_numeric(p) ? "number" : "text",
+                     Py_TYPE(v)->tp_name);
+        return -1;
+    }
+    /* As TouchDesigner does from Python: an int parameter rounds a float,
+     * a clamped one clamps. Menus take exact indices. */
+    if (k == PAR_INT && isfinite(d))
+        d = floor(d + 0.5);
+    if (isfinite(d) && k != PAR_MENU) {
+        if ((p->def->clamp & PAR_CLAMP_MIN) && d < p->def->lim[0])
+            d = p->def->lim[0];
+        if ((p->def->clamp & PAR_CLAMP_MAX) && d > p->def->lim[1])
+            d = p->def->lim[1];
+    }
+    e = par_set_double(op, p, d, err, sizeof(err));
+done:
+    if (e) {
+        par_error(op, e, err);
+        return -1;
+    }
+    return 0;
+}
+
 /* par_set(id, name, value): a number, bool or text, CONSTANT mode. */
 static PyObject *m_par_set(PyObject *self, PyObject *args)
 {
@@ -424,44 +474,8 @@ static PyObject *m_par_set(PyObject *self, PyObject *args)
         return NULL;
     struct op *op;
     struct par *p = get_par(id, name, &op);
-    if (!p)
+    if (!p || par_set_py(op, p, v) != 0)
         return NULL;
-    char err[512];
-    enum par_err e;
-    enum par_kind k = p->def->kind;
-    if (PyUnicode_Check(v)) {
-        e = par_set_text(op, p, PyUnicode_AsUTF8(v), err, sizeof(err));
-    } else if (PyNumber_Check(v) && !PyUnicode_Check(v)) {
-        if (!par_is_numeric(p)) {
-            PyObject *s = PyObject_Str(v);
-            if (!s)
-                return NULL;
-            e = par_set_text(op, p, PyUnicode_AsUTF8(s), err, sizeof(err));
-            Py_DECREF(s);
-        } else {
-            double d = PyFloat_AsDouble(v);
-            if (d == -1 && PyErr_Occurred())
-                return NULL;
-            /* As TouchDesigner does from Python: an int parameter rounds
-             * a float, a clamped one clamps. Menus take exact indices. */
-            if (k == PAR_INT && isfinite(d))
-                d = floor(d + 0.5);
-            if (isfinite(d) && k != PAR_MENU) {
-                if ((p->def->clamp & PAR_CLAMP_MIN) && d < p->def->lim[0])
-                    d = p->def->lim[0];
-                if ((p->def->clamp & PAR_CLAMP_MAX) && d > p->def->lim[1])
-                    d = p->def->lim[1];
-            }
-            e = par_set_double(op, p, d, err, sizeof(err));
-        }
-    } else {
-        return PyErr_Format(PyExc_TypeError, "%s: '%s' takes a %s, not %s",
-                            op->path, p->name,
-                            par_is_numeric(p) ? "number" : "text",
-                            Py_TYPE(v)->tp_name);
-    }
-    if (e)
-        return par_error(op, e, err);
     Py_RETURN_NONE;
 }
 
@@ -971,6 +985,332 @@ static PyObject *m_image_decode(PyObject *self, PyObject *args)
     return Py_BuildValue("(iiN)", w, h, b);
 }
 
+
+/* ---- fast paths: the types td builds its hot classes on ----
+ *
+ * op('name').par.x = v and op('chop')[0] run every frame in most scripts;
+ * in Python they cost tens of attribute lookups and calls. These C bases
+ * do the common case directly and hand everything else to td.py. */
+
+static PyObject *hook_find;  /* td._find_call(base id, args) */
+static PyObject *hook_value; /* td._value(v): Par, Channel, OP -> value */
+static PyTypeObject *channel_type; /* td.Channel, set by td */
+static uint64_t find_gen = 1;      /* bumped when ops or names change */
+
+static PyObject *m_set_hooks(PyObject *self, PyObject *args)
+{
+    (void)self;
+    PyObject *find, *value, *chan;
+    if (!PyArg_ParseTuple(args, "OOO!", &find, &value, &PyType_Type, &chan))
+        return NULL;
+    Py_XDECREF(hook_find);
+    Py_XDECREF(hook_value);
+    Py_XDECREF(channel_type);
+    Py_INCREF(find);
+    Py_INCREF(value);
+    Py_INCREF(chan);
+    hook_find = find;
+    hook_value = value;
+    channel_type = (PyTypeObject *)chan;
+    Py_RETURN_NONE;
+}
+
+static PyObject *m_forget(PyObject *self, PyObject *args)
+{
+    (void)self;
+    (void)args;
+    find_gen++;
+    Py_RETURN_NONE;
+}
+
+/* Finder: op() relative to one op, caching plain paths. */
+struct finder {
+    PyObject_HEAD
+    unsigned oid;
+    PyObject *cache; /* path -> OP */
+    uint64_t gen;
+};
+
+static int finder_init(PyObject *self, PyObject *args, PyObject *kw)
+{
+    struct finder *f = (struct finder *)self;
+    unsigned oid = 0;
+    if (kw || !PyArg_ParseTuple(args, "|I", &oid))
+        return -1;
+    f->oid = oid;
+    Py_XSETREF(f->cache, PyDict_New());
+    return f->cache ? 0 : -1;
+}
+
+static void finder_dealloc(PyObject *self)
+{
+    struct finder *f = (struct finder *)self;
+    Py_XDECREF(f->cache);
+    Py_TYPE(self)->tp_free(self);
+}
+
+static bool plain_path(PyObject *s)
+{
+    const char *p = PyUnicode_AsUTF8(s);
+    return p && !strpbrk(p, "*?[");
+}
+
+static PyObject *finder_call(PyObject *self, PyObject *args, PyObject *kw)
+{
+    struct finder *f = (struct finder *)self;
+    if (!hook_find)
+        return PyErr_Format(PyExc_RuntimeError, "td is not loaded");
+    if (!kw && f->oid && f->cache && PyTuple_GET_SIZE(args) == 1 &&
+        PyUnicode_CheckExact(PyTuple_GET_ITEM(args, 0))) {
+        PyObject *path = PyTuple_GET_ITEM(args, 0);
+        if (f->gen != find_gen) {
+            PyDict_Clear(f->cache);
+            f->gen = find_gen;
+        }
+        PyObject *hit = PyDict_GetItemWithError(f->cache, path);
+        if (hit) {
+            Py_INCREF(hit);
+            return hit;
+        }
+        if (PyErr_Occurred())
+            return NULL;
+        PyObject *r = PyObject_CallFunction(hook_find, "IO", f->oid, args);
+        if (r && r != Py_None && plain_path(path) &&
+            PyDict_SetItem(f->cache, path, r) != 0) {
+            Py_DECREF(r);
+            return NULL;
+        }
+        return r;
+    }
+    return PyObject_CallFunction(hook_find, "IO", f->oid, args);
+}
+
+static PyTypeObject finder_type = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "_vitrine.Finder",
+    .tp_basicsize = sizeof(struct finder),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+    .tp_new = PyType_GenericNew,
+    .tp_init = finder_init,
+    .tp_dealloc = finder_dealloc,
+    .tp_call = finder_call,
+};
+
+/* ParsBase: op.par; assigning an attribute sets that parameter. The last
+ * name set is remembered with its parameter: a script sets the same
+ * parameter by the same (interned) name object every frame. */
+struct pars {
+    PyObject_HEAD
+    unsigned oid;
+    PyObject *last_name; /* held, so that identity means equality */
+    struct par *last_par;
+};
+
+static int parsbase_init(PyObject *self, PyObject *args, PyObject *kw)
+{
+    unsigned oid;
+    if (kw || !PyArg_ParseTuple(args, "I", &oid))
+        return -1;
+    ((struct pars *)self)->oid = oid;
+    return 0;
+}
+
+static int pars_setattro(PyObject *self, PyObject *name, PyObject *v)
+{
+    struct pars *ps = (struct pars *)self;
+    const char *n = PyUnicode_AsUTF8(name);
+    if (!n)
+        return -1;
+    if (!v || n[0] == '_')
+        return PyObject_GenericSetAttr(self, name, v);
+    struct op *op;
+    struct par *p;
+    if (name == ps->last_name && (op = get_op(ps->oid)) != NULL) {
+        p = ps->last_par; /* the op is alive, so its pars are too */
+    } else {
+        p = get_par(ps->oid, n, &op);
+        if (!p)
+            return -1;
+        if (PyUnicode_CHECK_INTERNED(name)) {
+            Py_INCREF(name);
+            Py_XSETREF(ps->last_name, name);
+            ps->last_par = p;
+        }
+    }
+    if (PyFloat_CheckExact(v) || PyLong_CheckExact(v) ||
+        PyUnicode_CheckExact(v) || PyBool_Check(v) || !hook_value)
+        return par_set_py(op, p, v);
+    PyObject *val = PyObject_CallOneArg(hook_value, v);
+    if (!val)
+        return -1;
+    int rc = par_set_py(op, p, val);
+    Py_DECREF(val);
+    return rc;
+}
+
+static void pars_dealloc(PyObject *self)
+{
+    Py_CLEAR(((struct pars *)self)->last_name);
+    Py_TYPE(self)->tp_free(self);
+}
+
+static PyMemberDef pars_members[] = {
+    {"_id", T_UINT, offsetof(struct pars, oid), READONLY, NULL},
+    {NULL, 0, 0, 0, NULL},
+};
+
+static PyTypeObject pars_type = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "_vitrine.ParsBase",
+    .tp_basicsize = sizeof(struct pars),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+    .tp_new = PyType_GenericNew,
+    .tp_init = parsbase_init,
+    .tp_dealloc = pars_dealloc,
+    .tp_setattro = pars_setattro,
+    .tp_members = pars_members,
+};
+
+/* ChannelBase: one channel of a CHOP; float() and eval() read its last
+ * sample (cooking the CHOP first if it must). */
+struct channel {
+    PyObject_HEAD
+    unsigned oid;
+    int index;
+};
+
+static PyObject *channel_new(PyTypeObject *type, PyObject *args,
+                             PyObject *kw)
+{
+    unsigned oid;
+    int index;
+    if (kw || !PyArg_ParseTuple(args, "Ii", &oid, &index))
+        return NULL;
+    struct channel *c = (struct channel *)type->tp_alloc(type, 0);
+    if (c) {
+        c->oid = oid;
+        c->index = index;
+    }
+    return (PyObject *)c;
+}
+
+static PyObject *channel_float(PyObject *self)
+{
+    struct channel *c = (struct channel *)self;
+    struct op *op = get_chop(c->oid);
+    if (!op)
+        return NULL;
+    const struct chop_data *d = &op->chop;
+    if (c->index < 0 || c->index >= d->nchan || d->nsamples < 1)
+        return PyErr_Format(PyExc_IndexError, "%s has %d channel%s; there "
+                            "is no channel %d", op->path, d->nchan,
+                            d->nchan == 1 ? "" : "s", c->index);
+    return PyFloat_FromDouble(chop_value(d, c->index));
+}
+
+static PyObject *channel_eval(PyObject *self, PyObject *const *args,
+                              Py_ssize_t nargs)
+{
+    if (nargs == 0)
+        return channel_float(self);
+    struct channel *c = (struct channel *)self;
+    long i = PyLong_AsLong(args[0]);
+    if (i == -1 && PyErr_Occurred())
+        return NULL;
+    struct op *op = get_chop(c->oid);
+    if (!op)
+        return NULL;
+    const struct chop_data *d = &op->chop;
+    if (c->index < 0 || c->index >= d->nchan || i < 0 || i >= d->nsamples)
+        return PyErr_Format(PyExc_IndexError, "%s: no sample %ld of channel "
+                            "%d", op->path, i, c->index);
+    return PyFloat_FromDouble(chop_chan((struct chop_data *)d,
+                                        c->index)[i]);
+}
+
+static PyMethodDef channel_methods[] = {
+    {"eval", (PyCFunction)(void (*)(void))channel_eval, METH_FASTCALL,
+     "The channel's value (its last sample), or sample i with eval(i)."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyMemberDef channel_members[] = {
+    {"_id", T_UINT, offsetof(struct channel, oid), READONLY, NULL},
+    {"_index", T_INT, offsetof(struct channel, index), READONLY, NULL},
+    {NULL, 0, 0, 0, NULL},
+};
+
+static PyNumberMethods channel_number = {
+    .nb_float = channel_float,
+};
+
+static PyTypeObject channel_base_type = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "_vitrine.ChannelBase",
+    .tp_basicsize = sizeof(struct channel),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+    .tp_new = channel_new,
+    .tp_methods = channel_methods,
+    .tp_members = channel_members,
+    .tp_as_number = &channel_number,
+};
+
+/* ChopBase: chop[i] and chop['name'] as Channels (a mixin for td.CHOP,
+ * whose views keep their id in `_id`). */
+static PyObject *chop_subscript(PyObject *self, PyObject *key)
+{
+    static PyObject *id_name;
+    if (!id_name && !(id_name = PyUnicode_InternFromString("_id")))
+        return NULL;
+    PyObject *idobj = PyObject_GetAttr(self, id_name);
+    if (!idobj)
+        return NULL;
+    unsigned oid = (unsigned)PyLong_AsUnsignedLong(idobj);
+    Py_DECREF(idobj);
+    struct op *op = get_chop(oid);
+    if (!op || !channel_type)
+        return NULL;
+    const struct chop_data *d = &op->chop;
+    long i;
+    if (PyLong_Check(key)) {
+        i = PyLong_AsLong(key);
+        if (i < 0)
+            i += d->nchan;
+        if (i < 0 || i >= d->nchan)
+            return PyErr_Format(PyExc_IndexError, "%s has %d channel%s; "
+                                "there is no channel %S", op->path, d->nchan,
+                                d->nchan == 1 ? "" : "s", key);
+    } else if (PyUnicode_Check(key)) {
+        i = chop_find_name(d, PyUnicode_AsUTF8(key));
+        if (i < 0)
+            Py_RETURN_NONE;
+    } else {
+        return PyErr_Format(PyExc_TypeError, "%s: channels are indexed by "
+                            "number or name, not %s", op->path,
+                            Py_TYPE(key)->tp_name);
+    }
+    struct channel *c =
+        (struct channel *)channel_type->tp_alloc(channel_type, 0);
+    if (c) {
+        c->oid = oid;
+        c->index = (int)i;
+    }
+    return (PyObject *)c;
+}
+
+static PyMappingMethods chop_mapping = {
+    .mp_subscript = chop_subscript,
+};
+
+static PyTypeObject chop_base_type = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "_vitrine.ChopBase",
+    .tp_basicsize = sizeof(PyObject),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+    .tp_new = PyType_GenericNew,
+    .tp_as_mapping = &chop_mapping,
+};
+
 static PyMethodDef methods[] = {
     {"log", m_log, METH_VARARGS, NULL},
     {"root", m_root, METH_NOARGS, NULL},
@@ -1009,6 +1349,8 @@ static PyMethodDef methods[] = {
     {"top_upload", m_top_upload, METH_VARARGS, NULL},
     {"top_encode", m_top_encode, METH_VARARGS, NULL},
     {"image_decode", m_image_decode, METH_VARARGS, NULL},
+    {"set_hooks", m_set_hooks, METH_VARARGS, NULL},
+    {"forget", m_forget, METH_NOARGS, NULL},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1020,5 +1362,23 @@ static struct PyModuleDef module = {
 
 PyObject *py_module_init(void)
 {
-    return PyModule_Create(&module);
+    static const struct {
+        PyTypeObject *type;
+        const char *name;
+    } types[] = {
+        {&finder_type, "Finder"},
+        {&pars_type, "ParsBase"},
+        {&channel_base_type, "ChannelBase"},
+        {&chop_base_type, "ChopBase"},
+    };
+    PyObject *m = PyModule_Create(&module);
+    for (size_t i = 0; m && i < sizeof(types) / sizeof(types[0]); i++) {
+        if (PyType_Ready(types[i].type) != 0 ||
+            PyModule_AddObjectRef(m, types[i].name,
+                                  (PyObject *)types[i].type) != 0) {
+            Py_DECREF(m);
+            return NULL;
+        }
+    }
+    return m;
 }

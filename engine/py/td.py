@@ -70,15 +70,13 @@ def _find(base, path):
         oid = _vt.find(base, path)
         if oid:
             _find_cache[key] = oid
-    elif not _vt.alive(oid):
-        del _find_cache[key]
-        return _find(base, path)
     return oid
 
 
 def _forget():
     """Names or ops changed: drop the cached lookups."""
     _find_cache.clear()
+    _vt.forget()
 
 
 def _match(name, patterns):
@@ -96,14 +94,14 @@ def _lookup(base, args, many):
             found.append(a)
         elif isinstance(a, int):
             o = _wrap(a) if _vt.alive(a) else None
-            if o:
+            if o is not None:
                 found.append(o)
         elif isinstance(a, str):
             if any(c in a for c in '*?['):
                 found.extend(_wrap(i) for i in _vt.find_all(base, a))
             else:
                 o = _wrap(_find(base, a))
-                if o:
+                if o is not None:
                     found.append(o)
         elif isinstance(a, (list, tuple)):
             found.extend(_lookup(base, a, True))
@@ -315,32 +313,22 @@ for _n in _ARITH:
     setattr(Par, '__r%s__' % _n, _arith(_n, True))
 
 
-class ParCollection:
+class ParCollection(_vt.ParsBase):
     """op.par: parameters by attribute or index (`op.par.size`,
-    `op.par['size']`); assigning sets a value in CONSTANT mode."""
-    __slots__ = ('_id', '_pars')
-
-    def __init__(self, oid):
-        object.__setattr__(self, '_id', oid)
-        object.__setattr__(self, '_pars', {})
+    `op.par['size']`); assigning sets a value in CONSTANT mode (in C:
+    _vitrine.ParsBase)."""
 
     def _get(self, name):
-        p = self._pars.get(name)
+        p = self.__dict__.get(name)
         if p is None:
             _vt.par_mode(self._id, name)  # raises AttributeError if absent
-            p = self._pars[name] = Par(self._id, name)
+            p = self.__dict__[name] = Par(self._id, name)
         return p
 
     def __getattr__(self, name):
         if name.startswith('__'):
             raise AttributeError(name)
         return self._get(name)
-
-    def __setattr__(self, name, value):
-        if isinstance(value, Par) and value._id == self._id \
-                and value._name == name:
-            return  # `n.par.x += 1` hands the Par back after setting it
-        _vt.par_set(self._id, name, _value(value))
 
     def __getitem__(self, name):
         return self._get(name)
@@ -702,6 +690,9 @@ class OP:
     def __hash__(self):
         return hash(self._id)
 
+    def __bool__(self):
+        return True  # an op is an op, even a CHOP with no channels
+
     # navigation
     def op(self, *paths):
         r = _lookup(self._id, paths, False)
@@ -1057,18 +1048,10 @@ class _Ext:
 # ---------------------------------------------------------------- CHOP
 
 
-class Channel:
-    """One channel of a CHOP; stands for its value (the last sample)."""
-    __slots__ = ('_id', '_index')
-
-    def __init__(self, oid, index):
-        self._id = oid
-        self._index = index
-
-    def eval(self, *index):
-        if index:
-            return self.vals[int(index[0])]
-        return _vt.chop_value(self._id, self._index)
+class Channel(_vt.ChannelBase):
+    """One channel of a CHOP; stands for its value (the last sample).
+    eval() and float() are _vitrine.ChannelBase's."""
+    __slots__ = ()
 
     owner = property(lambda self: _wrap(self._id))
     index = property(lambda self: self._index)
@@ -1094,7 +1077,6 @@ class Channel:
     def __len__(self):
         return _vt.chop_info(self._id)[1]
 
-    def __float__(self): return float(self.eval())
     def __int__(self): return int(self.eval())
     def __bool__(self): return bool(self.eval())
     def __str__(self): return str(self.eval())
@@ -1125,8 +1107,9 @@ for _n in _ARITH:
     setattr(Channel, '__r%s__' % _n, _arith(_n, True))
 
 
-class CHOP(OP):
-    """A CHOP: channels of samples. `c[0]`, `c['chan1']`, `c.chan1`."""
+class CHOP(_vt.ChopBase, OP):
+    """A CHOP: channels of samples. `c[0]`, `c['chan1']` (in C:
+    _vitrine.ChopBase), `c.chan1`."""
 
     def _index(self, key):
         if isinstance(key, int):
@@ -1140,10 +1123,6 @@ class CHOP(OP):
             return key
         i = _vt.chop_index(self._id, str(key))
         return None if i < 0 else i
-
-    def __getitem__(self, key):
-        i = self._index(key)
-        return None if i is None else Channel(self._id, i)
 
     def __getattr__(self, name):
         if name.startswith('_'):
@@ -1293,7 +1272,7 @@ class scriptCHOP(CHOP):
             if i is None or not -len(o['names']) <= i < len(o['names']):
                 return None
             return _ScriptChannel(self, i % len(o['names']))
-        return CHOP.__getitem__(self, key)
+        return _vt.ChopBase.__getitem__(self, key)
 
     def copyNumpyArray(self, arr, baseName='chan'):
         import numpy
@@ -1671,31 +1650,23 @@ class _CustomParCollection(ParCollection):
 # ---------------------------------------------------------------- globals
 
 
-class _OpFinder:
+class _OpFinder(_vt.Finder):
     """op(): relative to its op (a script's, a callback's, an
     expression's), as TouchDesigner's is; td.op follows whichever script
-    runs."""
-    __slots__ = ('_oid',)
-
-    def __init__(self, oid=0):
-        self._oid = oid
-
-    def _base(self):
-        return self._oid or _current[-1] or _vt.root()
-
-    def __call__(self, *paths):
-        base = self._base()
-        if len(paths) == 1 and isinstance(paths[0], str) \
-                and not any(c in paths[0] for c in '*?['):
-            return _wrap(_find(base, paths[0]))
-        r = _lookup(base, paths, False)
-        return r[0] if r else None
+    runs. Plain paths are cached in C (_vitrine.Finder)."""
+    __slots__ = ()
 
     def __getattr__(self, name):
         if name.startswith('__'):
             raise AttributeError(name)
         raise AttributeError("op.%s: global OP shortcuts are not supported "
                              "yet; use op('path')" % name)
+
+
+def _find_call(base, args):
+    """What a Finder does when its cache cannot answer."""
+    r = _lookup(base or _current[-1] or _vt.root(), args, False)
+    return r[0] if r else None
 
 
 op = _OpFinder()
@@ -1951,6 +1922,7 @@ _prev = {}  # op id -> watched values (CHOP Execute, Parameter Execute)
 
 
 def _attach():
+    _vt.forget()
     _objects.clear()
     _find_cache.clear()
     _state.clear()
@@ -2165,3 +2137,6 @@ def _wrap(oid):  # noqa: F811: Script ops get a par that sees custom pars
     if isinstance(o, (scriptTOP, scriptCHOP)):
         object.__setattr__(o, 'par', _CustomParCollection(oid))
     return o
+
+
+_vt.set_hooks(_find_call, _value, Channel)
