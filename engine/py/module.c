@@ -876,6 +876,99 @@ static PyObject *m_top_read(PyObject *self, PyObject *args)
     return Py_BuildValue("(iiN)", t->w, t->h, b);
 }
 
+/* Delayed reads for numpyArray(delayed=True): the copy into a pixel
+ * buffer starts now and is collected at the next call, so the frame that
+ * asks never waits for the GPU. A few ops at a time, by op id. */
+struct delayed_read {
+    unsigned oid;
+    GLuint pbo;
+    GLsync fence;
+    int w, h;
+    bool mono;
+};
+static struct delayed_read delayed[16];
+
+static struct delayed_read *delayed_slot(unsigned oid, bool make)
+{
+    struct graph *g = py_graph();
+    struct delayed_read *free_slot = NULL;
+    for (size_t i = 0; i < ARRAY_LEN(delayed); i++) {
+        if (delayed[i].oid == oid && delayed[i].pbo)
+            return &delayed[i];
+        if (!free_slot && (!delayed[i].oid || !g ||
+                           !graph_op_by_id(g, delayed[i].oid)))
+            free_slot = &delayed[i];
+    }
+    if (!make)
+        return NULL;
+    if (!free_slot)
+        free_slot = &delayed[oid % ARRAY_LEN(delayed)];
+    if (free_slot->fence)
+        glDeleteSync(free_slot->fence);
+    free_slot->fence = NULL;
+    free_slot->oid = oid;
+    if (!free_slot->pbo)
+        glGenBuffers(1, &free_slot->pbo);
+    return free_slot;
+}
+
+/* top_read_delayed(id) -> the previous call's (w, h, bytes) or None; the
+ * TOP's current image is queued for the next call. */
+static PyObject *m_top_read_delayed(PyObject *self, PyObject *args)
+{
+    (void)self;
+    unsigned id;
+    if (!PyArg_ParseTuple(args, "I", &id))
+        return NULL;
+    struct op *op = get_top(id);
+    struct gpu_tex *t = op ? top_image(op) : NULL;
+    if (!t)
+        return NULL;
+    PyObject *prev = Py_None;
+    Py_INCREF(prev);
+    struct delayed_read *d = delayed_slot(id, true);
+    if (d->fence) {
+        /* Normally long done: a frame or more has passed. */
+        glClientWaitSync(d->fence, GL_SYNC_FLUSH_COMMANDS_BIT,
+                         1000000000ull);
+        glDeleteSync(d->fence);
+        d->fence = NULL;
+        size_t n = (size_t)d->w * (size_t)d->h * 4;
+        glBindBuffer(GL_PIXEL_PACK_BUFFER, d->pbo);
+        const float *src = glMapBufferRange(
+            GL_PIXEL_PACK_BUFFER, 0, (GLsizeiptr)(n * sizeof(float)),
+            GL_MAP_READ_BIT);
+        if (src) {
+            PyObject *b = PyBytes_FromStringAndSize(
+                NULL, (Py_ssize_t)(n * sizeof(float)));
+            if (b) {
+                float *f = (float *)PyBytes_AS_STRING(b);
+                memcpy(f, src, n * sizeof(float));
+                if (d->mono)
+                    for (size_t i = 0; i < n; i += 4)
+                        f[i + 1] = f[i + 2] = f[i];
+                Py_DECREF(prev);
+                prev = Py_BuildValue("(iiN)", d->w, d->h, b);
+            }
+            glUnmapBuffer(GL_PIXEL_PACK_BUFFER);
+        }
+        glBindBuffer(GL_PIXEL_PACK_BUFFER, 0);
+    }
+    size_t bytes = (size_t)t->w * (size_t)t->h * 4 * sizeof(float);
+    glBindBuffer(GL_PIXEL_PACK_BUFFER, d->pbo);
+    glBufferData(GL_PIXEL_PACK_BUFFER, (GLsizeiptr)bytes, NULL,
+                 GL_STREAM_READ);
+    glBindFramebuffer(GL_READ_FRAMEBUFFER, t->fbo);
+    glReadBuffer(GL_COLOR_ATTACHMENT0);
+    glReadPixels(0, 0, t->w, t->h, GL_RGBA, GL_FLOAT, NULL);
+    glBindBuffer(GL_PIXEL_PACK_BUFFER, 0);
+    d->fence = glFenceSync(GL_SYNC_GPU_COMMANDS_COMPLETE, 0);
+    d->w = t->w;
+    d->h = t->h;
+    d->mono = gpu_format_is_mono(t->format);
+    return prev;
+}
+
 /* top_upload(id, buffer, h, w, channels, kind): kind 0 uint8, 1 uint16,
  * 2 float32; rows bottom first. The TOP's texture becomes w x h of the
  * matching format. */
@@ -1346,6 +1439,7 @@ static PyMethodDef methods[] = {
     {"dat_table", m_dat_table, METH_VARARGS, NULL},
     {"top_info", m_top_info, METH_VARARGS, NULL},
     {"top_read", m_top_read, METH_VARARGS, NULL},
+    {"top_read_delayed", m_top_read_delayed, METH_VARARGS, NULL},
     {"top_upload", m_top_upload, METH_VARARGS, NULL},
     {"top_encode", m_top_encode, METH_VARARGS, NULL},
     {"image_decode", m_image_decode, METH_VARARGS, NULL},

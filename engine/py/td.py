@@ -1503,12 +1503,10 @@ class TOP(OP):
 
     def numpyArray(self, delayed=False, writable=False):
         import numpy
-        st = self._state()
         if delayed:
-            # The image as it was at the previous call; None the first time.
-            prev = st.get('delayed')
-            w, h, data = _vt.top_read(self._id)
-            st['delayed'] = (w, h, data)
+            # The image as it was at the previous call (its copy ran on
+            # the GPU meanwhile); None the first time.
+            prev = _vt.top_read_delayed(self._id)
             if prev is None:
                 return None
             w, h, data = prev

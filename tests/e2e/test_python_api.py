@@ -23,6 +23,7 @@ def test_api_members_inside_vitrine():
     assert not fails, "\n".join(fails)
     assert len(passes) >= 98, len(passes)
     assert "DONE" in out
+    assert out[0] == "CREATE" and out[-1] == "EXIT 6"  # onCreate, onExit
     assert "debug line" in out  # debug() goes to the log
     assert lines_of(r.stderr, "/project1/helpers") == ["ran helpers"]
     assert lines_of(r.stderr, "/project1/gen") == ["pulsed Reset"]

@@ -261,6 +261,14 @@ def onStart():
           and w['ramp'].vals == [0, 1, 2, 3] and w['time'][0] == 1)
 
 
+def onCreate():
+    print('CREATE')
+
+
+def onExit():
+    print('EXIT', me.time.frame)
+
+
 def onFrameEnd(frame):
     if frame == 3:
         # expressions, exports and parameter/chop callbacks over frames
@@ -278,4 +286,6 @@ def onFrameEnd(frame):
     if frame == 5:
         op('wave').cook(force=True)
         check('script chop frames', op('wave')['time'][0] == 5)
+        d = op('shown').numpyArray(delayed=True)  # queued at onStart
+        check('delayed later', d is not None and d.shape == (32, 64, 4))
         print('DONE')
