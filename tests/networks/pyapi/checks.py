@@ -163,6 +163,55 @@ def onStart():
     check('par by index', n.par['amp'] == 0.75)
     n.par.amp.reset()
 
+
+    # more OP members
+    nz = op('noise1')
+    nz.bypass = True
+    nz.lock = True
+    nz.display = True
+    nz.render = True
+    check('flags', nz.bypass and nz.lock and nz.display and nz.render)
+    nz.bypass = nz.lock = nz.display = nz.render = False
+    check('cpu stats', nz.cpuCookTime >= 0 and nz.cpuMemory == 0
+          and nz.gpuMemory >= 0)
+    check('shortcutPath', me.shortcutPath(nz) == "op('/project1/noise1')"
+          and me.shortcutPath(nz, 'period') ==
+          "op('/project1/noise1').par.period")
+    inner = op('box/inner1')
+    inner.addWarning('careful')
+    check('addWarning', inner.warnings() == 'careful')
+    inner.addError('broken on purpose')
+    check('addError', inner.errors() == 'broken on purpose'
+          and 'broken on purpose' in op('box').errors(recurse=True))
+    inner.addError('')
+    inner.addWarning('')
+    check('cleared', inner.errors() == '' and inner.warnings() == '')
+    inner.name = 'renamed1'
+    check('rename', inner.path == '/project1/box/renamed1'
+          and op('box/renamed1') is inner and op('box/inner1') is None)
+    raises('rename taken', ValueError, lambda: setattr(inner, 'name', '1x'),
+           'invalid operator name')
+    inner.name = 'inner1'
+    lv = op('level1')
+    lv.setInputs([op('noise1')])
+    check('setInputs', lv.inputs == [op('noise1')])
+    lv.setInputs([op('blur1')])
+    raises('setInputs family', ValueError,
+           lambda: lv.setInputs([op('fader')]), 'fader', 'TOP')
+    op('box/inner1').copyParameters(op('fader'))
+    check('copyParameters', op('box/inner1').par.value0 == 0.25
+          and op('box/inner1').par.name0 == 'level')
+    gone = op('box/inner1')
+    gone.destroy()
+    check('destroy', not gone.valid and op('box/inner1') is None
+          and op('box').numChildren == 0)
+    raises('destroyed op', ReferenceError, lambda: gone.path, 'no longer')
+    q = op('noise1').par
+    check('par kinds', q.harmon.isInt and not q.harmon.isFloat
+          and q.mono.isToggle and not q.period.isString
+          and q.period.normMin == 1 and q.period.normMax >= 100
+          and not q.period.isPulse)
+
     # CHOP
     f = op('fader')
     check('chop index', f[0].eval() == 0.25 and f['speed'].eval() == 2
