@@ -31,7 +31,13 @@ CFLAGS += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 LDFLAGS += $(SANFLAGS)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-LDLIBS += $(PKG_LIBS) -lm
+LDLIBS += $(PKG_LIBS) -lm -ldl
+# CUDA-GL interop loads the NVIDIA driver's libcuda.so.1 at run time and
+# needs nothing to build; CUDA=0 leaves it out.
+CUDA ?= 1
+ifeq ($(CUDA),0)
+CPPFLAGS += -DVITRINE_NO_CUDA
+endif
 
 ENGINE_SRC := $(wildcard engine/*/*.c) $(wildcard control/*.c)
 KIOSK_SRC := $(filter-out kiosk/main.c,$(wildcard kiosk/*.c))

@@ -1,4 +1,5 @@
 #include "gpu.h"
+#include "cuda.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -201,6 +202,7 @@ void gpu_destroy(struct gpu **pg)
     if (!g)
         return;
     for (size_t i = 0; i < g->ntexs; i++) {
+        gpu_cuda_forget(g->texs[i]);
         glDeleteFramebuffers(1, &g->texs[i]->fbo);
         glDeleteTextures(1, &g->texs[i]->id);
         free(g->texs[i]);
@@ -287,6 +289,7 @@ void gpu_trim(struct gpu *g)
             continue;
         }
         g->bytes -= (size_t)t->w * (size_t)t->h * formats[t->format].bytes;
+        gpu_cuda_forget(t);
         glDeleteFramebuffers(1, &t->fbo);
         glDeleteTextures(1, &t->id);
         free(t);

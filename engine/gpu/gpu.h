@@ -31,6 +31,7 @@ struct gpu_tex {
     int w, h;
     enum gpu_format format;
     bool in_use;
+    void *cuda; /* its CUDA registration, made at its first CUDA copy */
 };
 
 /* A stack of slices: a 3D texture or a 2D texture array, owned by one op

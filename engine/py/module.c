@@ -12,6 +12,7 @@
 
 #include "../base/log.h"
 #include "../base/util.h"
+#include "../gpu/cuda.h"
 #include "../gpu/gpu.h"
 #include "../ops/top_util.h"
 #include "image.h"
@@ -1404,6 +1405,124 @@ static PyTypeObject chop_base_type = {
     .tp_as_mapping = &chop_mapping,
 };
 
+/* ---- CUDA ---- */
+
+static PyObject *cuda_error(struct op *op, const char *why)
+{
+    return PyErr_Format(PyExc_RuntimeError, "CUDA is not available: %s%s%s",
+                        why, op ? " (" : "", op ? op->path : "");
+}
+
+static PyObject *m_cuda_ready(PyObject *self, PyObject *args)
+{
+    (void)self;
+    (void)args;
+    struct graph *g = py_graph();
+    char why[256];
+    bool ok = gpu_cuda_ready(g ? g->gpu : NULL, why, sizeof(why));
+    return Py_BuildValue("(Ns)", PyBool_FromLong(ok), ok ? "" : why);
+}
+
+/* cuda_from_top(id, stream) -> (ptr, size, w, h, comps, elem): the TOP's
+ * image in new device memory, in the layout its format implies. */
+static PyObject *m_cuda_from_top(PyObject *self, PyObject *args)
+{
+    (void)self;
+    unsigned id;
+    unsigned long long stream;
+    if (!PyArg_ParseTuple(args, "IK", &id, &stream))
+        return NULL;
+    struct op *op = get_top(id);
+    if (!op)
+        return NULL;
+    char err[512];
+    if (!gpu_cuda_ready(op->graph->gpu, err, sizeof(err)))
+        return cuda_error(op, err);
+    struct gpu_tex *t = top_image(op);
+    if (!t)
+        return NULL;
+    int comps = gpu_format_is_mono(t->format) ? 1 : 4;
+    enum cuda_elem e = t->format == GPU_RGBA8 || t->format == GPU_R8
+                           ? CUDA_U8 : CUDA_F32;
+    uint64_t ptr;
+    size_t size;
+    if (gpu_cuda_from_texture(op->graph->gpu, t, comps, e,
+                              (uintptr_t)stream, &ptr, &size, err,
+                              sizeof(err)) != 0)
+        return PyErr_Format(PyExc_RuntimeError, "%s.cudaMemory(): %s",
+                            op->path, err);
+    return Py_BuildValue("(KniiIi)", (unsigned long long)ptr,
+                         (Py_ssize_t)size, t->w, t->h, comps, (int)e);
+}
+
+/* cuda_to_top(id, ptr, w, h, comps, elem, stream): device memory into a
+ * Script TOP's texture of that size. */
+static PyObject *m_cuda_to_top(PyObject *self, PyObject *args)
+{
+    (void)self;
+    unsigned id;
+    unsigned long long ptr, stream;
+    int w, h, comps, elem;
+    if (!PyArg_ParseTuple(args, "IKiiiiK", &id, &ptr, &w, &h, &comps, &elem,
+                          &stream))
+        return NULL;
+    struct op *op = get_op(id);
+    if (!op)
+        return NULL;
+    struct gpu *gpu = op->graph->gpu;
+    char err[512];
+    if (!gpu_cuda_ready(gpu, err, sizeof(err)))
+        return cuda_error(op, err);
+    if (w < 1 || h < 1 || w > gpu->max_tex_size || h > gpu->max_tex_size)
+        return PyErr_Format(PyExc_ValueError, "%s: %dx%d is outside 1x1 to "
+                            "%dx%d", op->path, w, h, gpu->max_tex_size,
+                            gpu->max_tex_size);
+    /* 8-bit stays 8-bit; 16-bit and float become float32 (mono: r8,
+     * r32f). */
+    enum gpu_format f = elem == CUDA_U8 ? (comps == 1 ? GPU_R8 : GPU_RGBA8)
+                                        : (comps == 1 ? GPU_R32F
+                                                      : GPU_RGBA32F);
+    struct gpu_tex *t = op->top.tex;
+    if (!t || t->w != w || t->h != h || t->format != f) {
+        if (t)
+            gpu_tex_release(gpu, &op->top.tex);
+        t = op->top.tex = gpu_tex_acquire(gpu, w, h, f);
+    }
+    if (gpu_cuda_to_texture(gpu, t, ptr, comps, (enum cuda_elem)elem,
+                            (uintptr_t)stream, err, sizeof(err)) != 0)
+        return PyErr_Format(PyExc_RuntimeError, "%s.copyCUDAMemory(): %s",
+                            op->path, err);
+    op->out_version++;
+    Py_RETURN_NONE;
+}
+
+static PyObject *m_cuda_free(PyObject *self, PyObject *args)
+{
+    (void)self;
+    unsigned long long ptr;
+    if (!PyArg_ParseTuple(args, "K", &ptr))
+        return NULL;
+    gpu_cuda_free(ptr);
+    Py_RETURN_NONE;
+}
+
+static PyObject *m_cuda_sync(PyObject *self, PyObject *args)
+{
+    (void)self;
+    unsigned long long stream = 0;
+    if (!PyArg_ParseTuple(args, "|K", &stream))
+        return NULL;
+    gpu_cuda_sync((uintptr_t)stream);
+    Py_RETURN_NONE;
+}
+
+static PyObject *m_cuda_registrations(PyObject *self, PyObject *args)
+{
+    (void)self;
+    (void)args;
+    return PyLong_FromLong(gpu_cuda_registrations());
+}
+
 static PyMethodDef methods[] = {
     {"log", m_log, METH_VARARGS, NULL},
     {"root", m_root, METH_NOARGS, NULL},
@@ -1444,6 +1563,12 @@ static PyMethodDef methods[] = {
     {"top_encode", m_top_encode, METH_VARARGS, NULL},
     {"image_decode", m_image_decode, METH_VARARGS, NULL},
     {"set_hooks", m_set_hooks, METH_VARARGS, NULL},
+    {"cuda_ready", m_cuda_ready, METH_NOARGS, NULL},
+    {"cuda_from_top", m_cuda_from_top, METH_VARARGS, NULL},
+    {"cuda_to_top", m_cuda_to_top, METH_VARARGS, NULL},
+    {"cuda_free", m_cuda_free, METH_VARARGS, NULL},
+    {"cuda_sync", m_cuda_sync, METH_VARARGS, NULL},
+    {"cuda_registrations", m_cuda_registrations, METH_NOARGS, NULL},
     {"forget", m_forget, METH_NOARGS, NULL},
     {NULL, NULL, 0, NULL},
 };

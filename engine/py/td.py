@@ -1464,21 +1464,85 @@ class DAT(OP):
 
 
 class CUDAMemoryShape:
-    """Describes CUDA memory as an image (the CUDA issue uses it)."""
+    """Describes CUDA memory as an image: width, height, numComps and
+    dataType (numpy.uint8, uint16 or float32). For uint8 with 4 components
+    the channel order is BGRA, as TouchDesigner has it; RGBA otherwise."""
 
     def __init__(self, width=0, height=0, numComps=4, dataType=None):
         import numpy
         self.width, self.height, self.numComps = width, height, numComps
-        self.dataType = dataType if dataType is not None else numpy.uint8
+        self.dataType = numpy.dtype(dataType if dataType is not None
+                                    else numpy.uint8)
+        self.depth = 1
+        self.isCube = self.is3D = False
+
+    @property
+    def dataType(self):
+        return self._dtype
+
+    @dataType.setter
+    def dataType(self, v):
+        import numpy
+        self._dtype = numpy.dtype(v)
 
     def __repr__(self):
-        return "CUDAMemoryShape(%d, %d, %d, %s)" % (
-            self.width, self.height, self.numComps, self.dataType)
+        return "CUDAMemoryShape(width=%d, height=%d, numComps=%d, " \
+            "dataType=%s)" % (self.width, self.height, self.numComps,
+                              self._dtype.name)
+
+
+_ELEMS = {'uint8': 0, 'uint16': 1, 'float32': 2}
+_ELEM_TYPES = ('uint8', 'uint16', 'float32')
 
 
 class CUDAMemory:
-    def __init__(self, *a, **k):
-        raise RuntimeError("CUDA is not available in this build of vitrine")
+    """Device memory holding a TOP's image (from TOP.cudaMemory()); freed
+    when this object is collected. Exposes __cuda_array_interface__, so
+    CuPy, PyTorch and Numba take it as an array."""
+
+    def __init__(self, ptr, size, shape):
+        self._ptr, self._size, self._shape = ptr, size, shape
+
+    ptr = property(lambda self: self._ptr)
+    size = property(lambda self: self._size)
+    shape = property(lambda self: self._shape)
+
+    @property
+    def __cuda_array_interface__(self):
+        s = self._shape
+        return {'shape': (s.height, s.width, s.numComps),
+                'typestr': s.dataType.str, 'data': (self._ptr, False),
+                'version': 3, 'strides': None}
+
+    def __del__(self):
+        if self._ptr:
+            _vt.cuda_free(self._ptr)
+            self._ptr = 0
+
+    def __repr__(self):
+        return "CUDAMemory(ptr=0x%x, size=%d, %r)" % (self._ptr, self._size,
+                                                      self._shape)
+
+
+def _stream_handle(stream):
+    """A CUDA stream as a handle: an int, or CuPy's (.ptr) and PyTorch's
+    (.cuda_stream) stream objects."""
+    if stream is None:
+        return 0
+    for attr in ('cuda_stream', 'ptr', 'handle'):
+        v = getattr(stream, attr, None)
+        if isinstance(v, int):
+            return v
+    if isinstance(stream, int):
+        return stream
+    raise TypeError("stream must be a CUDA stream handle (an int) or a "
+                    "CuPy or PyTorch stream, not %s" % type(stream).__name__)
+
+
+def _cuda_check(o):
+    ok, why = _vt.cuda_ready()
+    if not ok:
+        raise RuntimeError("CUDA is not available: %s" % why)
 
 
 class TOP(OP):
@@ -1545,8 +1609,13 @@ class TOP(OP):
         return filepath
 
     def cudaMemory(self, stream=None):
-        raise RuntimeError("CUDA is not available: vitrine's CUDA interop "
-                           "is not built yet (%s.cudaMemory)" % self.path)
+        """The image copied into new device memory, on the GPU (CUDA-GL
+        interop), ordered on `stream` or on vitrine's own stream."""
+        _cuda_check(self)
+        ptr, size, w, h, comps, elem = _vt.cuda_from_top(
+            self._id, _stream_handle(stream))
+        return CUDAMemory(ptr, size, CUDAMemoryShape(w, h, comps,
+                                                     _ELEM_TYPES[elem]))
 
 
 def _sort_pages(o, names):
@@ -1587,9 +1656,59 @@ class scriptTOP(TOP):
         self.copyNumpyArray(numpy.ascontiguousarray(a[::-1]))
         return True
 
-    def copyCUDAMemory(self, address, size, shape, stream=None):
-        raise RuntimeError("CUDA is not available: vitrine's CUDA interop "
-                           "is not built yet (%s.copyCUDAMemory)" % self.path)
+    def copyCUDAMemory(self, address, size=None, shape=None, stream=None):
+        """Copies device memory into the image through CUDA-GL interop.
+        address is a device pointer, or an object with
+        __cuda_array_interface__ (CuPy, PyTorch, Numba, CUDAMemory), whose
+        shape and dtype then describe it."""
+        iface = getattr(address, '__cuda_array_interface__', None)
+        if iface is not None:
+            import numpy
+            dims = tuple(iface['shape'])
+            if len(dims) == 2:
+                dims = dims + (1,)
+            if len(dims) != 3:
+                raise ValueError("%s: copyCUDAMemory takes arrays of shape "
+                                 "(height, width[, components]), not %s"
+                                 % (self.path, tuple(iface['shape'])))
+            dt = numpy.dtype(iface['typestr'])
+            if iface.get('strides') is not None:
+                expect = (dims[1] * dims[2] * dt.itemsize,
+                          dims[2] * dt.itemsize, dt.itemsize)
+                if tuple(iface['strides'])[:3] != expect[:len(
+                        iface['strides'])]:
+                    raise ValueError("%s: copyCUDAMemory needs contiguous "
+                                     "memory" % self.path)
+            if shape is None:
+                shape = CUDAMemoryShape(dims[1], dims[0], dims[2], dt)
+            if size is None:
+                size = dims[0] * dims[1] * dims[2] * dt.itemsize
+            address = iface['data'][0]
+        if not isinstance(shape, CUDAMemoryShape):
+            raise TypeError("%s: shape must be a CUDAMemoryShape, not %s"
+                            % (self.path, type(shape).__name__))
+        name = shape.dataType.name
+        if name not in _ELEMS:
+            raise TypeError("%s: CUDAMemoryShape.dataType must be uint8, "
+                            "uint16 or float32, not %s" % (self.path, name))
+        if not 1 <= shape.numComps <= 4:
+            raise ValueError("%s: numComps must be 1 to 4, not %d"
+                             % (self.path, shape.numComps))
+        want = shape.width * shape.height * shape.numComps * \
+            shape.dataType.itemsize
+        if size is None or int(size) != want:
+            raise ValueError("%s: size %s does not match the shape: %dx%d "
+                             "with %d %s components is %d bytes"
+                             % (self.path, size, shape.width, shape.height,
+                                shape.numComps, name, want))
+        if not isinstance(address, int) or address <= 0:
+            raise TypeError("%s: address must be a device pointer (an int) "
+                            "or an object with __cuda_array_interface__"
+                            % self.path)
+        _cuda_check(self)
+        _vt.cuda_to_top(self._id, address, shape.width, shape.height,
+                        shape.numComps, _ELEMS[name],
+                        _stream_handle(stream))
 
     def appendCustomPage(self, name):
         p = Page(name, self._id, True)

@@ -271,8 +271,26 @@ def onStart():
           == b'\xff\xd8')
     raises('save bad type', ValueError, lambda: s.saveByteArray('.xyz'),
            '.xyz')
-    raises('cudaMemory', RuntimeError, lambda: s.cudaMemory(),
-           'CUDA is not available')
+    import numpy
+    ok, why = td._vt.cuda_ready()
+    if not ok:  # no NVIDIA driver or GPU: both calls say why
+        raises('cudaMemory', RuntimeError, lambda: s.cudaMemory(),
+               'CUDA is not available: ' + why)
+        raises('copyCUDAMemory', RuntimeError,
+               lambda: op('gen').copyCUDAMemory(
+                   1 << 20, 32, td.CUDAMemoryShape(2, 4, 1, numpy.float32)),
+               'CUDA is not available: ' + why)
+    raises('copyCUDAMemory size', ValueError,
+           lambda: op('gen').copyCUDAMemory(
+               1 << 20, 100, td.CUDAMemoryShape(8, 4, 4, numpy.uint8)),
+           'size 100', '8x4 with 4 uint8 components is 128 bytes')
+    raises('copyCUDAMemory dtype', TypeError,
+           lambda: op('gen').copyCUDAMemory(
+               1 << 20, 16, td.CUDAMemoryShape(2, 2, 1, numpy.int32)),
+           'int32')
+    sh = td.CUDAMemoryShape(4, 2, 3, numpy.uint16)
+    check('CUDAMemoryShape', (sh.width, sh.height, sh.numComps,
+                              sh.dataType) == (4, 2, 3, numpy.uint16))
 
     # Script TOP
     g = op('gen')
