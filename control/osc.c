@@ -1,0 +1,507 @@
+/* osc.c: OSC servers, their reader threads and the per-frame drain. */
+#include "osc.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../engine/base/log.h"
+#include "../engine/base/util.h"
+
+#define QUEUE_SLOTS 16384 /* a power of two: about 3 MB per server */
+#define BATCH 64          /* datagrams per recvmmsg */
+#define PACKET_MAX 65536
+#define RCVBUF (4 << 20)
+#define NEST_MAX 8
+
+/* ---- decoding ---- */
+
+static uint32_t be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
+           p[3];
+}
+
+static uint64_t be64(const unsigned char *p)
+{
+    return (uint64_t)be32(p) << 32 | be32(p + 4);
+}
+
+/* Length of the padded OSC string at p (within end), or 0 if it is not
+ * terminated in bounds. */
+static size_t padded(const unsigned char *p, const unsigned char *end)
+{
+    const unsigned char *z = memchr(p, 0, (size_t)(end - p));
+    if (!z)
+        return 0;
+    size_t n = ((size_t)(z - p) + 4) & ~(size_t)3;
+    return p + n <= end ? n : 0;
+}
+
+/* OSC timetag (NTP: seconds since 1900, 32-bit fraction) in ns since the
+ * Unix epoch; "immediately" (1) and anything before 1970 is 0. */
+static uint64_t timetag_ns(uint64_t tt)
+{
+    uint64_t sec = tt >> 32, frac = tt & 0xffffffffu;
+    if (tt == 1 || sec < 2208988800u)
+        return 0;
+    return (sec - 2208988800u) * 1000000000u + ((frac * 1000000000u) >> 32);
+}
+
+static int decode_message(const unsigned char *p, const unsigned char *end,
+                          uint64_t due, struct osc_msg *m)
+{
+    size_t n = padded(p, end);
+    if (n == 0 || p[0] != '/' || n - 1 > OSC_ADDR_MAX)
+        return -1;
+    /* Printable ASCII only: addresses become channel names and log text. */
+    for (const unsigned char *c = p; *c; c++)
+        if (*c < 0x21 || *c > 0x7e)
+            return -1;
+    memset(m, 0, offsetof(struct osc_msg, val));
+    memcpy(m->addr, p, strlen((const char *)p) + 1);
+    m->due_ns = due;
+    p += n;
+    if (p == end)
+        return 0; /* no type tags: an old-style message without args */
+    size_t tn = padded(p, end);
+    if (tn == 0 || p[0] != ',')
+        return -1;
+    const char *tags = (const char *)p + 1;
+    p += tn;
+    int depth = 0;
+    for (const char *t = tags; *t; t++) {
+        size_t need = 0;
+        double v = 0;
+        bool numeric = false;
+        switch (*t) {
+        case 'i':
+        case 'f':
+        case 'c':
+        case 'r':
+        case 'm':
+            need = 4;
+            break;
+        case 'h':
+        case 'd':
+        case 't':
+            need = 8;
+            break;
+        case 's':
+        case 'S':
+            if (p >= end || (need = padded(p, end)) == 0)
+                return -1;
+            break;
+        case 'b':
+            if (end - p < 4)
+                return -1;
+            need = 4 + ((be32(p) + 3u) & ~3u);
+            if (be32(p) > (uint32_t)(end - p))
+                return -1;
+            break;
+        case 'T':
+        case 'F':
+        case 'N':
+        case 'I':
+            break;
+        case '[':
+            depth++;
+            break;
+        case ']':
+            if (--depth < 0)
+                return -1;
+            break;
+        default:
+            return -1;
+        }
+        if ((size_t)(end - p) < need)
+            return -1;
+        switch (*t) {
+        case 'i':
+            v = (int32_t)be32(p), numeric = true;
+            break;
+        case 'f': {
+            uint32_t u = be32(p);
+            float f;
+            memcpy(&f, &u, 4);
+            v = f, numeric = true;
+            break;
+        }
+        case 'h':
+            v = (double)(int64_t)be64(p), numeric = true;
+            break;
+        case 'd': {
+            uint64_t u = be64(p);
+            memcpy(&v, &u, 8);
+            numeric = true;
+            break;
+        }
+        case 'T':
+            v = 1, numeric = true;
+            break;
+        case 'F':
+            v = 0, numeric = true;
+            break;
+        case '[':
+        case ']':
+            break;
+        default:
+            if (m->skipped < 255)
+                m->skipped++;
+        }
+        if (numeric) {
+            if (m->nargs < OSC_ARGS_MAX)
+                m->val[m->nargs++] = v;
+            else if (m->skipped < 255)
+                m->skipped++;
+        }
+        p += need;
+    }
+    return depth == 0 && p == end ? 0 : -1;
+}
+
+/* Walks a packet; emit NULL only validates. */
+static int walk(const unsigned char *p, const unsigned char *end,
+                uint64_t due, int nest,
+                void (*emit)(void *, const struct osc_msg *), void *ctx)
+{
+    if (end - p >= 16 && memcmp(p, "#bundle", 8) == 0) {
+        if (nest >= NEST_MAX)
+            return -1;
+        uint64_t tt = timetag_ns(be64(p + 8));
+        /* A nested bundle no earlier than its parent. */
+        if (tt < due)
+            tt = due;
+        int count = 0;
+        p += 16;
+        while (p < end) {
+            if (end - p < 4)
+                return -1;
+            uint32_t size = be32(p);
+            if (size == 0 || size % 4 || size > (uint32_t)(end - p - 4))
+                return -1;
+            int c = walk(p + 4, p + 4 + size, tt, nest + 1, emit, ctx);
+            if (c < 0)
+                return -1;
+            count += c;
+            p += 4 + size;
+        }
+        return count;
+    }
+    if ((end - p) % 4)
+        return -1;
+    struct osc_msg m;
+    if (decode_message(p, end, due, &m) != 0)
+        return -1;
+    if (emit)
+        emit(ctx, &m);
+    return 1;
+}
+
+int osc_decode(const void *data, size_t len,
+               void (*emit)(void *ctx, const struct osc_msg *m), void *ctx)
+{
+    const unsigned char *p = data;
+    if (len == 0 || len > PACKET_MAX || walk(p, p + len, 0, 0, NULL, NULL) < 0)
+        return -1;
+    return walk(p, p + len, 0, 0, emit, ctx);
+}
+
+/* ---- servers ---- */
+
+struct osc_server {
+    struct osc_server *next;
+    int users;
+    char *bind, *group;
+    int port, fd;
+    pthread_t reader;
+    atomic_bool stop;
+    /* the queue: the reader writes at head, the main thread reads at tail */
+    struct osc_msg *slots;
+    void *bufs; /* the reader's datagrams */
+    _Atomic uint64_t head, tail;
+    _Atomic uint64_t packets, messages, malformed, dropped, unsupported;
+    /* main thread: messages waiting for their time, and this frame's */
+    struct osc_msg *waiting;
+    size_t nwaiting, cap_waiting;
+    struct osc_msg *due;
+    size_t ndue, cap_due;
+    int64_t due_frame;
+    bool warned_unsupported;
+    uint64_t reported_dropped, reported_malformed;
+};
+
+static struct osc_server *servers;
+
+struct emit_ctx {
+    struct osc_server *s;
+    uint32_t ip;
+    uint16_t port;
+};
+
+static void enqueue(void *arg, const struct osc_msg *m)
+{
+    struct emit_ctx *c = arg;
+    struct osc_server *s = c->s;
+    uint64_t head = atomic_load_explicit(&s->head, memory_order_relaxed);
+    uint64_t tail = atomic_load_explicit(&s->tail, memory_order_acquire);
+    atomic_fetch_add_explicit(&s->messages, 1, memory_order_relaxed);
+    if (m->skipped)
+        atomic_fetch_add_explicit(&s->unsupported, 1, memory_order_relaxed);
+    if (head - tail >= QUEUE_SLOTS) {
+        atomic_fetch_add_explicit(&s->dropped, 1, memory_order_relaxed);
+        return;
+    }
+    struct osc_msg *slot = &s->slots[head & (QUEUE_SLOTS - 1)];
+    memcpy(slot, m, offsetof(struct osc_msg, val) +
+                        m->nargs * sizeof(m->val[0]));
+    slot->from_ip = c->ip;
+    slot->from_port = c->port;
+    atomic_store_explicit(&s->head, head + 1, memory_order_release);
+}
+
+static void *read_loop(void *arg)
+{
+    struct osc_server *s = arg;
+    unsigned char(*bufs)[PACKET_MAX + 1] = s->bufs;
+    struct mmsghdr msgs[BATCH];
+    struct iovec iov[BATCH];
+    struct sockaddr_in from[BATCH];
+    while (!atomic_load(&s->stop)) {
+        struct pollfd pfd = {.fd = s->fd, .events = POLLIN};
+        if (poll(&pfd, 1, 100) <= 0)
+            continue;
+        for (int i = 0; i < BATCH; i++) {
+            iov[i] = (struct iovec){bufs[i], PACKET_MAX + 1};
+            msgs[i] = (struct mmsghdr){
+                .msg_hdr = {.msg_name = &from[i],
+                            .msg_namelen = sizeof(from[i]),
+                            .msg_iov = &iov[i], .msg_iovlen = 1}};
+        }
+        int n = recvmmsg(s->fd, msgs, BATCH, MSG_DONTWAIT, NULL);
+        for (int i = 0; i < n; i++) {
+            atomic_fetch_add_explicit(&s->packets, 1, memory_order_relaxed);
+            struct emit_ctx c = {s, from[i].sin_addr.s_addr,
+                                 ntohs(from[i].sin_port)};
+            size_t len = msgs[i].msg_len;
+            if ((msgs[i].msg_hdr.msg_flags & MSG_TRUNC) ||
+                osc_decode(bufs[i], len, enqueue, &c) < 0)
+                atomic_fetch_add_explicit(&s->malformed, 1,
+                                          memory_order_relaxed);
+        }
+    }
+    return NULL;
+}
+
+static int open_socket(const char *bind_addr, int port, const char *group,
+                       char *err, size_t n)
+{
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        snprintf(err, n, "socket: %s", strerror(errno));
+        return -1;
+    }
+    int one = 1, size = RCVBUF;
+    /* Several listeners on one multicast group may share a port; a unicast
+     * port belongs to this process alone. */
+    if (group && *group)
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    /* SO_RCVBUFFORCE passes the system limit where we may (root). */
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) != 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((uint16_t)port)};
+    a.sin_addr.s_addr = htonl(INADDR_ANY);
+    if (bind_addr && *bind_addr && !(group && *group) &&
+        inet_pton(AF_INET, bind_addr, &a.sin_addr) != 1) {
+        snprintf(err, n, "localaddress '%s' is not an IPv4 address",
+                 bind_addr);
+        close(fd);
+        return -1;
+    }
+    if (bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
+        snprintf(err, n, "cannot listen on %s:%d: %s",
+                 bind_addr && *bind_addr ? bind_addr : "*", port,
+                 strerror(errno));
+        close(fd);
+        return -1;
+    }
+    if (group && *group) {
+        struct ip_mreq mr = {0};
+        if (inet_pton(AF_INET, group, &mr.imr_multiaddr) != 1) {
+            snprintf(err, n, "netaddress '%s' is not an IPv4 multicast "
+                     "group", group);
+            close(fd);
+            return -1;
+        }
+        mr.imr_interface.s_addr = htonl(INADDR_ANY);
+        if (bind_addr && *bind_addr)
+            inet_pton(AF_INET, bind_addr, &mr.imr_interface);
+        if (setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mr,
+                       sizeof(mr)) != 0) {
+            snprintf(err, n, "cannot join multicast group %s: %s", group,
+                     strerror(errno));
+            close(fd);
+            return -1;
+        }
+    }
+    return fd;
+}
+
+static bool same(const char *a, const char *b)
+{
+    return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+struct osc_server *osc_server_get(const char *bind_addr, int port,
+                                  const char *group, char *err, size_t n)
+{
+    for (struct osc_server *s = servers; s; s = s->next)
+        if (s->port == port && same(s->bind, bind_addr) &&
+            same(s->group, group)) {
+            s->users++;
+            return s;
+        }
+    int fd = open_socket(bind_addr, port, group, err, n);
+    if (fd < 0)
+        return NULL;
+    struct osc_server *s = xcalloc(1, sizeof(*s));
+    s->users = 1;
+    s->bind = xstrdup(bind_addr ? bind_addr : "");
+    s->group = xstrdup(group ? group : "");
+    s->port = port;
+    s->fd = fd;
+    s->slots = xmalloc(QUEUE_SLOTS * sizeof(*s->slots));
+    s->bufs = xmalloc((size_t)BATCH * (PACKET_MAX + 1));
+    s->due_frame = -1;
+    if (port == 0) {
+        struct sockaddr_in a;
+        socklen_t len = sizeof(a);
+        getsockname(fd, (struct sockaddr *)&a, &len);
+        s->port = ntohs(a.sin_port);
+    }
+    pthread_create(&s->reader, NULL, read_loop, s);
+    s->next = servers;
+    servers = s;
+    LOG_INFO("[osc]", "listening on %s:%d%s%s", *s->bind ? s->bind : "*",
+             s->port, *s->group ? " group " : "", s->group);
+    return s;
+}
+
+void osc_server_put(struct osc_server **ps)
+{
+    struct osc_server *s = *ps;
+    *ps = NULL;
+    if (!s || --s->users > 0)
+        return;
+    for (struct osc_server **pp = &servers; *pp; pp = &(*pp)->next)
+        if (*pp == s) {
+            *pp = s->next;
+            break;
+        }
+    atomic_store(&s->stop, true);
+    pthread_join(s->reader, NULL);
+    close(s->fd);
+    struct osc_stats st;
+    osc_server_stats(s, &st);
+    LOG_INFO("[osc]", "port %d closed: %llu packets, %llu messages, %llu "
+             "malformed, %llu dropped, %llu with non-numeric arguments",
+             s->port, (unsigned long long)st.packets,
+             (unsigned long long)st.messages,
+             (unsigned long long)st.malformed,
+             (unsigned long long)st.dropped,
+             (unsigned long long)st.unsupported);
+    free(s->slots);
+    free(s->bufs);
+    free(s->waiting);
+    free(s->due);
+    free(s->bind);
+    free(s->group);
+    free(s);
+}
+
+const struct osc_msg *osc_server_due(struct osc_server *s, int64_t frame,
+                                     int64_t now_ns, size_t *count)
+{
+    if (s->due_frame == frame) {
+        *count = s->ndue;
+        return s->due;
+    }
+    s->due_frame = frame;
+    s->ndue = 0;
+    /* what waited for its time, then what arrived, in arrival order */
+    size_t k = 0;
+    for (size_t i = 0; i < s->nwaiting; i++) {
+        struct osc_msg *m = &s->waiting[i];
+        if ((int64_t)m->due_ns <= now_ns) {
+            GROW(s->due, s->cap_due, s->ndue + 1);
+            s->due[s->ndue++] = *m;
+        } else {
+            s->waiting[k++] = *m;
+        }
+    }
+    s->nwaiting = k;
+    uint64_t tail = atomic_load_explicit(&s->tail, memory_order_relaxed);
+    uint64_t head = atomic_load_explicit(&s->head, memory_order_acquire);
+    for (; tail != head; tail++) {
+        const struct osc_msg *m = &s->slots[tail & (QUEUE_SLOTS - 1)];
+        if (m->due_ns && (int64_t)m->due_ns > now_ns) {
+            GROW(s->waiting, s->cap_waiting, s->nwaiting + 1);
+            s->waiting[s->nwaiting++] = *m;
+        } else {
+            GROW(s->due, s->cap_due, s->ndue + 1);
+            s->due[s->ndue++] = *m;
+        }
+    }
+    atomic_store_explicit(&s->tail, tail, memory_order_release);
+    uint64_t dropped = atomic_load(&s->dropped);
+    uint64_t malformed = atomic_load(&s->malformed);
+    uint64_t unsupported = atomic_load(&s->unsupported);
+    if (dropped != s->reported_dropped) {
+        LOG_WARN("[osc]", "port %d: %llu message%s dropped: the queue was "
+                 "full (%llu in all)", s->port,
+                 (unsigned long long)(dropped - s->reported_dropped),
+                 dropped - s->reported_dropped == 1 ? "" : "s",
+                 (unsigned long long)dropped);
+        s->reported_dropped = dropped;
+    }
+    if (malformed != s->reported_malformed) {
+        LOG_WARN("[osc]", "port %d: %llu malformed packet%s ignored (%llu "
+                 "in all)", s->port,
+                 (unsigned long long)(malformed - s->reported_malformed),
+                 malformed - s->reported_malformed == 1 ? "" : "s",
+                 (unsigned long long)malformed);
+        s->reported_malformed = malformed;
+    }
+    if (unsupported && !s->warned_unsupported) {
+        s->warned_unsupported = true;
+        LOG_WARN("[osc]", "port %d: messages with arguments that are not "
+                 "numbers (strings, blobs, ...) are counted but make no "
+                 "channel values", s->port);
+    }
+    *count = s->ndue;
+    return s->due;
+}
+
+void osc_server_stats(const struct osc_server *s, struct osc_stats *st)
+{
+    st->packets = atomic_load(&((struct osc_server *)s)->packets);
+    st->messages = atomic_load(&((struct osc_server *)s)->messages);
+    st->malformed = atomic_load(&((struct osc_server *)s)->malformed);
+    st->dropped = atomic_load(&((struct osc_server *)s)->dropped);
+    st->unsupported = atomic_load(&((struct osc_server *)s)->unsupported);
+}
+
+int osc_server_port(const struct osc_server *s)
+{
+    return s->port;
+}

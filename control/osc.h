@@ -1,0 +1,62 @@
+/* osc.h: OSC input. One server per bind address and port (UDP, or a
+ * multicast group), shared by every op that listens there. Each server
+ * reads its socket on its own thread (recvmmsg, a receive buffer of at
+ * least 4 MiB), decodes packets with liblo (bundles, nested, with their
+ * timetags) and puts the messages into a bounded single-producer queue.
+ * The main thread drains it once per frame: a message is due in the first
+ * frame that starts at or after its bundle's timetag ("immediately":
+ * the next frame). A full queue drops and counts, and never blocks.
+ *
+ * Threads: osc_server_get/put/due on the main thread; the reader is
+ * internal. */
+#ifndef VITRINE_OSC_H
+#define VITRINE_OSC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define OSC_ADDR_MAX 128
+#define OSC_ARGS_MAX 16
+
+/* One received message, as the ops see it. */
+struct osc_msg {
+    char addr[OSC_ADDR_MAX];
+    uint64_t due_ns;    /* CLOCK_REALTIME; 0: immediately */
+    uint32_t from_ip;   /* IPv4, network order */
+    uint16_t from_port; /* host order */
+    uint8_t nargs;      /* numeric arguments in val */
+    uint8_t skipped;    /* arguments of other types, not in val */
+    double val[OSC_ARGS_MAX];
+};
+
+/* Counters, for status and the log. */
+struct osc_stats {
+    uint64_t packets, messages, malformed, dropped, unsupported;
+};
+
+struct osc_server;
+
+/* The server for this address (NULL or "" binds to all), port and
+ * multicast group (NULL or "": unicast), created on first use. NULL with
+ * a message when the socket cannot be made. */
+struct osc_server *osc_server_get(const char *bind, int port,
+                                  const char *group, char *err, size_t n);
+/* Lets go of a server from osc_server_get; the last user stops it. */
+void osc_server_put(struct osc_server **s);
+
+/* The messages due in the frame that starts at now_ns (CLOCK_REALTIME),
+ * in arrival order; the same list for every caller in that frame. */
+const struct osc_msg *osc_server_due(struct osc_server *s, int64_t frame,
+                                     int64_t now_ns, size_t *count);
+void osc_server_stats(const struct osc_server *s, struct osc_stats *st);
+int osc_server_port(const struct osc_server *s);
+
+/* Decodes one packet into messages (for the reader, and for tests):
+ * calls emit for each message. Returns the messages decoded, or -1 when
+ * the packet is malformed (then nothing was emitted). */
+int osc_decode(const void *data, size_t len,
+               void (*emit)(void *ctx, const struct osc_msg *m),
+               void *ctx);
+
+#endif

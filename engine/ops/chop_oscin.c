@@ -1,0 +1,196 @@
+/* oscinCHOP: OSC messages as channels. Each numeric address is a channel
+ * named as sent (`/1/fader1`; `stripsegments` drops leading segments);
+ * a message with several numbers makes `_1`, `_2`, ... channels. A
+ * channel holds the latest value each frame. `addressscope` takes glob
+ * patterns; one starting with ^ excludes. Messages arrive through the
+ * port's shared server (control/osc.c), at the frame their bundle names.
+ * Cooked every frame, so its server's queue is drained. */
+#include <fnmatch.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../../control/osc.h"
+#include "../base/util.h"
+#include "chop_util.h"
+
+enum { PROTO_UDP, PROTO_MULTICAST };
+
+struct oscin {
+    int active, port, protocol, stripsegments, resetchannels, resetvalues;
+    char *localaddress, *netaddress, *addressscope;
+    /* state */
+    struct osc_server *server;
+    uint64_t server_version; /* par_version the server was made for */
+    const char **names;      /* interned; channel order of first arrival */
+    double *vals;
+    int n, cap;
+};
+
+static bool in_scope(const char *scope, const char *addr)
+{
+    bool any_include = false, included = false;
+    char buf[512];
+    snprintf(buf, sizeof(buf), "%s", scope);
+    for (char *save, *t = strtok_r(buf, " ", &save); t;
+         t = strtok_r(NULL, " ", &save)) {
+        if (t[0] == '^') {
+            if (fnmatch(t + 1, addr, 0) == 0)
+                return false;
+        } else {
+            any_include = true;
+            included |= fnmatch(t, addr, 0) == 0;
+        }
+    }
+    return !any_include || included;
+}
+
+static const char *strip(const char *addr, int segments)
+{
+    const char *p = addr;
+    for (int i = 0; i < segments; i++) {
+        const char *next = strchr(p + 1, '/');
+        if (!next)
+            return p; /* keep the last segment */
+        p = next;
+    }
+    return p;
+}
+
+static void set_value(struct op *op, struct oscin *p, const char *name,
+                      double v)
+{
+    const char *nm = chop_intern(op, name);
+    for (int i = 0; i < p->n; i++)
+        if (p->names[i] == nm) {
+            p->vals[i] = v;
+            return;
+        }
+    if (p->n == p->cap) {
+        p->cap = p->cap ? 2 * p->cap : 8;
+        p->names = xrealloc(p->names, (size_t)p->cap * sizeof(*p->names));
+        p->vals = xrealloc(p->vals, (size_t)p->cap * sizeof(*p->vals));
+    }
+    p->names[p->n] = nm;
+    p->vals[p->n++] = v;
+}
+
+static bool connect_server(struct op *op, struct oscin *p)
+{
+    if (p->server && p->server_version == op->par_version)
+        return true;
+    /* Only the connection parameters matter; others leave the server. */
+    struct osc_server *old = p->server;
+    p->server = NULL;
+    char err[256];
+    if (p->active) {
+        p->server = osc_server_get(
+            p->localaddress, p->port,
+            p->protocol == PROTO_MULTICAST ? p->netaddress : NULL, err,
+            sizeof(err));
+        if (!p->server) {
+            osc_server_put(&old);
+            op_set_error(op, "%s", err);
+            p->server_version = op->par_version;
+            return false;
+        }
+    }
+    osc_server_put(&old);
+    p->server_version = op->par_version;
+    return true;
+}
+
+static int cook(struct op *op, const struct cook_ctx *ctx)
+{
+    struct oscin *p = op->priv;
+    if (p->resetchannels)
+        p->n = 0;
+    if (p->resetvalues)
+        for (int i = 0; i < p->n; i++)
+            p->vals[i] = 0;
+    if (!connect_server(op, p) && !p->server)
+        return -1;
+    if (p->server) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        int64_t now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+        size_t count;
+        const struct osc_msg *m = osc_server_due(p->server, ctx->frame, now,
+                                                 &count);
+        for (size_t i = 0; i < count; i++) {
+            if (m[i].nargs == 0 || !in_scope(p->addressscope, m[i].addr))
+                continue;
+            const char *base = strip(m[i].addr, p->stripsegments);
+            if (m[i].nargs == 1) {
+                set_value(op, p, base, m[i].val[0]);
+                continue;
+            }
+            for (int a = 0; a < m[i].nargs; a++) {
+                char name[OSC_ADDR_MAX + 8];
+                snprintf(name, sizeof(name), "%s_%d", base, a + 1);
+                set_value(op, p, name, m[i].val[a]);
+            }
+        }
+    }
+    struct chop_data *c = &op->chop;
+    chop_resize(c, p->n, 1);
+    c->rate = ctx->fps;
+    for (int i = 0; i < p->n; i++) {
+        c->names[i] = p->names[i];
+        c->vals[i] = p->vals[i];
+    }
+    return 0;
+}
+
+static void destroy(struct op *op)
+{
+    struct oscin *p = op->priv;
+    osc_server_put(&p->server);
+    free(p->names);
+    free(p->vals);
+}
+
+static const struct par_menu_item protocols[] = {
+    {"udp", "Messaging (UDP)"}, {"multicast", "Multicast Messaging (UDP)"},
+    {0},
+};
+
+static const struct par_def pars[] = {
+    {.name = "active", .label = "Active", .kind = PAR_TOGGLE, .def = {1},
+     .offset = offsetof(struct oscin, active)},
+    {.name = "protocol", .label = "Protocol", .kind = PAR_MENU,
+     .menu = protocols, .offset = offsetof(struct oscin, protocol)},
+    {.name = "netaddress", .label = "Network Address", .kind = PAR_STRING,
+     .offset = offsetof(struct oscin, netaddress)},
+    {.name = "port", .label = "Network Port", .kind = PAR_INT,
+     .def = {10000}, .norm = {1, 65535}, .lim = {0, 65535},
+     .clamp = PAR_CLAMP_BOTH, .offset = offsetof(struct oscin, port)},
+    {.name = "localaddress", .label = "Local Address", .kind = PAR_STRING,
+     .offset = offsetof(struct oscin, localaddress)},
+    {.name = "addressscope", .label = "Address Scope", .kind = PAR_STRING,
+     .def_str = "*", .offset = offsetof(struct oscin, addressscope)},
+    {.name = "stripsegments", .label = "Strip Segments", .kind = PAR_INT,
+     .norm = {0, 4}, .lim = {0, 32}, .clamp = PAR_CLAMP_BOTH,
+     .offset = offsetof(struct oscin, stripsegments)},
+    {.name = "resetchannels", .label = "Reset Channels", .kind = PAR_PULSE,
+     .offset = offsetof(struct oscin, resetchannels)},
+    {.name = "resetvalues", .label = "Reset Values", .kind = PAR_PULSE,
+     .offset = offsetof(struct oscin, resetvalues)},
+    {0},
+};
+
+const struct op_type op_chop_oscin = {
+    .name = "oscin",
+    .optype = "oscinCHOP",
+    .label = "OSC In",
+    .family = OP_CHOP,
+    .min_inputs = 0,
+    .max_inputs = 0,
+    .flags = OPT_ALWAYS_COOK | OPT_TIME_DEPENDENT,
+    .pars = pars,
+    .priv_size = sizeof(struct oscin),
+    .cook = cook,
+    .destroy = destroy,
+};

@@ -1,0 +1,201 @@
+"""OSC In CHOP with real packets over loopback: liblo's oscsend and packets
+made here, a timetagged bundle, two ops sharing one port, malformed and
+random packets counted and survived."""
+import random
+import shutil
+import socket
+import struct
+import subprocess
+import time
+
+import pytest
+
+from conftest import ROOT, VITRINE
+
+OSC_NET = ROOT / "tests" / "networks" / "osc"
+
+
+def free_port():
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def osc_str(s):
+    b = s.encode() + b"\0"
+    return b + b"\0" * (-len(b) % 4)
+
+
+def message(addr, *floats):
+    return (osc_str(addr) + osc_str("," + "f" * len(floats)) +
+            b"".join(struct.pack(">f", v) for v in floats))
+
+
+def bundle(when, *elements):
+    """when: Unix seconds (float), or None for immediately."""
+    if when is None:
+        tt = 1
+    else:
+        sec = int(when) + 2208988800
+        tt = sec << 32 | int((when % 1) * (1 << 32))
+    return b"#bundle\0" + struct.pack(">Q", tt) + b"".join(
+        struct.pack(">I", len(e)) + e for e in elements)
+
+
+class Running:
+    """vitrine on the OSC test network, on a free port, for a while."""
+
+    def __init__(self, tmp_path, frames):
+        self.port = free_port()
+        net = tmp_path / "osc"
+        shutil.copytree(OSC_NET, net)
+        ini = net / "network.ini"
+        ini.write_text(ini.read_text().replace("PORT", str(self.port)))
+        self.proc = subprocess.Popen(
+            [VITRINE, "--frames", str(frames), str(net)], cwd=ROOT,
+            stderr=subprocess.PIPE, text=True, errors="replace")
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        deadline = time.time() + 10
+        self.wait_for = None
+        while time.time() < deadline:  # until the first frame ran
+            time.sleep(0.05)
+            if self.proc.poll() is not None:
+                break
+            try:
+                probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                probe.bind(("127.0.0.1", self.port))
+                probe.close()  # not bound yet
+            except OSError:
+                break
+        time.sleep(0.2)
+
+    def send(self, data):
+        self.sock.sendto(data, ("127.0.0.1", self.port))
+
+    def finish(self):
+        _, err = self.proc.communicate(timeout=60)
+        self.sock.close()
+        assert self.proc.returncode == 0, err
+        return err
+
+
+def values(err, name):
+    """{frame: {channel: value}} printed by report.py for op name."""
+    out = {}
+    for line in err.splitlines():
+        if line.startswith(f"[/project1/report] {name} "):
+            parts = line.split()[2:]
+            frame = int(parts[0])
+            out[frame] = {}
+            for p in parts[1:]:
+                k, _, v = p.rpartition("=")
+                if k:  # a log line is cut at its limit
+                    out[frame][k] = float(v)
+    return out
+
+
+def test_oscsend_values_become_channels(tmp_path):
+    if not shutil.which("oscsend"):
+        pytest.skip("needs oscsend (package liblo-tools)")
+    v = Running(tmp_path, 90)
+    port = str(v.port)
+    for args in (["/1/fader1", "f", "0.25"], ["/1/xy", "ff", "0.1", "0.9"],
+                 ["/1/skip", "i", "3"], ["/cue", "i", "7"],
+                 ["/1/toggle", "T"], ["/1/name", "s", "hello"]):
+        subprocess.run(["oscsend", "127.0.0.1", port, *args], check=True,
+                       timeout=10)
+    time.sleep(0.3)
+    subprocess.run(["oscsend", "127.0.0.1", port, "/1/fader1", "f", "0.75"],
+                   check=True, timeout=10)
+    err = v.finish()
+    seen1, seen2 = values(err, "osc1"), values(err, "osc2")
+    last1 = seen1[max(seen1)]
+    assert last1 == pytest.approx({
+        "/1/fader1": 0.75, "/1/xy_1": 0.1, "/1/xy_2": 0.9, "/1/skip": 3,
+        "/cue": 7, "/1/toggle": 1}, abs=1e-6)
+    # stripsegments 1 and a scope of /1/* without /1/skip
+    last2 = seen2[max(seen2)]
+    assert last2 == pytest.approx({"/fader1": 0.75, "/xy_1": 0.1,
+                                   "/xy_2": 0.9, "/toggle": 1}, abs=1e-6)
+    # the two ops share one socket
+    assert err.count(f"[osc] listening on 127.0.0.1:{port}") == 1
+    assert "messages with arguments that are not numbers" in err
+    assert f"port {port} closed: 7 packets, 7 messages, 0 malformed, " \
+        "0 dropped, 1 with non-numeric arguments" in err
+
+
+def test_timetagged_bundle_lands_in_its_frame(tmp_path):
+    v = Running(tmp_path, 90)
+    when = time.time() + 0.5  # about 30 frames ahead
+    v.send(bundle(when, message("/1/cue", 1.0), bundle(None,
+                                                      message("/1/go", 2.0))))
+    v.send(bundle(None, message("/1/now", 3.0)))
+    err = v.finish()
+    starts = {}
+    for line in err.splitlines():
+        if line.startswith("[/project1/report] start "):
+            _, _, f, t = line.split()
+            starts[int(f)] = float(t)
+    seen = values(err, "osc1")
+    first = min(f for f, vals in seen.items() if "/1/cue" in vals)
+    # applied in the first frame that starts at or after the timetag (the
+    # frame's start is taken a moment before the OSC op cooks)
+    assert starts[first] >= when - 0.005, (first, starts[first], when)
+    assert starts[first - 1] < when, (first, starts[first - 1], when)
+    assert seen[first]["/1/go"] == 2.0  # nested: not before its parent
+    now_frame = min(f for f, vals in seen.items() if "/1/now" in vals)
+    assert now_frame < first
+
+
+def test_malformed_and_random_packets_are_counted(tmp_path):
+    v = Running(tmp_path, 240)
+    rng = random.Random(7)
+    good = message("/1/ok", 1.0)
+    sent = 0
+    for i in range(20000):
+        kind = i % 4
+        if kind == 0:
+            data = bytes(rng.getrandbits(8) for _ in range(rng.randint(1,
+                                                                       48)))
+        elif kind == 1:
+            data = good[:rng.randint(1, len(good) - 1)]
+        elif kind == 2:
+            b = bytearray(bundle(None, good, good))
+            b[rng.randrange(len(b))] = rng.getrandbits(8)
+            data = bytes(b)
+        else:
+            data = good
+        v.send(data)
+        sent += 1
+        if i % 500 == 0:
+            time.sleep(0.005)  # paced: the kernel drops nothing
+    v.send(message("/1/last", 5.0))
+    sent += 1
+    err = v.finish()
+    line = [l for l in err.splitlines() if "closed:" in l][0]
+    packets = int(line.split("closed: ")[1].split()[0])
+    assert packets == sent, line
+    assert "malformed packets ignored" in err
+    assert "[/project1/report] last " in err
+    last = [l for l in err.splitlines() if "[/project1/report] last " in l]
+    assert last[-1].endswith(" 5.0")
+
+
+def test_a_port_in_use_is_an_op_error(tmp_path):
+    v = Running(tmp_path, 30)
+    port = v.port
+    v.finish()
+    blocker = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    blocker.bind(("127.0.0.1", port))
+    try:
+        net = tmp_path / "osc"
+        r = subprocess.run([VITRINE, "--frames", "10", str(net)], cwd=ROOT,
+                           capture_output=True, text=True, timeout=60)
+    finally:
+        blocker.close()
+    assert r.returncode == 0, r.stderr
+    assert f"[/project1/osc1] error: cannot listen on 127.0.0.1:{port}: " \
+        "Address already in use" in r.stderr
+    assert "stopped after 10 frames" in r.stderr
