@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdarg.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -68,6 +69,7 @@ static int decode_message(const unsigned char *p, const unsigned char *end,
         if (*c < 0x21 || *c > 0x7e)
             return -1;
     memset(m, 0, offsetof(struct osc_msg, val));
+    m->str[0] = '\0';
     memcpy(m->addr, p, strlen((const char *)p) + 1);
     m->due_ns = due;
     p += n;
@@ -154,6 +156,13 @@ static int decode_message(const unsigned char *p, const unsigned char *end,
         case '[':
         case ']':
             break;
+        case 's':
+        case 'S':
+            if (!m->str[0])
+                snprintf(m->str, sizeof(m->str), "%s", (const char *)p);
+            if (m->skipped < 255)
+                m->skipped++;
+            break;
         default:
             if (m->skipped < 255)
                 m->skipped++;
@@ -229,18 +238,75 @@ struct osc_server {
     struct osc_msg *slots;
     void *bufs; /* the reader's datagrams */
     _Atomic uint64_t head, tail;
-    _Atomic uint64_t packets, messages, malformed, dropped, unsupported;
+    _Atomic uint64_t packets, messages, malformed, dropped, unsupported,
+        refused;
     /* main thread: messages waiting for their time, and this frame's */
     struct osc_msg *waiting;
     size_t nwaiting, cap_waiting;
     struct osc_msg *due;
     size_t ndue, cap_due;
     int64_t due_frame;
-    bool warned_unsupported;
     uint64_t reported_dropped, reported_malformed;
 };
 
 static struct osc_server *servers;
+
+struct cidr {
+    uint32_t net, mask; /* host order */
+};
+static struct cidr *allow;
+static _Atomic size_t nallow;
+
+int osc_set_allow(const char *list, char *err, size_t n)
+{
+    struct cidr *a = NULL;
+    size_t count = 0, cap = 0;
+    char buf[1024];
+    snprintf(buf, sizeof(buf), "%s", list ? list : "");
+    for (char *save, *t = strtok_r(buf, ", \t", &save); t;
+         t = strtok_r(NULL, ", \t", &save)) {
+        char *slash = strchr(t, '/');
+        int bits = 32;
+        if (slash) {
+            *slash = '\0';
+            char *end;
+            long b = strtol(slash + 1, &end, 10);
+            if (*end || b < 0 || b > 32) {
+                snprintf(err, n, "'%s/%s' is not an IPv4 CIDR block", t,
+                         slash + 1);
+                free(a);
+                return -1;
+            }
+            bits = (int)b;
+        }
+        struct in_addr ia;
+        if (inet_pton(AF_INET, t, &ia) != 1) {
+            snprintf(err, n, "'%s' is not an IPv4 address", t);
+            free(a);
+            return -1;
+        }
+        GROW(a, cap, count + 1);
+        uint32_t mask = bits ? 0xffffffffu << (32 - bits) : 0;
+        a[count++] = (struct cidr){ntohl(ia.s_addr) & mask, mask};
+    }
+    /* Set before servers start (the readers read it without a lock). */
+    free(allow);
+    allow = a;
+    atomic_store(&nallow, count);
+    return 0;
+}
+
+static bool allowed(uint32_t ip_net_order)
+{
+    size_t n = atomic_load_explicit(&nallow, memory_order_relaxed);
+    if (n == 0)
+        return true;
+    uint32_t ip = ntohl(ip_net_order);
+    for (size_t i = 0; i < n; i++)
+        if ((ip & allow[i].mask) == allow[i].net)
+            return true;
+    return false;
+}
 
 struct emit_ctx {
     struct osc_server *s;
@@ -292,6 +358,11 @@ static void *read_loop(void *arg)
             atomic_fetch_add_explicit(&s->packets, 1, memory_order_relaxed);
             struct emit_ctx c = {s, from[i].sin_addr.s_addr,
                                  ntohs(from[i].sin_port)};
+            if (!allowed(c.ip)) {
+                atomic_fetch_add_explicit(&s->refused, 1,
+                                          memory_order_relaxed);
+                continue;
+            }
             size_t len = msgs[i].msg_len;
             if ((msgs[i].msg_hdr.msg_flags & MSG_TRUNC) ||
                 osc_decode(bufs[i], len, enqueue, &c) < 0)
@@ -414,12 +485,13 @@ void osc_server_put(struct osc_server **ps)
     struct osc_stats st;
     osc_server_stats(s, &st);
     LOG_INFO("[osc]", "port %d closed: %llu packets, %llu messages, %llu "
-             "malformed, %llu dropped, %llu with non-numeric arguments",
-             s->port, (unsigned long long)st.packets,
+             "malformed, %llu dropped, %llu with non-numeric arguments, "
+             "%llu refused", s->port, (unsigned long long)st.packets,
              (unsigned long long)st.messages,
              (unsigned long long)st.malformed,
              (unsigned long long)st.dropped,
-             (unsigned long long)st.unsupported);
+             (unsigned long long)st.unsupported,
+             (unsigned long long)st.refused);
     free(s->slots);
     free(s->bufs);
     free(s->waiting);
@@ -465,7 +537,6 @@ const struct osc_msg *osc_server_due(struct osc_server *s, int64_t frame,
     atomic_store_explicit(&s->tail, tail, memory_order_release);
     uint64_t dropped = atomic_load(&s->dropped);
     uint64_t malformed = atomic_load(&s->malformed);
-    uint64_t unsupported = atomic_load(&s->unsupported);
     if (dropped != s->reported_dropped) {
         LOG_WARN("[osc]", "port %d: %llu message%s dropped: the queue was "
                  "full (%llu in all)", s->port,
@@ -482,12 +553,6 @@ const struct osc_msg *osc_server_due(struct osc_server *s, int64_t frame,
                  (unsigned long long)malformed);
         s->reported_malformed = malformed;
     }
-    if (unsupported && !s->warned_unsupported) {
-        s->warned_unsupported = true;
-        LOG_WARN("[osc]", "port %d: messages with arguments that are not "
-                 "numbers (strings, blobs, ...) are counted but make no "
-                 "channel values", s->port);
-    }
     *count = s->ndue;
     return s->due;
 }
@@ -499,9 +564,67 @@ void osc_server_stats(const struct osc_server *s, struct osc_stats *st)
     st->malformed = atomic_load(&((struct osc_server *)s)->malformed);
     st->dropped = atomic_load(&((struct osc_server *)s)->dropped);
     st->unsupported = atomic_load(&((struct osc_server *)s)->unsupported);
+    st->refused = atomic_load(&((struct osc_server *)s)->refused);
 }
 
 int osc_server_port(const struct osc_server *s)
 {
     return s->port;
+}
+
+/* ---- sending ---- */
+
+static void put_padded(unsigned char *b, size_t *n, size_t cap,
+                       const void *data, size_t len)
+{
+    if (*n + len + 4 > cap)
+        return;
+    memcpy(b + *n, data, len);
+    *n += len;
+    do
+        b[(*n)++] = 0;
+    while (*n % 4);
+}
+
+static void put_be32(unsigned char *b, size_t *n, size_t cap, uint32_t v)
+{
+    if (*n + 4 > cap)
+        return;
+    b[(*n)++] = (unsigned char)(v >> 24);
+    b[(*n)++] = (unsigned char)(v >> 16);
+    b[(*n)++] = (unsigned char)(v >> 8);
+    b[(*n)++] = (unsigned char)v;
+}
+
+void osc_server_send(struct osc_server *s, uint32_t ip, uint16_t port,
+                     const char *addr, const char *types, ...)
+{
+    unsigned char b[2048];
+    size_t n = 0;
+    char tags[64];
+    snprintf(tags, sizeof(tags), ",%s", types);
+    put_padded(b, &n, sizeof(b), addr, strlen(addr));
+    put_padded(b, &n, sizeof(b), tags, strlen(tags));
+    va_list ap;
+    va_start(ap, types);
+    for (const char *t = types; *t; t++) {
+        if (*t == 'i') {
+            put_be32(b, &n, sizeof(b), (uint32_t)va_arg(ap, int));
+        } else if (*t == 'f') {
+            float f = (float)va_arg(ap, double);
+            uint32_t u;
+            memcpy(&u, &f, 4);
+            put_be32(b, &n, sizeof(b), u);
+        } else if (*t == 's') {
+            const char *str = va_arg(ap, const char *);
+            put_padded(b, &n, sizeof(b), str, strlen(str));
+        }
+    }
+    va_end(ap);
+    struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(port)};
+    to.sin_addr.s_addr = ip;
+    if (sendto(s->fd, b, n, MSG_DONTWAIT, (struct sockaddr *)&to,
+               sizeof(to)) < 0)
+        LOG_WARN("[osc]", "reply to %s:%u failed: %s",
+                 inet_ntoa(to.sin_addr), port, strerror(errno));
 }

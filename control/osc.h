@@ -18,6 +18,7 @@
 
 #define OSC_ADDR_MAX 128
 #define OSC_ARGS_MAX 16
+#define OSC_STR_MAX 96
 
 /* One received message, as the ops see it. */
 struct osc_msg {
@@ -27,15 +28,27 @@ struct osc_msg {
     uint16_t from_port; /* host order */
     uint8_t nargs;      /* numeric arguments in val */
     uint8_t skipped;    /* arguments of other types, not in val */
+    char str[OSC_STR_MAX]; /* the first string argument, "" if none */
     double val[OSC_ARGS_MAX];
 };
 
 /* Counters, for status and the log. */
 struct osc_stats {
-    uint64_t packets, messages, malformed, dropped, unsupported;
+    uint64_t packets, messages, malformed, dropped, unsupported, refused;
 };
 
 struct osc_server;
+
+/* Sources allowed to send (all servers): a list of IPv4 CIDR blocks
+ * separated by commas or spaces ("127.0.0.0/8, 10.1.2.3"); empty or NULL
+ * allows all. Packets from elsewhere are counted as refused. Returns 0,
+ * or -1 with a message naming the bad entry. */
+int osc_set_allow(const char *list, char *err, size_t n);
+
+/* Sends a message from s's socket to ip:port (network order ip, host
+ * order port); types: 'i' int, 'f' double (sent as float), 's' string. */
+void osc_server_send(struct osc_server *s, uint32_t ip, uint16_t port,
+                     const char *addr, const char *types, ...);
 
 /* The server for this address (NULL or "" binds to all), port and
  * multicast group (NULL or "": unicast), created on first use. NULL with

@@ -52,7 +52,7 @@ void config_defaults(struct kiosk_config *c)
         .fullscreen = 1,
         .vsync = 1,
         .osc_port = 7000,
-        .osc_bind = xstrdup("0.0.0.0"),
+        .osc_bind = xstrdup("127.0.0.1"),
         .osc_allow = xstrdup("127.0.0.0/8"),
         .osc_namespace = 1,
         .osc_params = 1,

@@ -78,7 +78,8 @@ void loop_run(const struct loop_params *p, struct loop_stats *stats)
     while (!*p->stop && (!p->max_frames || stats->frames < p->max_frames)) {
         stats->skipped += clock_wait(&clock);
         graph_begin_frame(g, clock.frame);
-        /* control_drain joins here with its issue. */
+        if (p->control)
+            p->control(p->userdata, g);
         int64_t cook_start = clock_now_ns();
         py_frame_start(g);
         graph_cook(g);

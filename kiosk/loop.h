@@ -18,6 +18,8 @@ struct loop_params {
     /* Shows the frame (window) or keeps it (headless); called after
      * cooking, with how long cooking took. Optional. */
     void (*present)(void *userdata, struct graph *g, double cook_ms);
+    /* Frame start, before scripts: control input. Optional. */
+    void (*control)(void *userdata, struct graph *g);
     void *userdata;
 };
 

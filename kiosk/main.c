@@ -20,6 +20,7 @@
 #include "headless.h"
 #include "loop.h"
 #include "overlay.h"
+#include "remote.h"
 #include "snapshot.h"
 #include "window.h"
 
@@ -349,7 +350,14 @@ struct display {
     int64_t preview_due;
     struct overlay *overlay;
     bool show_overlay;
+    struct remote *remote;
 };
+
+static void control(void *userdata, struct graph *g)
+{
+    struct display *d = userdata;
+    remote_frame(d->remote, g);
+}
 
 static struct gpu_tex *output_tex(struct graph *g)
 {
@@ -461,6 +469,7 @@ static int cmd_run(const struct cli *cli, const struct kiosk_config *cfg)
     bool gl = display_open(&d, cli, cfg, g);
     py_set_budget_ms(cfg->script_budget_ms);
     py_attach(g);
+    d.remote = remote_open(cfg);
     LOG_INFO("[vitrine]", "running %s: %zu operators at %g fps%s", g->file,
              g->nops - 1, g->time.rate,
              cli->frames ? "" : "; Ctrl-C stops");
@@ -476,6 +485,7 @@ static int cmd_run(const struct cli *cli, const struct kiosk_config *cfg)
         .stop = &stop_requested,
         .status_interval = cli->verbosity >= 0 ? 1.0 : 0,
         .present = gl ? present : NULL,
+        .control = control,
         .userdata = &d,
     };
     struct loop_stats st;
@@ -504,6 +514,7 @@ static int cmd_run(const struct cli *cli, const struct kiosk_config *cfg)
     }
     py_exit(g);
     py_attach(NULL);
+    remote_close(&d.remote);
     /* Ops give their textures back before the GPU goes, and their
      * expressions before the interpreter. */
     graph_destroy(&g);

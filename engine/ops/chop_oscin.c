@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "../../control/osc.h"
+#include "../base/log.h"
 #include "../base/util.h"
 #include "chop_util.h"
 
@@ -27,6 +28,7 @@ struct oscin {
     const char **names;      /* interned; channel order of first arrival */
     double *vals;
     int n, cap;
+    bool warned_types;
 };
 
 static bool in_scope(const char *scope, const char *addr)
@@ -120,7 +122,15 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
         const struct osc_msg *m = osc_server_due(p->server, ctx->frame, now,
                                                  &count);
         for (size_t i = 0; i < count; i++) {
-            if (m[i].nargs == 0 || !in_scope(p->addressscope, m[i].addr))
+            if (!in_scope(p->addressscope, m[i].addr))
+                continue;
+            if (m[i].skipped && !p->warned_types) {
+                p->warned_types = true;
+                op_log(op, LOG_LEVEL_WARN, "%s: arguments that are not "
+                       "numbers (strings, blobs, ...) make no channels; "
+                       "this is said once", m[i].addr);
+            }
+            if (m[i].nargs == 0)
                 continue;
             const char *base = strip(m[i].addr, p->stripsegments);
             if (m[i].nargs == 1) {

@@ -121,9 +121,10 @@ def test_oscsend_values_become_channels(tmp_path):
                                    "/xy_2": 0.9, "/toggle": 1}, abs=1e-6)
     # the two ops share one socket
     assert err.count(f"[osc] listening on 127.0.0.1:{port}") == 1
-    assert "messages with arguments that are not numbers" in err
+    assert "[/project1/osc1] warning: /1/name: arguments that are not " \
+        "numbers (strings, blobs, ...) make no channels" in err
     assert f"port {port} closed: 7 packets, 7 messages, 0 malformed, " \
-        "0 dropped, 1 with non-numeric arguments" in err
+        "0 dropped, 1 with non-numeric arguments, 0 refused" in err
 
 
 def test_timetagged_bundle_lands_in_its_frame(tmp_path):
@@ -174,7 +175,8 @@ def test_malformed_and_random_packets_are_counted(tmp_path):
     v.send(message("/1/last", 5.0))
     sent += 1
     err = v.finish()
-    line = [l for l in err.splitlines() if "closed:" in l][0]
+    line = [l for l in err.splitlines()
+            if f"port {v.port} closed:" in l][0]
     packets = int(line.split("closed: ")[1].split()[0])
     assert packets == sent, line
     assert "malformed packets ignored" in err
@@ -199,3 +201,126 @@ def test_a_port_in_use_is_an_op_error(tmp_path):
     assert f"[/project1/osc1] error: cannot listen on 127.0.0.1:{port}: " \
         "Address already in use" in r.stderr
     assert "stopped after 10 frames" in r.stderr
+
+
+REMOTE_NET = """
+[network]
+fps = 60
+[noise1]
+OPType = noiseTOP
+[show]
+OPType = executeDAT
+file = show.py
+"""
+
+SHOW_PY = """
+def onFrameEnd(frame):
+    print('pars', frame, op('noise1').par.period.eval(),
+          op('noise1').par.type.eval())
+"""
+
+
+def osc_parse(data):
+    """(address, [args]) of a reply with i, f and s arguments."""
+    def string(at):
+        end = data.index(b"\0", at)
+        return data[at:end].decode(), (end + 4) & ~3
+    addr, at = string(0)
+    tags, at = string(at)
+    args = []
+    for t in tags[1:]:
+        if t == "i":
+            args.append(struct.unpack(">i", data[at:at + 4])[0])
+            at += 4
+        elif t == "f":
+            args.append(struct.unpack(">f", data[at:at + 4])[0])
+            at += 4
+        elif t == "s":
+            s, at = string(at)
+            args.append(s)
+    return addr, args
+
+
+def start_remote(tmp_path, frames, allow="127.0.0.0/8"):
+    port = free_port()
+    net = tmp_path / "net"
+    net.mkdir()
+    (net / "network.ini").write_text(REMOTE_NET)
+    (net / "show.py").write_text(SHOW_PY)
+    cfg = tmp_path / "kiosk.ini"
+    cfg.write_text(f"[osc]\nport = {port}\nbind = 127.0.0.1\n"
+                   f"allow = {allow}\n")
+    proc = subprocess.Popen([VITRINE, "--config", str(cfg), "--frames",
+                             str(frames), str(net)], cwd=ROOT,
+                            stderr=subprocess.PIPE, text=True,
+                            errors="replace")
+    time.sleep(1.0)
+    return proc, port
+
+
+def osc_message(addr, *args):
+    tags = "," + "".join("i" if isinstance(a, int) else "f"
+                         if isinstance(a, float) else "s" for a in args)
+    data = osc_str(addr) + osc_str(tags)
+    for a in args:
+        if isinstance(a, int):
+            data += struct.pack(">i", a)
+        elif isinstance(a, float):
+            data += struct.pack(">f", a)
+        else:
+            data += osc_str(a)
+    return data
+
+
+def test_runtime_namespace_status_and_parameters(tmp_path):
+    proc, port = start_remote(tmp_path, 120)
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    s.settimeout(5)
+    try:
+        s.sendto(osc_message("/vitrine/status"), ("127.0.0.1", port))
+        addr, args = osc_parse(s.recvfrom(2048)[0])
+        assert addr == "/vitrine/status"
+        frame, fps, network, uptime, errors, dropped = args
+        assert frame >= 1 and 0 <= fps <= 70 and network.endswith(
+            "network.ini") and uptime > 0 and errors == 0 and dropped == 0
+        s.sendto(osc_message("/project1/noise1/period", 42.0),
+                 ("127.0.0.1", port))
+        s.sendto(osc_message("/project1/noise1/type", "sparse"),
+                 ("127.0.0.1", port))
+        # the same errors as a network file, replied to the sender
+        s.sendto(osc_message("/project1/noise1/perod", 1.0),
+                 ("127.0.0.1", port))
+        addr, args = osc_parse(s.recvfrom(2048)[0])
+        assert (addr, args) == ("/vitrine/error", [
+            "/project1/noise1/perod: /project1/noise1 (noiseTOP) has no "
+            "parameter 'perod'; did you mean 'period'?"])
+        s.sendto(osc_message("/project1/noise1/type", "sparkly"),
+                 ("127.0.0.1", port))
+        addr, args = osc_parse(s.recvfrom(2048)[0])
+        assert addr == "/vitrine/error" and "'sparkly' is not a menu item " \
+            "of 'type'" in args[0]
+        s.sendto(osc_message("/vitrine/nope"), ("127.0.0.1", port))
+        addr, args = osc_parse(s.recvfrom(2048)[0])
+        assert addr == "/vitrine/error" and "/vitrine/nope" in args[0]
+    finally:
+        s.close()
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    last = [l for l in err.splitlines() if l.startswith("[/project1/show]")]
+    assert last[-1].split()[3:] == ["42.0", "sparse"], last[-1]
+
+
+def test_allow_list_refuses_other_sources(tmp_path):
+    proc, port = start_remote(tmp_path, 60, allow="10.0.0.0/8")
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    s.sendto(osc_message("/project1/noise1/period", 42.0), ("127.0.0.1", port))
+    s.sendto(osc_message("/vitrine/status"), ("127.0.0.1", port))
+    s.close()
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert f"port {port} closed: 2 packets, 0 messages" in err
+    assert "2 refused" in err
+    last = [l for l in err.splitlines() if l.startswith("[/project1/show]")]
+    assert last[-1].split()[3] == "100.0"  # unchanged

@@ -1,0 +1,168 @@
+#include "remote.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../control/osc.h"
+#include "../engine/base/log.h"
+#include "../engine/base/util.h"
+#include "../engine/graph/graph.h"
+
+struct remote {
+    struct osc_server *server;
+    bool status, params;
+    int64_t start_ns;
+    int64_t fps_frames, fps_start_ns;
+    double fps;
+};
+
+struct remote *remote_open(const struct kiosk_config *cfg)
+{
+    char err[256];
+    if (osc_set_allow(cfg->osc_allow, err, sizeof(err)) != 0)
+        LOG_WARN("[osc]", "[osc] allow: %s; every source is allowed", err);
+    if (!cfg->osc_namespace && !cfg->osc_params)
+        return NULL;
+    struct osc_server *s = osc_server_get(cfg->osc_bind, cfg->osc_port, NULL,
+                                          err, sizeof(err));
+    if (!s) {
+        LOG_WARN("[osc]", "the runtime's OSC namespace is off: %s", err);
+        return NULL;
+    }
+    struct remote *r = xcalloc(1, sizeof(*r));
+    r->server = s;
+    r->status = cfg->osc_namespace;
+    r->params = cfg->osc_params;
+    r->start_ns = r->fps_start_ns = clock_now_ns();
+    return r;
+}
+
+void remote_close(struct remote **pr)
+{
+    struct remote *r = *pr;
+    if (!r)
+        return;
+    osc_server_put(&r->server);
+    free(r);
+    *pr = NULL;
+}
+
+static void reply_error(struct remote *r, const struct osc_msg *m,
+                        const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void reply_error(struct remote *r, const struct osc_msg *m,
+                        const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = xvasprintf(fmt, ap);
+    va_end(ap);
+    LOG_WARN("[osc]", "%s", msg);
+    osc_server_send(r->server, m->from_ip, m->from_port, "/vitrine/error",
+                    "s", msg);
+    free(msg);
+}
+
+/* /project1/blur1/size v: the op's path and the parameter's name. */
+static void set_par(struct remote *r, struct graph *g, const struct osc_msg *m)
+{
+    char path[OSC_ADDR_MAX];
+    snprintf(path, sizeof(path), "%s", m->addr);
+    char *slash = strrchr(path, '/');
+    if (!slash || slash == path) {
+        reply_error(r, m, "%s: not /op/path/parameter", m->addr);
+        return;
+    }
+    *slash = '\0';
+    const char *name = slash + 1;
+    struct op *op = graph_find(g, path);
+    if (!op) {
+        reply_error(r, m, "%s: no operator %s", m->addr, path);
+        return;
+    }
+    struct par *p = op_par(op, name);
+    if (!p) {
+        const char *near = op_par_suggest(op, name);
+        reply_error(r, m, "%s: %s (%s) has no parameter '%s'%s%s%s", m->addr,
+                    op->path, op->type->optype, name,
+                    near ? "; did you mean '" : "", near ? near : "",
+                    near ? "'?" : "");
+        return;
+    }
+    char err[512];
+    enum par_err e;
+    if (m->nargs >= 1)
+        e = p->def->kind == PAR_PULSE ? (par_pulse(op, p),
+                                         op->has_pulse = true, PAR_OK)
+            : par_is_numeric(p) ? par_set_double(op, p, m->val[0], err,
+                                                 sizeof(err))
+                                : par_set_text(op, p, "", err, sizeof(err));
+    else if (m->str[0])
+        e = par_set_text(op, p, m->str, err, sizeof(err));
+    else if (p->def->kind == PAR_PULSE)
+        e = (par_pulse(op, p), op->has_pulse = true, PAR_OK);
+    else {
+        reply_error(r, m, "%s: no value", m->addr);
+        return;
+    }
+    if (m->nargs >= 1 && !par_is_numeric(p)) {
+        char num[64];
+        snprintf(num, sizeof(num), "%g", m->val[0]);
+        e = par_set_text(op, p, num, err, sizeof(err));
+    }
+    if (e)
+        reply_error(r, m, "%s: %s", m->addr, err);
+}
+
+/* /project1/...: under the root, and not an op itself. Anything else is
+ * for OSC In CHOPs on the same port. */
+static bool is_par_address(struct graph *g, const char *addr)
+{
+    size_t n = strlen(g->root->name);
+    return addr[0] == '/' && strncmp(addr + 1, g->root->name, n) == 0 &&
+           addr[n + 1] == '/' && graph_find(g, addr) == NULL;
+}
+
+void remote_frame(struct remote *r, struct graph *g)
+{
+    if (!r)
+        return;
+    int64_t now = clock_now_ns();
+    r->fps_frames++;
+    if (now - r->fps_start_ns >= 1000000000) {
+        r->fps = (double)r->fps_frames * 1e9 / (double)(now - r->fps_start_ns);
+        r->fps_frames = 0;
+        r->fps_start_ns = now;
+    }
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    size_t n;
+    const struct osc_msg *m = osc_server_due(
+        r->server, g->time.frame, (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec,
+        &n);
+    for (size_t i = 0; i < n; i++) {
+        if (strncmp(m[i].addr, "/vitrine/", 9) == 0) {
+            if (!r->status)
+                continue;
+            if (strcmp(m[i].addr, "/vitrine/status") == 0) {
+                struct osc_stats st;
+                osc_server_stats(r->server, &st);
+                osc_server_send(r->server, m[i].from_ip, m[i].from_port,
+                                "/vitrine/status", "ifsfii",
+                                (int)g->time.frame, r->fps,
+                                g->file ? g->file : "",
+                                (double)(now - r->start_ns) * 1e-9,
+                                (int)graph_error_count(g), (int)st.dropped);
+            } else {
+                reply_error(r, &m[i], "%s: not in vitrine's namespace "
+                            "(/vitrine/status)", m[i].addr);
+            }
+        } else if (r->params && is_par_address(g, m[i].addr)) {
+            set_par(r, g, &m[i]);
+        }
+    }
+}
