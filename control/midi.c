@@ -1,0 +1,168 @@
+#include "midi.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../engine/base/log.h"
+#include "../engine/base/util.h"
+
+/* Data bytes each channel message takes. */
+static int data_len(uint8_t status)
+{
+    switch (status >> 4) {
+    case 0xC:
+    case 0xD:
+        return 1;
+    default:
+        return 2;
+    }
+}
+
+bool midi_parse(struct midi_parser *p, uint8_t byte, struct midi_event *ev)
+{
+    if (byte >= 0xF8)
+        return false; /* realtime: clock, start, stop, ... anywhere */
+    if (byte == 0xF0) {
+        p->in_sysex = true;
+        p->status = 0; /* system messages cancel running status */
+        return false;
+    }
+    if (byte >= 0xF1) {
+        /* end of SysEx, or system common: neither makes a channel */
+        p->in_sysex = false;
+        p->status = 0;
+        p->have = 0;
+        return false;
+    }
+    if (byte & 0x80) {
+        p->in_sysex = false; /* a status byte ends an unterminated SysEx */
+        p->status = byte;
+        p->have = 0;
+        return false;
+    }
+    if (p->in_sysex) {
+        p->sysex_bytes++;
+        return false;
+    }
+    if (!p->status) {
+        p->ignored_bytes++;
+        return false;
+    }
+    p->data[p->have++] = byte;
+    if (p->have < data_len(p->status))
+        return false;
+    p->have = 0; /* running status: the next data bytes reuse it */
+    ev->kind = p->status >> 4;
+    ev->channel = (uint8_t)((p->status & 0x0F) + 1);
+    ev->a = p->data[0];
+    ev->b = data_len(p->status) == 2 ? p->data[1] : 0;
+    if (ev->kind == MIDI_NOTE_ON && ev->b == 0)
+        ev->kind = MIDI_NOTE_OFF;
+    return true;
+}
+
+#define QUEUE 4096
+
+struct midi_stream {
+    char *path;
+    int fd;
+    pthread_t reader;
+    atomic_bool stop;
+    struct midi_event q[QUEUE];
+    _Atomic uint64_t head, tail, dropped;
+    struct midi_event *out;
+    size_t cap_out;
+};
+
+static void *read_loop(void *arg)
+{
+    struct midi_stream *s = arg;
+    struct midi_parser p = {0};
+    unsigned char buf[512];
+    while (!atomic_load(&s->stop)) {
+        struct pollfd pfd = {.fd = s->fd, .events = POLLIN};
+        if (poll(&pfd, 1, 100) <= 0)
+            continue;
+        ssize_t n = read(s->fd, buf, sizeof(buf));
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+            /* the FIFO's writer went (or the device): wait for the next */
+            struct timespec ts = {0, 50000000};
+            nanosleep(&ts, NULL);
+            continue;
+        }
+        for (ssize_t i = 0; i < n; i++) {
+            struct midi_event ev;
+            if (!midi_parse(&p, buf[i], &ev))
+                continue;
+            uint64_t head = atomic_load_explicit(&s->head,
+                                                 memory_order_relaxed);
+            if (head - atomic_load_explicit(&s->tail, memory_order_acquire)
+                >= QUEUE) {
+                atomic_fetch_add(&s->dropped, 1);
+                continue;
+            }
+            s->q[head % QUEUE] = ev;
+            atomic_store_explicit(&s->head, head + 1, memory_order_release);
+        }
+    }
+    return NULL;
+}
+
+struct midi_stream *midi_stream_open(const char *path, char *err, size_t n)
+{
+    /* O_RDWR on a FIFO keeps it open when writers come and go. */
+    int fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(err, n, "cannot open MIDI stream %s: %s", path,
+                 strerror(errno));
+        return NULL;
+    }
+    struct midi_stream *s = xcalloc(1, sizeof(*s));
+    s->path = xstrdup(path);
+    s->fd = fd;
+    pthread_create(&s->reader, NULL, read_loop, s);
+    LOG_INFO("[midi]", "reading raw MIDI from %s", path);
+    return s;
+}
+
+void midi_stream_close(struct midi_stream **ps)
+{
+    struct midi_stream *s = *ps;
+    if (!s)
+        return;
+    atomic_store(&s->stop, true);
+    pthread_join(s->reader, NULL);
+    close(s->fd);
+    free(s->out);
+    free(s->path);
+    free(s);
+    *ps = NULL;
+}
+
+const struct midi_event *midi_stream_drain(struct midi_stream *s,
+                                           size_t *count)
+{
+    uint64_t tail = atomic_load_explicit(&s->tail, memory_order_relaxed);
+    uint64_t head = atomic_load_explicit(&s->head, memory_order_acquire);
+    size_t n = (size_t)(head - tail);
+    GROW(s->out, s->cap_out, n ? n : 1);
+    for (size_t i = 0; i < n; i++)
+        s->out[i] = s->q[(tail + i) % QUEUE];
+    atomic_store_explicit(&s->tail, head, memory_order_release);
+    *count = n;
+    return s->out;
+}
+
+uint64_t midi_stream_dropped(const struct midi_stream *s)
+{
+    return atomic_load(&((struct midi_stream *)s)->dropped);
+}

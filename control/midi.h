@@ -1,0 +1,57 @@
+/* midi.h: MIDI input from a raw byte stream (a /dev/snd/midiC*D* node or
+ * a FIFO). The parser takes bytes one at a time, as they come: running
+ * status, realtime bytes anywhere (consumed without disturbing what they
+ * interrupt), SysEx skipped up to its end (bounded: any status byte ends
+ * it), stray data bytes ignored. A reader thread per stream feeds a
+ * bounded queue that the frame loop drains.
+ *
+ * Threads: midi_stream_* on the main thread; the reader is internal. */
+#ifndef VITRINE_MIDI_H
+#define VITRINE_MIDI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum midi_kind {
+    MIDI_NOTE_OFF = 0x8,
+    MIDI_NOTE_ON = 0x9,
+    MIDI_POLY_PRESSURE = 0xA,
+    MIDI_CONTROL = 0xB,
+    MIDI_PROGRAM = 0xC,
+    MIDI_CHANNEL_PRESSURE = 0xD,
+    MIDI_PITCH_BEND = 0xE,
+};
+
+struct midi_event {
+    uint8_t kind;    /* enum midi_kind */
+    uint8_t channel; /* 1..16 */
+    uint8_t a, b;    /* note/controller/program, velocity/value; a pitch
+                      * bend's 14 bits are a (LSB) and b (MSB) */
+};
+
+struct midi_parser {
+    uint8_t status;  /* running status, 0 none */
+    uint8_t data[2];
+    int have;        /* data bytes collected */
+    bool in_sysex;
+    uint64_t sysex_bytes, ignored_bytes;
+};
+
+/* Feeds one byte; returns true and fills *ev when it completes an event.
+ * Note on with velocity 0 is reported as note off. */
+bool midi_parse(struct midi_parser *p, uint8_t byte, struct midi_event *ev);
+
+struct midi_stream;
+
+/* Opens path for reading (a FIFO may have no writer yet; when its writer
+ * goes, it waits for the next). NULL with a message. */
+struct midi_stream *midi_stream_open(const char *path, char *err, size_t n);
+void midi_stream_close(struct midi_stream **s);
+/* Events read since the last call, in order; *count of them. */
+const struct midi_event *midi_stream_drain(struct midi_stream *s,
+                                           size_t *count);
+/* Events dropped because the queue was full. */
+uint64_t midi_stream_dropped(const struct midi_stream *s);
+
+#endif

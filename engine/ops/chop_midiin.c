@@ -1,0 +1,198 @@
+/* midiinCHOP: MIDI events as channels, from a raw MIDI byte stream (the
+ * `device` path: a /dev/snd/midiC*D* node or a FIFO). Channel names as
+ * TouchDesigner's: ch1n60 (note 60 on MIDI channel 1: its velocity, 0
+ * after note off), ch1c7 (controller 7), ch1p (pitch bend, -1..1), ch1pc
+ * (program), ch1a (channel pressure), ch1pa60 (pressure on note 60).
+ * Values are normalised to 0..1 unless `normalize` is off; `controller14`
+ * pairs controllers 0-31 with 32-63 as 14-bit values. `channels` takes
+ * MIDI channel numbers and ranges ("1-4 10"). Cooked every frame. */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../control/midi.h"
+#include "../base/util.h"
+#include "chop_util.h"
+
+struct midiin {
+    int active, normalize, controller14, resetchannels;
+    char *device, *channels;
+    /* state */
+    struct midi_stream *stream;
+    char *open_device; /* the device the stream reads */
+    uint16_t chan_mask; /* bit c-1: MIDI channel c taken */
+    uint64_t mask_version;
+    uint8_t msb[16][32]; /* 14-bit controllers: the last MSB */
+    const char **names;
+    double *vals;
+    int n, cap;
+};
+
+static uint16_t parse_channels(const char *s)
+{
+    uint16_t mask = 0;
+    char buf[256];
+    snprintf(buf, sizeof(buf), "%s", s);
+    for (char *save, *t = strtok_r(buf, " ,", &save); t;
+         t = strtok_r(NULL, " ,", &save)) {
+        int a, b;
+        if (sscanf(t, "%d-%d", &a, &b) != 2)
+            a = b = atoi(t);
+        for (int c = a; c <= b; c++)
+            if (c >= 1 && c <= 16)
+                mask |= (uint16_t)(1u << (c - 1));
+    }
+    return mask;
+}
+
+static void set_value(struct op *op, struct midiin *p, const char *name,
+                      double v)
+{
+    const char *nm = chop_intern(op, name);
+    for (int i = 0; i < p->n; i++)
+        if (p->names[i] == nm) {
+            p->vals[i] = v;
+            return;
+        }
+    if (p->n == p->cap) {
+        p->cap = p->cap ? 2 * p->cap : 16;
+        p->names = xrealloc(p->names, (size_t)p->cap * sizeof(*p->names));
+        p->vals = xrealloc(p->vals, (size_t)p->cap * sizeof(*p->vals));
+    }
+    p->names[p->n] = nm;
+    p->vals[p->n++] = v;
+}
+
+static void apply(struct op *op, struct midiin *p, const struct midi_event *e)
+{
+    char name[32];
+    int c = e->channel;
+    double scale = p->normalize ? 1.0 / 127 : 1.0;
+    switch (e->kind) {
+    case MIDI_NOTE_ON:
+    case MIDI_NOTE_OFF:
+        snprintf(name, sizeof(name), "ch%dn%d", c, e->a);
+        set_value(op, p, name, e->kind == MIDI_NOTE_ON ? e->b * scale : 0);
+        break;
+    case MIDI_CONTROL:
+        if (p->controller14 && e->a < 32) {
+            p->msb[c - 1][e->a] = e->b;
+            snprintf(name, sizeof(name), "ch%dc%d", c, e->a);
+            set_value(op, p, name, (e->b << 7) * (p->normalize ? 1.0 / 16383
+                                                               : 1.0));
+        } else if (p->controller14 && e->a < 64) {
+            int cc = e->a - 32;
+            snprintf(name, sizeof(name), "ch%dc%d", c, cc);
+            set_value(op, p, name, (p->msb[c - 1][cc] << 7 | e->b) *
+                                       (p->normalize ? 1.0 / 16383 : 1.0));
+        } else {
+            snprintf(name, sizeof(name), "ch%dc%d", c, e->a);
+            set_value(op, p, name, e->b * scale);
+        }
+        break;
+    case MIDI_PITCH_BEND: {
+        int v = e->b << 7 | e->a;
+        snprintf(name, sizeof(name), "ch%dp", c);
+        set_value(op, p, name, p->normalize ? (v - 8192) / 8192.0 : v);
+        break;
+    }
+    case MIDI_PROGRAM:
+        snprintf(name, sizeof(name), "ch%dpc", c);
+        set_value(op, p, name, e->a);
+        break;
+    case MIDI_CHANNEL_PRESSURE:
+        snprintf(name, sizeof(name), "ch%da", c);
+        set_value(op, p, name, e->a * scale);
+        break;
+    case MIDI_POLY_PRESSURE:
+        snprintf(name, sizeof(name), "ch%dpa%d", c, e->a);
+        set_value(op, p, name, e->b * scale);
+        break;
+    }
+}
+
+static int cook(struct op *op, const struct cook_ctx *ctx)
+{
+    struct midiin *p = op->priv;
+    if (p->resetchannels)
+        p->n = 0;
+    if (p->mask_version != op->par_version) {
+        p->chan_mask = parse_channels(p->channels);
+        p->mask_version = op->par_version;
+    }
+    bool want = p->active && p->device[0];
+    if (!want)
+        midi_stream_close(&p->stream);
+    if (want && (!p->stream || strcmp(p->open_device, p->device) != 0)) {
+        if (p->device[0] != '/') {
+            op_set_error(op, "device '%s': PortMidi devices by name are not "
+                         "supported yet; give a raw MIDI path "
+                         "(/dev/snd/midiC1D0, or a FIFO)", p->device);
+            return -1;
+        }
+        midi_stream_close(&p->stream);
+        char err[256];
+        free(p->open_device);
+        p->open_device = xstrdup(p->device);
+        p->stream = midi_stream_open(p->device, err, sizeof(err));
+        if (!p->stream) {
+            op_set_error(op, "%s", err);
+            return -1;
+        }
+    }
+    if (p->stream) {
+        size_t count;
+        const struct midi_event *e = midi_stream_drain(p->stream, &count);
+        for (size_t i = 0; i < count; i++)
+            if (p->chan_mask & (1u << (e[i].channel - 1)))
+                apply(op, p, &e[i]);
+    }
+    struct chop_data *c = &op->chop;
+    chop_resize(c, p->n, 1);
+    c->rate = ctx->fps;
+    for (int i = 0; i < p->n; i++) {
+        c->names[i] = p->names[i];
+        c->vals[i] = p->vals[i];
+    }
+    return 0;
+}
+
+static void destroy(struct op *op)
+{
+    struct midiin *p = op->priv;
+    midi_stream_close(&p->stream);
+    free(p->open_device);
+    free(p->names);
+    free(p->vals);
+}
+
+static const struct par_def pars[] = {
+    {.name = "active", .label = "Active", .kind = PAR_TOGGLE, .def = {1},
+     .offset = offsetof(struct midiin, active)},
+    {.name = "device", .label = "Device", .kind = PAR_STRING,
+     .offset = offsetof(struct midiin, device)},
+    {.name = "channels", .label = "MIDI Channels", .kind = PAR_STRING,
+     .def_str = "1-16", .offset = offsetof(struct midiin, channels)},
+    {.name = "normalize", .label = "Normalize", .kind = PAR_TOGGLE,
+     .def = {1}, .offset = offsetof(struct midiin, normalize)},
+    {.name = "controller14", .label = "14-bit Controllers",
+     .kind = PAR_TOGGLE, .offset = offsetof(struct midiin, controller14)},
+    {.name = "resetchannels", .label = "Reset Channels", .kind = PAR_PULSE,
+     .offset = offsetof(struct midiin, resetchannels)},
+    {0},
+};
+
+const struct op_type op_chop_midiin = {
+    .name = "midiin",
+    .optype = "midiinCHOP",
+    .label = "MIDI In",
+    .family = OP_CHOP,
+    .min_inputs = 0,
+    .max_inputs = 0,
+    .flags = OPT_ALWAYS_COOK | OPT_TIME_DEPENDENT,
+    .pars = pars,
+    .priv_size = sizeof(struct midiin),
+    .cook = cook,
+    .destroy = destroy,
+};

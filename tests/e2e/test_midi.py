@@ -1,0 +1,77 @@
+"""MIDI In CHOP from a raw MIDI byte stream through a FIFO: running
+status, 14-bit controller pairs, interleaved SysEx and realtime bytes,
+the channel filter, and a writer that comes and goes."""
+import os
+import subprocess
+import time
+
+from conftest import ROOT, VITRINE
+
+NET = """
+[network]
+fps = 60
+[midi]
+OPType = midiinCHOP
+device = {fifo}
+controller14 = on
+[ch2]
+OPType = midiinCHOP
+device = {fifo2}
+channels = 2
+normalize = off
+[show]
+OPType = executeDAT
+file = show.py
+"""
+
+SHOW = """
+def onFrameEnd(frame):
+    for name in ('midi', 'ch2'):
+        print(name, frame, ' '.join('%s=%.5f' % (c.name, c.eval())
+                                    for c in op(name).chans()))
+"""
+
+
+def last_values(err, name):
+    lines = [l for l in err.splitlines()
+             if l.startswith(f"[/project1/show] {name} ")]
+    parts = lines[-1].split()[3:]
+    return {k: float(v) for k, v in (p.split("=") for p in parts)}
+
+
+def write(path, data):
+    fd = os.open(path, os.O_WRONLY)
+    os.write(fd, data)
+    os.close(fd)
+
+
+def test_raw_midi_through_a_fifo(tmp_path):
+    fifo, fifo2 = tmp_path / "midi", tmp_path / "midi2"
+    os.mkfifo(fifo)
+    os.mkfifo(fifo2)
+    (tmp_path / "network.ini").write_text(NET.format(fifo=fifo, fifo2=fifo2))
+    (tmp_path / "show.py").write_text(SHOW)
+    proc = subprocess.Popen([VITRINE, "--frames", "60", str(tmp_path)],
+                            cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    time.sleep(0.3)
+    write(fifo, bytes([
+        0x90, 60, 127, 62, 64,        # note on, then running status
+        0xF8,                         # a clock byte between messages
+        0xB0, 7, 64, 39, 16,          # cc 7 MSB, cc 39 LSB: 14 bits
+        0xF0, 1, 2, 3, 0xF7,          # SysEx
+        0xE0, 0, 96,                  # pitch bend above centre
+    ]))
+    write(fifo, bytes([0x80, 60, 0, 0xC2, 5]))  # a second writer
+    write(fifo2, bytes([0x90, 1, 2, 0x91, 3, 99, 0xB1, 1, 127]))
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    got = last_values(err, "midi")
+    assert got == {
+        "ch1n60": 0.0,                    # note off after note on
+        "ch1n62": round(64 / 127, 5),
+        "ch1c7": round((64 << 7 | 16) / 16383, 5),
+        "ch1p": 0.5,                      # (96 << 7) - 8192 = 4096 / 8192
+        "ch3pc": 5.0,
+    }
+    # channel 2 only, raw values
+    assert last_values(err, "ch2") == {"ch2n3": 99.0, "ch2c1": 127.0}
