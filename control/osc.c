@@ -59,8 +59,9 @@ static uint64_t timetag_ns(uint64_t tt)
 }
 
 static int decode_message(const unsigned char *p, const unsigned char *end,
-                          uint64_t due, struct osc_msg *m)
+                          uint64_t due, uint64_t tt, struct osc_msg *m)
 {
+    const unsigned char *start = p;
     size_t n = padded(p, end);
     if (n == 0 || p[0] != '/' || n - 1 > OSC_ADDR_MAX)
         return -1;
@@ -68,8 +69,13 @@ static int decode_message(const unsigned char *p, const unsigned char *end,
     for (const unsigned char *c = p; *c; c++)
         if (*c < 0x21 || *c > 0x7e)
             return -1;
-    memset(m, 0, offsetof(struct osc_msg, val));
+    memset(m, 0, offsetof(struct osc_msg, raw));
     m->str[0] = '\0';
+    m->timetag = tt;
+    if ((size_t)(end - start) <= OSC_RAW_MAX) {
+        m->raw_len = (uint16_t)(end - start);
+        memcpy(m->raw, start, m->raw_len);
+    }
     memcpy(m->addr, p, strlen((const char *)p) + 1);
     m->due_ns = due;
     p += n;
@@ -180,13 +186,14 @@ static int decode_message(const unsigned char *p, const unsigned char *end,
 
 /* Walks a packet; emit NULL only validates. */
 static int walk(const unsigned char *p, const unsigned char *end,
-                uint64_t due, int nest,
+                uint64_t due, uint64_t tt_raw, int nest,
                 void (*emit)(void *, const struct osc_msg *), void *ctx)
 {
     if (end - p >= 16 && memcmp(p, "#bundle", 8) == 0) {
         if (nest >= NEST_MAX)
             return -1;
-        uint64_t tt = timetag_ns(be64(p + 8));
+        uint64_t raw_tt = be64(p + 8);
+        uint64_t tt = timetag_ns(raw_tt);
         /* A nested bundle no earlier than its parent. */
         if (tt < due)
             tt = due;
@@ -198,7 +205,8 @@ static int walk(const unsigned char *p, const unsigned char *end,
             uint32_t size = be32(p);
             if (size == 0 || size % 4 || size > (uint32_t)(end - p - 4))
                 return -1;
-            int c = walk(p + 4, p + 4 + size, tt, nest + 1, emit, ctx);
+            int c = walk(p + 4, p + 4 + size, tt, raw_tt, nest + 1, emit,
+                         ctx);
             if (c < 0)
                 return -1;
             count += c;
@@ -209,7 +217,7 @@ static int walk(const unsigned char *p, const unsigned char *end,
     if ((end - p) % 4)
         return -1;
     struct osc_msg m;
-    if (decode_message(p, end, due, &m) != 0)
+    if (decode_message(p, end, due, tt_raw, &m) != 0)
         return -1;
     if (emit)
         emit(ctx, &m);
@@ -220,9 +228,10 @@ int osc_decode(const void *data, size_t len,
                void (*emit)(void *ctx, const struct osc_msg *m), void *ctx)
 {
     const unsigned char *p = data;
-    if (len == 0 || len > PACKET_MAX || walk(p, p + len, 0, 0, NULL, NULL) < 0)
+    if (len == 0 || len > PACKET_MAX ||
+        walk(p, p + len, 0, 1, 0, NULL, NULL) < 0)
         return -1;
-    return walk(p, p + len, 0, 0, emit, ctx);
+    return walk(p, p + len, 0, 1, 0, emit, ctx);
 }
 
 /* ---- servers ---- */
@@ -328,8 +337,8 @@ static void enqueue(void *arg, const struct osc_msg *m)
         return;
     }
     struct osc_msg *slot = &s->slots[head & (QUEUE_SLOTS - 1)];
-    memcpy(slot, m, offsetof(struct osc_msg, val) +
-                        m->nargs * sizeof(m->val[0]));
+    memcpy(slot, m, offsetof(struct osc_msg, raw) + m->raw_len);
+    memcpy(slot->val, m->val, m->nargs * sizeof(m->val[0]));
     slot->from_ip = c->ip;
     slot->from_port = c->port;
     atomic_store_explicit(&s->head, head + 1, memory_order_release);

@@ -19,6 +19,7 @@
 #define OSC_ADDR_MAX 128
 #define OSC_ARGS_MAX 16
 #define OSC_STR_MAX 96
+#define OSC_RAW_MAX 512
 
 /* One received message, as the ops see it. */
 struct osc_msg {
@@ -29,6 +30,10 @@ struct osc_msg {
     uint8_t nargs;      /* numeric arguments in val */
     uint8_t skipped;    /* arguments of other types, not in val */
     char str[OSC_STR_MAX]; /* the first string argument, "" if none */
+    uint64_t timetag;      /* the bundle's, as sent (1: immediately) */
+    uint16_t raw_len;      /* the message's bytes (0 when over
+                            * OSC_RAW_MAX), for OSC In DAT callbacks */
+    unsigned char raw[OSC_RAW_MAX];
     double val[OSC_ARGS_MAX];
 };
 

@@ -20,6 +20,7 @@ extern const struct op_type op_chop_script;
 extern const struct op_type op_chop_timer;
 extern const struct op_type op_dat_chopexec;
 extern const struct op_type op_dat_execute;
+extern const struct op_type op_dat_oscin;
 extern const struct op_type op_dat_parexec;
 extern const struct op_type op_dat_table;
 extern const struct op_type op_dat_text;
@@ -45,7 +46,7 @@ static const struct op_type *const types[] = {
     &op_chop_math,     &op_chop_merge,  &op_chop_noise,  &op_chop_null,
     &op_chop_midiin,   &op_chop_oscin,
     &op_chop_script,   &op_chop_select, &op_chop_timer,  &op_dat_chopexec,
-    &op_dat_execute,   &op_dat_parexec, &op_dat_table,   &op_dat_text,
+    &op_dat_execute,   &op_dat_oscin,   &op_dat_parexec, &op_dat_table,   &op_dat_text,
     &op_comp_base,
     &op_top_blur,
     &op_top_composite,

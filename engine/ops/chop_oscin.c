@@ -5,17 +5,16 @@
  * patterns; one starting with ^ excludes. Messages arrive through the
  * port's shared server (control/osc.c), at the frame their bundle names.
  * Cooked every frame, so its server's queue is drained. */
-#include <fnmatch.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "../../control/osc.h"
 #include "../base/log.h"
 #include "../base/util.h"
 #include "chop_util.h"
+#include "osc_link.h"
 
 enum { PROTO_UDP, PROTO_MULTICAST };
 
@@ -23,31 +22,12 @@ struct oscin {
     int active, port, protocol, stripsegments, resetchannels, resetvalues;
     char *localaddress, *netaddress, *addressscope;
     /* state */
-    struct osc_server *server;
-    uint64_t server_version; /* par_version the server was made for */
+    struct osc_link link;
     const char **names;      /* interned; channel order of first arrival */
     double *vals;
     int n, cap;
     bool warned_types;
 };
-
-static bool in_scope(const char *scope, const char *addr)
-{
-    bool any_include = false, included = false;
-    char buf[512];
-    snprintf(buf, sizeof(buf), "%s", scope);
-    for (char *save, *t = strtok_r(buf, " ", &save); t;
-         t = strtok_r(NULL, " ", &save)) {
-        if (t[0] == '^') {
-            if (fnmatch(t + 1, addr, 0) == 0)
-                return false;
-        } else {
-            any_include = true;
-            included |= fnmatch(t, addr, 0) == 0;
-        }
-    }
-    return !any_include || included;
-}
 
 static const char *strip(const char *addr, int segments)
 {
@@ -79,31 +59,6 @@ static void set_value(struct op *op, struct oscin *p, const char *name,
     p->vals[p->n++] = v;
 }
 
-static bool connect_server(struct op *op, struct oscin *p)
-{
-    if (p->server && p->server_version == op->par_version)
-        return true;
-    /* Only the connection parameters matter; others leave the server. */
-    struct osc_server *old = p->server;
-    p->server = NULL;
-    char err[256];
-    if (p->active) {
-        p->server = osc_server_get(
-            p->localaddress, p->port,
-            p->protocol == PROTO_MULTICAST ? p->netaddress : NULL, err,
-            sizeof(err));
-        if (!p->server) {
-            osc_server_put(&old);
-            op_set_error(op, "%s", err);
-            p->server_version = op->par_version;
-            return false;
-        }
-    }
-    osc_server_put(&old);
-    p->server_version = op->par_version;
-    return true;
-}
-
 static int cook(struct op *op, const struct cook_ctx *ctx)
 {
     struct oscin *p = op->priv;
@@ -112,17 +67,18 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
     if (p->resetvalues)
         for (int i = 0; i < p->n; i++)
             p->vals[i] = 0;
-    if (!connect_server(op, p) && !p->server)
+    bool failed;
+    if (!osc_link_update(op, &p->link, p->active, p->localaddress, p->port,
+                         p->protocol == PROTO_MULTICAST ? p->netaddress
+                                                        : NULL,
+                         &failed) &&
+        failed)
         return -1;
-    if (p->server) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        int64_t now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+    if (p->link.server) {
         size_t count;
-        const struct osc_msg *m = osc_server_due(p->server, ctx->frame, now,
-                                                 &count);
+        const struct osc_msg *m = osc_link_due(&p->link, ctx->frame, &count);
         for (size_t i = 0; i < count; i++) {
-            if (!in_scope(p->addressscope, m[i].addr))
+            if (!osc_in_scope(p->addressscope, m[i].addr))
                 continue;
             if (m[i].skipped && !p->warned_types) {
                 p->warned_types = true;
@@ -157,7 +113,7 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
 static void destroy(struct op *op)
 {
     struct oscin *p = op->priv;
-    osc_server_put(&p->server);
+    osc_link_close(&p->link);
     free(p->names);
     free(p->vals);
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../../control/osc.h"
 #include "../base/log.h"
 #include "../base/util.h"
 #include "py_internal.h"
@@ -220,6 +221,19 @@ int py_cook_script(struct op *op)
     int ok = r && PyObject_IsTrue(r);
     Py_XDECREF(r);
     return ok ? 0 : -1;
+}
+
+void py_osc_receive(struct op *op, int row, const struct osc_msg *m)
+{
+    if (!py.running || op->graph != py.graph)
+        return;
+    char ip[16];
+    unsigned char *b = (unsigned char *)&m->from_ip;
+    snprintf(ip, sizeof(ip), "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
+    Py_XDECREF(td_call("_osc_receive", "(Iiy#Kssi)", op->id, row,
+                       (const char *)m->raw, (Py_ssize_t)m->raw_len,
+                       (unsigned long long)m->timetag, m->addr, ip,
+                       (int)m->from_port));
 }
 
 void py_attach(struct graph *g)

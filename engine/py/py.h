@@ -49,6 +49,11 @@ void py_exit(struct graph *g);
  * output. */
 int py_cook_script(struct op *op);
 
+struct osc_msg;
+/* An OSC In DAT's onReceiveOSC(dat, rowIndex, message, byteData,
+ * timeStamp, address, args, peer) for one message. */
+void py_osc_receive(struct op *op, int row, const struct osc_msg *m);
+
 /* Budget of one callback, script or expression (default 500 ms). */
 void py_set_budget_ms(double ms);
 

@@ -2011,11 +2011,12 @@ def _module_of(d):
 
 
 def _callbacks_of(oid):
-    """The callbacks module of a callback DAT (its own text), or of a
-    Script op (its `callbacks` DAT); None with the error recorded."""
+    """The callbacks module of an op with a `callbacks` DAT (Script ops,
+    OSC In DAT), or of a callback DAT's own text; None with the error
+    recorded."""
     o = _wrap(oid)
     d = o
-    if not isinstance(o, DAT):
+    if 'callbacks' in _vt.par_names(oid):
         d = o.par.callbacks.eval()
         if d is None:
             return None
@@ -2168,6 +2169,101 @@ def _parexec(d):
             prev[key] = v
             if valuechange and v != old:
                 _run_callback(d, 'onValueChange', p, old)
+
+
+class Peer:
+    """Where an OSC message came from (onReceiveOSC's peer)."""
+    __slots__ = ('address', 'port', 'owner')
+
+    def __init__(self, address, port, owner):
+        self.address, self.port, self.owner = address, port, owner
+
+    def __repr__(self):
+        return "Peer(%s:%d)" % (self.address, self.port)
+
+
+def _osc_parse(raw):
+    """(address, args) of an OSC message's bytes, every OSC 1.0 type as a
+    Python value: i h int, f d float, s S str, b bytes, c str (one
+    character), r (r, g, b, a) ints, m bytes (4), t float seconds since
+    1900, T True, F False, N None, I math.inf, [...] lists."""
+    import struct
+
+    def string(at):
+        end = raw.index(b"\0", at)
+        return raw[at:end].decode('ascii', 'replace'), (end + 4) & ~3
+    address, at = string(0)
+    if at >= len(raw):
+        return address, []
+    tags, at = string(at)
+    stack = [[]]
+    for t in tags[1:]:
+        out = stack[-1]
+        if t == 'i':
+            out.append(struct.unpack_from('>i', raw, at)[0])
+            at += 4
+        elif t == 'f':
+            out.append(struct.unpack_from('>f', raw, at)[0])
+            at += 4
+        elif t == 'h':
+            out.append(struct.unpack_from('>q', raw, at)[0])
+            at += 8
+        elif t == 'd':
+            out.append(struct.unpack_from('>d', raw, at)[0])
+            at += 8
+        elif t == 't':
+            sec, frac = struct.unpack_from('>II', raw, at)
+            out.append(sec + frac / 4294967296.0)
+            at += 8
+        elif t in 'sS':
+            s, at = string(at)
+            out.append(s)
+        elif t == 'b':
+            n = struct.unpack_from('>I', raw, at)[0]
+            out.append(bytes(raw[at + 4:at + 4 + n]))
+            at += 4 + ((n + 3) & ~3)
+        elif t == 'c':
+            out.append(chr(struct.unpack_from('>I', raw, at)[0] & 0x7f))
+            at += 4
+        elif t == 'r':
+            out.append(tuple(raw[at:at + 4]))
+            at += 4
+        elif t == 'm':
+            out.append(bytes(raw[at:at + 4]))
+            at += 4
+        elif t == 'T':
+            out.append(True)
+        elif t == 'F':
+            out.append(False)
+        elif t == 'N':
+            out.append(None)
+        elif t == 'I':
+            out.append(float('inf'))
+        elif t == '[':
+            stack.append([])
+        elif t == ']':
+            inner = stack.pop()
+            stack[-1].append(inner)
+    return address, stack[0]
+
+
+def _osc_receive(oid, row, raw, timetag, address, ip, port):
+    o = _wrap(oid)
+    m = _callbacks_of(oid)
+    fn = getattr(m, 'onReceiveOSC', None) if m else None
+    if fn is None:
+        return
+    args = []
+    if raw:
+        address, args = _osc_parse(raw)
+    message = ' '.join([address] + [repr(a) if isinstance(a, str) else
+                                    str(a) for a in args])
+    stamp = 0.0 if timetag == 1 else (timetag >> 32) - 2208988800 + \
+        (timetag & 0xffffffff) / 4294967296.0
+    if stamp < 0:
+        stamp = 0.0
+    _guarded(oid, fn, o, row, message, bytes(raw), stamp, address, args,
+             Peer(ip, port, o))
 
 
 _cooking_script = []

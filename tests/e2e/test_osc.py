@@ -324,3 +324,76 @@ def test_allow_list_refuses_other_sources(tmp_path):
     assert "2 refused" in err
     last = [l for l in err.splitlines() if l.startswith("[/project1/show]")]
     assert last[-1].split()[3] == "100.0"  # unchanged
+
+
+DAT_NET = """
+[network]
+fps = 60
+[oscdat]
+OPType = oscinDAT
+localaddress = 127.0.0.1
+port = {port}
+maxlines = 3
+callbacks = cb
+[cb]
+OPType = textDAT
+file = cb.py
+[show]
+OPType = executeDAT
+file = show.py
+"""
+
+DAT_CB = """
+def onReceiveOSC(dat, rowIndex, message, byteData, timeStamp, address, args,
+                 peer):
+    print('got', rowIndex, repr(address), repr(args), round(timeStamp, 3),
+          peer.address, len(byteData), dat.numRows)
+"""
+
+DAT_SHOW = """
+def onFrameEnd(frame):
+    d = op('oscdat')
+    print('rows', frame, d.numRows, [d[r, 0].val for r in range(d.numRows)])
+"""
+
+
+def test_osc_in_dat_table_and_callback(tmp_path):
+    port = free_port()
+    (tmp_path / "network.ini").write_text(DAT_NET.format(port=port))
+    (tmp_path / "cb.py").write_text(DAT_CB)
+    (tmp_path / "show.py").write_text(DAT_SHOW)
+    proc = subprocess.Popen([VITRINE, "--frames", "60", str(tmp_path)],
+                            cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    time.sleep(0.6)
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    every = (osc_str("/every") + osc_str(",ifsbhdTFNI[ic]rmt") +
+             struct.pack(">i", -3) + struct.pack(">f", 0.5) + osc_str("hi") +
+             struct.pack(">I", 3) + b"abc\0" + struct.pack(">q", 1 << 40) +
+             struct.pack(">d", 2.5) + struct.pack(">i", 7) +
+             struct.pack(">I", ord("x")) + bytes([1, 2, 3, 4]) +
+             bytes([0, 0x90, 60, 100]) + struct.pack(">II", 3900000000,
+                                                     1 << 31))
+    s.sendto(every, ("127.0.0.1", port))
+    when = time.time() + 0.1
+    s.sendto(bundle(when, message("/b", 1.0)), ("127.0.0.1", port))
+    for i in range(3):
+        s.sendto(message(f"/n{i}", float(i)), ("127.0.0.1", port))
+    time.sleep(0.3)
+    s.close()
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    got = [l.split(" ", 3)[3] for l in err.splitlines()
+           if l.startswith("[/project1/cb] got ")
+           or l.startswith("[/project1/oscdat] got ")]
+    assert got, err
+    first = got[0]
+    assert first.startswith("'/every' [-3, 0.5, 'hi', b'abc', "
+                            "1099511627776, 2.5, True, False, None, inf, "
+                            "[7, 'x'], (1, 2, 3, 4), b'\\x00\\x90<d', "
+                            "3900000000.5] 0.0 127.0.0.1 "), first
+    stamps = [float(g.split("] ")[1].split()[0]) for g in got
+              if g.startswith("'/b'")]
+    assert stamps and abs(stamps[0] - when) < 0.001, (stamps, when)
+    rows = [l for l in err.splitlines() if l.startswith("[/project1/show]")]
+    # the newest three: the timetagged bundle came due last
+    assert rows[-1].endswith("3 ['/n1 1', '/n2 2', '/b 1']"), rows[-1]

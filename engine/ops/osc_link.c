@@ -1,0 +1,63 @@
+#include "osc_link.h"
+
+#include <fnmatch.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+struct osc_server *osc_link_update(struct op *op, struct osc_link *l,
+                                   bool active, const char *bind, int port,
+                                   const char *group, bool *failed)
+{
+    *failed = false;
+    if (l->version == op->par_version && (l->server || !active))
+        return l->server;
+    /* Get the new one before letting the old go, so that a server whose
+     * parameters did not change keeps its socket. */
+    struct osc_server *old = l->server;
+    l->server = NULL;
+    l->version = op->par_version;
+    if (active) {
+        char err[256];
+        l->server = osc_server_get(bind, port, group, err, sizeof(err));
+        if (!l->server) {
+            op_set_error(op, "%s", err);
+            *failed = true;
+        }
+    }
+    osc_server_put(&old);
+    return l->server;
+}
+
+void osc_link_close(struct osc_link *l)
+{
+    osc_server_put(&l->server);
+}
+
+bool osc_in_scope(const char *scope, const char *addr)
+{
+    bool any_include = false, included = false;
+    char buf[512];
+    snprintf(buf, sizeof(buf), "%s", scope);
+    for (char *save, *t = strtok_r(buf, " ", &save); t;
+         t = strtok_r(NULL, " ", &save)) {
+        if (t[0] == '^') {
+            if (fnmatch(t + 1, addr, 0) == 0)
+                return false;
+        } else {
+            any_include = true;
+            included |= fnmatch(t, addr, 0) == 0;
+        }
+    }
+    return !any_include || included;
+}
+
+const struct osc_msg *osc_link_due(struct osc_link *l, int64_t frame,
+                                   size_t *count)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return osc_server_due(l->server, frame,
+                          (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec,
+                          count);
+}
