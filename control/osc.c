@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netdb.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -636,4 +637,105 @@ void osc_server_send(struct osc_server *s, uint32_t ip, uint16_t port,
                sizeof(to)) < 0)
         LOG_WARN("[osc]", "reply to %s:%u failed: %s",
                  inet_ntoa(to.sin_addr), port, strerror(errno));
+}
+
+/* ---- output ---- */
+
+struct osc_sender {
+    int fd;
+    struct sockaddr_in to;
+    bool warned;
+};
+
+struct osc_sender *osc_sender_open(const char *host, int port, char *err,
+                                   size_t n)
+{
+    struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_DGRAM};
+    struct addrinfo *res = NULL;
+    char service[16];
+    snprintf(service, sizeof(service), "%d", port);
+    int rc = getaddrinfo(host && *host ? host : "127.0.0.1", service, &hints,
+                         &res);
+    if (rc != 0 || !res) {
+        snprintf(err, n, "cannot resolve '%s': %s", host, gai_strerror(rc));
+        return NULL;
+    }
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        snprintf(err, n, "socket: %s", strerror(errno));
+        freeaddrinfo(res);
+        return NULL;
+    }
+    struct osc_sender *s = xcalloc(1, sizeof(*s));
+    s->fd = fd;
+    memcpy(&s->to, res->ai_addr, sizeof(s->to));
+    freeaddrinfo(res);
+    return s;
+}
+
+void osc_sender_close(struct osc_sender **ps)
+{
+    if (!*ps)
+        return;
+    close((*ps)->fd);
+    free(*ps);
+    *ps = NULL;
+}
+
+static size_t encode_floats(unsigned char *b, size_t cap, const char *addr,
+                            const double *vals, int n)
+{
+    size_t len = 0;
+    char tags[OSC_ARGS_MAX + 2] = ",";
+    if (n > OSC_ARGS_MAX)
+        n = OSC_ARGS_MAX;
+    for (int i = 0; i < n; i++)
+        tags[i + 1] = 'f';
+    tags[n + 1] = '\0';
+    put_padded(b, &len, cap, addr, strlen(addr));
+    put_padded(b, &len, cap, tags, strlen(tags));
+    for (int i = 0; i < n; i++) {
+        float f = (float)vals[i];
+        uint32_t u;
+        memcpy(&u, &f, 4);
+        put_be32(b, &len, cap, u);
+    }
+    return len;
+}
+
+static int send_bytes(struct osc_sender *s, const unsigned char *b, size_t n)
+{
+    if (sendto(s->fd, b, n, MSG_DONTWAIT, (struct sockaddr *)&s->to,
+               sizeof(s->to)) >= 0)
+        return 0;
+    if (!s->warned) {
+        s->warned = true;
+        LOG_WARN("[osc]", "sending to %s:%u failed: %s (said once)",
+                 inet_ntoa(s->to.sin_addr), ntohs(s->to.sin_port),
+                 strerror(errno));
+    }
+    return -1;
+}
+
+int osc_sender_floats(struct osc_sender *s, const char *addr,
+                      const double *vals, int n)
+{
+    unsigned char b[1024];
+    return send_bytes(s, b, encode_floats(b, sizeof(b), addr, vals, n));
+}
+
+int osc_sender_bundle(struct osc_sender *s, const char *const *addrs,
+                      const double *vals, int n)
+{
+    static unsigned char b[PACKET_MAX];
+    size_t len = 0;
+    memcpy(b, "#bundle\0\0\0\0\0\0\0\0\1", 16);
+    len = 16;
+    for (int i = 0; i < n && len + 4 + 256 < sizeof(b); i++) {
+        size_t m = encode_floats(b + len + 4, sizeof(b) - len - 4, addrs[i],
+                                 &vals[i], 1);
+        put_be32(b, &len, sizeof(b), (uint32_t)m);
+        len += m;
+    }
+    return send_bytes(s, b, len);
 }

@@ -43,6 +43,7 @@ struct osc_stats {
 };
 
 struct osc_server;
+struct osc_sender;
 
 /* Sources allowed to send (all servers): a list of IPv4 CIDR blocks
  * separated by commas or spaces ("127.0.0.0/8, 10.1.2.3"); empty or NULL
@@ -69,6 +70,18 @@ const struct osc_msg *osc_server_due(struct osc_server *s, int64_t frame,
                                      int64_t now_ns, size_t *count);
 void osc_server_stats(const struct osc_server *s, struct osc_stats *st);
 int osc_server_port(const struct osc_server *s);
+
+/* A destination for OSC output: host (name or IPv4; a multicast group
+ * works as is) and port. NULL with a message. */
+struct osc_sender *osc_sender_open(const char *host, int port, char *err,
+                                   size_t n);
+void osc_sender_close(struct osc_sender **s);
+/* One message of n floats; returns 0, or -1 (counted, logged once). */
+int osc_sender_floats(struct osc_sender *s, const char *addr,
+                      const double *vals, int n);
+/* Several (address, value) messages in one bundle, timetag immediately. */
+int osc_sender_bundle(struct osc_sender *s, const char *const *addrs,
+                      const double *vals, int n);
 
 /* Decodes one packet into messages (for the reader, and for tests):
  * calls emit for each message. Returns the messages decoded, or -1 when

@@ -14,6 +14,7 @@ extern const struct op_type op_chop_merge;
 extern const struct op_type op_chop_midiin;
 extern const struct op_type op_chop_noise;
 extern const struct op_type op_chop_oscin;
+extern const struct op_type op_chop_oscout;
 extern const struct op_type op_chop_null;
 extern const struct op_type op_chop_select;
 extern const struct op_type op_chop_script;
@@ -21,6 +22,7 @@ extern const struct op_type op_chop_timer;
 extern const struct op_type op_dat_chopexec;
 extern const struct op_type op_dat_execute;
 extern const struct op_type op_dat_oscin;
+extern const struct op_type op_dat_oscout;
 extern const struct op_type op_dat_parexec;
 extern const struct op_type op_dat_table;
 extern const struct op_type op_dat_text;
@@ -44,9 +46,10 @@ extern const struct op_type op_top_transform;
 static const struct op_type *const types[] = {
     &op_chop_constant, &op_chop_filter, &op_chop_lag,    &op_chop_lfo,
     &op_chop_math,     &op_chop_merge,  &op_chop_noise,  &op_chop_null,
-    &op_chop_midiin,   &op_chop_oscin,
+    &op_chop_midiin,   &op_chop_oscin,  &op_chop_oscout,
     &op_chop_script,   &op_chop_select, &op_chop_timer,  &op_dat_chopexec,
-    &op_dat_execute,   &op_dat_oscin,   &op_dat_parexec, &op_dat_table,   &op_dat_text,
+    &op_dat_execute,   &op_dat_oscin,   &op_dat_oscout,
+    &op_dat_parexec, &op_dat_table,   &op_dat_text,
     &op_comp_base,
     &op_top_blur,
     &op_top_composite,

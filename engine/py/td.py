@@ -1740,6 +1740,7 @@ class COMP(OP):
 
 _FAMILIES = {'TOP': TOP, 'CHOP': CHOP, 'DAT': DAT, 'COMP': COMP}
 _CLASSES = {'scriptTOP': scriptTOP, 'scriptCHOP': scriptCHOP}
+_LATE_CLASSES = ('oscoutDAT',)
 
 
 class _CustomParCollection(ParCollection):
@@ -2171,15 +2172,102 @@ def _parexec(d):
                 _run_callback(d, 'onValueChange', p, old)
 
 
+def _osc_encode(address, args=()):
+    """An OSC message: int i, float f, str s, bytes b, bool T/F, None N,
+    lists as arrays."""
+    import struct
+
+    def pad(b):
+        return b + b"\0" * (4 - len(b) % 4)
+    tags, data = [','], []
+
+    def add(a):
+        if isinstance(a, bool):
+            tags.append('T' if a else 'F')
+        elif a is None:
+            tags.append('N')
+        elif isinstance(a, int):
+            tags.append('i' if -2**31 <= a < 2**31 else 'h')
+            data.append(struct.pack('>i' if tags[-1] == 'i' else '>q', a))
+        elif isinstance(a, float):
+            tags.append('f')
+            data.append(struct.pack('>f', a))
+        elif isinstance(a, str):
+            tags.append('s')
+            data.append(pad(a.encode()))
+        elif isinstance(a, (bytes, bytearray)):
+            tags.append('b')
+            data.append(struct.pack('>I', len(a)) + bytes(a) +
+                        b"\0" * (-len(a) % 4))
+        elif isinstance(a, (list, tuple)):
+            tags.append('[')
+            for x in a:
+                add(x)
+            tags.append(']')
+        else:
+            add(float(a))
+    for a in (args if isinstance(args, (list, tuple)) else [args]):
+        add(_value(a))
+    return pad(str(address).encode()) + pad(''.join(tags).encode()) + \
+        b''.join(data)
+
+
+def _osc_bundle(messages, when=None):
+    import struct
+    tt = 1
+    if when:
+        tt = (int(when) + 2208988800) << 32 | int((when % 1) * 2**32)
+    body = b''.join(struct.pack('>I', len(m)) + m for m in messages)
+    return b'#bundle\0' + struct.pack('>Q', tt) + body
+
+
+def _udp():
+    s = _state.setdefault(0, {})
+    if 'udp' not in s:
+        import socket
+        s['udp'] = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    return s['udp']
+
+
 class Peer:
-    """Where an OSC message came from (onReceiveOSC's peer)."""
+    """Where an OSC message came from (onReceiveOSC's peer);
+    sendOSC(address, args) replies to it."""
     __slots__ = ('address', 'port', 'owner')
 
     def __init__(self, address, port, owner):
         self.address, self.port, self.owner = address, port, owner
 
+    def sendOSC(self, address, args=()):
+        _udp().sendto(_osc_encode(address, args), (self.address, self.port))
+
     def __repr__(self):
         return "Peer(%s:%d)" % (self.address, self.port)
+
+
+class oscoutDAT(DAT):
+    """An OSC Out DAT: sends to its netaddress:port."""
+
+    def _dest(self):
+        return (_vt.par_get(self._id, 'netaddress') or '127.0.0.1',
+                _vt.par_get(self._id, 'port'))
+
+    def sendBytes(self, *data):
+        if not _vt.par_get(self._id, 'active'):
+            return 0
+        b = b''.join(bytes(d) for d in data)
+        return _udp().sendto(b, self._dest())
+
+    def sendOSC(self, address, args=(), asBundle=False,
+                useNonStandardTypes=True):
+        """One message; asBundle wraps it in a bundle."""
+        m = _osc_encode(address, args)
+        return self.sendBytes(_osc_bundle([m]) if asBundle else m)
+
+    def sendBundle(self, messages, timeTag=None):
+        """[(address, args), ...] as one bundle, applied at timeTag (Unix
+        seconds) by receivers that honour timetags."""
+        return self.sendBytes(_osc_bundle(
+            [_osc_encode(a, v) for a, v in messages], timeTag))
 
 
 def _osc_parse(raw):
@@ -2353,3 +2441,6 @@ def _wrap(oid):  # noqa: F811: Script ops get a par that sees custom pars
 
 
 _vt.set_hooks(_find_call, _value, Channel)
+
+for _name in _LATE_CLASSES:
+    _CLASSES[_name] = globals()[_name]

@@ -397,3 +397,123 @@ def test_osc_in_dat_table_and_callback(tmp_path):
     rows = [l for l in err.splitlines() if l.startswith("[/project1/show]")]
     # the newest three: the timetagged bundle came due last
     assert rows[-1].endswith("3 ['/n1 1', '/n2 2', '/b 1']"), rows[-1]
+
+
+OUT_NET = """
+[network]
+fps = 60
+[vals]
+OPType = constantCHOP
+name0 = level
+value0 = 0.25
+name1 = /cue/go
+value1 = 3
+[send]
+OPType = oscoutCHOP
+inputs = vals
+netaddress = 127.0.0.1
+port = {port}
+sendevery = change
+[out]
+OPType = oscoutDAT
+netaddress = 127.0.0.1
+port = {port}
+[script]
+OPType = executeDAT
+file = script.py
+[oscdat]
+OPType = oscinDAT
+localaddress = 127.0.0.1
+port = {inport}
+callbacks = cb
+[cb]
+OPType = textDAT
+file = cb.py
+"""
+
+OUT_SCRIPT = """
+def onFrameStart(frame):
+    if frame == 5:
+        op('out').sendOSC('/dat/msg', [1, 2.5, 'three', True, [4, 5]])
+        op('out').sendBundle([('/dat/a', [1.0]), ('/dat/b', ['x'])])
+    if frame == 10:
+        op('vals').par.value0 = 0.5
+"""
+
+OUT_CB = """
+def onReceiveOSC(dat, rowIndex, message, byteData, timeStamp, address, args,
+                 peer):
+    peer.sendOSC('/reply', [address] + args)
+"""
+
+
+def parse_packet(data):
+    if data.startswith(b"#bundle\0"):
+        out, at = [], 16
+        while at < len(data):
+            n = struct.unpack(">I", data[at:at + 4])[0]
+            out += parse_packet(data[at + 4:at + 4 + n])
+            at += 4 + n
+        return out
+    return [osc_parse_full(data)]
+
+
+def osc_parse_full(data):
+    def string(at):
+        end = data.index(b"\0", at)
+        return data[at:end].decode(), (end + 4) & ~3
+    addr, at = string(0)
+    tags, at = string(at)
+    args, stack = [], []
+    for t in tags[1:]:
+        if t == "i":
+            args.append(struct.unpack(">i", data[at:at + 4])[0])
+            at += 4
+        elif t == "f":
+            args.append(round(struct.unpack(">f", data[at:at + 4])[0], 4))
+            at += 4
+        elif t == "s":
+            s, at = string(at)
+            args.append(s)
+        elif t == "T":
+            args.append(True)
+        elif t == "[":
+            stack.append(args)
+            args = []
+        elif t == "]":
+            inner, args = args, stack.pop()
+            args.append(inner)
+    return addr, args
+
+
+def test_osc_out_chop_dat_and_replies(tmp_path):
+    listener = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.settimeout(3)
+    port = listener.getsockname()[1]
+    inport = free_port()
+    (tmp_path / "network.ini").write_text(OUT_NET.format(port=port,
+                                                         inport=inport))
+    (tmp_path / "script.py").write_text(OUT_SCRIPT)
+    (tmp_path / "cb.py").write_text(OUT_CB)
+    proc = subprocess.Popen([VITRINE, "--frames", "40", str(tmp_path)],
+                            cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    got = []
+    try:
+        deadline = time.time() + 3
+        while time.time() < deadline and len(got) < 6:
+            got += parse_packet(listener.recvfrom(4096)[0])
+        # a reply to the sender of a message, from the OSC In DAT
+        listener.sendto(message("/hello", 1.5), ("127.0.0.1", inport))
+        reply = parse_packet(listener.recvfrom(4096)[0])
+    finally:
+        listener.close()
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    # each channel once at first, then only what changed
+    assert got[:2] == [("/level", [0.25]), ("/cue/go", [3.0])], got
+    assert ("/dat/msg", [1, 2.5, "three", True, [4, 5]]) in got
+    assert ("/dat/a", [1.0]) in got and ("/dat/b", ["x"]) in got
+    assert ("/level", [0.5]) in got
+    assert got.count(("/cue/go", [3.0])) == 1
+    assert reply == [("/reply", ["/hello", 1.5])]

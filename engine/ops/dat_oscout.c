@@ -1,0 +1,42 @@
+/* oscoutDAT: sends OSC from Python: sendOSC(address, args, asBundle) and
+ * sendBundle(messages) on the op (engine/py/td.py) go to `netaddress`:
+ * `port` over UDP. Its text stays empty. */
+#include <stddef.h>
+
+#include "../graph/graph.h"
+
+struct oscout_dat {
+    int active, port;
+    char *netaddress;
+};
+
+static int cook(struct op *op, const struct cook_ctx *ctx)
+{
+    (void)op;
+    (void)ctx;
+    return 0;
+}
+
+static const struct par_def pars[] = {
+    {.name = "active", .label = "Active", .kind = PAR_TOGGLE, .def = {1},
+     .offset = offsetof(struct oscout_dat, active)},
+    {.name = "netaddress", .label = "Network Address", .kind = PAR_STRING,
+     .def_str = "127.0.0.1",
+     .offset = offsetof(struct oscout_dat, netaddress)},
+    {.name = "port", .label = "Network Port", .kind = PAR_INT,
+     .def = {10000}, .norm = {1, 65535}, .lim = {1, 65535},
+     .clamp = PAR_CLAMP_BOTH, .offset = offsetof(struct oscout_dat, port)},
+    {0},
+};
+
+const struct op_type op_dat_oscout = {
+    .name = "oscout",
+    .optype = "oscoutDAT",
+    .label = "OSC Out",
+    .family = OP_DAT,
+    .min_inputs = 0,
+    .max_inputs = 0,
+    .pars = pars,
+    .priv_size = sizeof(struct oscout_dat),
+    .cook = cook,
+};
