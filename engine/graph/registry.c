@@ -12,6 +12,7 @@ extern const struct op_type op_chop_lfo;
 extern const struct op_type op_chop_math;
 extern const struct op_type op_chop_merge;
 extern const struct op_type op_chop_midiin;
+extern const struct op_type op_chop_midiout;
 extern const struct op_type op_chop_noise;
 extern const struct op_type op_chop_oscin;
 extern const struct op_type op_chop_oscout;
@@ -46,7 +47,7 @@ extern const struct op_type op_top_transform;
 static const struct op_type *const types[] = {
     &op_chop_constant, &op_chop_filter, &op_chop_lag,    &op_chop_lfo,
     &op_chop_math,     &op_chop_merge,  &op_chop_noise,  &op_chop_null,
-    &op_chop_midiin,   &op_chop_oscin,  &op_chop_oscout,
+    &op_chop_midiin,   &op_chop_midiout, &op_chop_oscin, &op_chop_oscout,
     &op_chop_script,   &op_chop_select, &op_chop_timer,  &op_dat_chopexec,
     &op_dat_execute,   &op_dat_oscin,   &op_dat_oscout,
     &op_dat_parexec, &op_dat_table,   &op_dat_text,

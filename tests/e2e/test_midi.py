@@ -75,3 +75,50 @@ def test_raw_midi_through_a_fifo(tmp_path):
     }
     # channel 2 only, raw values
     assert last_values(err, "ch2") == {"ch2n3": 99.0, "ch2c1": 127.0}
+
+
+OUT_NET = """
+[network]
+fps = 60
+[vals]
+OPType = constantCHOP
+name0 = ch1c7
+value0 = 0.5
+name1 = ch2n60
+value1 = 1
+name2 = ch1p
+value2 = 0
+name3 = other
+value3 = 9
+[out]
+OPType = midioutCHOP
+inputs = vals
+device = {fifo}
+[script]
+OPType = executeDAT
+file = script.py
+"""
+
+OUT_SCRIPT = """
+def onFrameStart(frame):
+    if frame == 10:
+        op('vals').par.value1 = 0      # note off
+"""
+
+
+def test_midi_out_to_a_fifo(tmp_path):
+    fifo = tmp_path / "out"
+    os.mkfifo(fifo)
+    (tmp_path / "network.ini").write_text(OUT_NET.format(fifo=fifo))
+    (tmp_path / "script.py").write_text(OUT_SCRIPT)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    proc = subprocess.Popen([VITRINE, "--frames", "30", str(tmp_path)],
+                            cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    _, err = proc.communicate(timeout=60)
+    data = os.read(reader, 4096)
+    os.close(reader)
+    assert proc.returncode == 0, err
+    # cc 7 = 64, note on 60 velocity 127 on channel 2, pitch bend centre,
+    # then (frame 10) note off; `other` is no MIDI name and sends nothing
+    assert data == bytes([0xB0, 7, 64, 0x91, 60, 127, 0xE0, 0, 64,
+                          0x81, 60, 0]), data.hex()

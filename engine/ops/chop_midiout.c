@@ -1,0 +1,173 @@
+/* midioutCHOP: sends its input's channels as MIDI to a raw MIDI stream
+ * (`device`: a /dev/snd/midiC*D* node or a FIFO) when their values
+ * change, for controller LEDs and motorised faders. Channel names as the
+ * MIDI In CHOP makes them: ch1n60 (note: on with the value as velocity
+ * when above 0, off at 0), ch1c7 (controller), ch1p (pitch bend -1..1),
+ * ch1pc (program), ch1a (channel pressure). Values 0..1 unless
+ * `normalize` is off. Passes its input through. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../base/log.h"
+#include "../base/util.h"
+#include "chop_util.h"
+
+struct midiout {
+    int active, normalize;
+    char *device;
+    int fd;
+    char *open_device;
+    const char **names; /* last sent, per channel */
+    double *last;
+    int nlast;
+    bool warned;
+};
+
+static int to7(double v, bool normalize)
+{
+    int x = (int)(normalize ? v * 127 + 0.5 : v + 0.5);
+    return x < 0 ? 0 : x > 127 ? 127 : x;
+}
+
+/* The MIDI bytes for one channel's value; 0 when the name is not MIDI. */
+static int encode(const char *name, double v, bool normalize,
+                  unsigned char *b)
+{
+    int ch, num, used = 0;
+    if (sscanf(name, "ch%d%n", &ch, &used) != 1 || ch < 1 || ch > 16)
+        return 0;
+    const char *rest = name + used;
+    int c = ch - 1;
+    if (sscanf(rest, "n%d", &num) == 1 && num >= 0 && num < 128) {
+        int vel = to7(v, normalize);
+        b[0] = (unsigned char)((vel ? 0x90 : 0x80) | c);
+        b[1] = (unsigned char)num;
+        b[2] = (unsigned char)vel;
+        return 3;
+    }
+    if (sscanf(rest, "c%d", &num) == 1 && num >= 0 && num < 128) {
+        b[0] = (unsigned char)(0xB0 | c);
+        b[1] = (unsigned char)num;
+        b[2] = (unsigned char)to7(v, normalize);
+        return 3;
+    }
+    if (strcmp(rest, "pc") == 0) {
+        b[0] = (unsigned char)(0xC0 | c);
+        b[1] = (unsigned char)to7(v, false);
+        return 2;
+    }
+    if (strcmp(rest, "a") == 0) {
+        b[0] = (unsigned char)(0xD0 | c);
+        b[1] = (unsigned char)to7(v, normalize);
+        return 2;
+    }
+    if (strcmp(rest, "p") == 0) {
+        int x = normalize ? (int)(v * 8192 + 8192.5) : (int)(v + 0.5);
+        x = x < 0 ? 0 : x > 16383 ? 16383 : x;
+        b[0] = (unsigned char)(0xE0 | c);
+        b[1] = (unsigned char)(x & 0x7F);
+        b[2] = (unsigned char)(x >> 7);
+        return 3;
+    }
+    return 0;
+}
+
+static int cook(struct op *op, const struct cook_ctx *ctx)
+{
+    (void)ctx;
+    struct midiout *p = op->priv;
+    struct op *in = op_input(op, 0);
+    if (!in)
+        return -1;
+    struct chop_data *c = &op->chop;
+    chop_copy_layout(c, &in->chop);
+    memcpy(c->vals, in->chop.vals, (size_t)c->nchan * (size_t)c->nsamples *
+                                       sizeof(double));
+    if (!p->active || !p->device[0])
+        return 0;
+    if (p->fd <= 0 || strcmp(p->open_device, p->device) != 0) {
+        if (p->fd > 0)
+            close(p->fd);
+        free(p->open_device);
+        p->open_device = xstrdup(p->device);
+        /* O_RDWR: a FIFO opens without a reader waiting. */
+        p->fd = open(p->device, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+        if (p->fd < 0)
+            p->fd = open(p->device, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+        if (p->fd < 0) {
+            p->fd = 0;
+            op_set_error(op, "cannot open MIDI output %s: %s", p->device,
+                         strerror(errno));
+            return 1;
+        }
+        p->nlast = -1;
+    }
+    if (c->nchan != p->nlast) {
+        p->names = xrealloc(p->names, (size_t)(c->nchan + 1) *
+                                          sizeof(*p->names));
+        p->last = xrealloc(p->last, (size_t)(c->nchan + 1) * sizeof(double));
+        for (int i = 0; i < c->nchan; i++)
+            p->names[i] = NULL;
+        p->nlast = c->nchan;
+    }
+    unsigned char out[3 * 64];
+    int n = 0;
+    for (int i = 0; i <= c->nchan; i++) {
+        if (i < c->nchan) {
+            double v = c->nsamples ? chop_value(c, i) : 0;
+            if (p->names[i] == c->names[i] && p->last[i] == v)
+                continue;
+            p->names[i] = c->names[i];
+            p->last[i] = v;
+            n += encode(c->names[i], v, p->normalize, out + n);
+        }
+        if (n && (n > (int)sizeof(out) - 3 || i == c->nchan)) {
+            if (write(p->fd, out, (size_t)n) < 0 && !p->warned) {
+                p->warned = true;
+                op_log(op, LOG_LEVEL_WARN, "writing to %s: %s (said once)",
+                       p->device, strerror(errno));
+            }
+            n = 0;
+        }
+    }
+    return 0;
+}
+
+static void destroy(struct op *op)
+{
+    struct midiout *p = op->priv;
+    if (p->fd > 0)
+        close(p->fd);
+    free(p->open_device);
+    free(p->names);
+    free(p->last);
+}
+
+static const struct par_def pars[] = {
+    {.name = "active", .label = "Active", .kind = PAR_TOGGLE, .def = {1},
+     .offset = offsetof(struct midiout, active)},
+    {.name = "device", .label = "Device", .kind = PAR_STRING,
+     .offset = offsetof(struct midiout, device)},
+    {.name = "normalize", .label = "Normalize", .kind = PAR_TOGGLE,
+     .def = {1}, .offset = offsetof(struct midiout, normalize)},
+    {0},
+};
+
+const struct op_type op_chop_midiout = {
+    .name = "midiout",
+    .optype = "midioutCHOP",
+    .label = "MIDI Out",
+    .family = OP_CHOP,
+    .min_inputs = 1,
+    .max_inputs = 1,
+    .flags = OPT_ALWAYS_COOK,
+    .pars = pars,
+    .priv_size = sizeof(struct midiout),
+    .cook = cook,
+    .destroy = destroy,
+};
