@@ -24,9 +24,7 @@ struct midiin {
     uint16_t chan_mask; /* bit c-1: MIDI channel c taken */
     uint64_t mask_version;
     uint8_t msb[16][32]; /* 14-bit controllers: the last MSB */
-    const char **names;
-    double *vals;
-    int n, cap;
+    struct chop_latest chans;
 };
 
 static uint16_t parse_channels(const char *s)
@@ -46,24 +44,6 @@ static uint16_t parse_channels(const char *s)
     return mask;
 }
 
-static void set_value(struct op *op, struct midiin *p, const char *name,
-                      double v)
-{
-    const char *nm = chop_intern(op, name);
-    for (int i = 0; i < p->n; i++)
-        if (p->names[i] == nm) {
-            p->vals[i] = v;
-            return;
-        }
-    if (p->n == p->cap) {
-        p->cap = p->cap ? 2 * p->cap : 16;
-        p->names = xrealloc(p->names, (size_t)p->cap * sizeof(*p->names));
-        p->vals = xrealloc(p->vals, (size_t)p->cap * sizeof(*p->vals));
-    }
-    p->names[p->n] = nm;
-    p->vals[p->n++] = v;
-}
-
 static void apply(struct op *op, struct midiin *p, const struct midi_event *e)
 {
     char name[32];
@@ -73,41 +53,41 @@ static void apply(struct op *op, struct midiin *p, const struct midi_event *e)
     case MIDI_NOTE_ON:
     case MIDI_NOTE_OFF:
         snprintf(name, sizeof(name), "ch%dn%d", c, e->a);
-        set_value(op, p, name, e->kind == MIDI_NOTE_ON ? e->b * scale : 0);
+        chop_latest_set(op, &p->chans, name, e->kind == MIDI_NOTE_ON ? e->b * scale : 0);
         break;
     case MIDI_CONTROL:
         if (p->controller14 && e->a < 32) {
             p->msb[c - 1][e->a] = e->b;
             snprintf(name, sizeof(name), "ch%dc%d", c, e->a);
-            set_value(op, p, name, (e->b << 7) * (p->normalize ? 1.0 / 16383
+            chop_latest_set(op, &p->chans, name, (e->b << 7) * (p->normalize ? 1.0 / 16383
                                                                : 1.0));
         } else if (p->controller14 && e->a < 64) {
             int cc = e->a - 32;
             snprintf(name, sizeof(name), "ch%dc%d", c, cc);
-            set_value(op, p, name, (p->msb[c - 1][cc] << 7 | e->b) *
+            chop_latest_set(op, &p->chans, name, (p->msb[c - 1][cc] << 7 | e->b) *
                                        (p->normalize ? 1.0 / 16383 : 1.0));
         } else {
             snprintf(name, sizeof(name), "ch%dc%d", c, e->a);
-            set_value(op, p, name, e->b * scale);
+            chop_latest_set(op, &p->chans, name, e->b * scale);
         }
         break;
     case MIDI_PITCH_BEND: {
         int v = e->b << 7 | e->a;
         snprintf(name, sizeof(name), "ch%dp", c);
-        set_value(op, p, name, p->normalize ? (v - 8192) / 8192.0 : v);
+        chop_latest_set(op, &p->chans, name, p->normalize ? (v - 8192) / 8192.0 : v);
         break;
     }
     case MIDI_PROGRAM:
         snprintf(name, sizeof(name), "ch%dpc", c);
-        set_value(op, p, name, e->a);
+        chop_latest_set(op, &p->chans, name, e->a);
         break;
     case MIDI_CHANNEL_PRESSURE:
         snprintf(name, sizeof(name), "ch%da", c);
-        set_value(op, p, name, e->a * scale);
+        chop_latest_set(op, &p->chans, name, e->a * scale);
         break;
     case MIDI_POLY_PRESSURE:
         snprintf(name, sizeof(name), "ch%dpa%d", c, e->a);
-        set_value(op, p, name, e->b * scale);
+        chop_latest_set(op, &p->chans, name, e->b * scale);
         break;
     }
 }
@@ -116,7 +96,7 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
 {
     struct midiin *p = op->priv;
     if (p->resetchannels)
-        p->n = 0;
+        p->chans.n = 0;
     if (p->mask_version != op->par_version) {
         p->chan_mask = parse_channels(p->channels);
         p->mask_version = op->par_version;
@@ -148,13 +128,7 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
             if (p->chan_mask & (1u << (e[i].channel - 1)))
                 apply(op, p, &e[i]);
     }
-    struct chop_data *c = &op->chop;
-    chop_resize(c, p->n, 1);
-    c->rate = ctx->fps;
-    for (int i = 0; i < p->n; i++) {
-        c->names[i] = p->names[i];
-        c->vals[i] = p->vals[i];
-    }
+    chop_latest_output(op, &p->chans, ctx->fps);
     return 0;
 }
 
@@ -163,8 +137,7 @@ static void destroy(struct op *op)
     struct midiin *p = op->priv;
     midi_stream_close(&p->stream);
     free(p->open_device);
-    free(p->names);
-    free(p->vals);
+    chop_latest_free(&p->chans);
 }
 
 static const struct par_def pars[] = {

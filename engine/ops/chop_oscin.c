@@ -16,16 +16,12 @@
 #include "chop_util.h"
 #include "osc_link.h"
 
-enum { PROTO_UDP, PROTO_MULTICAST };
-
 struct oscin {
     int active, port, protocol, stripsegments, resetchannels, resetvalues;
     char *localaddress, *netaddress, *addressscope;
     /* state */
     struct osc_link link;
-    const char **names;      /* interned; channel order of first arrival */
-    double *vals;
-    int n, cap;
+    struct chop_latest chans;
     bool warned_types;
 };
 
@@ -41,35 +37,17 @@ static const char *strip(const char *addr, int segments)
     return p;
 }
 
-static void set_value(struct op *op, struct oscin *p, const char *name,
-                      double v)
-{
-    const char *nm = chop_intern(op, name);
-    for (int i = 0; i < p->n; i++)
-        if (p->names[i] == nm) {
-            p->vals[i] = v;
-            return;
-        }
-    if (p->n == p->cap) {
-        p->cap = p->cap ? 2 * p->cap : 8;
-        p->names = xrealloc(p->names, (size_t)p->cap * sizeof(*p->names));
-        p->vals = xrealloc(p->vals, (size_t)p->cap * sizeof(*p->vals));
-    }
-    p->names[p->n] = nm;
-    p->vals[p->n++] = v;
-}
-
 static int cook(struct op *op, const struct cook_ctx *ctx)
 {
     struct oscin *p = op->priv;
     if (p->resetchannels)
-        p->n = 0;
+        p->chans.n = 0;
     if (p->resetvalues)
-        for (int i = 0; i < p->n; i++)
-            p->vals[i] = 0;
+        for (int i = 0; i < p->chans.n; i++)
+            p->chans.vals[i] = 0;
     bool failed;
     if (!osc_link_update(op, &p->link, p->active, p->localaddress, p->port,
-                         p->protocol == PROTO_MULTICAST ? p->netaddress
+                         p->protocol == OSC_PROTO_MULTICAST ? p->netaddress
                                                         : NULL,
                          &failed) &&
         failed)
@@ -90,23 +68,17 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
                 continue;
             const char *base = strip(m[i].addr, p->stripsegments);
             if (m[i].nargs == 1) {
-                set_value(op, p, base, m[i].val[0]);
+                chop_latest_set(op, &p->chans, base, m[i].val[0]);
                 continue;
             }
             for (int a = 0; a < m[i].nargs; a++) {
                 char name[OSC_ADDR_MAX + 8];
                 snprintf(name, sizeof(name), "%s_%d", base, a + 1);
-                set_value(op, p, name, m[i].val[a]);
+                chop_latest_set(op, &p->chans, name, m[i].val[a]);
             }
         }
     }
-    struct chop_data *c = &op->chop;
-    chop_resize(c, p->n, 1);
-    c->rate = ctx->fps;
-    for (int i = 0; i < p->n; i++) {
-        c->names[i] = p->names[i];
-        c->vals[i] = p->vals[i];
-    }
+    chop_latest_output(op, &p->chans, ctx->fps);
     return 0;
 }
 
@@ -114,29 +86,11 @@ static void destroy(struct op *op)
 {
     struct oscin *p = op->priv;
     osc_link_close(&p->link);
-    free(p->names);
-    free(p->vals);
+    chop_latest_free(&p->chans);
 }
 
-static const struct par_menu_item protocols[] = {
-    {"udp", "Messaging (UDP)"}, {"multicast", "Multicast Messaging (UDP)"},
-    {0},
-};
-
 static const struct par_def pars[] = {
-    {.name = "active", .label = "Active", .kind = PAR_TOGGLE, .def = {1},
-     .offset = offsetof(struct oscin, active)},
-    {.name = "protocol", .label = "Protocol", .kind = PAR_MENU,
-     .menu = protocols, .offset = offsetof(struct oscin, protocol)},
-    {.name = "netaddress", .label = "Network Address", .kind = PAR_STRING,
-     .offset = offsetof(struct oscin, netaddress)},
-    {.name = "port", .label = "Network Port", .kind = PAR_INT,
-     .def = {10000}, .norm = {1, 65535}, .lim = {0, 65535},
-     .clamp = PAR_CLAMP_BOTH, .offset = offsetof(struct oscin, port)},
-    {.name = "localaddress", .label = "Local Address", .kind = PAR_STRING,
-     .offset = offsetof(struct oscin, localaddress)},
-    {.name = "addressscope", .label = "Address Scope", .kind = PAR_STRING,
-     .def_str = "*", .offset = offsetof(struct oscin, addressscope)},
+    OSC_LINK_PARS(struct oscin),
     {.name = "stripsegments", .label = "Strip Segments", .kind = PAR_INT,
      .norm = {0, 4}, .lim = {0, 32}, .clamp = PAR_CLAMP_BOTH,
      .offset = offsetof(struct oscin, stripsegments)},

@@ -105,3 +105,40 @@ void chop_picks_free(struct chop_picks *pk)
     free(pk->seen);
     memset(pk, 0, sizeof(*pk));
 }
+
+void chop_latest_set(struct op *op, struct chop_latest *l, const char *name,
+                     double v)
+{
+    const char *nm = chop_intern(op, name);
+    for (int i = 0; i < l->n; i++)
+        if (l->names[i] == nm) {
+            l->vals[i] = v;
+            return;
+        }
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 16;
+        l->names = xrealloc(l->names, (size_t)l->cap * sizeof(*l->names));
+        l->vals = xrealloc(l->vals, (size_t)l->cap * sizeof(*l->vals));
+    }
+    l->names[l->n] = nm;
+    l->vals[l->n++] = v;
+}
+
+void chop_latest_output(struct op *op, const struct chop_latest *l,
+                        double rate)
+{
+    struct chop_data *c = &op->chop;
+    chop_resize(c, l->n, 1);
+    c->rate = rate;
+    for (int i = 0; i < l->n; i++) {
+        c->names[i] = l->names[i];
+        c->vals[i] = l->vals[i];
+    }
+}
+
+void chop_latest_free(struct chop_latest *l)
+{
+    free(l->names);
+    free(l->vals);
+    *l = (struct chop_latest){0};
+}

@@ -13,6 +13,20 @@ static inline const char *chop_intern(struct op *op, const char *name)
  * list (at least one name; "chan1" when empty), at the frame rate. */
 void chop_names_from_list(struct op *op, const char *list, double rate);
 
+/* Channels that hold the latest value set by name (OSC In, MIDI In), in
+ * the order they first appeared. */
+struct chop_latest {
+    const char **names; /* interned */
+    double *vals;
+    int n, cap;
+};
+void chop_latest_set(struct op *op, struct chop_latest *l, const char *name,
+                     double v);
+/* Makes op's output the channels, one sample each, at rate. */
+void chop_latest_output(struct op *op, const struct chop_latest *l,
+                        double rate);
+void chop_latest_free(struct chop_latest *l);
+
 /* Matches name against space-separated glob patterns; "" matches none. */
 bool chop_name_matches(const char *patterns, const char *name);
 

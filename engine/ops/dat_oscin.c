@@ -14,8 +14,6 @@
 #include "../py/py.h"
 #include "osc_link.h"
 
-enum { PROTO_UDP, PROTO_MULTICAST };
-
 struct oscin_dat {
     int active, port, protocol, maxlines, bundletimestamp, clear;
     char *localaddress, *netaddress, *addressscope, *callbacks;
@@ -50,7 +48,7 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
     }
     bool failed;
     if (!osc_link_update(op, &p->link, p->active, p->localaddress, p->port,
-                         p->protocol == PROTO_MULTICAST ? p->netaddress
+                         p->protocol == OSC_PROTO_MULTICAST ? p->netaddress
                                                         : NULL,
                          &failed) &&
         failed)
@@ -101,25 +99,8 @@ static void destroy(struct op *op)
     free(p->rows);
 }
 
-static const struct par_menu_item protocols[] = {
-    {"udp", "Messaging (UDP)"}, {"multicast", "Multicast Messaging (UDP)"},
-    {0},
-};
-
 static const struct par_def pars[] = {
-    {.name = "active", .label = "Active", .kind = PAR_TOGGLE, .def = {1},
-     .offset = offsetof(struct oscin_dat, active)},
-    {.name = "protocol", .label = "Protocol", .kind = PAR_MENU,
-     .menu = protocols, .offset = offsetof(struct oscin_dat, protocol)},
-    {.name = "netaddress", .label = "Network Address", .kind = PAR_STRING,
-     .offset = offsetof(struct oscin_dat, netaddress)},
-    {.name = "port", .label = "Network Port", .kind = PAR_INT,
-     .def = {10000}, .norm = {1, 65535}, .lim = {0, 65535},
-     .clamp = PAR_CLAMP_BOTH, .offset = offsetof(struct oscin_dat, port)},
-    {.name = "localaddress", .label = "Local Address", .kind = PAR_STRING,
-     .offset = offsetof(struct oscin_dat, localaddress)},
-    {.name = "addressscope", .label = "Address Scope", .kind = PAR_STRING,
-     .def_str = "*", .offset = offsetof(struct oscin_dat, addressscope)},
+    OSC_LINK_PARS(struct oscin_dat),
     {.name = "maxlines", .label = "Maximum Lines", .kind = PAR_INT,
      .def = {10}, .norm = {1, 100}, .lim = {1, 100000},
      .clamp = PAR_CLAMP_BOTH, .offset = offsetof(struct oscin_dat, maxlines)},

@@ -5,6 +5,11 @@
 #include <string.h>
 #include <time.h>
 
+const struct par_menu_item osc_protocols[] = {
+    {"udp", "Messaging (UDP)"}, {"multicast", "Multicast Messaging (UDP)"},
+    {0},
+};
+
 struct osc_server *osc_link_update(struct op *op, struct osc_link *l,
                                    bool active, const char *bind, int port,
                                    const char *group, bool *failed)

@@ -6,6 +6,27 @@
 #include "../../control/osc.h"
 #include "../graph/graph.h"
 
+enum { OSC_PROTO_UDP, OSC_PROTO_MULTICAST };
+extern const struct par_menu_item osc_protocols[];
+
+/* The connection parameters of OSC In ops, declared once: T has int
+ * active, protocol, port and char *netaddress, *localaddress,
+ * *addressscope. */
+#define OSC_LINK_PARS(T)                                                    \
+    {.name = "active", .label = "Active", .kind = PAR_TOGGLE, .def = {1},   \
+     .offset = offsetof(T, active)},                                        \
+    {.name = "protocol", .label = "Protocol", .kind = PAR_MENU,             \
+     .menu = osc_protocols, .offset = offsetof(T, protocol)},               \
+    {.name = "netaddress", .label = "Network Address", .kind = PAR_STRING,  \
+     .offset = offsetof(T, netaddress)},                                    \
+    {.name = "port", .label = "Network Port", .kind = PAR_INT,             \
+     .def = {10000}, .norm = {1, 65535}, .lim = {0, 65535},                 \
+     .clamp = PAR_CLAMP_BOTH, .offset = offsetof(T, port)},                 \
+    {.name = "localaddress", .label = "Local Address", .kind = PAR_STRING,  \
+     .offset = offsetof(T, localaddress)},                                  \
+    {.name = "addressscope", .label = "Address Scope", .kind = PAR_STRING,  \
+     .def_str = "*", .offset = offsetof(T, addressscope)}
+
 struct osc_link {
     struct osc_server *server;
     uint64_t version; /* op->par_version it was made for */

@@ -639,16 +639,19 @@ static PyObject *m_par_suggest(PyObject *self, PyObject *args)
 
 /* ---- CHOPs ---- */
 
-static struct op *get_chop(unsigned id)
+/* An op of this family, cooked first if it must be. */
+static struct op *get_family(unsigned id, enum op_family f)
 {
     struct op *op = get_cooked(id);
-    if (op && op->type->family != OP_CHOP) {
-        PyErr_Format(PyExc_TypeError, "%s is a %s, not a CHOP", op->path,
-                     op->type->optype);
+    if (op && op->type->family != f) {
+        PyErr_Format(PyExc_TypeError, "%s is a %s, not a %s", op->path,
+                     op->type->optype, op_family_name(f));
         return NULL;
     }
     return op;
 }
+
+static struct op *get_chop(unsigned id) { return get_family(id, OP_CHOP); }
 
 /* chop_info(id) -> (names, samples, rate) */
 static PyObject *m_chop_info(PyObject *self, PyObject *args)
@@ -760,16 +763,7 @@ static PyObject *m_chop_store(PyObject *self, PyObject *args)
 
 /* ---- DATs ---- */
 
-static struct op *get_dat(unsigned id)
-{
-    struct op *op = get_cooked(id);
-    if (op && op->type->family != OP_DAT) {
-        PyErr_Format(PyExc_TypeError, "%s is a %s, not a DAT", op->path,
-                     op->type->optype);
-        return NULL;
-    }
-    return op;
-}
+static struct op *get_dat(unsigned id) { return get_family(id, OP_DAT); }
 
 static PyObject *m_dat_text(PyObject *self, PyObject *args)
 {
@@ -809,16 +803,7 @@ static PyObject *m_dat_table(PyObject *self, PyObject *args)
 
 /* ---- TOPs ---- */
 
-static struct op *get_top(unsigned id)
-{
-    struct op *op = get_cooked(id);
-    if (op && op->type->family != OP_TOP) {
-        PyErr_Format(PyExc_TypeError, "%s is a %s, not a TOP", op->path,
-                     op->type->optype);
-        return NULL;
-    }
-    return op;
-}
+static struct op *get_top(unsigned id) { return get_family(id, OP_TOP); }
 
 static PyObject *m_top_info(PyObject *self, PyObject *args)
 {
