@@ -59,7 +59,7 @@ BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 DEB_PKGS := build-essential pkg-config libinih-dev libcmocka-dev python3 \
             python3-pytest python3-dev python3-numpy libepoxy-dev libglfw3-dev libegl-dev libgl-dev \
             libegl-mesa0 libgl1-mesa-dri libglx-mesa0 libstb-dev xvfb xauth \
-            x11-apps liblo-tools
+            x11-apps liblo-tools python3-liblo
 
 .PHONY: all deps run test bench install uninstall clean FORCE
 

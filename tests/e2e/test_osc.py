@@ -517,3 +517,21 @@ def test_osc_out_chop_dat_and_replies(tmp_path):
     assert ("/level", [0.5]) in got
     assert got.count(("/cue/go", [3.0])) == 1
     assert reply == [("/reply", ["/hello", 1.5])]
+
+
+def test_python_liblo_sender(tmp_path):
+    """python3-liblo, the sender a Python user would write."""
+    try:
+        import liblo
+    except ImportError:
+        pytest.skip("needs python3-liblo")
+    v = Running(tmp_path, 60)
+    target = liblo.Address("127.0.0.1", v.port, liblo.UDP)
+    liblo.send(target, "/1/fader2", 0.75)
+    liblo.send(target, liblo.Bundle(liblo.Message("/1/a", 1),
+                                    liblo.Message("/1/b", 2.5)))
+    err = v.finish()
+    seen = values(err, "osc1")
+    last = seen[max(seen)]
+    assert last["/1/fader2"] == 0.75 and last["/1/a"] == 1 \
+        and last["/1/b"] == 2.5, last
