@@ -31,7 +31,7 @@ CFLAGS += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 LDFLAGS += $(SANFLAGS)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-LDLIBS += $(PKG_LIBS) -lm -ldl
+LDLIBS += $(PKG_LIBS) -lportmidi -lporttime -lm -ldl
 # CUDA-GL interop loads the NVIDIA driver's libcuda.so.1 at run time and
 # needs nothing to build; CUDA=0 leaves it out.
 CUDA ?= 1
@@ -59,7 +59,7 @@ BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 DEB_PKGS := build-essential pkg-config libinih-dev libcmocka-dev python3 \
             python3-pytest python3-dev python3-numpy libepoxy-dev libglfw3-dev libegl-dev libgl-dev \
             libegl-mesa0 libgl1-mesa-dri libglx-mesa0 libstb-dev xvfb xauth \
-            x11-apps liblo-tools python3-liblo
+            x11-apps liblo-tools python3-liblo libportmidi-dev
 
 .PHONY: all deps run test bench install uninstall clean FORCE
 

@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <portmidi.h>
+#include <porttime.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -71,7 +73,8 @@ bool midi_parse(struct midi_parser *p, uint8_t byte, struct midi_event *ev)
 #define QUEUE 4096
 
 struct midi_stream {
-    char *path;
+    char *path; /* a raw stream's path, or a PortMidi name to look for */
+    bool portmidi;
     int fd;
     pthread_t reader;
     atomic_bool stop;
@@ -115,6 +118,146 @@ static void *read_loop(void *arg)
     return NULL;
 }
 
+static void push(struct midi_stream *s, struct midi_parser *p,
+                 const unsigned char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct midi_event ev;
+        if (!midi_parse(p, b[i], &ev))
+            continue;
+        uint64_t head = atomic_load_explicit(&s->head, memory_order_relaxed);
+        if (head - atomic_load_explicit(&s->tail, memory_order_acquire) >=
+            QUEUE) {
+            atomic_fetch_add(&s->dropped, 1);
+            continue;
+        }
+        s->q[head % QUEUE] = ev;
+        atomic_store_explicit(&s->head, head + 1, memory_order_release);
+    }
+}
+
+/* PortMidi: one library state for the process, used under pm_mu. It lists
+ * devices only when initialised, so a rescan re-initialises it, which is
+ * only allowed while no stream is open. */
+static pthread_mutex_t pm_mu = PTHREAD_MUTEX_INITIALIZER;
+static int pm_open;
+static bool pm_ready;
+
+/* Opens the first input whose name contains s->path; NULL when none. */
+static PortMidiStream *pm_find(struct midi_stream *s, bool *any_device)
+{
+    PortMidiStream *in = NULL;
+    pthread_mutex_lock(&pm_mu);
+    if (pm_ready && pm_open == 0) {
+        Pm_Terminate();
+        pm_ready = false;
+    }
+    if (!pm_ready) {
+        if (!Pt_Started())
+            Pt_Start(1, NULL, NULL);
+        pm_ready = Pm_Initialize() == pmNoError;
+    }
+    int count = pm_ready ? Pm_CountDevices() : 0;
+    *any_device = count > 0;
+    for (int i = 0; i < count && !in; i++) {
+        const PmDeviceInfo *info = Pm_GetDeviceInfo(i);
+        if (!info || !info->input || !info->name ||
+            !strcasestr(info->name, s->path))
+            continue;
+        if (Pm_OpenInput(&in, i, NULL, 512, NULL, NULL) == pmNoError) {
+            pm_open++;
+            LOG_INFO("[midi]", "opened MIDI input '%s' (%s)", info->name,
+                     info->interf ? info->interf : "?");
+        } else {
+            in = NULL;
+        }
+    }
+    pthread_mutex_unlock(&pm_mu);
+    return in;
+}
+
+static void pm_close(PortMidiStream *in)
+{
+    pthread_mutex_lock(&pm_mu);
+    Pm_Close(in);
+    pm_open--;
+    pthread_mutex_unlock(&pm_mu);
+}
+
+static void *pm_loop(void *arg)
+{
+    struct midi_stream *s = arg;
+    struct midi_parser p = {0};
+    PortMidiStream *in = NULL;
+    int64_t next_scan = 0;
+    bool said_missing = false;
+    while (!atomic_load(&s->stop)) {
+        if (!in && clock_now_ns() >= next_scan) {
+            bool any;
+            in = pm_find(s, &any);
+            next_scan = clock_now_ns() + 2000000000; /* hot-plug: 2 s */
+            if (!in && !said_missing) {
+                said_missing = true;
+                if (any)
+                    LOG_WARN("[midi]", "no MIDI input named like '%s' yet; "
+                             "looking again every 2 s", s->path);
+                else
+                    LOG_WARN("[midi]", "no MIDI devices at all (no ALSA "
+                             "sequencer?); looking for '%s' every 2 s",
+                             s->path);
+            }
+            if (in)
+                said_missing = false;
+        }
+        if (!in) {
+            struct timespec ts = {0, 50000000};
+            nanosleep(&ts, NULL);
+            continue;
+        }
+        PmEvent ev[64];
+        pthread_mutex_lock(&pm_mu);
+        int n = Pm_Read(in, ev, 64);
+        pthread_mutex_unlock(&pm_mu);
+        if (n < 0) {
+            LOG_WARN("[midi]", "MIDI input '%s' went away; looking for it "
+                     "again every 2 s", s->path);
+            pm_close(in);
+            in = NULL;
+            next_scan = clock_now_ns() + 500000000;
+            continue;
+        }
+        for (int i = 0; i < n; i++) {
+            unsigned char b[4] = {
+                (unsigned char)Pm_MessageStatus(ev[i].message),
+                (unsigned char)Pm_MessageData1(ev[i].message),
+                (unsigned char)Pm_MessageData2(ev[i].message),
+                (unsigned char)((ev[i].message >> 24) & 0xFF)};
+            /* SysEx arrives 4 bytes at a time; others are 1-3 bytes */
+            size_t len = b[0] == 0xF0 || !(b[0] & 0x80) ? 4
+                         : b[0] >= 0xF8 ? 1
+                         : (b[0] >> 4) == 0xC || (b[0] >> 4) == 0xD ? 2 : 3;
+            push(s, &p, b, len);
+        }
+        if (n == 0) {
+            struct timespec ts = {0, 1000000};
+            nanosleep(&ts, NULL);
+        }
+    }
+    if (in)
+        pm_close(in);
+    return NULL;
+}
+
+struct midi_stream *midi_device_open(const char *name)
+{
+    struct midi_stream *s = xcalloc(1, sizeof(*s));
+    s->path = xstrdup(name);
+    s->portmidi = true;
+    s->fd = -1;
+    pthread_create(&s->reader, NULL, pm_loop, s);
+    return s;
+}
+
 struct midi_stream *midi_stream_open(const char *path, char *err, size_t n)
 {
     /* O_RDWR on a FIFO keeps it open when writers come and go. */
@@ -141,7 +284,8 @@ void midi_stream_close(struct midi_stream **ps)
         return;
     atomic_store(&s->stop, true);
     pthread_join(s->reader, NULL);
-    close(s->fd);
+    if (s->fd >= 0)
+        close(s->fd);
     free(s->out);
     free(s->path);
     free(s);

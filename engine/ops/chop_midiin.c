@@ -1,5 +1,7 @@
-/* midiinCHOP: MIDI events as channels, from a raw MIDI byte stream (the
- * `device` path: a /dev/snd/midiC*D* node or a FIFO). Channel names as
+/* midiinCHOP: MIDI events as channels, from a PortMidi input whose name
+ * contains `device` (re-opened when it is plugged in again), or from a
+ * raw MIDI byte stream when `device` is a path (a /dev/snd/midiC*D* node
+ * or a FIFO). Channel names as
  * TouchDesigner's: ch1n60 (note 60 on MIDI channel 1: its velocity, 0
  * after note off), ch1c7 (controller 7), ch1p (pitch bend, -1..1), ch1pc
  * (program), ch1a (channel pressure), ch1pa60 (pressure on note 60).
@@ -105,17 +107,13 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
     if (!want)
         midi_stream_close(&p->stream);
     if (want && (!p->stream || strcmp(p->open_device, p->device) != 0)) {
-        if (p->device[0] != '/') {
-            op_set_error(op, "device '%s': PortMidi devices by name are not "
-                         "supported yet; give a raw MIDI path "
-                         "(/dev/snd/midiC1D0, or a FIFO)", p->device);
-            return -1;
-        }
         midi_stream_close(&p->stream);
         char err[256];
         free(p->open_device);
         p->open_device = xstrdup(p->device);
-        p->stream = midi_stream_open(p->device, err, sizeof(err));
+        p->stream = p->device[0] == '/'
+                        ? midi_stream_open(p->device, err, sizeof(err))
+                        : midi_device_open(p->device);
         if (!p->stream) {
             op_set_error(op, "%s", err);
             return -1;

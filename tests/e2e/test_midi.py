@@ -122,3 +122,18 @@ def test_midi_out_to_a_fifo(tmp_path):
     # then (frame 10) note off; `other` is no MIDI name and sends nothing
     assert data == bytes([0xB0, 7, 64, 0x91, 60, 127, 0xE0, 0, 64,
                           0x81, 60, 0]), data.hex()
+
+
+def test_portmidi_device_absent_is_a_warning(tmp_path):
+    """A device by name that is not there (CI has no MIDI system at all):
+    one warning, the frames go on, and it keeps looking."""
+    (tmp_path / "network.ini").write_text(
+        "[midi]\nOPType = midiinCHOP\ndevice = nanoKONTROL\n")
+    r = subprocess.run([VITRINE, "--frames", "150", str(tmp_path)],
+                       cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    warned = [l for l in r.stderr.splitlines() if l.startswith(
+        "[midi] warning: no MIDI ")]
+    assert len(warned) == 1, r.stderr  # once, though it looks every 2 s
+    assert "'nanoKONTROL'" in warned[0] and "every 2 s" in warned[0]
+    assert "stopped after 150 frames" in r.stderr
