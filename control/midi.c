@@ -147,6 +147,12 @@ static bool pm_ready;
 static PortMidiStream *pm_find(struct midi_stream *s, bool *any_device)
 {
     PortMidiStream *in = NULL;
+    /* Without the ALSA sequencer PortMidi finds nothing, and ALSA says so
+     * on stderr at every try: wait for the sequencer quietly. */
+    if (access("/dev/snd/seq", R_OK | W_OK) != 0) {
+        *any_device = false;
+        return NULL;
+    }
     pthread_mutex_lock(&pm_mu);
     if (pm_ready && pm_open == 0) {
         Pm_Terminate();
