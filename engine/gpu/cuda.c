@@ -289,31 +289,65 @@ static void gl_layout(int comps, enum cuda_elem e, GLenum *format,
         return rc_;                                                        \
     } while (0)
 
+/* Copies between t (registered and mapped here) and linear device memory
+ * at dev: into the texture when to_tex, else out of it. */
+static int copy_direct(struct gpu_tex *t, CUstream s, CUdeviceptr dev,
+                       size_t row, bool to_tex, char *err, size_t n)
+{
+    CUgraphicsResource res = registered(t, err, n);
+    if (!res)
+        return -1;
+    CUresult r = cu.cuGraphicsMapResources(1, &res, s);
+    if (r != CUDA_SUCCESS)
+        return fail(err, n, "cannot map the texture", r);
+    CUarray arr;
+    r = cu.cuGraphicsSubResourceGetMappedArray(&arr, res, 0, 0);
+    if (r == CUDA_SUCCESS) {
+        CUDA_MEMCPY2D c = {.WidthInBytes = row, .Height = (size_t)t->h};
+        if (to_tex) {
+            c.srcMemoryType = CU_MEMORYTYPE_DEVICE;
+            c.srcDevice = dev;
+            c.srcPitch = row;
+            c.dstMemoryType = CU_MEMORYTYPE_ARRAY;
+            c.dstArray = arr;
+        } else {
+            c.srcMemoryType = CU_MEMORYTYPE_ARRAY;
+            c.srcArray = arr;
+            c.dstMemoryType = CU_MEMORYTYPE_DEVICE;
+            c.dstDevice = dev;
+            c.dstPitch = row;
+        }
+        r = cu.cuMemcpy2DAsync(&c, s);
+    }
+    /* Unmapping orders GL's later use of the texture after the copy. */
+    cu.cuGraphicsUnmapResources(1, &res, s);
+    return r == CUDA_SUCCESS ? 0 : fail(err, n, "copy failed", r);
+}
+
+/* Copies bytes between the staging buffer (registered, mapped here) and
+ * device memory at dev: into the buffer when to_staging, else out of it. */
+static int copy_staging(CUgraphicsResource res, CUstream s, CUdeviceptr dev,
+                        size_t bytes, bool to_staging, char *err, size_t n)
+{
+    CUresult r = cu.cuGraphicsMapResources(1, &res, s);
+    if (r != CUDA_SUCCESS)
+        return fail(err, n, "cannot map the staging buffer", r);
+    CUdeviceptr p;
+    size_t size;
+    r = cu.cuGraphicsResourceGetMappedPointer(&p, &size, res);
+    if (r == CUDA_SUCCESS)
+        r = to_staging ? cu.cuMemcpyDtoDAsync(p, dev, bytes, s)
+                       : cu.cuMemcpyDtoDAsync(dev, p, bytes, s);
+    cu.cuGraphicsUnmapResources(1, &res, s);
+    return r == CUDA_SUCCESS ? 0 : fail(err, n, "copy failed", r);
+}
+
 static int from_texture(struct gpu_tex *t, int comps, enum cuda_elem e,
                         CUstream s, CUdeviceptr dst, size_t row,
                         char *err, size_t n)
 {
-    CUresult r;
-    if (direct(t, comps, e)) {
-        CUgraphicsResource res = registered(t, err, n);
-        if (!res)
-            return -1;
-        if ((r = cu.cuGraphicsMapResources(1, &res, s)) != CUDA_SUCCESS)
-            return fail(err, n, "cannot map the texture", r);
-        CUarray arr;
-        r = cu.cuGraphicsSubResourceGetMappedArray(&arr, res, 0, 0);
-        if (r == CUDA_SUCCESS) {
-            CUDA_MEMCPY2D c = {
-                .srcMemoryType = CU_MEMORYTYPE_ARRAY, .srcArray = arr,
-                .dstMemoryType = CU_MEMORYTYPE_DEVICE, .dstDevice = dst,
-                .dstPitch = row, .WidthInBytes = row,
-                .Height = (size_t)t->h,
-            };
-            r = cu.cuMemcpy2DAsync(&c, s);
-        }
-        cu.cuGraphicsUnmapResources(1, &res, s);
-        return r == CUDA_SUCCESS ? 0 : fail(err, n, "copy failed", r);
-    }
+    if (direct(t, comps, e))
+        return copy_direct(t, s, dst, row, false, err, n);
     size_t bytes = row * (size_t)t->h;
     CUgraphicsResource res = staging(bytes, err, n);
     if (!res)
@@ -325,15 +359,7 @@ static int from_texture(struct gpu_tex *t, int comps, enum cuda_elem e,
     glReadBuffer(GL_COLOR_ATTACHMENT0);
     glReadPixels(0, 0, t->w, t->h, format, type, NULL);
     glBindBuffer(GL_PIXEL_PACK_BUFFER, 0);
-    if ((r = cu.cuGraphicsMapResources(1, &res, s)) != CUDA_SUCCESS)
-        return fail(err, n, "cannot map the staging buffer", r);
-    CUdeviceptr p;
-    size_t size;
-    r = cu.cuGraphicsResourceGetMappedPointer(&p, &size, res);
-    if (r == CUDA_SUCCESS)
-        r = cu.cuMemcpyDtoDAsync(dst, p, bytes, s);
-    cu.cuGraphicsUnmapResources(1, &res, s);
-    return r == CUDA_SUCCESS ? 0 : fail(err, n, "copy failed", r);
+    return copy_staging(res, s, dst, bytes, false, err, n);
 }
 
 static int alloc_and_copy(struct gpu_tex *t, int comps, enum cuda_elem e,
@@ -368,42 +394,12 @@ static int to_texture(struct gpu_tex *t, uint64_t src, int comps,
                       enum cuda_elem e, CUstream s, char *err, size_t n)
 {
     size_t row = (size_t)t->w * (size_t)comps * elem_bytes(e);
-    CUresult r;
-    if (direct(t, comps, e)) {
-        CUgraphicsResource res = registered(t, err, n);
-        if (!res)
-            return -1;
-        if ((r = cu.cuGraphicsMapResources(1, &res, s)) != CUDA_SUCCESS)
-            return fail(err, n, "cannot map the texture", r);
-        CUarray arr;
-        r = cu.cuGraphicsSubResourceGetMappedArray(&arr, res, 0, 0);
-        if (r == CUDA_SUCCESS) {
-            CUDA_MEMCPY2D c = {
-                .srcMemoryType = CU_MEMORYTYPE_DEVICE, .srcDevice = src,
-                .srcPitch = row, .dstMemoryType = CU_MEMORYTYPE_ARRAY,
-                .dstArray = arr, .WidthInBytes = row,
-                .Height = (size_t)t->h,
-            };
-            r = cu.cuMemcpy2DAsync(&c, s);
-        }
-        /* Unmapping orders GL's later use of the texture after the copy. */
-        cu.cuGraphicsUnmapResources(1, &res, s);
-        return r == CUDA_SUCCESS ? 0 : fail(err, n, "copy failed", r);
-    }
+    if (direct(t, comps, e))
+        return copy_direct(t, s, src, row, true, err, n);
     size_t bytes = row * (size_t)t->h;
     CUgraphicsResource res = staging(bytes, err, n);
-    if (!res)
+    if (!res || copy_staging(res, s, src, bytes, true, err, n) != 0)
         return -1;
-    if ((r = cu.cuGraphicsMapResources(1, &res, s)) != CUDA_SUCCESS)
-        return fail(err, n, "cannot map the staging buffer", r);
-    CUdeviceptr p;
-    size_t size;
-    r = cu.cuGraphicsResourceGetMappedPointer(&p, &size, res);
-    if (r == CUDA_SUCCESS)
-        r = cu.cuMemcpyDtoDAsync(p, src, bytes, s);
-    cu.cuGraphicsUnmapResources(1, &res, s);
-    if (r != CUDA_SUCCESS)
-        return fail(err, n, "copy failed", r);
     GLenum format, type;
     gl_layout(comps, e, &format, &type);
     glBindBuffer(GL_PIXEL_UNPACK_BUFFER, cu.pbo);

@@ -3,7 +3,6 @@
  * appendChan(), numSamples and copyNumpyArray() (engine/py). A failing
  * script keeps the last channels. */
 #include <stddef.h>
-#include <stdio.h>
 
 #include "../py/py.h"
 #include "chop_util.h"
@@ -16,16 +15,6 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
 {
     (void)ctx;
     return py_cook_script(op);
-}
-
-static const char *check(struct op *op, char *buf, size_t n)
-{
-    if (!op->graph->eval) {
-        snprintf(buf, n, "a Script CHOP runs Python, and this build has no "
-                 "Python interpreter");
-        return buf;
-    }
-    return NULL;
 }
 
 static const struct par_def pars[] = {
@@ -45,6 +34,6 @@ const struct op_type op_chop_script = {
     .flags = OPT_TIME_DEPENDENT,
     .pars = pars,
     .priv_size = sizeof(struct script),
-    .check = check,
+    .check = py_check_needed,
     .cook = cook,
 };

@@ -41,6 +41,8 @@ void osc_link_close(struct osc_link *l)
 
 bool osc_in_scope(const char *scope, const char *addr)
 {
+    if (scope[0] == '*' && scope[1] == '\0')
+        return true; /* the default, per message: no parsing */
     bool any_include = false, included = false;
     char buf[512];
     snprintf(buf, sizeof(buf), "%s", scope);

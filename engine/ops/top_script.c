@@ -4,7 +4,6 @@
  * shows its input, or black at its resolution. A failing script keeps the
  * last image. */
 #include <stddef.h>
-#include <stdio.h>
 
 #include "../py/py.h"
 #include "top_util.h"
@@ -32,16 +31,6 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
     return rc == 0 ? 0 : 1;
 }
 
-static const char *check(struct op *op, char *buf, size_t n)
-{
-    if (!op->graph->eval) {
-        snprintf(buf, n, "a Script TOP runs Python, and this build has no "
-                 "Python interpreter");
-        return buf;
-    }
-    return NULL;
-}
-
 static const struct par_def pars[] = {
     TOP_COMMON_PARS(struct script),
     {.name = "callbacks", .label = "Callbacks DAT", .page = "Script",
@@ -60,6 +49,6 @@ const struct op_type op_top_script = {
     .flags = OPT_TIME_DEPENDENT,
     .pars = pars,
     .priv_size = sizeof(struct script),
-    .check = check,
+    .check = py_check_needed,
     .cook = cook,
 };

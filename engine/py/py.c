@@ -210,6 +210,15 @@ void py_exit(struct graph *g)
         Py_XDECREF(td_call("_exit", NULL));
 }
 
+const char *py_check_needed(struct op *op, char *buf, size_t n)
+{
+    if (op->graph->eval)
+        return NULL;
+    snprintf(buf, n, "a %s runs Python, and this build has no Python "
+             "interpreter", op->type->optype);
+    return buf;
+}
+
 int py_cook_script(struct op *op)
 {
     if (!py.running || op->graph != py.graph) {

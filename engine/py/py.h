@@ -44,6 +44,10 @@ void py_frame_end(struct graph *g);
 /* executeDAT onExit. */
 void py_exit(struct graph *g);
 
+/* The check of an op type that runs Python (Script TOP and CHOP): an
+ * error naming the type when the graph has no interpreter. */
+const char *py_check_needed(struct op *op, char *buf, size_t n);
+
 /* A scriptTOP's or scriptCHOP's cook: calls onCook(scriptOp) of its
  * callbacks DAT. 0: done; -1: the op's error is set and it keeps its last
  * output. */
