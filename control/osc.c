@@ -322,6 +322,7 @@ struct emit_ctx {
     struct osc_server *s;
     uint32_t ip;
     uint16_t port;
+    uint32_t packet;
 };
 
 static void enqueue(void *arg, const struct osc_msg *m)
@@ -342,6 +343,7 @@ static void enqueue(void *arg, const struct osc_msg *m)
     memcpy(slot->val, m->val, m->nargs * sizeof(m->val[0]));
     slot->from_ip = c->ip;
     slot->from_port = c->port;
+    slot->packet = c->packet;
     atomic_store_explicit(&s->head, head + 1, memory_order_release);
 }
 
@@ -365,9 +367,11 @@ static void *read_loop(void *arg)
         }
         int n = recvmmsg(s->fd, msgs, BATCH, MSG_DONTWAIT, NULL);
         for (int i = 0; i < n; i++) {
-            atomic_fetch_add_explicit(&s->packets, 1, memory_order_relaxed);
+            uint64_t seq = atomic_fetch_add_explicit(&s->packets, 1,
+                                                     memory_order_relaxed);
             struct emit_ctx c = {s, from[i].sin_addr.s_addr,
-                                 ntohs(from[i].sin_port)};
+                                 ntohs(from[i].sin_port),
+                                 (uint32_t)seq + 1};
             if (!allowed(c.ip)) {
                 atomic_fetch_add_explicit(&s->refused, 1,
                                           memory_order_relaxed);

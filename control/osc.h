@@ -27,6 +27,8 @@ struct osc_msg {
     uint64_t due_ns;    /* CLOCK_REALTIME; 0: immediately */
     uint32_t from_ip;   /* IPv4, network order */
     uint16_t from_port; /* host order */
+    uint32_t packet;    /* the server's count of packets, from 1: messages
+                         * of one bundle share it */
     uint8_t nargs;      /* numeric arguments in val */
     uint8_t skipped;    /* arguments of other types, not in val */
     char str[OSC_STR_MAX]; /* the first string argument, "" if none */

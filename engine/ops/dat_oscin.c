@@ -1,6 +1,8 @@
 /* oscinDAT: received OSC messages as a table, one row per message (the
- * address and its arguments as text; with `bundletimestamp`, the bundle's
- * timetag in a second column), the newest `maxlines` kept. For each
+ * address and its arguments as text, or in columns of their own with
+ * `splitmessage`; with `bundletimestamp`, the bundle's timetag in a last
+ * column), the newest `maxlines` kept. With `splitbundle` off, the
+ * messages of one bundle share a row, one cell each. For each
  * message, in arrival order, the DAT named by `callbacks` gets
  * onReceiveOSC(dat, rowIndex, message, byteData, timeStamp, address,
  * args, peer), every OSC 1.0 type converted to a Python value. Shares its
@@ -15,22 +17,32 @@
 #include "osc_link.h"
 
 struct oscin_dat {
-    int active, port, protocol, maxlines, bundletimestamp, clear;
+    int active, port, protocol, maxlines, bundletimestamp, splitbundle,
+        splitmessage, clear;
     char *localaddress, *netaddress, *addressscope, *callbacks;
     struct osc_link link;
     char **rows; /* ring of the newest rows, oldest first */
     int nrows, cap;
+    uint32_t last_packet; /* of the newest row, 0 none */
 };
 
-/* The message as a row: "/addr 1 0.5 hello". */
-static char *row_text(const struct osc_msg *m, bool stamp)
+/* The message as cells: "/addr 1 0.5 hello", or with split one cell
+ * each. Appended to sb. */
+static void message_text(struct strbuf *sb, const struct osc_msg *m,
+                         bool split)
+{
+    char sep = split ? '\t' : ' ';
+    sb_puts(sb, m->addr);
+    for (int i = 0; i < m->nargs; i++)
+        sb_printf(sb, "%c%g", sep, m->val[i]);
+    if (m->str[0])
+        sb_printf(sb, "%c\"%s\"", sep, m->str);
+}
+
+static char *row_text(const struct osc_msg *m, bool split, bool stamp)
 {
     struct strbuf sb = {0};
-    sb_puts(&sb, m->addr);
-    for (int i = 0; i < m->nargs; i++)
-        sb_printf(&sb, " %g", m->val[i]);
-    if (m->str[0])
-        sb_printf(&sb, " \"%s\"", m->str);
+    message_text(&sb, m, split);
     if (stamp)
         sb_printf(&sb, "\t%.6f", m->timetag == 1 ? 0.0
                   : (double)(m->timetag >> 32) +
@@ -61,6 +73,23 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
     for (size_t i = 0; i < count; i++) {
         if (!osc_in_scope(p->addressscope, m[i].addr))
             continue;
+        if (!p->splitbundle && p->nrows > 0 &&
+            m[i].packet == p->last_packet) {
+            /* the same bundle: one more cell in its row (before the
+             * timestamp, which the bundle shares) */
+            char *row = p->rows[p->nrows - 1];
+            char *stamp = p->bundletimestamp ? strrchr(row, '\t') : NULL;
+            struct strbuf sb = {0};
+            sb_printf(&sb, "%.*s\t", (int)(stamp ? stamp - row
+                                                 : (ptrdiff_t)strlen(row)),
+                      row);
+            message_text(&sb, &m[i], p->splitmessage);
+            if (stamp)
+                sb_puts(&sb, stamp);
+            free(row);
+            p->rows[p->nrows - 1] = sb_steal(&sb);
+            goto callback;
+        }
         if (p->nrows == max) {
             free(p->rows[0]);
             memmove(p->rows, p->rows + 1,
@@ -71,7 +100,10 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
             p->cap = p->cap ? 2 * p->cap : 16;
             p->rows = xrealloc(p->rows, (size_t)p->cap * sizeof(*p->rows));
         }
-        p->rows[p->nrows++] = row_text(&m[i], p->bundletimestamp);
+        p->rows[p->nrows++] = row_text(&m[i], p->splitmessage,
+                                       p->bundletimestamp);
+        p->last_packet = m[i].packet;
+callback:
         /* the table is current for the callback: rebuilt below too */
         if (p->callbacks[0]) {
             struct strbuf sb = {0};
@@ -107,6 +139,12 @@ static const struct par_def pars[] = {
     {.name = "bundletimestamp", .label = "Bundle Timestamp Column",
      .kind = PAR_TOGGLE,
      .offset = offsetof(struct oscin_dat, bundletimestamp)},
+    {.name = "splitbundle", .label = "Split Bundles into Messages",
+     .kind = PAR_TOGGLE, .def = {1},
+     .offset = offsetof(struct oscin_dat, splitbundle)},
+    {.name = "splitmessage", .label = "Split Messages into Columns",
+     .kind = PAR_TOGGLE,
+     .offset = offsetof(struct oscin_dat, splitmessage)},
     {.name = "clear", .label = "Clear", .kind = PAR_PULSE,
      .offset = offsetof(struct oscin_dat, clear)},
     {.name = "callbacks", .label = "Callbacks DAT", .kind = PAR_OP,

@@ -335,6 +335,13 @@ localaddress = 127.0.0.1
 port = {port}
 maxlines = 3
 callbacks = cb
+[joined]
+OPType = oscinDAT
+localaddress = 127.0.0.1
+port = {port}
+splitbundle = off
+splitmessage = on
+bundletimestamp = on
 [cb]
 OPType = textDAT
 file = cb.py
@@ -354,6 +361,9 @@ DAT_SHOW = """
 def onFrameEnd(frame):
     d = op('oscdat')
     print('rows', frame, d.numRows, [d[r, 0].val for r in range(d.numRows)])
+    j = op('joined')
+    print('joined', frame, [[c.val for c in j.row(r)]
+                            for r in range(j.numRows)])
 """
 
 
@@ -378,6 +388,8 @@ def test_osc_in_dat_table_and_callback(tmp_path):
     s.sendto(bundle(when, message("/b", 1.0)), ("127.0.0.1", port))
     for i in range(3):
         s.sendto(message(f"/n{i}", float(i)), ("127.0.0.1", port))
+    s.sendto(bundle(None, message("/x", 1.0, 2.0), message("/y", 3.0)),
+             ("127.0.0.1", port))
     time.sleep(0.3)
     s.close()
     _, err = proc.communicate(timeout=60)
@@ -394,9 +406,16 @@ def test_osc_in_dat_table_and_callback(tmp_path):
     stamps = [float(g.split("] ")[1].split()[0]) for g in got
               if g.startswith("'/b'")]
     assert stamps and abs(stamps[0] - when) < 0.001, (stamps, when)
-    rows = [l for l in err.splitlines() if l.startswith("[/project1/show]")]
+    rows = [l for l in err.splitlines()
+            if l.startswith("[/project1/show] rows")]
     # the newest three: the timetagged bundle came due last
-    assert rows[-1].endswith("3 ['/n1 1', '/n2 2', '/b 1']"), rows[-1]
+    assert rows[-1].endswith("3 ['/x 1 2', '/y 3', '/b 1']"), rows[-1]
+    # splitbundle off, splitmessage on: a bundle's messages share a row,
+    # each argument a cell, the bundle's timestamp last
+    joined = [l for l in err.splitlines()
+              if l.startswith("[/project1/show] joined")][-1]
+    assert "['/n2', '2', '0.000000', ''," in joined, joined
+    assert "['/x', '1', '2', '/y', '3', '0.000000', ''," in joined, joined
 
 
 OUT_NET = """
