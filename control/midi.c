@@ -143,8 +143,10 @@ static pthread_mutex_t pm_mu = PTHREAD_MUTEX_INITIALIZER;
 static int pm_open;
 static bool pm_ready;
 
-/* Opens the first input whose name contains s->path; NULL when none. */
-static PortMidiStream *pm_find(struct midi_stream *s, bool *any_device)
+/* Opens the first input (or output) whose name contains name; NULL when
+ * none. */
+static PortMidiStream *pm_find(const char *name, bool output,
+                               bool *any_device)
 {
     PortMidiStream *in = NULL;
     /* Without the ALSA sequencer PortMidi finds nothing, and ALSA says so
@@ -167,12 +169,15 @@ static PortMidiStream *pm_find(struct midi_stream *s, bool *any_device)
     *any_device = count > 0;
     for (int i = 0; i < count && !in; i++) {
         const PmDeviceInfo *info = Pm_GetDeviceInfo(i);
-        if (!info || !info->input || !info->name ||
-            !strcasestr(info->name, s->path))
+        if (!info || !(output ? info->output : info->input) ||
+            !info->name || !strcasestr(info->name, name))
             continue;
-        if (Pm_OpenInput(&in, i, NULL, 512, NULL, NULL) == pmNoError) {
+        PmError e = output ? Pm_OpenOutput(&in, i, NULL, 256, NULL, NULL, 0)
+                           : Pm_OpenInput(&in, i, NULL, 512, NULL, NULL);
+        if (e == pmNoError) {
             pm_open++;
-            LOG_INFO("[midi]", "opened MIDI input '%s' (%s)", info->name,
+            LOG_INFO("[midi]", "opened MIDI %s '%s' (%s)",
+                     output ? "output" : "input", info->name,
                      info->interf ? info->interf : "?");
         } else {
             in = NULL;
@@ -200,7 +205,7 @@ static void *pm_loop(void *arg)
     while (!atomic_load(&s->stop)) {
         if (!in && clock_now_ns() >= next_scan) {
             bool any;
-            in = pm_find(s, &any);
+            in = pm_find(s->path, false, &any);
             next_scan = clock_now_ns() + 2000000000; /* hot-plug: 2 s */
             if (!in && !said_missing) {
                 said_missing = true;
@@ -315,4 +320,104 @@ const struct midi_event *midi_stream_drain(struct midi_stream *s,
 uint64_t midi_stream_dropped(const struct midi_stream *s)
 {
     return atomic_load(&((struct midi_stream *)s)->dropped);
+}
+
+/* ---- output ---- */
+
+struct midi_out {
+    char *name;         /* a path, or a PortMidi name to look for */
+    int fd;             /* a raw stream, -1 none */
+    PortMidiStream *pm; /* a PortMidi output, NULL none */
+    int64_t next_scan;
+    bool said_missing, said_error;
+};
+
+struct midi_out *midi_out_open(const char *device, char *err, size_t n)
+{
+    struct midi_out *o = xcalloc(1, sizeof(*o));
+    o->name = xstrdup(device);
+    o->fd = -1;
+    if (device[0] == '/') {
+        /* O_RDWR: a FIFO opens without a reader waiting. */
+        o->fd = open(device, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+        if (o->fd < 0)
+            o->fd = open(device, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+        if (o->fd < 0) {
+            snprintf(err, n, "cannot open MIDI output %s: %s", device,
+                     strerror(errno));
+            midi_out_close(&o);
+        }
+    }
+    return o;
+}
+
+/* A PortMidi output: looked for every 2 s while absent. */
+static bool pm_out_ready(struct midi_out *o)
+{
+    if (o->pm || clock_now_ns() < o->next_scan)
+        return o->pm != NULL;
+    bool any;
+    o->pm = pm_find(o->name, true, &any);
+    o->next_scan = clock_now_ns() + 2000000000;
+    if (!o->pm && !o->said_missing) {
+        o->said_missing = true;
+        LOG_WARN("[midi]", "no MIDI output named like '%s'%s; looking "
+                 "again every 2 s", o->name,
+                 any ? " yet" : " (no MIDI devices at all)");
+    }
+    if (o->pm)
+        o->said_missing = o->said_error = false;
+    return o->pm != NULL;
+}
+
+int midi_out_write(struct midi_out *o, const unsigned char *bytes, size_t n)
+{
+    if (o->fd >= 0) {
+        if (write(o->fd, bytes, n) == (ssize_t)n)
+            return 0;
+        if (!o->said_error) {
+            o->said_error = true;
+            LOG_WARN("[midi]", "writing to %s: %s (said once)", o->name,
+                     strerror(errno));
+        }
+        return -1;
+    }
+    if (!pm_out_ready(o))
+        return -1;
+    for (size_t i = 0; i < n;) {
+        size_t len = bytes[i] >= 0xF8 ? 1
+                     : (bytes[i] >> 4) == 0xC || (bytes[i] >> 4) == 0xD ? 2
+                                                                       : 3;
+        if (i + len > n)
+            break;
+        pthread_mutex_lock(&pm_mu);
+        PmError e = Pm_WriteShort(o->pm, 0, Pm_Message(bytes[i],
+                                  len > 1 ? bytes[i + 1] : 0,
+                                  len > 2 ? bytes[i + 2] : 0));
+        pthread_mutex_unlock(&pm_mu);
+        if (e != pmNoError) {
+            LOG_WARN("[midi]", "MIDI output '%s' went away (%s); looking "
+                     "for it again every 2 s", o->name,
+                     Pm_GetErrorText(e));
+            pm_close(o->pm);
+            o->pm = NULL;
+            return -1;
+        }
+        i += len;
+    }
+    return 0;
+}
+
+void midi_out_close(struct midi_out **po)
+{
+    struct midi_out *o = *po;
+    if (!o)
+        return;
+    if (o->fd >= 0)
+        close(o->fd);
+    if (o->pm)
+        pm_close(o->pm);
+    free(o->name);
+    free(o);
+    *po = NULL;
 }

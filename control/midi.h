@@ -1,5 +1,5 @@
-/* midi.h: MIDI input from a raw byte stream (a /dev/snd/midiC*D* node or
- * a FIFO). The parser takes bytes one at a time, as they come: running
+/* midi.h: MIDI input from a PortMidi device or a raw byte stream (a
+ * /dev/snd/midiC*D* node or a FIFO), and MIDI output to either. The parser takes bytes one at a time, as they come: running
  * status, realtime bytes anywhere (consumed without disturbing what they
  * interrupt), SysEx skipped up to its end (bounded: any status byte ends
  * it), stray data bytes ignored. A reader thread per stream feeds a
@@ -58,5 +58,17 @@ const struct midi_event *midi_stream_drain(struct midi_stream *s,
                                            size_t *count);
 /* Events dropped because the queue was full. */
 uint64_t midi_stream_dropped(const struct midi_stream *s);
+
+/* MIDI output: a raw stream when device is a path (a /dev/snd/midiC*D*
+ * node or a FIFO), else the PortMidi output whose name contains it,
+ * looked for every 2 seconds while it is absent and again after it goes
+ * away (one log line each way). NULL with a message only when a path
+ * cannot be opened. Main thread. */
+struct midi_out;
+struct midi_out *midi_out_open(const char *device, char *err, size_t n);
+/* Writes whole channel messages (1-3 bytes each); -1 when they could not
+ * go out (said once in the log). */
+int midi_out_write(struct midi_out *o, const unsigned char *bytes, size_t n);
+void midi_out_close(struct midi_out **o);
 
 #endif

@@ -1,18 +1,17 @@
-/* midioutCHOP: sends its input's channels as MIDI to a raw MIDI stream
- * (`device`: a /dev/snd/midiC*D* node or a FIFO) when their values
- * change, for controller LEDs and motorised faders. Channel names as the
+/* midioutCHOP: sends its input's channels as MIDI to the PortMidi output
+ * whose name contains `device` (re-opened when it is plugged in again),
+ * or to a raw MIDI stream when `device` is a path (a /dev/snd/midiC*D*
+ * node or a FIFO), when their values change, for controller LEDs and motorised faders. Channel names as the
  * MIDI In CHOP makes them: ch1n60 (note: on with the value as velocity
  * when above 0, off at 0), ch1c7 (controller), ch1p (pitch bend -1..1),
  * ch1pc (program), ch1a (channel pressure). Values 0..1 unless
  * `normalize` is off. Passes its input through. */
-#include <errno.h>
-#include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "../../control/midi.h"
 #include "../base/log.h"
 #include "../base/util.h"
 #include "chop_util.h"
@@ -20,12 +19,11 @@
 struct midiout {
     int active, normalize;
     char *device;
-    int fd;
+    struct midi_out *out;
     char *open_device;
     const char **names; /* last sent, per channel */
     double *last;
     int nlast;
-    bool warned;
 };
 
 static int to7(double v, bool normalize)
@@ -90,19 +88,14 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
                                        sizeof(double));
     if (!p->active || !p->device[0])
         return 0;
-    if (p->fd <= 0 || strcmp(p->open_device, p->device) != 0) {
-        if (p->fd > 0)
-            close(p->fd);
+    if (!p->out || strcmp(p->open_device, p->device) != 0) {
+        midi_out_close(&p->out);
         free(p->open_device);
         p->open_device = xstrdup(p->device);
-        /* O_RDWR: a FIFO opens without a reader waiting. */
-        p->fd = open(p->device, O_RDWR | O_NONBLOCK | O_CLOEXEC);
-        if (p->fd < 0)
-            p->fd = open(p->device, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-        if (p->fd < 0) {
-            p->fd = 0;
-            op_set_error(op, "cannot open MIDI output %s: %s", p->device,
-                         strerror(errno));
+        char err[512];
+        p->out = midi_out_open(p->device, err, sizeof(err));
+        if (!p->out) {
+            op_set_error(op, "%s", err);
             return 1;
         }
         p->nlast = -1;
@@ -117,6 +110,7 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
     }
     unsigned char out[3 * 64];
     int n = 0;
+    bool resend = false;
     for (int i = 0; i <= c->nchan; i++) {
         if (i < c->nchan) {
             double v = c->nsamples ? chop_value(c, i) : 0;
@@ -127,22 +121,22 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
             n += encode(c->names[i], v, p->normalize, out + n);
         }
         if (n && (n > (int)sizeof(out) - 3 || i == c->nchan)) {
-            if (write(p->fd, out, (size_t)n) < 0 && !p->warned) {
-                p->warned = true;
-                op_log(op, LOG_LEVEL_WARN, "writing to %s: %s (said once)",
-                       p->device, strerror(errno));
-            }
+            /* not out (a device not there yet): all again next time */
+            if (midi_out_write(p->out, out, (size_t)n) != 0)
+                resend = true;
             n = 0;
         }
     }
+    if (resend)
+        for (int i = 0; i < c->nchan; i++)
+            p->names[i] = NULL;
     return 0;
 }
 
 static void destroy(struct op *op)
 {
     struct midiout *p = op->priv;
-    if (p->fd > 0)
-        close(p->fd);
+    midi_out_close(&p->out);
     free(p->open_device);
     free(p->names);
     free(p->last);

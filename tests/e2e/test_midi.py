@@ -137,3 +137,20 @@ def test_portmidi_device_absent_is_a_warning(tmp_path):
     assert len(warned) == 1, r.stderr  # once, though it looks every 2 s
     assert "'nanoKONTROL'" in warned[0] and "every 2 s" in warned[0]
     assert "stopped after 150 frames" in r.stderr
+
+
+def test_portmidi_output_absent_is_a_warning(tmp_path):
+    """A MIDI Out CHOP to a device by name that is not there: one warning,
+    the frames go on, and it keeps looking."""
+    (tmp_path / "network.ini").write_text(
+        "[vals]\nOPType = constantCHOP\nname0 = ch1c7\nvalue0 = 0.5\n"
+        "[out]\nOPType = midioutCHOP\ninputs = vals\ndevice = APC mini\n"
+        "[network]\noutput = out\n")
+    r = subprocess.run([VITRINE, "--frames", "150", str(tmp_path)],
+                       cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    warned = [l for l in r.stderr.splitlines() if l.startswith(
+        "[midi] warning: no MIDI output named like 'APC mini'")]
+    assert len(warned) == 1, r.stderr
+    assert "error" not in r.stderr.replace("0 errors", ""), r.stderr
+    assert "stopped after 150 frames" in r.stderr
