@@ -143,18 +143,19 @@ static pthread_mutex_t pm_mu = PTHREAD_MUTEX_INITIALIZER;
 static int pm_open;
 static bool pm_ready;
 
-/* Opens the first input (or output) whose name contains name; NULL when
- * none. */
-static PortMidiStream *pm_find(const char *name, bool output,
-                               bool *any_device)
+/* Opens the inputs (or the output) whose names contain name, up to max
+ * of them ("" or "*" matches every one); returns how many. */
+static int pm_find(const char *name, bool output, bool *any_device,
+                   PortMidiStream **found, int max)
 {
-    PortMidiStream *in = NULL;
+    int nfound = 0;
     /* Without the ALSA sequencer PortMidi finds nothing, and ALSA says so
      * on stderr at every try: wait for the sequencer quietly. */
     if (access("/dev/snd/seq", R_OK | W_OK) != 0) {
         *any_device = false;
-        return NULL;
+        return 0;
     }
+    bool all = !name[0] || strcmp(name, "*") == 0;
     pthread_mutex_lock(&pm_mu);
     if (pm_ready && pm_open == 0) {
         Pm_Terminate();
@@ -167,24 +168,24 @@ static PortMidiStream *pm_find(const char *name, bool output,
     }
     int count = pm_ready ? Pm_CountDevices() : 0;
     *any_device = count > 0;
-    for (int i = 0; i < count && !in; i++) {
+    for (int i = 0; i < count && nfound < max; i++) {
         const PmDeviceInfo *info = Pm_GetDeviceInfo(i);
         if (!info || !(output ? info->output : info->input) ||
-            !info->name || !strcasestr(info->name, name))
+            !info->name || (!all && !strcasestr(info->name, name)))
             continue;
-        PmError e = output ? Pm_OpenOutput(&in, i, NULL, 256, NULL, NULL, 0)
-                           : Pm_OpenInput(&in, i, NULL, 512, NULL, NULL);
+        PortMidiStream *st = NULL;
+        PmError e = output ? Pm_OpenOutput(&st, i, NULL, 256, NULL, NULL, 0)
+                           : Pm_OpenInput(&st, i, NULL, 512, NULL, NULL);
         if (e == pmNoError) {
+            found[nfound++] = st;
             pm_open++;
             LOG_INFO("[midi]", "opened MIDI %s '%s' (%s)",
                      output ? "output" : "input", info->name,
                      info->interf ? info->interf : "?");
-        } else {
-            in = NULL;
         }
     }
     pthread_mutex_unlock(&pm_mu);
-    return in;
+    return nfound;
 }
 
 static void pm_close(PortMidiStream *in)
@@ -195,67 +196,81 @@ static void pm_close(PortMidiStream *in)
     pthread_mutex_unlock(&pm_mu);
 }
 
+#define PM_INPUTS_MAX 16
+
 static void *pm_loop(void *arg)
 {
     struct midi_stream *s = arg;
-    struct midi_parser p = {0};
-    PortMidiStream *in = NULL;
+    /* one parser per input: their running statuses are separate */
+    struct midi_parser p[PM_INPUTS_MAX] = {0};
+    PortMidiStream *in[PM_INPUTS_MAX];
+    int nin = 0;
     int64_t next_scan = 0;
     bool said_missing = false;
+    const char *what = s->path[0] && strcmp(s->path, "*") != 0 ? s->path
+                                                                : "*";
     while (!atomic_load(&s->stop)) {
-        if (!in && clock_now_ns() >= next_scan) {
+        if (nin == 0 && clock_now_ns() >= next_scan) {
             bool any;
-            in = pm_find(s->path, false, &any);
+            nin = pm_find(s->path, false, &any, in, PM_INPUTS_MAX);
+            memset(p, 0, sizeof(p));
             next_scan = clock_now_ns() + 2000000000; /* hot-plug: 2 s */
-            if (!in && !said_missing) {
+            if (nin == 0 && !said_missing) {
                 said_missing = true;
                 if (any)
                     LOG_WARN("[midi]", "no MIDI input named like '%s' yet; "
-                             "looking again every 2 s", s->path);
+                             "looking again every 2 s", what);
                 else
                     LOG_WARN("[midi]", "no MIDI devices at all (no ALSA "
                              "sequencer?); looking for '%s' every 2 s",
-                             s->path);
+                             what);
             }
-            if (in)
+            if (nin)
                 said_missing = false;
         }
-        if (!in) {
+        if (nin == 0) {
             struct timespec ts = {0, 50000000};
             nanosleep(&ts, NULL);
             continue;
         }
-        PmEvent ev[64];
-        pthread_mutex_lock(&pm_mu);
-        int n = Pm_Read(in, ev, 64);
-        pthread_mutex_unlock(&pm_mu);
-        if (n < 0) {
-            LOG_WARN("[midi]", "MIDI input '%s' went away; looking for it "
-                     "again every 2 s", s->path);
-            pm_close(in);
-            in = NULL;
-            next_scan = clock_now_ns() + 500000000;
-            continue;
+        int total = 0;
+        for (int k = 0; k < nin; k++) {
+            PmEvent ev[64];
+            pthread_mutex_lock(&pm_mu);
+            int n = Pm_Read(in[k], ev, 64);
+            pthread_mutex_unlock(&pm_mu);
+            if (n < 0) {
+                /* one gone: close them all, so PortMidi can rescan */
+                LOG_WARN("[midi]", "MIDI input '%s' went away; looking for "
+                         "it again every 2 s", what);
+                for (int j = 0; j < nin; j++)
+                    pm_close(in[j]);
+                nin = 0;
+                next_scan = clock_now_ns() + 500000000;
+                break;
+            }
+            total += n;
+            for (int i = 0; i < n; i++) {
+                unsigned char b[4] = {
+                    (unsigned char)Pm_MessageStatus(ev[i].message),
+                    (unsigned char)Pm_MessageData1(ev[i].message),
+                    (unsigned char)Pm_MessageData2(ev[i].message),
+                    (unsigned char)((ev[i].message >> 24) & 0xFF)};
+                /* SysEx arrives 4 bytes at a time; others are 1-3 bytes */
+                size_t len = b[0] == 0xF0 || !(b[0] & 0x80) ? 4
+                             : b[0] >= 0xF8 ? 1
+                             : (b[0] >> 4) == 0xC || (b[0] >> 4) == 0xD ? 2
+                                                                       : 3;
+                push(s, &p[k], b, len);
+            }
         }
-        for (int i = 0; i < n; i++) {
-            unsigned char b[4] = {
-                (unsigned char)Pm_MessageStatus(ev[i].message),
-                (unsigned char)Pm_MessageData1(ev[i].message),
-                (unsigned char)Pm_MessageData2(ev[i].message),
-                (unsigned char)((ev[i].message >> 24) & 0xFF)};
-            /* SysEx arrives 4 bytes at a time; others are 1-3 bytes */
-            size_t len = b[0] == 0xF0 || !(b[0] & 0x80) ? 4
-                         : b[0] >= 0xF8 ? 1
-                         : (b[0] >> 4) == 0xC || (b[0] >> 4) == 0xD ? 2 : 3;
-            push(s, &p, b, len);
-        }
-        if (n == 0) {
+        if (total == 0) {
             struct timespec ts = {0, 1000000};
             nanosleep(&ts, NULL);
         }
     }
-    if (in)
-        pm_close(in);
+    for (int j = 0; j < nin; j++)
+        pm_close(in[j]);
     return NULL;
 }
 
@@ -357,7 +372,8 @@ static bool pm_out_ready(struct midi_out *o)
     if (o->pm || clock_now_ns() < o->next_scan)
         return o->pm != NULL;
     bool any;
-    o->pm = pm_find(o->name, true, &any);
+    if (pm_find(o->name, true, &any, &o->pm, 1) == 0)
+        o->pm = NULL;
     o->next_scan = clock_now_ns() + 2000000000;
     if (!o->pm && !o->said_missing) {
         o->said_missing = true;
@@ -420,4 +436,17 @@ void midi_out_close(struct midi_out **po)
     free(o->name);
     free(o);
     *po = NULL;
+}
+
+static char *default_device;
+
+void midi_set_default_device(const char *device)
+{
+    free(default_device);
+    default_device = device && device[0] ? xstrdup(device) : NULL;
+}
+
+const char *midi_default_device(void)
+{
+    return default_device ? default_device : "";
 }

@@ -47,12 +47,16 @@ struct midi_stream;
 /* Opens path for reading (a FIFO may have no writer yet; when its writer
  * goes, it waits for the next). NULL with a message. */
 struct midi_stream *midi_stream_open(const char *path, char *err, size_t n);
-/* A PortMidi input whose name contains `name` (case-insensitive),
- * opened when it appears and re-opened within 2 seconds when it comes
+/* The PortMidi inputs whose names contain `name` (case-insensitive; ""
+ * or "*": every input, up to 16), opened when they appear and re-opened within 2 seconds when it comes
  * back; says so in the log each way. Never fails: with no MIDI system or
  * no such device it warns once and keeps looking. */
 struct midi_stream *midi_device_open(const char *name);
 void midi_stream_close(struct midi_stream **s);
+/* The device of MIDI ops that name none (the kiosk's [midi] device); ""
+ * (every PortMidi input) until set. Main thread. */
+void midi_set_default_device(const char *device);
+const char *midi_default_device(void);
 /* Events read since the last call, in order; *count of them. */
 const struct midi_event *midi_stream_drain(struct midi_stream *s,
                                            size_t *count);

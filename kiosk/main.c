@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../control/midi.h"
 #include "../engine/base/log.h"
 #include "../engine/base/util.h"
 #include "../engine/graph/graph.h"
@@ -468,6 +469,7 @@ static int cmd_run(const struct cli *cli, const struct kiosk_config *cfg)
     struct display d = {0};
     bool gl = display_open(&d, cli, cfg, g);
     py_set_budget_ms(cfg->script_budget_ms);
+    midi_set_default_device(cfg->midi_device);
     py_attach(g);
     d.remote = remote_open(cfg);
     LOG_INFO("[vitrine]", "running %s: %zu operators at %g fps%s", g->file,
@@ -515,6 +517,7 @@ static int cmd_run(const struct cli *cli, const struct kiosk_config *cfg)
     py_exit(g);
     py_attach(NULL);
     remote_close(&d.remote);
+    midi_set_default_device(NULL);
     /* Ops give their textures back before the GPU goes, and their
      * expressions before the interpreter. */
     graph_destroy(&g);

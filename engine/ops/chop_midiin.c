@@ -1,5 +1,6 @@
-/* midiinCHOP: MIDI events as channels, from a PortMidi input whose name
- * contains `device` (re-opened when it is plugged in again), or from a
+/* midiinCHOP: MIDI events as channels, from the PortMidi inputs whose
+ * names contain `device` (empty: the kiosk's [midi] device, and without
+ * one every input; re-opened when plugged in again), or from a
  * raw MIDI byte stream when `device` is a path (a /dev/snd/midiC*D* node
  * or a FIFO). Channel names as
  * TouchDesigner's: ch1n60 (note 60 on MIDI channel 1: its velocity, 0
@@ -103,17 +104,18 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
         p->chan_mask = parse_channels(p->channels);
         p->mask_version = op->par_version;
     }
-    bool want = p->active && p->device[0];
-    if (!want)
+    /* empty: the kiosk's [midi] device, else every input */
+    const char *device = p->device[0] ? p->device : midi_default_device();
+    if (!p->active)
         midi_stream_close(&p->stream);
-    if (want && (!p->stream || strcmp(p->open_device, p->device) != 0)) {
+    if (p->active && (!p->stream || strcmp(p->open_device, device) != 0)) {
         midi_stream_close(&p->stream);
         char err[256];
         free(p->open_device);
-        p->open_device = xstrdup(p->device);
-        p->stream = p->device[0] == '/'
-                        ? midi_stream_open(p->device, err, sizeof(err))
-                        : midi_device_open(p->device);
+        p->open_device = xstrdup(device);
+        p->stream = device[0] == '/'
+                        ? midi_stream_open(device, err, sizeof(err))
+                        : midi_device_open(device);
         if (!p->stream) {
             op_set_error(op, "%s", err);
             return -1;

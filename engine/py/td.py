@@ -589,6 +589,9 @@ def _noop(*args, **kwargs):
     return None
 
 
+_NO_DEFAULT = object()  # fetch() without a default raises
+
+
 class OP:
     """Any operator (TouchDesigner's OP class). Views compare by identity:
     one view per op."""
@@ -968,7 +971,8 @@ class OP:
         self.storage[key] = value
         return value
 
-    def fetch(self, key, default=None, search=True, storeDefault=False):
+    def fetch(self, key, default=_NO_DEFAULT, search=True,
+              storeDefault=False):
         o = self
         while o is not None:
             if key in o.storage:
@@ -976,11 +980,10 @@ class OP:
             if not search:
                 break
             o = o.parent()
+        if default is _NO_DEFAULT:
+            raise KeyError("%s: no stored '%s'" % (self.path, key))
         if storeDefault:
             self.store(key, default)
-            return default
-        if default is None and not search:
-            raise KeyError("%s: no stored '%s'" % (self.path, key))
         return default
 
     def fetchOwner(self, key):
@@ -2126,6 +2129,10 @@ def _chopexec(d):
         return
     pattern = _vt.par_get(d._id, 'channel') or '*'
     chans = c.chans(*pattern.split())
+    # a channel that appears after the first look (the first OSC or MIDI
+    # value of its name) changes from 0; those there at the first look
+    # (at start, or restored) are where things begin
+    first = d._id not in _prev
     prev = _prev.setdefault(d._id, {})
     flags = {k: _vt.par_get(d._id, k) for k in (
         'offtoon', 'whileon', 'ontooff', 'whileoff', 'valuechange')}
@@ -2136,7 +2143,9 @@ def _chopexec(d):
         prev[name] = v
         on = v > 0
         if p is None:
-            continue
+            if first:
+                continue
+            p = 0.0
         was = p > 0
         if flags['offtoon'] and on and not was:
             _run_callback(d, 'onOffToOn', ch, c.numSamples - 1, v, p)
