@@ -4,11 +4,13 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../engine/base/log.h"
 #include "../engine/base/util.h"
 #include "../engine/graph/graph.h"
 #include "../engine/py/py.h"
+#include "stall.h"
 
 struct frame_clock {
     int64_t start_ns;
@@ -65,6 +67,7 @@ static void print_status(struct graph *g, double fps, int64_t skipped)
 void loop_run(const struct loop_params *p, struct loop_stats *stats)
 {
     struct graph *g = p->graph;
+    struct stall *stall = p->stall;
     struct frame_clock clock = {
         .start_ns = clock_now_ns(),
         .period_ns = 1e9 / g->time.rate,
@@ -76,18 +79,29 @@ void loop_run(const struct loop_params *p, struct loop_stats *stats)
     int64_t status_frames = 0, status_start = clock.start_ns;
 
     while (!*p->stop && (!p->max_frames || stats->frames < p->max_frames)) {
+        stall_phase(stall, "waiting for the frame's time");
         stats->skipped += clock_wait(&clock);
         graph_begin_frame(g, clock.frame);
+        stall_phase(stall, "reading control input");
         if (p->control)
             p->control(p->userdata, g);
         int64_t cook_start = clock_now_ns();
+        stall_phase(stall, "running frame-start scripts");
         py_frame_start(g);
+        stall_phase(stall, "cooking");
+        if (p->hang_at_frame && stats->frames + 1 == p->hang_at_frame)
+            for (;;)
+                sleep(1); /* the test hook: a hang outside Python */
         graph_cook(g);
+        stall_phase(stall, "running after-cook scripts");
         py_frame_after_cook(g);
+        stall_phase(stall, "presenting the frame");
         if (p->present)
             p->present(p->userdata, g,
                        (double)(clock_now_ns() - cook_start) * 1e-6);
+        stall_phase(stall, "running frame-end scripts");
         py_frame_end(g);
+        stall_frame(stall);
         stats->frames++;
         status_frames++;
         int64_t now = clock_now_ns();
@@ -105,6 +119,21 @@ void loop_run(const struct loop_params *p, struct loop_stats *stats)
             status_due = now + (int64_t)(p->status_interval * 1e9);
         }
         clock.frame++;
+        if (p->between) {
+            stall_phase(stall, "between frames (reload, state)");
+            struct graph *next = p->between(p->userdata, g);
+            if (next != g) {
+                g = next;
+                if (1e9 / g->time.rate != clock.period_ns) {
+                    /* a new frame rate: the clock starts over */
+                    clock.period_ns = 1e9 / g->time.rate;
+                    clock.start_ns = clock_now_ns() -
+                        (int64_t)((double)(clock.frame - 1) *
+                                  clock.period_ns);
+                }
+            }
+            stall_frame(stall);
+        }
     }
     stats->seconds = (double)(clock_now_ns() - clock.start_ns) * 1e-9;
 }

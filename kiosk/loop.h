@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 struct graph;
+struct stall;
 
 struct loop_params {
     struct graph *graph;
@@ -20,7 +21,14 @@ struct loop_params {
     void (*present)(void *userdata, struct graph *g, double cook_ms);
     /* Frame start, before scripts: control input. Optional. */
     void (*control)(void *userdata, struct graph *g);
+    /* After each frame: the graph to go on with (a reload swaps it).
+     * Optional. */
+    struct graph *(*between)(void *userdata, struct graph *g);
     void *userdata;
+    struct stall *stall; /* told each frame and phase; may be NULL */
+    /* Test hook (VITRINE_DEBUG_HANG_AT_FRAME): at this frame the loop
+     * hangs outside Python, for the stall detector's tests. 0: never. */
+    int64_t hang_at_frame;
 };
 
 struct loop_stats {

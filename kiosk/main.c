@@ -22,7 +22,11 @@
 #include "loop.h"
 #include "overlay.h"
 #include "remote.h"
+#include "notify.h"
 #include "snapshot.h"
+#include "stall.h"
+#include "state.h"
+#include "watch.h"
 #include "window.h"
 
 #ifndef VITRINE_VERSION
@@ -43,14 +47,18 @@ struct cli {
     bool headless, windowed, overlay;
     int monitor; /* -1: the configuration's */
     const char *snapshot, *preview;
+    const char *state_dir; /* --state-dir */
+    double hang_timeout;   /* --hang-timeout; < 0: the configuration's */
 };
 
-static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t stop_requested, reload_requested;
 
 static void on_signal(int sig)
 {
-    (void)sig;
-    stop_requested = 1;
+    if (sig == SIGHUP)
+        reload_requested = 1;
+    else
+        stop_requested = 1;
 }
 
 static void usage(FILE *f)
@@ -79,6 +87,12 @@ static void usage(FILE *f)
         "                        when running until stopped)\n"
         "  --overlay             start with the performance overlay shown\n"
         "                        (F1 in the window toggles it)\n"
+        "  --state-dir DIR       keep input values, op storage and cue\n"
+        "                        positions in DIR (default: kiosk.ini's\n"
+        "                        [state] dir when a configuration is read,\n"
+        "                        else systemd's STATE_DIRECTORY, else none)\n"
+        "  --hang-timeout S      seconds without a frame before the stall\n"
+        "                        detector aborts (0: off; default kiosk.ini)\n"
         "  --fps N               override the network's frame rate\n"
         "  --size WxH            override the network's resolution\n"
         "  check NETWORK         load and validate a network, report every\n"
@@ -97,7 +111,7 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 {
     enum { OPT_FRAMES = 256, OPT_FPS, OPT_SIZE, OPT_VERSION, OPT_HEADLESS,
            OPT_WINDOWED, OPT_MONITOR, OPT_SNAPSHOT, OPT_PREVIEW,
-           OPT_OVERLAY };
+           OPT_OVERLAY, OPT_STATE_DIR, OPT_HANG_TIMEOUT };
     static const struct option longopts[] = {
         {"config", required_argument, NULL, 'c'},
         {"frames", required_argument, NULL, OPT_FRAMES},
@@ -112,10 +126,13 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
         {"snapshot", required_argument, NULL, OPT_SNAPSHOT},
         {"preview", required_argument, NULL, OPT_PREVIEW},
         {"overlay", no_argument, NULL, OPT_OVERLAY},
+        {"state-dir", required_argument, NULL, OPT_STATE_DIR},
+        {"hang-timeout", required_argument, NULL, OPT_HANG_TIMEOUT},
         {"help", no_argument, NULL, 'h'},
         {0},
     };
-    *cli = (struct cli){.command = "run", .monitor = -1};
+    *cli = (struct cli){.command = "run", .monitor = -1,
+                        .hang_timeout = -1};
     int c;
     char *end;
     while ((c = getopt_long(argc, argv, "c:vqh", longopts, NULL)) != -1) {
@@ -163,6 +180,15 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
         case OPT_SNAPSHOT: cli->snapshot = optarg; break;
         case OPT_PREVIEW: cli->preview = optarg; break;
         case OPT_OVERLAY: cli->overlay = true; break;
+        case OPT_STATE_DIR: cli->state_dir = optarg; break;
+        case OPT_HANG_TIMEOUT:
+            cli->hang_timeout = strtod(optarg, &end);
+            if (end == optarg || *end || !(cli->hang_timeout >= 0)) {
+                fprintf(stderr, "vitrine: --hang-timeout takes seconds (0: "
+                        "off), not '%s'\n", optarg);
+                return -1;
+            }
+            break;
         case 'v': cli->verbosity = 1; break;
         case 'q': cli->verbosity = -1; break;
         case OPT_VERSION: printf("vitrine %s\n", VITRINE_VERSION); exit(0);
@@ -295,8 +321,24 @@ static const char *default_network(void)
     return candidates[0];
 }
 
+/* The built-in fallback: a plain dark screen, for a crash loop when
+ * kiosk.ini names no fallback network. */
+static const char fallback_network[] =
+    "[network]\n"
+    "output = out\n"
+    "[out]\n"
+    "OPType = constantTOP\n"
+    "colorr = 0.06\n"
+    "colorg = 0.06\n"
+    "colorb = 0.07\n";
+
+#define FALLBACK_NAME "(built-in fallback)"
+
+/* Loads network (NULL: the built-in fallback), logging every problem
+ * (or printing it, for check). *problems gets a one-line summary when it
+ * fails. */
 static struct graph *load(const struct cli *cli, const char *network,
-                          bool print_to_stdout)
+                          bool print_to_stdout, char **problems)
 {
     char err[2048];
     if (py_init(err, sizeof(err)) != 0)
@@ -306,32 +348,42 @@ static struct graph *load(const struct cli *cli, const char *network,
         .fps = cli->fps, .width = cli->width, .height = cli->height,
     };
     struct load_report rep = {0};
-    struct graph *g = network_load(network, &opt, &rep);
+    struct graph *g = network
+        ? network_load(network, &opt, &rep)
+        : network_load_text(FALLBACK_NAME, fallback_network, &opt, &rep);
+    char *first = NULL;
     for (size_t i = 0; i < rep.count; i++) {
         char *line = load_error_format(&rep.errors[i]);
         if (print_to_stdout)
             printf("%s\n", line);
         else
             LOG_ERR("[load]", "%s", line);
-        free(line);
+        if (!first)
+            first = line;
+        else
+            free(line);
     }
     if (!g) {
-        char *file = network_file_path(network);
+        char *file = network ? network_file_path(network)
+                             : xstrdup(FALLBACK_NAME);
         if (print_to_stdout)
             printf("%s: %zu problem%s\n", file, rep.count,
                    rep.count == 1 ? "" : "s");
-        else
-            LOG_ERR("[load]", "%s: %zu problem%s; not starting", file,
-                    rep.count, rep.count == 1 ? "" : "s");
+        if (problems)
+            *problems = xasprintf("%s: %zu problem%s%s%s", file, rep.count,
+                                  rep.count == 1 ? "" : "s",
+                                  first ? "; the first: " : "",
+                                  first ? first : "");
         free(file);
     }
+    free(first);
     load_report_free(&rep);
     return g;
 }
 
 static int cmd_check(const struct cli *cli)
 {
-    struct graph *g = load(cli, cli->network, true);
+    struct graph *g = load(cli, cli->network, true, NULL);
     if (!g)
         return EXIT_NETWORK;
     printf("%s: ok, %zu operators\n", g->file, g->nops - 1);
@@ -351,13 +403,31 @@ struct display {
     int64_t preview_due;
     struct overlay *overlay;
     bool show_overlay;
+};
+
+/* The running kiosk: what the frame loop's callbacks share. */
+struct runtime {
+    const struct cli *cli;
+    const struct kiosk_config *cfg;
+    struct display d;
     struct remote *remote;
+    struct graph *g;
+    struct graph *retired; /* the graph a reload replaced, freed after
+                            * the new one's first frame */
+    bool fallback;         /* running the fallback after a crash loop */
+    char *state_dir;       /* NULL: nothing persists */
+    char *state_name;      /* the running network's state file */
+    int64_t state_due;     /* next periodic save */
+    int64_t status_due;    /* next STATUS= */
+    struct watch *watch;
+    struct stall *stall;
+    int64_t frames, status_frames, status_start;
 };
 
 static void control(void *userdata, struct graph *g)
 {
-    struct display *d = userdata;
-    remote_frame(d->remote, g);
+    struct runtime *rt = userdata;
+    remote_frame(rt->remote, g);
 }
 
 static struct gpu_tex *output_tex(struct graph *g)
@@ -375,7 +445,8 @@ static const struct gpu_tex *shown_tex(struct display *d, struct graph *g)
 
 static void present(void *userdata, struct graph *g, double cook_ms)
 {
-    struct display *d = userdata;
+    struct runtime *rt = userdata;
+    struct display *d = &rt->d;
     overlay_record(d->overlay, cook_ms);
     if (d->window) {
         if (window_take_f1(d->window)) {
@@ -452,26 +523,230 @@ static void display_close(struct display *d)
     headless_destroy(&d->headless);
 }
 
-static int cmd_run(const struct cli *cli, const struct kiosk_config *cfg)
+/* ---- persistent state ---- */
+
+static void state_save_now(struct runtime *rt, struct graph *g)
 {
+    if (!rt->state_dir || !rt->state_name)
+        return;
+    char *text = state_capture(g);
+    char err[512];
+    if (state_save(rt->state_dir, rt->state_name, g->file, text, err,
+                   sizeof(err)) != 0)
+        LOG_WARN("[state]", "%s", err);
+    free(text);
+}
+
+/* The state saved for g's network, put back. */
+static void state_restore(struct runtime *rt, struct graph *g)
+{
+    free(rt->state_name);
+    rt->state_name = rt->state_dir && !rt->fallback
+                         ? state_file_name(g->file) : NULL;
+    if (!rt->state_name)
+        return;
+    char *text = state_load(rt->state_dir, rt->state_name);
+    if (!text)
+        return;
+    int n = state_apply(g, text);
+    LOG_INFO("[state]", "restored the state of %d operator%s from %s/%s", n,
+             n == 1 ? "" : "s", rt->state_dir, rt->state_name);
+    free(text);
+}
+
+/* ---- reload ---- */
+
+/* Loads network (NULL: the running one's file again) beside the running
+ * graph and swaps it in between frames. A reload keeps the input
+ * channels' values and op storage; a load of another network saves the
+ * running one's state and takes the new one's. A network that fails to
+ * load leaves the running one as it is. */
+static struct graph *reload(struct runtime *rt, struct graph *g,
+                            const char *network, const char *why)
+{
+    bool same = network == NULL;
+    char *path = xstrdup(same ? g->file : network);
+    if (same && rt->fallback) {
+        LOG_WARN("[reload]", "running the fallback network after a crash "
+                 "loop; %s does not reload it (restart the service, or "
+                 "/vitrine/load a network)", why);
+        remote_reply(rt->remote, false, "running the fallback network");
+        free(path);
+        return g;
+    }
+    LOG_INFO("[reload]", "%s: loading %s", why, path);
+    notify_reloading();
+    char *problems = NULL;
+    struct graph *ng = load(rt->cli, path, false, &problems);
+    if (!ng) {
+        LOG_ERR("[reload]", "%s did not load; the running network stays",
+                path);
+        remote_reply(rt->remote, false, problems ? problems : path);
+        notify_reloaded();
+        free(problems);
+        free(path);
+        return g;
+    }
+    ng->gpu = rt->d.gpu;
+    if (same) {
+        char *state = state_capture(g);
+        py_reattach(ng);
+        state_apply(ng, state);
+        free(state);
+    } else {
+        state_save_now(rt, g);
+        py_exit(g);
+        py_attach(ng);
+        rt->fallback = false;
+        remote_set_mode(rt->remote, "running");
+        state_restore(rt, ng);
+    }
+    /* The old graph keeps its OSC ports and MIDI inputs open until the new
+     * one has cooked once and holds them too. */
+    graph_destroy(&rt->retired);
+    rt->retired = g;
+    watch_graph(rt->watch, ng);
+    stall_graph(rt->stall, ng);
+    LOG_INFO("[reload]", "now running %s: %zu operators", ng->file,
+             ng->nops - 1);
+    remote_reply(rt->remote, true, ng->file);
+    notify_reloaded();
+    free(problems);
+    free(path);
+    rt->g = ng;
+    return ng;
+}
+
+static struct graph *between(void *userdata, struct graph *g)
+{
+    struct runtime *rt = userdata;
+    int64_t now = clock_now_ns();
+    if (rt->frames++ == 0)
+        notify_ready(); /* the first frame is on the screen */
+    else
+        graph_destroy(&rt->retired);
+    notify_frame(now);
+    rt->status_frames++;
+    if (now >= rt->status_due) {
+        double fps = (double)rt->status_frames * 1e9 /
+                     (double)(now - rt->status_start);
+        notify_status("%s%s | %.1f fps | %zu error%s",
+                      rt->fallback ? "FALLBACK after a crash loop: " : "",
+                      g->file, fps, graph_error_count(g),
+                      graph_error_count(g) == 1 ? "" : "s");
+        rt->status_frames = 0;
+        rt->status_start = now;
+        rt->status_due = now + 1000000000LL;
+    }
+    if (rt->state_dir && now >= rt->state_due) {
+        state_save_now(rt, g);
+        rt->state_due = now + (int64_t)(rt->cfg->state_interval * 1e9);
+    }
+    const char *what;
+    if (watch_due(rt->watch, now, &what)) {
+        char *why = xasprintf("%s changed", what);
+        g = reload(rt, g, NULL, why);
+        free(why);
+    }
+    if (reload_requested) {
+        reload_requested = 0;
+        g = reload(rt, g, NULL, "SIGHUP");
+    }
+    char *network;
+    switch (remote_take_request(rt->remote, &network)) {
+    case REMOTE_RELOAD: g = reload(rt, g, NULL, "/vitrine/reload"); break;
+    case REMOTE_LOAD: g = reload(rt, g, network, "/vitrine/load"); break;
+    case REMOTE_NONE: break;
+    }
+    free(network);
+    return g;
+}
+
+/* Where state is kept: --state-dir, else kiosk.ini's [state] dir when a
+ * configuration was read, else systemd's StateDirectory=. NULL: none
+ * (`vitrine NETWORK` on a desk keeps nothing). */
+static char *state_dir_of(const struct cli *cli, const struct kiosk_config *cfg,
+                          bool config_read)
+{
+    const char *dir = cli->state_dir;
+    if (!dir && config_read)
+        dir = cfg->state_dir;
+    if (!dir) {
+        const char *sd = getenv("STATE_DIRECTORY"); /* may be a list */
+        if (sd && sd[0])
+            return xstrndup(sd, strcspn(sd, ":"));
+        return NULL;
+    }
+    return dir[0] ? xstrdup(dir) : NULL;
+}
+
+static int cmd_run(const struct cli *cli, const struct kiosk_config *cfg,
+                   bool config_read)
+{
+    notify_init();
+    struct runtime rt = {.cli = cli, .cfg = cfg};
+    rt.state_dir = state_dir_of(cli, cfg, config_read);
+    if (rt.state_dir) {
+        char err[512];
+        int unclean = runs_start(rt.state_dir, 60, err, sizeof(err));
+        if (unclean < 0) {
+            LOG_WARN("[state]", "%s; nothing persists this run", err);
+            free(rt.state_dir);
+            rt.state_dir = NULL;
+        } else if (unclean > 0 && unclean < 3) {
+            LOG_WARN("[vitrine]", "%d unclean exit%s (crash, kill, abort) "
+                     "within the last 60 s; the fallback network takes over "
+                     "at 3", unclean, unclean == 1 ? "" : "s");
+        } else if (unclean >= 3) {
+            rt.fallback = true;
+            LOG_ERR("[vitrine]", "%d unclean exits within 60 s: a crash "
+                    "loop; loading the fallback network %s instead", unclean,
+                    cfg->fallback && cfg->fallback[0] ? cfg->fallback
+                                                      : FALLBACK_NAME);
+        }
+    }
     const char *network = cli->network ? cli->network
                           : cfg->network ? cfg->network
                                          : default_network();
-    struct graph *g = load(cli, network, false);
+    struct graph *g = NULL;
+    if (rt.fallback && cfg->fallback && cfg->fallback[0])
+        g = load(cli, cfg->fallback, false, NULL);
+    if (rt.fallback && !g)
+        g = load(cli, NULL, false, NULL);
     if (!g)
+        g = load(cli, network, false, NULL);
+    if (!g) {
+        LOG_ERR("[load]", "%s: not starting", network);
+        if (rt.state_dir)
+            runs_clean_exit(rt.state_dir); /* a bad file is no crash */
+        free(rt.state_dir);
         return EXIT_NETWORK;
+    }
+    rt.g = g;
     if (cli->snapshot && (!g->output || g->output->type->family != OP_TOP)) {
         LOG_ERR("[snapshot]", "%s has no output TOP to write: set [network] "
                 "output to a TOP", g->file);
         graph_destroy(&g);
+        free(rt.state_dir);
         return EXIT_NETWORK;
     }
-    struct display d = {0};
-    bool gl = display_open(&d, cli, cfg, g);
+    bool gl = display_open(&rt.d, cli, cfg, g);
     py_set_budget_ms(cfg->script_budget_ms);
     midi_set_default_device(cfg->midi_device);
     py_attach(g);
-    d.remote = remote_open(cfg);
+    state_restore(&rt, g);
+    rt.remote = remote_open(cfg);
+    if (rt.fallback)
+        remote_set_mode(rt.remote, "fallback");
+    rt.watch = rt.fallback ? NULL : watch_create();
+    watch_graph(rt.watch, g);
+    rt.stall = stall_start(cli->hang_timeout >= 0 ? cli->hang_timeout
+                                                  : cfg->hang_timeout);
+    stall_graph(rt.stall, g);
+    int64_t now = clock_now_ns();
+    rt.state_due = now + (int64_t)(cfg->state_interval * 1e9);
+    rt.status_start = now;
+    rt.status_due = now + 1000000000LL;
     LOG_INFO("[vitrine]", "running %s: %zu operators at %g fps%s", g->file,
              g->nops - 1, g->time.rate,
              cli->frames ? "" : "; Ctrl-C stops");
@@ -480,7 +755,9 @@ static int cmd_run(const struct cli *cli, const struct kiosk_config *cfg)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
 
+    const char *hang = getenv("VITRINE_DEBUG_HANG_AT_FRAME");
     struct loop_params lp = {
         .graph = g,
         .max_frames = cli->frames,
@@ -488,24 +765,30 @@ static int cmd_run(const struct cli *cli, const struct kiosk_config *cfg)
         .status_interval = cli->verbosity >= 0 ? 1.0 : 0,
         .present = gl ? present : NULL,
         .control = control,
-        .userdata = &d,
+        .between = between,
+        .userdata = &rt,
+        .stall = rt.stall,
+        .hang_at_frame = hang ? atoll(hang) : 0,
     };
     struct loop_stats st;
     loop_run(&lp, &st);
+    g = rt.g;
+    notify_stopping();
+    stall_stop(&rt.stall);
     LOG_INFO("[vitrine]", "stopped after %lld frames in %.2f s (%lld "
              "skipped)", (long long)st.frames, st.seconds,
              (long long)st.skipped);
     int rc = 0;
     if (cli->snapshot) {
         char err[512];
-        const struct gpu_tex *tex = gl ? shown_tex(&d, g) : NULL;
+        const struct gpu_tex *tex = gl ? shown_tex(&rt.d, g) : NULL;
         if (!gl || !tex) {
             LOG_ERR("[snapshot]", "no image to write: %s",
                     gl ? g->output->error ? g->output->error
                                           : "the output has not rendered"
                        : "no GPU context");
             rc = EXIT_FAILURE_RUN;
-        } else if (snapshot_write(d.gpu, tex, cli->snapshot, err,
+        } else if (snapshot_write(rt.d.gpu, tex, cli->snapshot, err,
                                   sizeof(err)) != 0) {
             LOG_ERR("[snapshot]", "%s", err);
             rc = EXIT_FAILURE_RUN;
@@ -515,14 +798,21 @@ static int cmd_run(const struct cli *cli, const struct kiosk_config *cfg)
         }
     }
     py_exit(g);
+    state_save_now(&rt, g);
     py_attach(NULL);
-    remote_close(&d.remote);
+    remote_close(&rt.remote);
     midi_set_default_device(NULL);
+    watch_destroy(&rt.watch);
     /* Ops give their textures back before the GPU goes, and their
      * expressions before the interpreter. */
+    graph_destroy(&rt.retired);
     graph_destroy(&g);
-    display_close(&d);
+    display_close(&rt.d);
     py_shutdown();
+    if (rt.state_dir)
+        runs_clean_exit(rt.state_dir);
+    free(rt.state_dir);
+    free(rt.state_name);
     return rc;
 }
 
@@ -551,7 +841,7 @@ int main(int argc, char **argv)
         config_free(&cfg);
         return EXIT_NETWORK;
     }
-    int rc = cmd_run(&cli, &cfg);
+    int rc = cmd_run(&cli, &cfg, cfg_path != NULL);
     config_free(&cfg);
     return rc;
 }

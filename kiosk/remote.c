@@ -17,6 +17,12 @@ struct remote {
     int64_t start_ns;
     int64_t fps_frames, fps_start_ns;
     double fps;
+    const char *mode;
+    /* a reload or load asked for, and by whom */
+    enum remote_request request;
+    char *load;
+    uint32_t req_ip;
+    uint16_t req_port;
 };
 
 struct remote *remote_open(const struct kiosk_config *cfg)
@@ -37,6 +43,7 @@ struct remote *remote_open(const struct kiosk_config *cfg)
     r->status = cfg->osc_namespace;
     r->params = cfg->osc_params;
     r->start_ns = r->fps_start_ns = clock_now_ns();
+    r->mode = "running";
     return r;
 }
 
@@ -46,6 +53,7 @@ void remote_close(struct remote **pr)
     if (!r)
         return;
     osc_server_put(&r->server);
+    free(r->load);
     free(r);
     *pr = NULL;
 }
@@ -152,17 +160,59 @@ void remote_frame(struct remote *r, struct graph *g)
                 struct osc_stats st;
                 osc_server_stats(r->server, &st);
                 osc_server_send(r->server, m[i].from_ip, m[i].from_port,
-                                "/vitrine/status", "ifsfii",
+                                "/vitrine/status", "ifsfiis",
                                 (int)g->time.frame, r->fps,
                                 g->file ? g->file : "",
                                 (double)(now - r->start_ns) * 1e-9,
-                                (int)graph_error_count(g), (int)st.dropped);
+                                (int)graph_error_count(g), (int)st.dropped,
+                                r->mode);
+            } else if (strcmp(m[i].addr, "/vitrine/reload") == 0 ||
+                       strcmp(m[i].addr, "/vitrine/load") == 0) {
+                bool load = m[i].addr[9] == 'l';
+                if (load && !m[i].str[0]) {
+                    reply_error(r, &m[i], "/vitrine/load takes the network "
+                                "to load (a string)");
+                    continue;
+                }
+                r->request = load ? REMOTE_LOAD : REMOTE_RELOAD;
+                free(r->load);
+                r->load = load ? xstrdup(m[i].str) : NULL;
+                r->req_ip = m[i].from_ip;
+                r->req_port = m[i].from_port;
             } else {
                 reply_error(r, &m[i], "%s: not in vitrine's namespace "
-                            "(/vitrine/status)", m[i].addr);
+                            "(/vitrine/status, /vitrine/reload, "
+                            "/vitrine/load)", m[i].addr);
             }
         } else if (r->params && is_par_address(g, m[i].addr)) {
             set_par(r, g, &m[i]);
         }
     }
+}
+
+enum remote_request remote_take_request(struct remote *r, char **network)
+{
+    *network = NULL;
+    if (!r || !r->request)
+        return REMOTE_NONE;
+    enum remote_request q = r->request;
+    r->request = REMOTE_NONE;
+    *network = r->load;
+    r->load = NULL;
+    return q;
+}
+
+void remote_reply(struct remote *r, bool ok, const char *text)
+{
+    if (!r || !r->req_port)
+        return;
+    osc_server_send(r->server, r->req_ip, r->req_port,
+                    ok ? "/vitrine/reloaded" : "/vitrine/error", "s", text);
+    r->req_port = 0;
+}
+
+void remote_set_mode(struct remote *r, const char *mode)
+{
+    if (r)
+        r->mode = mode;
 }

@@ -577,11 +577,14 @@ static void create_ops(struct build *b)
     }
 }
 
+static struct graph *load_buffer(char *file, char *buf,
+                                 const struct load_options *opt,
+                                 struct load_report *rep);
+
 struct graph *network_load(const char *path, const struct load_options *opt,
                            struct load_report *rep)
 {
     char *file = network_file_path(path);
-    size_t before = rep->count;
     char *buf = file_read_all(file, NULL);
     if (!buf) {
         report(rep, LOAD_ERR_IO, file, 0, NULL, "cannot read network: %s",
@@ -589,6 +592,22 @@ struct graph *network_load(const char *path, const struct load_options *opt,
         free(file);
         return NULL;
     }
+    return load_buffer(file, buf, opt, rep);
+}
+
+struct graph *network_load_text(const char *name, const char *text,
+                                const struct load_options *opt,
+                                struct load_report *rep)
+{
+    return load_buffer(xstrdup(name), xstrdup(text), opt, rep);
+}
+
+/* Takes file and buf. */
+static struct graph *load_buffer(char *file, char *buf,
+                                 const struct load_options *opt,
+                                 struct load_report *rep)
+{
+    size_t before = rep->count;
     struct parse ps = {.file = file, .buf = buf, .rep = rep};
     if (ini_parse_stream(reader, &ps, handler, &ps) == -2)
         report(rep, LOAD_ERR_IO, file, 0, NULL, "out of memory parsing");

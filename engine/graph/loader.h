@@ -55,6 +55,12 @@ struct load_options {
  * sorted by line; free it with load_report_free. */
 struct graph *network_load(const char *path, const struct load_options *opt,
                            struct load_report *rep);
+/* The same from text held in memory (a built-in network); name stands
+ * for the file in messages, and relative file parameters start in the
+ * current folder. */
+struct graph *network_load_text(const char *name, const char *text,
+                                const struct load_options *opt,
+                                struct load_report *rep);
 void load_report_free(struct load_report *rep);
 /* "file:line: [section] message", newly allocated. */
 char *load_error_format(const struct load_error *e);

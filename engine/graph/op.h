@@ -18,6 +18,8 @@
 
 #include "chop.h"
 #include "dat.h"
+
+struct strbuf;
 #include "par.h"
 
 struct graph;
@@ -76,6 +78,12 @@ struct op_type {
     int (*cook)(struct op *op, const struct cook_ctx *ctx);
     /* Extra time dependence that varies (a timer that is running). */
     bool (*is_time_dependent)(const struct op *op);
+    /* What survives a reload and a restart (input channel values, a
+     * timer's position): save appends lines of text, each ending in a
+     * newline; restore gets them back one at a time (without it) and
+     * ignores what it cannot read. Both optional. */
+    void (*save_state)(const struct op *op, struct strbuf *out);
+    void (*restore_state)(struct op *op, const char *line);
 };
 
 struct op {

@@ -140,6 +140,18 @@ static void destroy(struct op *op)
     chop_latest_free(&p->chans);
 }
 
+static void save_state(const struct op *op, struct strbuf *out)
+{
+    const struct midiin *p = op->priv;
+    chop_latest_save(&p->chans, out);
+}
+
+static void restore_state(struct op *op, const char *line)
+{
+    struct midiin *p = op->priv;
+    chop_latest_restore(op, &p->chans, line);
+}
+
 static const struct par_def pars[] = {
     {.name = "active", .label = "Active", .kind = PAR_TOGGLE, .def = {1},
      .offset = offsetof(struct midiin, active)},
@@ -168,4 +180,6 @@ const struct op_type op_chop_midiin = {
     .priv_size = sizeof(struct midiin),
     .cook = cook,
     .destroy = destroy,
+    .save_state = save_state,
+    .restore_state = restore_state,
 };

@@ -89,6 +89,18 @@ static void destroy(struct op *op)
     chop_latest_free(&p->chans);
 }
 
+static void save_state(const struct op *op, struct strbuf *out)
+{
+    const struct oscin *p = op->priv;
+    chop_latest_save(&p->chans, out);
+}
+
+static void restore_state(struct op *op, const char *line)
+{
+    struct oscin *p = op->priv;
+    chop_latest_restore(op, &p->chans, line);
+}
+
 static const struct par_def pars[] = {
     OSC_LINK_PARS(struct oscin),
     {.name = "stripsegments", .label = "Strip Segments", .kind = PAR_INT,
@@ -113,4 +125,6 @@ const struct op_type op_chop_oscin = {
     .priv_size = sizeof(struct oscin),
     .cook = cook,
     .destroy = destroy,
+    .save_state = save_state,
+    .restore_state = restore_state,
 };

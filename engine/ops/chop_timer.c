@@ -9,6 +9,9 @@
 #include <math.h>
 #include <stddef.h>
 
+#include <stdio.h>
+
+#include "../base/util.h"
 #include "chop_util.h"
 
 enum { READY, RUNNING, DONE };
@@ -23,6 +26,7 @@ struct timer {
     int cycles;
     int64_t last_frame;
     bool named;
+    double restored_seconds; /* from restore_state, -1 none */
 };
 
 static void set_names(struct op *op, double rate)
@@ -41,6 +45,10 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
     if (!p->named) {
         set_names(op, ctx->fps);
         p->named = true;
+    }
+    if (p->restored_seconds >= 0) {
+        p->elapsed_frames = p->restored_seconds * ctx->fps;
+        p->restored_seconds = -1;
     }
     double length_frames = p->length * ctx->fps;
     bool advance = p->state == RUNNING && p->play && !p->cue &&
@@ -87,11 +95,42 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
     return 0;
 }
 
+static int create(struct op *op)
+{
+    struct timer *p = op->priv;
+    p->restored_seconds = -1;
+    return 0;
+}
+
 static bool is_time_dependent(const struct op *op)
 {
     const struct timer *p = op->priv;
     /* While running it counts; after a pause it must resync last_frame. */
     return p->state == RUNNING;
+}
+
+/* "t STATE ELAPSED_SECONDS CYCLES": seconds, so that a change of frame
+ * rate keeps the position. */
+static void save_state(const struct op *op, struct strbuf *out)
+{
+    const struct timer *p = op->priv;
+    double rate = op->chop.rate > 0 ? op->chop.rate : 60;
+    sb_printf(out, "t %d %.17g %d\n", p->state, p->elapsed_frames / rate,
+              p->cycles);
+}
+
+static void restore_state(struct op *op, const char *line)
+{
+    struct timer *p = op->priv;
+    int state, cycles;
+    double seconds;
+    if (sscanf(line, "t %d %lf %d", &state, &seconds, &cycles) != 3 ||
+        state < READY || state > DONE || !(seconds >= 0) || cycles < 0)
+        return;
+    p->state = state;
+    p->restored_seconds = seconds;
+    p->cycles = cycles;
+    p->last_frame = 0; /* counts on from the next cook */
 }
 
 static const struct par_def pars[] = {
@@ -137,4 +176,7 @@ const struct op_type op_chop_timer = {
     .priv_size = sizeof(struct timer),
     .cook = cook,
     .is_time_dependent = is_time_dependent,
+    .create = create,
+    .save_state = save_state,
+    .restore_state = restore_state,
 };

@@ -2,6 +2,7 @@
 
 #include <fnmatch.h>
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -134,6 +135,22 @@ void chop_latest_output(struct op *op, const struct chop_latest *l,
         c->names[i] = l->names[i];
         c->vals[i] = l->vals[i];
     }
+}
+
+void chop_latest_save(const struct chop_latest *l, struct strbuf *out)
+{
+    for (int i = 0; i < l->n; i++)
+        sb_printf(out, "c %.17g %s\n", l->vals[i], l->names[i]);
+}
+
+void chop_latest_restore(struct op *op, struct chop_latest *l,
+                         const char *line)
+{
+    double v;
+    int used = 0;
+    if (sscanf(line, "c %lf %n", &v, &used) == 1 && used > 0 &&
+        line[used] && isfinite(v))
+        chop_latest_set(op, l, line + used, v);
 }
 
 void chop_latest_free(struct chop_latest *l)

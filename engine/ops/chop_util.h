@@ -26,6 +26,11 @@ void chop_latest_set(struct op *op, struct chop_latest *l, const char *name,
 void chop_latest_output(struct op *op, const struct chop_latest *l,
                         double rate);
 void chop_latest_free(struct chop_latest *l);
+/* The channels as state lines, "c VALUE NAME", and one such line back
+ * (others are ignored). */
+void chop_latest_save(const struct chop_latest *l, struct strbuf *out);
+void chop_latest_restore(struct op *op, struct chop_latest *l,
+                         const char *line);
 
 /* Matches name against space-separated glob patterns; "" matches none. */
 bool chop_name_matches(const char *patterns, const char *name);

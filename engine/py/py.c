@@ -100,6 +100,37 @@ void py_budget_end(void)
     pthread_mutex_unlock(&py.mu);
 }
 
+bool py_busy(void)
+{
+    pthread_mutex_lock(&py.mu);
+    bool armed = py.armed;
+    pthread_mutex_unlock(&py.mu);
+    return armed;
+}
+
+void py_interrupt(void)
+{
+    pthread_mutex_lock(&py.mu);
+    if (py.armed) {
+        py.deadline = clock_now_ns();
+        pthread_cond_signal(&py.cv);
+    }
+    pthread_mutex_unlock(&py.mu);
+}
+
+/* CPython's own, as faulthandler uses it from its watchdog thread: safe
+ * without the GIL. Exported by libpython, declared in an internal
+ * header. */
+extern const char *_Py_DumpTracebackThreads(int fd,
+                                            PyInterpreterState *interp,
+                                            PyThreadState *current);
+
+void py_dump_main_traceback(int fd)
+{
+    if (py.running)
+        _Py_DumpTracebackThreads(fd, PyInterpreterState_Main(), NULL);
+}
+
 void py_set_budget_ms(double ms)
 {
     py.budget_ms = ms > 1 ? ms : 1;
@@ -245,12 +276,40 @@ void py_osc_receive(struct op *op, int row, const struct osc_msg *m)
                        (int)m->from_port));
 }
 
+char *py_storage_dump(void)
+{
+    PyObject *r = td_call("_storage_dump", NULL);
+    const char *s = r && PyUnicode_Check(r) ? PyUnicode_AsUTF8(r) : NULL;
+    char *out = s && s[0] ? xstrdup(s) : NULL;
+    Py_XDECREF(r);
+    return out;
+}
+
+int py_storage_load(const char *text)
+{
+    PyObject *r = td_call("_storage_load", "(s)", text);
+    int n = r && PyLong_Check(r) ? (int)PyLong_AsLong(r) : -1;
+    Py_XDECREF(r);
+    return n;
+}
+
 void py_attach(struct graph *g)
 {
     if (!py.running)
         return;
     py.graph = g;
     Py_XDECREF(td_call("_attach", NULL));
+}
+
+void py_reattach(struct graph *g)
+{
+    if (!py.running)
+        return;
+    PyObject *started = py.graph ? td_call("_started_paths", NULL) : NULL;
+    py_attach(g);
+    if (started)
+        Py_XDECREF(td_call("_mark_started", "(O)", started));
+    Py_XDECREF(started);
 }
 
 /* ---- expressions ---- */

@@ -34,6 +34,11 @@ const struct expr_evaluator *py_evaluator(void);
 /* The graph scripts see; NULL detaches (op objects become invalid). */
 void py_attach(struct graph *g);
 
+/* A reload: g replaces the attached graph; scripts whose start ran
+ * (executeDAT onStart/onCreate, textDAT run = start) in an op of the
+ * same path do not start again. */
+void py_reattach(struct graph *g);
+
 /* Frame hooks (DESIGN.md "Frame loop"): executeDAT onStart/onCreate the
  * first time, textDATs with run = start once and run = frame every frame,
  * onFrameStart; after cooking, CHOP Execute and Parameter Execute DATs;
@@ -57,6 +62,19 @@ struct osc_msg;
 /* An OSC In DAT's onReceiveOSC(dat, rowIndex, message, byteData,
  * timeStamp, address, args, peer) for one message. */
 void py_osc_receive(struct op *op, int row, const struct osc_msg *m);
+
+/* op.storage of the attached graph's ops, by path, as one line of text
+ * (NULL when there is none); and back into the ops with the same paths
+ * (returns how many, -1 when the text could not be read: logged). */
+char *py_storage_dump(void);
+int py_storage_load(const char *text);
+
+/* For the stall detector (any thread): whether a script is running on
+ * the main thread; interrupt it now (as its budget would); write the
+ * Python tracebacks of the threads to fd without taking the GIL. */
+bool py_busy(void);
+void py_interrupt(void);
+void py_dump_main_traceback(int fd);
 
 /* Budget of one callback, script or expression (default 500 ms). */
 void py_set_budget_ms(double ms);

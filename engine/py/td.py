@@ -2453,3 +2453,67 @@ _vt.set_hooks(_find_call, _value, Channel)
 
 for _name in _LATE_CLASSES:
     _CLASSES[_name] = globals()[_name]
+
+
+# ---- what survives a reload and a restart (kiosk/state.c)
+
+_storage_warned = set()
+
+
+def _storage_dump():
+    """op.storage of every op that has some, by path, pickled and in
+    base64 ('' when there is none). Values that cannot be pickled are
+    left out, with a warning once per op and key."""
+    import base64
+    import pickle
+    out = {}
+    for oid, s in _state.items():
+        st = s.get('storage')
+        if not st or not _vt.alive(oid):
+            continue
+        path = _vt.info(oid)[1]
+        kept = {}
+        for k, v in st.items():
+            try:
+                pickle.dumps(v)
+                kept[k] = v
+            except Exception as e:
+                if (path, k) not in _storage_warned:
+                    _storage_warned.add((path, k))
+                    _vt.log(4, '[%s]' % path, "warning: storage '%s' is "
+                            "not kept across restarts: %s" % (k, e))
+        if kept:
+            out[path] = kept
+    if not out:
+        return ''
+    return base64.b64encode(pickle.dumps(out)).decode()
+
+
+def _storage_load(text):
+    """Puts back what _storage_dump made, into the ops of the same paths."""
+    import base64
+    import pickle
+    if not text:
+        return 0
+    data = pickle.loads(base64.b64decode(text))
+    n = 0
+    for path, st in data.items():
+        oid = _vt.find(_vt.root(), path)
+        if oid:
+            _wrap(oid)._state()['storage'].update(st)
+            n += 1
+    return n
+
+
+def _started_paths():
+    """Paths of the scripts whose start has run, for a reload."""
+    return [_vt.info(i)[1] for i in _started if _vt.alive(i)]
+
+
+def _mark_started(paths):
+    """After a reload: scripts already started (onStart, run = start)
+    do not start again; new ones do (onCreate)."""
+    for path in paths:
+        oid = _vt.find(_vt.root(), path)
+        if oid:
+            _started.add(oid)

@@ -12,9 +12,9 @@ def onValueChange(channel, sampleIndex, val, prev):
     root.store('cue_to', to)
     root.store('cue', n)
     fade = float(op('cues')[str(n), 'fade'])
-    timer = op('fade')
-    timer.par.length = max(fade, 0.001)
-    timer.par.start.pulse()
+    # the timer's length reads it: it stays through reloads and restarts
+    root.store('cue_fade', max(fade, 0.001))
+    op('fade').par.start.pulse()
     print('cue %d (%s): fading over %g s' % (n, op('cues')[str(n), 'name'],
                                             fade))
 

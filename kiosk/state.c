@@ -1,0 +1,337 @@
+#include "state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../engine/base/log.h"
+#include "../engine/base/util.h"
+#include "../engine/graph/graph.h"
+#include "../engine/py/py.h"
+
+#define STATE_HEADER "vitrine-state 1\n"
+
+/* ---- the graph's state as text ---- */
+
+char *state_capture(struct graph *g)
+{
+    struct strbuf sb = {0};
+    for (size_t i = 0; i < g->nslots; i++) {
+        struct op *op = g->slots[i];
+        if (!op || !op->type->save_state)
+            continue;
+        struct strbuf lines = {0};
+        op->type->save_state(op, &lines);
+        if (lines.len)
+            sb_printf(&sb, "op %s %s\n%s", op->path, op->type->optype,
+                      lines.s);
+        sb_free(&lines);
+    }
+    char *storage = py_storage_dump();
+    if (storage)
+        sb_printf(&sb, "storage %s\n", storage);
+    free(storage);
+    return sb.s ? sb_steal(&sb) : xstrdup("");
+}
+
+int state_apply(struct graph *g, const char *text)
+{
+    struct op *cur = NULL;
+    int restored = 0;
+    const char *line = text;
+    while (*line) {
+        const char *nl = strchr(line, '\n');
+        size_t len = nl ? (size_t)(nl - line) : strlen(line);
+        char *l = xstrndup(line, len);
+        if (strncmp(l, "op ", 3) == 0) {
+            char *type = strrchr(l, ' ');
+            *type++ = '\0';
+            cur = graph_find(g, l + 3);
+            if (cur && (strcmp(cur->type->optype, type) != 0 ||
+                        !cur->type->restore_state))
+                cur = NULL;
+            if (cur) {
+                restored++;
+                cur->par_version++; /* cooks again when next pulled */
+            }
+        } else if (strncmp(l, "storage ", 8) == 0) {
+            int n = py_storage_load(l + 8);
+            if (n > 0)
+                restored += n;
+        } else if (cur) {
+            cur->type->restore_state(cur, l);
+        }
+        free(l);
+        line += len + (nl ? 1 : 0);
+    }
+    return restored;
+}
+
+/* ---- files ---- */
+
+static uint32_t crc32(const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    uint32_t c = 0xFFFFFFFFu;
+    for (size_t i = 0; i < len; i++) {
+        c ^= p[i];
+        for (int k = 0; k < 8; k++)
+            c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1)));
+    }
+    return ~c;
+}
+
+char *state_file_name(const char *network_file)
+{
+    char *abs = realpath(network_file, NULL);
+    const char *s = abs ? abs : network_file;
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    free(abs);
+    return xasprintf("network-%016llx.state", (unsigned long long)h);
+}
+
+int write_atomic(const char *dir, const char *name, const void *data,
+                 size_t len, char *err, size_t n)
+{
+    char *tmp = xasprintf("%s/.%s.%ld.tmp", dir, name, (long)getpid());
+    char *path = xasprintf("%s/%s", dir, name);
+    int rc = -1;
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        snprintf(err, n, "cannot write %s: %s", tmp, strerror(errno));
+        goto out;
+    }
+    const char *p = data;
+    size_t left = len;
+    while (left > 0) {
+        ssize_t w = write(fd, p, left);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0) {
+            snprintf(err, n, "writing %s: %s", tmp, strerror(errno));
+            close(fd);
+            unlink(tmp);
+            goto out;
+        }
+        p += w;
+        left -= (size_t)w;
+    }
+    if (fsync(fd) != 0 || close(fd) != 0) {
+        snprintf(err, n, "writing %s: %s", tmp, strerror(errno));
+        unlink(tmp);
+        goto out;
+    }
+    if (rename(tmp, path) != 0) {
+        snprintf(err, n, "cannot rename %s to %s: %s", tmp, path,
+                 strerror(errno));
+        unlink(tmp);
+        goto out;
+    }
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        fsync(dfd); /* the rename itself reaches the disk */
+        close(dfd);
+    }
+    rc = 0;
+out:
+    free(tmp);
+    free(path);
+    return rc;
+}
+
+int state_save(const char *dir, const char *name, const char *network_file,
+               const char *text, char *err, size_t n)
+{
+    struct strbuf sb = {0};
+    sb_printf(&sb, STATE_HEADER "network %s\nsaved %lld\n", network_file,
+              (long long)time(NULL));
+    sb_puts(&sb, text);
+    sb_printf(&sb, "end %08x\n", crc32(sb.s, sb.len));
+    int rc = write_atomic(dir, name, sb.s, sb.len, err, n);
+    sb_free(&sb);
+    return rc;
+}
+
+/* NULL when data is not a whole state file; else where its body starts,
+ * with the "end" line cut off. */
+static char *check(char *data, size_t len, const char **why)
+{
+    if (len < strlen(STATE_HEADER) ||
+        memcmp(data, STATE_HEADER, strlen(STATE_HEADER)) != 0) {
+        *why = "not a vitrine state file";
+        return NULL;
+    }
+    if (memchr(data, '\0', len)) {
+        *why = "it holds NUL bytes";
+        return NULL;
+    }
+    char *end = len >= 2 ? data + len - 2 : data;
+    while (end > data && *end != '\n')
+        end--;
+    unsigned crc;
+    char extra;
+    if (end == data || sscanf(end + 1, "end %8x%c", &crc, &extra) != 2 ||
+        extra != '\n') {
+        *why = "it is cut short (no end line)";
+        return NULL;
+    }
+    if (crc32(data, (size_t)(end + 1 - data)) != crc) {
+        *why = "its checksum does not match";
+        return NULL;
+    }
+    end[1] = '\0';
+    char *body = data + strlen(STATE_HEADER);
+    /* skip the "network" and "saved" lines */
+    for (int i = 0; i < 2 && body; i++) {
+        body = strchr(body, '\n');
+        body = body ? body + 1 : NULL;
+    }
+    if (!body) {
+        *why = "its header is incomplete";
+        return NULL;
+    }
+    return body;
+}
+
+char *state_load(const char *dir, const char *name)
+{
+    char *path = xasprintf("%s/%s", dir, name);
+    size_t len;
+    char *data = file_read_all(path, &len);
+    if (!data) {
+        if (errno != ENOENT)
+            LOG_WARN("[state]", "cannot read %s: %s; starting fresh", path,
+                     strerror(errno));
+        free(path);
+        return NULL;
+    }
+    const char *why = NULL;
+    char *body = check(data, len, &why);
+    if (!body) {
+        char *aside = xasprintf("%s.corrupt-%lld", path,
+                                (long long)time(NULL));
+        if (rename(path, aside) == 0)
+            LOG_WARN("[state]", "%s is unusable (%s); moved aside to %s, "
+                     "starting fresh", path, why, aside);
+        else
+            LOG_WARN("[state]", "%s is unusable (%s) and cannot be moved "
+                     "aside (%s); starting fresh", path, why,
+                     strerror(errno));
+        free(aside);
+        free(data);
+        free(path);
+        return NULL;
+    }
+    char *out = xstrdup(body);
+    free(data);
+    free(path);
+    return out;
+}
+
+/* ---- the record of starts ---- */
+
+#define RUNS_FILE "starts"
+#define RUNS_KEPT 16
+
+struct run {
+    long long start;
+    long pid;
+    char status[12]; /* running, clean, unclean */
+};
+
+static int runs_read(const char *dir, struct run *runs, int max)
+{
+    char *path = xasprintf("%s/" RUNS_FILE, dir);
+    char *data = file_read_all(path, NULL);
+    free(path);
+    int n = 0;
+    for (char *save, *l = data ? strtok_r(data, "\n", &save) : NULL;
+         l && n < max; l = strtok_r(NULL, "\n", &save)) {
+        struct run r;
+        if (sscanf(l, "%lld %ld %11s", &r.start, &r.pid, r.status) == 3)
+            runs[n++] = r;
+    }
+    free(data);
+    return n;
+}
+
+static int runs_write(const char *dir, const struct run *runs, int n,
+                      char *err, size_t errlen)
+{
+    struct strbuf sb = {0};
+    for (int i = n > RUNS_KEPT ? n - RUNS_KEPT : 0; i < n; i++)
+        sb_printf(&sb, "%lld %ld %s\n", runs[i].start, runs[i].pid,
+                  runs[i].status);
+    int rc = write_atomic(dir, RUNS_FILE, sb.s ? sb.s : "", sb.len, err,
+                          errlen);
+    sb_free(&sb);
+    return rc;
+}
+
+/* Whether pid is a live vitrine (not a zombie waiting for its parent,
+ * not another program that got the number since). */
+static bool vitrine_alive(long pid)
+{
+    if (pid == (long)getpid())
+        return false; /* an earlier run with our number: gone */
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+    char *stat = file_read_all(path, NULL);
+    if (!stat)
+        return access("/proc/self/stat", R_OK) != 0 &&
+               (kill((pid_t)pid, 0) == 0 || errno != ESRCH);
+    char *open = strchr(stat, '('), *close = strrchr(stat, ')');
+    bool alive = open && close && close[1] == ' ' &&
+                 strncmp(open + 1, "vitrine", 7) == 0 &&
+                 close[2] != 'Z' && close[2] != 'X';
+    free(stat);
+    return alive;
+}
+
+int runs_start(const char *dir, double window, char *err, size_t n)
+{
+    struct run runs[RUNS_KEPT + 1];
+    int count = runs_read(dir, runs, RUNS_KEPT);
+    long long now = (long long)time(NULL);
+    int unclean = 0;
+    for (int i = 0; i < count; i++) {
+        struct run *r = &runs[i];
+        /* "running" and gone: it never said it ended */
+        if (strcmp(r->status, "running") == 0 && !vitrine_alive(r->pid))
+            snprintf(r->status, sizeof(r->status), "unclean");
+        if (strcmp(r->status, "unclean") == 0 &&
+            (double)(now - r->start) <= window)
+            unclean++;
+    }
+    if (count == RUNS_KEPT) {
+        memmove(runs, runs + 1, (RUNS_KEPT - 1) * sizeof(runs[0]));
+        count--;
+    }
+    runs[count++] = (struct run){now, (long)getpid(), "running"};
+    if (runs_write(dir, runs, count, err, n) != 0)
+        return -1;
+    return unclean;
+}
+
+void runs_clean_exit(const char *dir)
+{
+    struct run runs[RUNS_KEPT];
+    int count = runs_read(dir, runs, RUNS_KEPT);
+    for (int i = count - 1; i >= 0; i--)
+        if (runs[i].pid == (long)getpid() &&
+            strcmp(runs[i].status, "running") == 0) {
+            snprintf(runs[i].status, sizeof(runs[i].status), "clean");
+            break;
+        }
+    char err[256];
+    if (runs_write(dir, runs, count, err, sizeof(err)) != 0)
+        LOG_WARN("[state]", "%s", err);
+}

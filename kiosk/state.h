@@ -1,0 +1,51 @@
+/* state.h: what survives a reload and a restart, and the record of starts
+ * that tells a crash loop.
+ *
+ * The state of a network is text: for each op whose type saves some
+ * (input channel values of OSC and MIDI ins, a timer's position), a line
+ * "op PATH OPTYPE" and the type's own lines; then "storage BASE64" with
+ * the pickled op.storage of every op. On disk it gets a header and a
+ * closing "end CRC32" line, and is written atomically (a temporary file,
+ * fsync, rename, fsync of the folder): after a crash at any moment the
+ * file is the old state or the new one, whole. A file that fails its
+ * check is moved aside with a warning and the runtime starts fresh.
+ *
+ * Threads: main thread. */
+#ifndef VITRINE_STATE_H
+#define VITRINE_STATE_H
+
+#include <stddef.h>
+
+struct graph;
+
+/* The graph's state as text, newly allocated. */
+char *state_capture(struct graph *g);
+/* Puts state back into the ops of the same paths and types (and storage
+ * through Python, which must be attached to g). Returns how many ops got
+ * something back. */
+int state_apply(struct graph *g, const char *text);
+
+/* The file name of a network's state in the state folder:
+ * "network-<hash of the network file's absolute path>.state". */
+char *state_file_name(const char *network_file);
+/* Writes text as dir/name atomically. 0, or -1 with a message. */
+int state_save(const char *dir, const char *name, const char *network_file,
+               const char *text, char *err, size_t n);
+/* The text saved in dir/name; NULL when there is none, or when the file
+ * is unreadable or corrupt (then moved aside to NAME.corrupt-TIME, with
+ * a warning). */
+char *state_load(const char *dir, const char *name);
+
+/* Records this start in dir/starts and returns how many earlier runs
+ * ended uncleanly (crashed, killed, aborted) and started within the last
+ * window seconds; -1 with a message when the folder cannot be used. */
+int runs_start(const char *dir, double window, char *err, size_t n);
+/* Marks this run as ended cleanly. */
+void runs_clean_exit(const char *dir);
+
+/* Writes data to dir/name through a temporary file, fsync and rename,
+ * then fsyncs dir. 0, or -1 with a message. */
+int write_atomic(const char *dir, const char *name, const void *data,
+                 size_t len, char *err, size_t n);
+
+#endif
