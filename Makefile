@@ -137,16 +137,42 @@ bench: deps
 	@$(MAKE) --no-print-directory CFLAGS="-O2 -g" $(BUILD)/vitrine $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do ./$$b || exit 1; done
 
+# Where a Debian admin looks: the binary in $(PREFIX)/bin, networks and
+# docs in $(PREFIX)/share/vitrine, units where systemd finds locally
+# installed ones, the configuration in /etc/vitrine (never overwritten).
+SYSCONFDIR ?= /etc
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+UNIT_SED := -e 's|@BINDIR@|$(PREFIX)/bin|g' \
+            -e 's|@DATADIR@|$(PREFIX)/share/vitrine|g'
+
 install: $(BUILD)/vitrine
 	install -Dm755 $(BUILD)/vitrine $(DESTDIR)$(PREFIX)/bin/vitrine
 	mkdir -p $(DESTDIR)$(PREFIX)/share/vitrine/networks
 	cp -R networks/. $(DESTDIR)$(PREFIX)/share/vitrine/networks/
 	install -Dm644 kiosk/kiosk.ini.example \
 	    $(DESTDIR)$(PREFIX)/share/vitrine/kiosk.ini.example
+	install -Dm644 README.md $(DESTDIR)$(PREFIX)/share/vitrine/doc/README.md
+	install -Dm644 systemd/README.md \
+	    $(DESTDIR)$(PREFIX)/share/vitrine/doc/systemd.md
+	install -d $(DESTDIR)$(UNITDIR)
+	for u in vitrine.service vitrine-cage.service; do \
+	    sed $(UNIT_SED) systemd/$$u >$(DESTDIR)$(UNITDIR)/$$u && \
+	    chmod 644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; done
+	install -Dm644 systemd/vitrine.sysusers \
+	    $(DESTDIR)$(SYSUSERSDIR)/vitrine.conf
+	test -e $(DESTDIR)$(SYSCONFDIR)/vitrine/kiosk.ini || \
+	    install -Dm644 kiosk/kiosk.ini.example \
+	        $(DESTDIR)$(SYSCONFDIR)/vitrine/kiosk.ini
+	@echo "installed; as root: systemd-sysusers && systemctl daemon-reload" \
+	    "&& systemctl enable --now vitrine (or vitrine-cage, for a screen)"
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/vitrine
 	rm -rf $(DESTDIR)$(PREFIX)/share/vitrine
+	rm -f $(DESTDIR)$(UNITDIR)/vitrine.service \
+	    $(DESTDIR)$(UNITDIR)/vitrine-cage.service \
+	    $(DESTDIR)$(SYSUSERSDIR)/vitrine.conf
 
 clean:
 	rm -rf build build-san

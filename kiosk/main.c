@@ -335,10 +335,12 @@ static const char fallback_network[] =
 #define FALLBACK_NAME "(built-in fallback)"
 
 /* Loads network (NULL: the built-in fallback), logging every problem
- * (or printing it, for check). *problems gets a one-line summary when it
- * fails. */
+ * (or printing it, for check). When it fails, *problems (optional) gets
+ * "FILE: N problems; the first: ..." and the log "FILE: N problems" and
+ * what follows (unless it prints). */
 static struct graph *load(const struct cli *cli, const char *network,
-                          bool print_to_stdout, char **problems)
+                          bool print_to_stdout, char **problems,
+                          const char *follows)
 {
     char err[2048];
     if (py_init(err, sizeof(err)) != 0)
@@ -369,6 +371,9 @@ static struct graph *load(const struct cli *cli, const char *network,
         if (print_to_stdout)
             printf("%s: %zu problem%s\n", file, rep.count,
                    rep.count == 1 ? "" : "s");
+        else
+            LOG_ERR("[load]", "%s: %zu problem%s; %s", file, rep.count,
+                    rep.count == 1 ? "" : "s", follows);
         if (problems)
             *problems = xasprintf("%s: %zu problem%s%s%s", file, rep.count,
                                   rep.count == 1 ? "" : "s",
@@ -383,7 +388,7 @@ static struct graph *load(const struct cli *cli, const char *network,
 
 static int cmd_check(const struct cli *cli)
 {
-    struct graph *g = load(cli, cli->network, true, NULL);
+    struct graph *g = load(cli, cli->network, true, NULL, NULL);
     if (!g)
         return EXIT_NETWORK;
     printf("%s: ok, %zu operators\n", g->file, g->nops - 1);
@@ -577,10 +582,9 @@ static struct graph *reload(struct runtime *rt, struct graph *g,
     LOG_INFO("[reload]", "%s: loading %s", why, path);
     notify_reloading();
     char *problems = NULL;
-    struct graph *ng = load(rt->cli, path, false, &problems);
+    struct graph *ng = load(rt->cli, path, false, &problems,
+                            "the running network stays");
     if (!ng) {
-        LOG_ERR("[reload]", "%s did not load; the running network stays",
-                path);
         remote_reply(rt->remote, false, problems ? problems : path);
         notify_reloaded();
         free(problems);
@@ -710,13 +714,13 @@ static int cmd_run(const struct cli *cli, const struct kiosk_config *cfg,
                                          : default_network();
     struct graph *g = NULL;
     if (rt.fallback && cfg->fallback && cfg->fallback[0])
-        g = load(cli, cfg->fallback, false, NULL);
+        g = load(cli, cfg->fallback, false, NULL,
+                 "the built-in fallback instead");
     if (rt.fallback && !g)
-        g = load(cli, NULL, false, NULL);
+        g = load(cli, NULL, false, NULL, "not starting");
     if (!g)
-        g = load(cli, network, false, NULL);
+        g = load(cli, network, false, NULL, "not starting");
     if (!g) {
-        LOG_ERR("[load]", "%s: not starting", network);
         if (rt.state_dir)
             runs_clean_exit(rt.state_dir); /* a bad file is no crash */
         free(rt.state_dir);

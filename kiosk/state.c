@@ -151,8 +151,10 @@ int state_save(const char *dir, const char *name, const char *network_file,
                const char *text, char *err, size_t n)
 {
     struct strbuf sb = {0};
-    sb_printf(&sb, STATE_HEADER "network %s\nsaved %lld\n", network_file,
-              (long long)time(NULL));
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    sb_printf(&sb, STATE_HEADER "network %s\nsaved %lld.%03ld\n", network_file,
+              (long long)now.tv_sec, now.tv_nsec / 1000000);
     sb_puts(&sb, text);
     sb_printf(&sb, "end %08x\n", crc32(sb.s, sb.len));
     int rc = write_atomic(dir, name, sb.s, sb.len, err, n);

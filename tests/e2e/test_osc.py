@@ -281,9 +281,10 @@ def test_runtime_namespace_status_and_parameters(tmp_path):
         s.sendto(osc_message("/vitrine/status"), ("127.0.0.1", port))
         addr, args = osc_parse(s.recvfrom(2048)[0])
         assert addr == "/vitrine/status"
-        frame, fps, network, uptime, errors, dropped = args
+        frame, fps, network, uptime, errors, dropped, mode = args
         assert frame >= 1 and 0 <= fps <= 70 and network.endswith(
             "network.ini") and uptime > 0 and errors == 0 and dropped == 0
+        assert mode == "running"
         s.sendto(osc_message("/project1/noise1/period", 42.0),
                  ("127.0.0.1", port))
         s.sendto(osc_message("/project1/noise1/type", "sparse"),
