@@ -1,0 +1,527 @@
+"""The kiosk runtime as systemd runs it: sd_notify on a socket of our own,
+a supervisor that restarts the binary the way Restart=always does, the
+stall detector, crash loops, persistent state under kill -9, hot reload,
+and the units checked by systemd-analyze."""
+import os
+import pathlib
+import random
+import re
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import time
+import zlib
+
+import pytest
+
+from conftest import ROOT, VITRINE
+
+NET = """
+[network]
+fps = 60
+resolution = 64x36
+output = out
+[osc]
+OPType = oscinCHOP
+localaddress = 127.0.0.1
+port = {port}
+[level]
+OPType = constantCHOP
+name0 = v
+value0 = {value}
+[out]
+OPType = constantTOP
+[report]
+OPType = executeDAT
+file = report.py
+"""
+
+REPORT = """
+def onStart():
+    n = parent().fetch('starts', 0) + 1
+    parent().store('starts', n)
+    print('started', n)
+
+def onFrameEnd(frame):
+    if frame % 10 == 0:
+        chans = ' '.join('%s=%g' % (c.name, c.eval()) for c in op('osc').chans())
+        print('report', frame, 'v=%g' % op('level')['v'].eval(), chans,
+              'starts=%d' % parent().fetch('starts', 0))
+"""
+
+
+def free_port():
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def osc(addr, *args):
+    def pad(b):
+        return b + b"\0" * (4 - len(b) % 4)
+    tags, data = ",", b""
+    for a in args:
+        if isinstance(a, str):
+            tags += "s"
+            data += pad(a.encode())
+        else:
+            tags += "f"
+            data += struct.pack(">f", a)
+    return pad(addr.encode()) + pad(tags.encode()) + data
+
+
+def osc_args(packet):
+    """(address, [args]) of a reply with s, i and f arguments."""
+    def string(b, i):
+        end = b.index(b"\0", i)
+        return b[i:end].decode(), (end + 4) & ~3
+    addr, i = string(packet, 0)
+    tags, i = string(packet, i)
+    out = []
+    for t in tags[1:]:
+        if t == "s":
+            v, i = string(packet, i)
+        else:
+            v = struct.unpack(">i" if t == "i" else ">f", packet[i:i + 4])[0]
+            i += 4
+        out.append(v)
+    return addr, out
+
+
+class Kiosk:
+    """A network folder, a kiosk.ini, a state folder, and the binary
+    started on them (again and again, as a supervisor would)."""
+
+    def __init__(self, tmp_path, value=1.0, hang_timeout=5, interval=5,
+                 extra_ini=""):
+        self.dir = tmp_path
+        self.net = tmp_path / "net"
+        self.net.mkdir()
+        self.port = free_port()
+        self.ctl = free_port()
+        self.state = tmp_path / "state"
+        self.state.mkdir()
+        self.write_net(value)
+        (self.net / "report.py").write_text(REPORT)
+        self.ini = tmp_path / "kiosk.ini"
+        self.ini.write_text(
+            f"[kiosk]\nnetwork = {self.net}\n[osc]\nport = {self.ctl}\n"
+            f"[watchdog]\nhang_timeout = {hang_timeout}\n"
+            f"[state]\ndir = {self.state}\ninterval = {interval}\n"
+            + extra_ini)
+        self.proc = None
+        self.logs = []
+
+    def write_net(self, value):
+        (self.net / "network.ini").write_text(
+            NET.format(port=self.port, value=value))
+
+    def start(self, *args, env=None):
+        e = dict(os.environ)
+        e.pop("NOTIFY_SOCKET", None)
+        e.pop("JOURNAL_STREAM", None)
+        e.update(env or {})
+        log = self.dir / f"run{len(self.logs)}.log"
+        self.logs.append(log)
+        self.proc = subprocess.Popen(
+            [VITRINE, "--headless", "--config", str(self.ini), *args],
+            cwd=ROOT, stderr=open(log, "w"), stdout=subprocess.DEVNULL,
+            env=e)
+        return self.proc
+
+    def log(self, i=-1):
+        return self.logs[i].read_text(errors="replace")
+
+    def wait_for(self, text, timeout=20, i=-1):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if text in self.log(i):
+                return True
+            if self.proc.poll() is not None and text not in self.log(i):
+                time.sleep(0.1)
+                return text in self.log(i)
+            time.sleep(0.05)
+        return False
+
+    def send(self, data, port=None):
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.sendto(data, ("127.0.0.1", port or self.port))
+        s.close()
+
+    def ask(self, data, timeout=5):
+        """Sends to the runtime's namespace; the reply."""
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind(("127.0.0.1", 0))
+        s.settimeout(timeout)
+        try:
+            s.sendto(data, ("127.0.0.1", self.ctl))
+            return osc_args(s.recvfrom(4096)[0])
+        finally:
+            s.close()
+
+    def stop(self, sig=signal.SIGTERM, timeout=10):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            self.proc.wait(timeout=timeout)
+        return self.proc.returncode
+
+    def last_report(self, i=-1):
+        lines = [l for l in self.log(i).splitlines()
+                 if l.startswith("[/project1/report] report ")]
+        return lines[-1] if lines else ""
+
+
+def read_state(path):
+    """Checks a state file as vitrine does: header, end line, CRC32.
+    Returns (saved time, body lines)."""
+    data = path.read_bytes()
+    assert data.startswith(b"vitrine-state 1\n"), data[:40]
+    body, _, last = data.rstrip(b"\n").rpartition(b"\n")
+    m = re.fullmatch(rb"end ([0-9a-f]{8})", last)
+    assert m, last
+    assert zlib.crc32(body + b"\n") == int(m.group(1), 16)
+    lines = body.decode().splitlines()
+    saved = float(lines[2].split()[1])
+    return saved, lines
+
+
+# ---- sd_notify ----
+
+def test_notify_ready_watchdog_status_reloading_stopping(tmp_path):
+    k = Kiosk(tmp_path)
+    (k.net / "report.py").write_text(REPORT + """
+import time
+def onFrameStart(frame):
+    if frame == 90:
+        time.sleep(1.5)   # a stall the budget cannot cut short
+""")
+    sock_path = str(tmp_path / "notify.sock")
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(sock_path)
+    sock.settimeout(0.2)
+    k.start("--frames", "0", env={"NOTIFY_SOCKET": sock_path,
+                                  "WATCHDOG_USEC": "400000"})
+    got = []  # (time, message)
+    t0 = time.time()
+    hup_sent = False
+    while time.time() - t0 < 8:
+        try:
+            for m in sock.recv(4096).decode().split("\n"):
+                got.append((time.time() - t0, m))
+        except socket.timeout:
+            pass
+        if not hup_sent and time.time() - t0 > 5:
+            k.proc.send_signal(signal.SIGHUP)
+            hup_sent = True
+    k.proc.send_signal(signal.SIGTERM)
+    while True:
+        try:
+            for m in sock.recv(4096).decode().split("\n"):
+                got.append((time.time() - t0, m))
+        except socket.timeout:
+            if k.proc.poll() is not None:
+                break
+    sock.close()
+    assert k.proc.wait(timeout=5) == 0, k.log()
+    msgs = [m for _, m in got]
+    assert msgs[0] == "READY=1", msgs[:5]
+    status = [m for m in msgs if m.startswith("STATUS=")]
+    assert status and str(k.net / "network.ini") in status[-1], status
+    assert re.search(r"\d+\.\d fps \| \d+ errors?", status[-1]), status[-1]
+    pets = [t for t, m in got if m == "WATCHDOG=1"]
+    assert len(pets) > 20, msgs
+    gaps = [b - a for a, b in zip(pets, pets[1:])]
+    # while frames advance, every 100 ms (a quarter of WATCHDOG_USEC);
+    # none during the 1.5 s stall
+    assert max(gaps) >= 1.3, gaps
+    assert sorted(gaps)[len(gaps) // 2] < 0.3, gaps
+    i = msgs.index("RELOADING=1")
+    assert "READY=1" in msgs[i + 1:], msgs[i:]
+    assert msgs[-1] == "STOPPING=1", msgs[-5:]
+
+
+def test_without_notify_socket_nothing_is_sent(tmp_path):
+    k = Kiosk(tmp_path)
+    k.start("--frames", "30")
+    assert k.proc.wait(timeout=30) == 0, k.log()
+
+
+# ---- the stall detector, under a supervisor ----
+
+def supervise(k, runs, first_env=None, first_args=(), until=None,
+              timeout=60):
+    """Restarts the binary when it exits, as Restart=always with
+    RestartSec=0.2 does, `runs` times at most; returns the exit codes."""
+    codes = []
+    for n in range(runs):
+        k.start(*(first_args if n == 0 else ()),
+                env=first_env if n == 0 else None)
+        deadline = time.time() + timeout
+        while k.proc.poll() is None and time.time() < deadline:
+            if until and until(k):
+                return codes
+            time.sleep(0.05)
+        if k.proc.poll() is None:
+            return codes
+        codes.append(k.proc.returncode)
+        time.sleep(0.2)
+    return codes
+
+
+def test_stuck_script_is_interrupted_and_frames_go_on(tmp_path):
+    k = Kiosk(tmp_path, hang_timeout=3)
+    (k.net / "report.py").write_text(REPORT + """
+def onFrameStart(frame):
+    if frame == 30:
+        while True:
+            pass
+""")
+    k.start("--frames", "150")
+    assert k.proc.wait(timeout=60) == 0, k.log()
+    log = k.log()
+    assert "ScriptTimeout" in log, log
+    assert "report 150" in log, log          # frames went on
+    assert "[watchdog]" not in log, log      # the budget was enough
+
+
+def test_hang_outside_python_aborts_with_diagnostic_then_restarts(tmp_path):
+    k = Kiosk(tmp_path, hang_timeout=1)
+    t0 = time.time()
+    codes = supervise(
+        k, 2, first_env={"VITRINE_DEBUG_HANG_AT_FRAME": "40"},
+        until=lambda k: len(k.logs) == 2 and "report 60" in k.log())
+    first = k.log(0)
+    assert codes and codes[0] == -signal.SIGABRT, (codes, first)
+    assert "[watchdog] error: no frame for" in first, first
+    assert "stuck cooking" in first, first
+    m = re.search(r"no frame for (\d+\.\d) s", first)
+    assert 1.0 <= float(m.group(1)) <= 2.0, first  # hang_timeout + 1 s
+    assert len(k.logs) == 2 and "report 60" in k.log(1), k.log(1)
+    assert "1 unclean exit" in k.log(1), k.log(1)
+    k.stop()
+    assert time.time() - t0 < 40
+
+
+def test_uninterruptible_python_hang_dumps_the_traceback(tmp_path):
+    k = Kiosk(tmp_path, hang_timeout=1)
+    (k.net / "report.py").write_text(REPORT + """
+import ctypes
+def onFrameStart(frame):
+    if frame == 30:
+        stuck_here()
+
+def stuck_here():
+    ctypes.CDLL(None).sleep(30)   # C code: no exception can reach it
+""")
+    k.start("--frames", "0")
+    k.proc.wait(timeout=30)
+    log = k.log()
+    assert k.proc.returncode == -signal.SIGABRT, log
+    assert "inside a Python script: interrupting it" in log, log
+    assert "stuck running frame-start scripts" in log, log
+    assert 'File "/project1/report", line 19 in stuck_here' in log, log
+
+
+# ---- crash loops ----
+
+def test_crash_loop_loads_the_fallback(tmp_path):
+    k = Kiosk(tmp_path)
+    for _ in range(3):
+        k.start()
+        assert k.wait_for("report 10"), k.log()
+        k.stop(signal.SIGKILL)
+    k.start()
+    assert k.wait_for("running (built-in fallback)"), k.log()
+    log = k.log()
+    assert "3 unclean exits within 60 s: a crash loop" in log, log
+    addr, args = k.ask(osc("/vitrine/status"))
+    assert addr == "/vitrine/status" and args[-1] == "fallback", args
+    assert k.stop() == 0
+    # a configured fallback network is taken instead of the built-in one
+    fb = tmp_path / "fb"
+    fb.mkdir()
+    (fb / "network.ini").write_text(
+        "[network]\nresolution = 64x36\noutput = c\n"
+        "[c]\nOPType = constantTOP\ncolorr = 1\n")
+    k.ini.write_text(k.ini.read_text().replace(
+        "[kiosk]\n", f"[kiosk]\nfallback = {fb}\n"))
+    k.start()
+    assert k.wait_for(f"running {fb}/network.ini"), k.log()
+    k.stop()
+
+
+# ---- persistent state ----
+
+def test_osc_values_and_storage_come_back_after_a_restart(tmp_path):
+    k = Kiosk(tmp_path, interval=0.2)
+    k.start()
+    assert k.wait_for("report 10"), k.log()
+    k.send(osc("/fader", 0.25))
+    k.send(osc("/cue", 4.0))
+    assert k.wait_for("/cue=4"), k.log()
+    time.sleep(0.5)
+    k.stop(signal.SIGKILL)
+    k.start()
+    assert k.wait_for("restored the state of"), k.log()
+    assert k.wait_for("report 20"), k.log()
+    rep = k.last_report()
+    assert "/fader=0.25" in rep and "/cue=4" in rep, rep
+    assert "starts=2" in rep, rep  # op.storage came back (onStart counts)
+    assert k.stop() == 0
+
+
+def test_kill_9_at_random_moments_never_leaves_a_bad_state(tmp_path):
+    k = Kiosk(tmp_path, interval=0.2)
+    rng = random.Random(7)
+    state_file = None
+    for n in range(12):
+        (k.state / "starts").unlink(missing_ok=True)  # no crash loop here
+        k.start()
+        assert k.wait_for("report 10"), k.log()
+        k.send(osc("/n", float(n)))
+        time.sleep(rng.uniform(0.3, 0.9))
+        k.stop(signal.SIGKILL)
+        killed = time.time()
+        files = list(k.state.glob("network-*.state"))
+        assert len(files) == 1, files
+        state_file = files[0]
+        saved, lines = read_state(state_file)
+        # never older than one interval (and a frame, and a save)
+        assert killed - saved < 0.2 + 0.25, (killed - saved, n)
+        assert any(l.startswith("c ") and l.endswith(" /n") for l in lines)
+    assert not list(k.state.glob("*.corrupt-*"))
+
+
+def test_a_corrupt_state_file_is_moved_aside(tmp_path):
+    k = Kiosk(tmp_path, interval=0.2)
+    k.start()
+    assert k.wait_for("report 10"), k.log()
+    time.sleep(0.4)
+    assert k.stop() == 0
+    f = next(k.state.glob("network-*.state"))
+    data = f.read_bytes()
+    f.write_bytes(data[:len(data) // 2])  # cut short
+    k.start()
+    assert k.wait_for("report 10"), k.log()
+    log = k.log()
+    assert "is unusable (it is cut short (no end line)); moved aside" in log
+    assert "started 1" in log, log  # fresh: storage is empty again
+    assert list(k.state.glob("*.corrupt-*"))
+    assert k.stop() == 0
+
+
+# ---- hot reload ----
+
+def test_hot_reload_good_broken_and_deleted_script(tmp_path):
+    k = Kiosk(tmp_path)
+    k.start()
+    assert k.wait_for("report 10"), k.log()
+    k.send(osc("/fader", 0.5))
+    assert k.wait_for("/fader=0.5"), k.log()
+    # a good change: the new value, the OSC channel and storage kept
+    k.write_net(7.0)
+    assert k.wait_for("v=7 /fader=0.5 starts=1"), k.log()
+    assert "network.ini changed: loading" in k.log()
+    assert "started 2" not in k.log()  # onStart does not run again
+    # a broken change: the running network stays, the error is named
+    ini = k.net / "network.ini"
+    ini.write_text(ini.read_text().replace("value0 = 7.0", "value0 = lots"))
+    assert k.wait_for("the running network stays"), k.log()
+    assert re.search(r"network\.ini:13: \[level\] 'lots' is not a number",
+                     k.log())
+    n = k.log().count("report ")
+    time.sleep(0.5)
+    assert k.log().count("report ") > n  # frames go on
+    assert "v=7 " in k.last_report()
+    # fixed again
+    k.write_net(8.0)
+    assert k.wait_for("v=8 /fader=0.5"), k.log()
+    # a script changed: reloaded in place
+    (k.net / "report.py").write_text(REPORT.replace("'report'", "'REPORT'"))
+    assert k.wait_for("[/project1/report] REPORT "), k.log()
+    # a deleted script: the running network stays
+    (k.net / "report.py").unlink()
+    assert k.wait_for("report.py", timeout=5)
+    deadline = time.time() + 10
+    while time.time() < deadline and k.log().count(
+            "the running network stays") < 2:
+        time.sleep(0.1)
+    assert k.log().count("the running network stays") == 2, k.log()
+    assert "report.py" in k.log().split("the running network stays")[-2]
+    n = k.log().count("REPORT ")
+    time.sleep(0.5)
+    assert k.log().count("REPORT ") > n, k.log()
+    assert k.stop() == 0
+
+
+def test_reload_and_load_over_osc_and_sighup(tmp_path):
+    k = Kiosk(tmp_path)
+    k.start()
+    assert k.wait_for("report 10"), k.log()
+    addr, args = k.ask(osc("/vitrine/reload"))
+    assert addr == "/vitrine/reloaded" and args[0].endswith("network.ini")
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "network.ini").write_text(
+        "[network]\nresolution = 64x36\noutput = c\n"
+        "[c]\nOPType = constantTOP\n")
+    addr, args = k.ask(osc("/vitrine/load", str(other)))
+    assert (addr, args) == ("/vitrine/reloaded",
+                            [str(other / "network.ini")]), args
+    addr, args = k.ask(osc("/vitrine/load", str(tmp_path / "nothing")))
+    assert addr == "/vitrine/error" and "cannot read network" in args[0]
+    addr, args = k.ask(osc("/vitrine/status"))
+    assert args[2] == str(other / "network.ini")
+    k.proc.send_signal(signal.SIGHUP)
+    assert k.wait_for("SIGHUP: loading"), k.log()
+    assert k.stop() == 0
+
+
+def test_sigterm_ends_within_a_second_with_state_written(tmp_path):
+    k = Kiosk(tmp_path, interval=3600)
+    k.start()
+    assert k.wait_for("report 10"), k.log()
+    k.send(osc("/last", 3.0))
+    assert k.wait_for("/last=3"), k.log()
+    t = time.time()
+    k.proc.send_signal(signal.SIGTERM)
+    assert k.proc.wait(timeout=5) == 0
+    assert time.time() - t < 1.0, time.time() - t
+    _, lines = read_state(next(k.state.glob("network-*.state")))
+    assert "c 3 /last" in lines, lines
+    assert "clean" in (k.state / "starts").read_text()
+
+
+# ---- the units ----
+
+def unit_for_test(tmp_path, name):
+    text = (ROOT / "systemd" / name).read_text()
+    text = text.replace("@BINDIR@", str(pathlib.Path(VITRINE).parent))
+    text = text.replace("@DATADIR@", "/usr/local/share/vitrine")
+    if not os.access("/usr/bin/cage", os.X_OK):
+        # cage is installed on kiosk boxes only; the rest is checked
+        text = text.replace("/usr/bin/cage", shutil.which("true"))
+    p = tmp_path / name
+    p.write_text(text)
+    return p
+
+
+@pytest.mark.parametrize("name", ["vitrine.service", "vitrine-cage.service"])
+def test_units_verify_and_exposure(tmp_path, name):
+    if not shutil.which("systemd-analyze"):
+        pytest.skip("needs systemd-analyze (package systemd)")
+    unit = unit_for_test(tmp_path, name)
+    r = subprocess.run(["systemd-analyze", "verify", str(unit)],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and not r.stderr.strip(), r.stderr
+    r = subprocess.run(["systemd-analyze", "security", "--offline=true",
+                        str(unit)], capture_output=True, text=True,
+                       timeout=60)
+    m = re.search(r"Overall exposure level for \S+: (\d+\.\d+)", r.stdout)
+    assert m, r.stdout + r.stderr
+    print(f"{name}: exposure {m.group(1)} (limit 2.5)")
+    assert float(m.group(1)) <= 2.5, r.stdout
