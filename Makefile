@@ -119,6 +119,13 @@ $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(LIBS)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBS) $(LDLIBS)
 
+# bench_kiosk's limit: a bare headless GL program.
+$(BUILD)/bench/bare_egl: $(BUILD)/obj/tests/bench/bare_egl.o \
+        $(BUILD)/obj/kiosk/headless.o $(BUILD)/obj/engine/base/log.o \
+        $(BUILD)/obj/engine/base/util.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs epoxy egl libsystemd)
+
 run: deps
 	@$(MAKE) --no-print-directory $(BUILD)/vitrine
 	./$(BUILD)/vitrine $(ARGS) networks/default
@@ -134,7 +141,8 @@ test: deps
 	    ./tests/run.sh
 
 bench: deps
-	@$(MAKE) --no-print-directory CFLAGS="-O2 -g" $(BUILD)/vitrine $(BENCH_BIN)
+	@$(MAKE) --no-print-directory CFLAGS="-O2 -g" $(BUILD)/vitrine $(BENCH_BIN) \
+	    $(BUILD)/bench/bare_egl
 	@for b in $(BENCH_BIN); do ./$$b || exit 1; done
 
 # Where a Debian admin looks: the binary in $(PREFIX)/bin, networks and

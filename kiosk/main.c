@@ -508,6 +508,8 @@ static bool display_open(struct display *d, const struct cli *cli,
         if (d->preview)
             LOG_INFO("[preview]", "writing the output to %s every 5 s",
                      d->preview);
+        /* not with the first frame: it would delay READY=1 */
+        d->preview_due = clock_now_ns() + 2000000000LL;
     }
     d->gpu = gpu_create(err, sizeof(err));
     if (!d->gpu) {
