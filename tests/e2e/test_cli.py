@@ -186,3 +186,19 @@ def test_make_install_honours_prefix_and_destdir(tmp_path):
     r = subprocess.run([str(binary), "check", str(share / "networks/default")],
                        capture_output=True, text=True, timeout=30)
     assert r.returncode == 0, r.stdout + r.stderr
+    # units with the binary's path, the sysusers file, the configuration
+    unit = (dest / "opt/vt/lib/systemd/system/vitrine.service").read_text()
+    assert "ExecStart=/opt/vt/bin/vitrine" in unit and "@BINDIR@" not in unit
+    cage = (dest / "opt/vt/lib/systemd/system/vitrine-cage.service")
+    assert "/opt/vt/bin/vitrine" in cage.read_text()
+    assert "u vitrine" in (dest / "opt/vt/lib/sysusers.d/vitrine.conf"
+                           ).read_text()
+    ini = dest / "etc/vitrine/kiosk.ini"
+    assert ini.read_text() == (ROOT / "kiosk/kiosk.ini.example").read_text()
+    # an admin's configuration is never overwritten
+    ini.write_text("[kiosk]\nfullscreen = no\n")
+    r = subprocess.run(["make", "-s", "install", f"BUILD={tmp_path}/build",
+                        f"DESTDIR={dest}", "PREFIX=/opt/vt"], cwd=ROOT,
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert ini.read_text() == "[kiosk]\nfullscreen = no\n"
