@@ -217,13 +217,10 @@ static void *pm_loop(void *arg)
             next_scan = clock_now_ns() + 2000000000; /* hot-plug: 2 s */
             if (nin == 0 && !said_missing) {
                 said_missing = true;
-                if (any)
-                    LOG_WARN("[midi]", "no MIDI input named like '%s' yet; "
-                             "looking again every 2 s", what);
-                else
-                    LOG_WARN("[midi]", "no MIDI devices at all (no ALSA "
-                             "sequencer?); looking for '%s' every 2 s",
-                             what);
+                LOG_WARN("[midi]", "no MIDI input named like '%s'%s; "
+                         "looking again every 2 s", what,
+                         any ? " yet" : " (no MIDI devices at all: no ALSA "
+                                        "sequencer?)");
             }
             if (nin)
                 said_missing = false;
@@ -379,7 +376,8 @@ static bool pm_out_ready(struct midi_out *o)
         o->said_missing = true;
         LOG_WARN("[midi]", "no MIDI output named like '%s'%s; looking "
                  "again every 2 s", o->name,
-                 any ? " yet" : " (no MIDI devices at all)");
+                 any ? " yet" : " (no MIDI devices at all: no ALSA "
+                                "sequencer?)");
     }
     if (o->pm)
         o->said_missing = o->said_error = false;

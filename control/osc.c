@@ -743,3 +743,15 @@ int osc_sender_bundle(struct osc_sender *s, const char *const *addrs,
     }
     return send_bytes(s, b, len);
 }
+
+static int default_port = 10000;
+
+void osc_set_default_port(int port)
+{
+    default_port = port > 0 && port < 65536 ? port : 10000;
+}
+
+int osc_default_port(void)
+{
+    return default_port;
+}

@@ -53,6 +53,11 @@ struct osc_sender;
  * or -1 with a message naming the bad entry. */
 int osc_set_allow(const char *list, char *err, size_t n);
 
+/* The port of OSC In ops whose port is 0 (`vitrine --osc-port`); 10000
+ * until set. Main thread. */
+void osc_set_default_port(int port);
+int osc_default_port(void);
+
 /* Sends a message from s's socket to ip:port (network order ip, host
  * order port); types: 'i' int, 'f' double (sent as float), 's' string. */
 void osc_server_send(struct osc_server *s, uint32_t ip, uint16_t port,

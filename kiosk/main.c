@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../control/midi.h"
+#include "../control/osc.h"
 #include "../engine/base/log.h"
 #include "../engine/base/util.h"
 #include "../engine/graph/graph.h"
@@ -49,6 +50,7 @@ struct cli {
     const char *snapshot, *preview;
     const char *state_dir; /* --state-dir */
     double hang_timeout;   /* --hang-timeout; < 0: the configuration's */
+    int osc_port;          /* --osc-port; 0: 10000 */
 };
 
 static volatile sig_atomic_t stop_requested, reload_requested;
@@ -93,6 +95,8 @@ static void usage(FILE *f)
         "                        else systemd's STATE_DIRECTORY, else none)\n"
         "  --hang-timeout S      seconds without a frame before the stall\n"
         "                        detector aborts (0: off; default kiosk.ini)\n"
+        "  --osc-port PORT       UDP port of the OSC In operators whose port\n"
+        "                        is 0 (default 10000)\n"
         "  --fps N               override the network's frame rate\n"
         "  --size WxH            override the network's resolution\n"
         "  check NETWORK         load and validate a network, report every\n"
@@ -111,7 +115,7 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 {
     enum { OPT_FRAMES = 256, OPT_FPS, OPT_SIZE, OPT_VERSION, OPT_HEADLESS,
            OPT_WINDOWED, OPT_MONITOR, OPT_SNAPSHOT, OPT_PREVIEW,
-           OPT_OVERLAY, OPT_STATE_DIR, OPT_HANG_TIMEOUT };
+           OPT_OVERLAY, OPT_STATE_DIR, OPT_HANG_TIMEOUT, OPT_OSC_PORT };
     static const struct option longopts[] = {
         {"config", required_argument, NULL, 'c'},
         {"frames", required_argument, NULL, OPT_FRAMES},
@@ -128,6 +132,7 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
         {"overlay", no_argument, NULL, OPT_OVERLAY},
         {"state-dir", required_argument, NULL, OPT_STATE_DIR},
         {"hang-timeout", required_argument, NULL, OPT_HANG_TIMEOUT},
+        {"osc-port", required_argument, NULL, OPT_OSC_PORT},
         {"help", no_argument, NULL, 'h'},
         {0},
     };
@@ -181,6 +186,16 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
         case OPT_PREVIEW: cli->preview = optarg; break;
         case OPT_OVERLAY: cli->overlay = true; break;
         case OPT_STATE_DIR: cli->state_dir = optarg; break;
+        case OPT_OSC_PORT: {
+            long port = strtol(optarg, &end, 10);
+            if (end == optarg || *end || port < 1 || port > 65535) {
+                fprintf(stderr, "vitrine: --osc-port takes a UDP port from "
+                        "1 to 65535, not '%s'\n", optarg);
+                return -1;
+            }
+            cli->osc_port = (int)port;
+            break;
+        }
         case OPT_HANG_TIMEOUT:
             cli->hang_timeout = strtod(optarg, &end);
             if (end == optarg || *end || !(cli->hang_timeout >= 0)) {
@@ -739,6 +754,7 @@ static int cmd_run(const struct cli *cli, const struct kiosk_config *cfg,
     bool gl = display_open(&rt.d, cli, cfg, g);
     py_set_budget_ms(cfg->script_budget_ms);
     midi_set_default_device(cfg->midi_device);
+    osc_set_default_port(cli->osc_port);
     py_attach(g);
     state_restore(&rt, g);
     rt.remote = remote_open(cfg);

@@ -24,7 +24,8 @@ struct osc_server *osc_link_update(struct op *op, struct osc_link *l,
     l->version = op->par_version;
     if (active) {
         char err[256];
-        l->server = osc_server_get(bind, port, group, err, sizeof(err));
+        l->server = osc_server_get(bind, port ? port : osc_default_port(),
+                                   group, err, sizeof(err));
         if (!l->server) {
             op_set_error(op, "%s", err);
             *failed = true;

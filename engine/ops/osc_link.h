@@ -19,8 +19,9 @@ extern const struct par_menu_item osc_protocols[];
      .menu = osc_protocols, .offset = offsetof(T, protocol)},               \
     {.name = "netaddress", .label = "Network Address", .kind = PAR_STRING,  \
      .offset = offsetof(T, netaddress)},                                    \
+    /* 0: the runtime's default (--osc-port, else 10000) */               \
     {.name = "port", .label = "Network Port", .kind = PAR_INT,             \
-     .def = {10000}, .norm = {1, 65535}, .lim = {0, 65535},                 \
+     .def = {0}, .norm = {0, 65535}, .lim = {0, 65535},                     \
      .clamp = PAR_CLAMP_BOTH, .offset = offsetof(T, port)},                 \
     {.name = "localaddress", .label = "Local Address", .kind = PAR_STRING,  \
      .offset = offsetof(T, localaddress)},                                  \

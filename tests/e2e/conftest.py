@@ -1,5 +1,6 @@
 import os
 import pathlib
+import socket
 import subprocess
 
 import pytest
@@ -21,3 +22,12 @@ def run(*args, timeout=30, env=None, **kw):
 @pytest.fixture
 def vitrine():
     return run
+
+
+def free_port():
+    """A UDP port on 127.0.0.1 that nothing listens on now."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port

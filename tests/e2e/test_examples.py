@@ -8,15 +8,7 @@ import struct
 import subprocess
 import time
 
-from conftest import ROOT, VITRINE
-
-
-def free_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+from conftest import ROOT, VITRINE, free_port
 
 
 def osc(addr, tag, value):

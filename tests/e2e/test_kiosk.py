@@ -16,7 +16,7 @@ import zlib
 
 import pytest
 
-from conftest import ROOT, VITRINE
+from conftest import ROOT, VITRINE, free_port
 
 NET = """
 [network]
@@ -50,14 +50,6 @@ def onFrameEnd(frame):
         print('report', frame, 'v=%g' % op('level')['v'].eval(), chans,
               'starts=%d' % parent().fetch('starts', 0))
 """
-
-
-def free_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def osc(addr, *args):

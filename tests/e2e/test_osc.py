@@ -10,17 +10,9 @@ import time
 
 import pytest
 
-from conftest import ROOT, VITRINE
+from conftest import ROOT, VITRINE, free_port
 
 OSC_NET = ROOT / "tests" / "networks" / "osc"
-
-
-def free_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def osc_str(s):
@@ -555,3 +547,25 @@ def test_python_liblo_sender(tmp_path):
     last = seen[max(seen)]
     assert last["/1/fader2"] == 0.75 and last["/1/a"] == 1 \
         and last["/1/b"] == 2.5, last
+
+
+def test_osc_port_option_is_the_default_port(tmp_path):
+    """An OSC In CHOP that names no port listens on --osc-port."""
+    port = free_port()
+    (tmp_path / "network.ini").write_text(
+        "[osc]\nOPType = oscinCHOP\nlocaladdress = 127.0.0.1\n"
+        "[show]\nOPType = executeDAT\nfile = show.py\n")
+    (tmp_path / "show.py").write_text(
+        "def onFrameEnd(f):\n"
+        "    print('v', [c.eval() for c in op('osc').chans()])\n")
+    proc = subprocess.Popen([VITRINE, "--frames", "40", "--osc-port",
+                             str(port), str(tmp_path)], cwd=ROOT,
+                            stderr=subprocess.PIPE, text=True)
+    time.sleep(0.4)
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.sendto(message("/x", 2.0), ("127.0.0.1", port))
+    s.close()
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert f"[osc] listening on 127.0.0.1:{port}" in err, err
+    assert "[/project1/show] v [2.0]" in err, err
