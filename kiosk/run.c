@@ -1,0 +1,521 @@
+#include "run.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../control/midi.h"
+#include "../control/osc.h"
+#include "../engine/base/log.h"
+#include "../engine/base/util.h"
+#include "../engine/graph/graph.h"
+#include "../engine/graph/loader.h"
+#include "../engine/gpu/gpu.h"
+#include "../engine/py/py.h"
+#include "cli.h"
+#include "config.h"
+#include "headless.h"
+#include "loop.h"
+#include "notify.h"
+#include "overlay.h"
+#include "remote.h"
+#include "snapshot.h"
+#include "stall.h"
+#include "state.h"
+#include "watch.h"
+#include "window.h"
+
+static volatile sig_atomic_t stop_requested, reload_requested;
+
+static void on_signal(int sig)
+{
+    if (sig == SIGHUP)
+        reload_requested = 1;
+    else
+        stop_requested = 1;
+}
+
+/* The built-in fallback: a plain dark screen, for a crash loop when
+ * kiosk.ini names no fallback network. */
+static const char fallback_network[] =
+    "[network]\n"
+    "output = out\n"
+    "[out]\n"
+    "OPType = constantTOP\n"
+    "colorr = 0.06\n"
+    "colorg = 0.06\n"
+    "colorb = 0.07\n";
+
+#define FALLBACK_NAME "(built-in fallback)"
+
+struct graph *run_load(const struct cli *cli, const char *network,
+                       bool print_to_stdout, char **problems,
+                       const char *follows)
+{
+    char err[2048];
+    if (py_init(err, sizeof(err)) != 0)
+        LOG_WARN("[python]", "%s; scripts and expressions cannot run", err);
+    struct load_options opt = {
+        .eval = py_evaluator(),
+        .fps = cli->fps, .width = cli->width, .height = cli->height,
+    };
+    struct load_report rep = {0};
+    struct graph *g = network
+        ? network_load(network, &opt, &rep)
+        : network_load_text(FALLBACK_NAME, fallback_network, &opt, &rep);
+    char *first = NULL;
+    for (size_t i = 0; i < rep.count; i++) {
+        char *line = load_error_format(&rep.errors[i]);
+        if (print_to_stdout)
+            printf("%s\n", line);
+        else
+            LOG_ERR("[load]", "%s", line);
+        if (!first)
+            first = line;
+        else
+            free(line);
+    }
+    if (!g) {
+        char *file = network ? network_file_path(network)
+                             : xstrdup(FALLBACK_NAME);
+        if (print_to_stdout)
+            printf("%s: %zu problem%s\n", file, rep.count,
+                   rep.count == 1 ? "" : "s");
+        else
+            LOG_ERR("[load]", "%s: %zu problem%s; %s", file, rep.count,
+                    rep.count == 1 ? "" : "s", follows);
+        if (problems)
+            *problems = xasprintf("%s: %zu problem%s%s%s", file, rep.count,
+                                  rep.count == 1 ? "" : "s",
+                                  first ? "; the first: " : "",
+                                  first ? first : "");
+        free(file);
+    }
+    free(first);
+    load_report_free(&rep);
+    return g;
+}
+
+/* Where frames go: a window, or nothing (headless) with an occasional
+ * preview PNG. */
+struct display {
+    struct headless *headless;
+    struct window *window;
+    struct gpu *gpu;
+    enum fit_mode fit;
+    const char *preview;
+    int64_t preview_due;
+    struct overlay *overlay;
+    bool show_overlay;
+};
+
+/* The running kiosk: what the frame loop's callbacks share. */
+struct runtime {
+    const struct cli *cli;
+    const struct kiosk_config *cfg;
+    struct display d;
+    struct remote *remote;
+    struct graph *g;
+    struct graph *retired; /* the graph a reload replaced, freed after
+                            * the new one's first frame */
+    bool fallback;         /* running the fallback after a crash loop */
+    char *state_dir;       /* NULL: nothing persists */
+    char *state_name;      /* the running network's state file */
+    int64_t state_due;     /* next periodic save */
+    int64_t status_due;    /* next STATUS= */
+    struct watch *watch;
+    struct stall *stall;
+    int64_t frames, status_frames, status_start;
+};
+
+static void control(void *userdata, struct graph *g)
+{
+    struct runtime *rt = userdata;
+    remote_frame(rt->remote, g);
+}
+
+static struct gpu_tex *output_tex(struct graph *g)
+{
+    return g->output && g->output->type->family == OP_TOP
+               ? g->output->top.tex : NULL;
+}
+
+/* What is shown: the output TOP, with the overlay when it is on. */
+static const struct gpu_tex *shown_tex(struct display *d, struct graph *g)
+{
+    const struct gpu_tex *out = output_tex(g);
+    return d->show_overlay ? overlay_draw(d->overlay, d->gpu, g, out) : out;
+}
+
+static void present(void *userdata, struct graph *g, double cook_ms)
+{
+    struct runtime *rt = userdata;
+    struct display *d = &rt->d;
+    overlay_record(d->overlay, cook_ms);
+    if (d->window) {
+        if (window_take_f1(d->window)) {
+            d->show_overlay = !d->show_overlay;
+            LOG_INFO("[overlay]", "%s", d->show_overlay ? "shown" : "hidden");
+        }
+        window_present(d->window, d->gpu, shown_tex(d, g), d->fit);
+        if (window_should_close(d->window))
+            stop_requested = 1;
+        return;
+    }
+    int64_t now = clock_now_ns();
+    if (!d->preview || now < d->preview_due)
+        return;
+    const struct gpu_tex *tex = shown_tex(d, g); /* only when due */
+    if (tex) {
+        char err[512];
+        if (snapshot_write(d->gpu, tex, d->preview, err, sizeof(err)) != 0)
+            LOG_WARN("[preview]", "%s", err);
+        d->preview_due = now + 5000000000LL;
+    }
+}
+
+static bool display_open(struct display *d, const struct cli *cli,
+                         const struct kiosk_config *cfg, struct graph *g)
+{
+    char err[512] = "";
+    bool has_display = getenv("DISPLAY") || getenv("WAYLAND_DISPLAY");
+    int fit = fit_mode_parse(cfg->fit);
+    d->fit = fit < 0 ? FIT_FIT : (enum fit_mode)fit;
+    if (!cli->headless && has_display) {
+        struct window_params wp = {
+            .monitor = cli->monitor >= 0 ? cli->monitor : cfg->monitor,
+            .windowed = cli->windowed || !cfg->fullscreen,
+            .width = g->width,
+            .height = g->height,
+            .vsync = cfg->vsync,
+            .cursor = cfg->cursor,
+            .title = "vitrine",
+        };
+        d->window = window_create(&wp, err, sizeof(err));
+        if (!d->window)
+            LOG_WARN("[window]", "%s; rendering headless instead", err);
+    }
+    if (!d->window) {
+        d->headless = headless_create(err, sizeof(err));
+        if (!d->headless) {
+            LOG_ERR("[gl]", "%s; TOPs will not render", err);
+            return false;
+        }
+        d->preview = cli->preview ? cli->preview
+                     : cli->frames == 0 ? "/tmp/vitrine-preview.png"
+                                        : NULL;
+        if (d->preview)
+            LOG_INFO("[preview]", "writing the output to %s every 5 s",
+                     d->preview);
+        /* not with the first frame: it would delay READY=1 */
+        d->preview_due = clock_now_ns() + 2000000000LL;
+    }
+    d->gpu = gpu_create(err, sizeof(err));
+    if (!d->gpu) {
+        LOG_ERR("[gl]", "%s; TOPs will not render", err);
+        return false;
+    }
+    g->gpu = d->gpu;
+    d->overlay = overlay_create();
+    d->show_overlay = cli->overlay || cfg->overlay;
+    return true;
+}
+
+static void display_close(struct display *d)
+{
+    overlay_destroy(&d->overlay, d->gpu);
+    gpu_destroy(&d->gpu);
+    window_destroy(&d->window);
+    headless_destroy(&d->headless);
+}
+
+/* ---- persistent state ---- */
+
+static void state_save_now(struct runtime *rt, struct graph *g)
+{
+    if (!rt->state_dir || !rt->state_name)
+        return;
+    char *text = state_capture(g);
+    char err[512];
+    if (state_save(rt->state_dir, rt->state_name, g->file, text, err,
+                   sizeof(err)) != 0)
+        LOG_WARN("[state]", "%s", err);
+    free(text);
+}
+
+/* The state saved for g's network, put back. */
+static void state_restore(struct runtime *rt, struct graph *g)
+{
+    free(rt->state_name);
+    rt->state_name = rt->state_dir && !rt->fallback
+                         ? state_file_name(g->file) : NULL;
+    if (!rt->state_name)
+        return;
+    char *text = state_load(rt->state_dir, rt->state_name);
+    if (!text)
+        return;
+    int n = state_apply(g, text);
+    LOG_INFO("[state]", "restored the state of %d operator%s from %s/%s", n,
+             n == 1 ? "" : "s", rt->state_dir, rt->state_name);
+    free(text);
+}
+
+/* ---- reload ---- */
+
+/* Loads network (NULL: the running one's file again) beside the running
+ * graph and swaps it in between frames. A reload keeps the input
+ * channels' values and op storage; a load of another network saves the
+ * running one's state and takes the new one's. A network that fails to
+ * load leaves the running one as it is. */
+static struct graph *reload(struct runtime *rt, struct graph *g,
+                            const char *network, const char *why)
+{
+    bool same = network == NULL;
+    char *path = xstrdup(same ? g->file : network);
+    if (same && rt->fallback) {
+        LOG_WARN("[reload]", "running the fallback network after a crash "
+                 "loop; %s does not reload it (restart the service, or "
+                 "/vitrine/load a network)", why);
+        remote_reply(rt->remote, false, "running the fallback network");
+        free(path);
+        return g;
+    }
+    LOG_INFO("[reload]", "%s: loading %s", why, path);
+    notify_reloading();
+    char *problems = NULL;
+    struct graph *ng = run_load(rt->cli, path, false, &problems,
+                            "the running network stays");
+    if (!ng) {
+        remote_reply(rt->remote, false, problems ? problems : path);
+        notify_reloaded();
+        free(problems);
+        free(path);
+        return g;
+    }
+    ng->gpu = rt->d.gpu;
+    if (same) {
+        char *state = state_capture(g);
+        py_reattach(ng);
+        state_apply(ng, state);
+        free(state);
+    } else {
+        state_save_now(rt, g);
+        py_exit(g);
+        py_attach(ng);
+        rt->fallback = false;
+        remote_set_mode(rt->remote, "running");
+        state_restore(rt, ng);
+    }
+    /* The old graph keeps its OSC ports and MIDI inputs open until the new
+     * one has cooked once and holds them too. */
+    graph_destroy(&rt->retired);
+    rt->retired = g;
+    watch_graph(rt->watch, ng);
+    stall_graph(rt->stall, ng);
+    LOG_INFO("[reload]", "now running %s: %zu operators", ng->file,
+             ng->nops - 1);
+    remote_reply(rt->remote, true, ng->file);
+    notify_reloaded();
+    free(problems);
+    free(path);
+    rt->g = ng;
+    return ng;
+}
+
+static struct graph *between(void *userdata, struct graph *g)
+{
+    struct runtime *rt = userdata;
+    int64_t now = clock_now_ns();
+    if (rt->frames++ == 0)
+        notify_ready(); /* the first frame is on the screen */
+    else
+        graph_destroy(&rt->retired);
+    notify_frame(now);
+    rt->status_frames++;
+    if (now >= rt->status_due) {
+        double fps = (double)rt->status_frames * 1e9 /
+                     (double)(now - rt->status_start);
+        notify_status("%s%s | %.1f fps | %zu error%s",
+                      rt->fallback ? "FALLBACK after a crash loop: " : "",
+                      g->file, fps, graph_error_count(g),
+                      graph_error_count(g) == 1 ? "" : "s");
+        rt->status_frames = 0;
+        rt->status_start = now;
+        rt->status_due = now + 1000000000LL;
+    }
+    if (rt->state_dir && now >= rt->state_due) {
+        state_save_now(rt, g);
+        rt->state_due = now + (int64_t)(rt->cfg->state_interval * 1e9);
+    }
+    const char *what;
+    if (watch_due(rt->watch, now, &what)) {
+        char *why = xasprintf("%s changed", what);
+        g = reload(rt, g, NULL, why);
+        free(why);
+    }
+    if (reload_requested) {
+        reload_requested = 0;
+        g = reload(rt, g, NULL, "SIGHUP");
+    }
+    char *network;
+    switch (remote_take_request(rt->remote, &network)) {
+    case REMOTE_RELOAD: g = reload(rt, g, NULL, "/vitrine/reload"); break;
+    case REMOTE_LOAD: g = reload(rt, g, network, "/vitrine/load"); break;
+    case REMOTE_NONE: break;
+    }
+    free(network);
+    return g;
+}
+
+/* Where state is kept: --state-dir, else kiosk.ini's [state] dir when a
+ * configuration was read, else systemd's StateDirectory=. NULL: none
+ * (`vitrine NETWORK` on a desk keeps nothing). */
+static char *state_dir_of(const struct cli *cli, const struct kiosk_config *cfg,
+                          bool config_read)
+{
+    const char *dir = cli->state_dir;
+    if (!dir && config_read)
+        dir = cfg->state_dir;
+    if (!dir) {
+        const char *sd = getenv("STATE_DIRECTORY"); /* may be a list */
+        if (sd && sd[0])
+            return xstrndup(sd, strcspn(sd, ":"));
+        return NULL;
+    }
+    return dir[0] ? xstrdup(dir) : NULL;
+}
+
+int run_kiosk(const struct cli *cli, const struct kiosk_config *cfg,
+              const char *network, bool config_read)
+{
+    notify_init();
+    struct runtime rt = {.cli = cli, .cfg = cfg};
+    rt.state_dir = state_dir_of(cli, cfg, config_read);
+    if (rt.state_dir) {
+        char err[512];
+        int unclean = runs_start(rt.state_dir, 60, err, sizeof(err));
+        if (unclean < 0) {
+            LOG_WARN("[state]", "%s; nothing persists this run", err);
+            free(rt.state_dir);
+            rt.state_dir = NULL;
+        } else if (unclean > 0 && unclean < 3) {
+            LOG_WARN("[vitrine]", "%d unclean exit%s (crash, kill, abort) "
+                     "within the last 60 s; the fallback network takes over "
+                     "at 3", unclean, unclean == 1 ? "" : "s");
+        } else if (unclean >= 3) {
+            rt.fallback = true;
+            LOG_ERR("[vitrine]", "%d unclean exits within 60 s: a crash "
+                    "loop; loading the fallback network %s instead", unclean,
+                    cfg->fallback && cfg->fallback[0] ? cfg->fallback
+                                                      : FALLBACK_NAME);
+        }
+    }
+    struct graph *g = NULL;
+    if (rt.fallback && cfg->fallback && cfg->fallback[0])
+        g = run_load(cli, cfg->fallback, false, NULL,
+                 "the built-in fallback instead");
+    if (rt.fallback && !g)
+        g = run_load(cli, NULL, false, NULL, "not starting");
+    if (!g)
+        g = run_load(cli, network, false, NULL, "not starting");
+    if (!g) {
+        if (rt.state_dir)
+            runs_clean_exit(rt.state_dir); /* a bad file is no crash */
+        free(rt.state_dir);
+        return EXIT_NETWORK;
+    }
+    rt.g = g;
+    if (cli->snapshot && (!g->output || g->output->type->family != OP_TOP)) {
+        LOG_ERR("[snapshot]", "%s has no output TOP to write: set [network] "
+                "output to a TOP", g->file);
+        graph_destroy(&g);
+        free(rt.state_dir);
+        return EXIT_NETWORK;
+    }
+    bool gl = display_open(&rt.d, cli, cfg, g);
+    py_set_budget_ms(cfg->script_budget_ms);
+    midi_set_default_device(cfg->midi_device);
+    osc_set_default_port(cli->osc_port);
+    py_attach(g);
+    state_restore(&rt, g);
+    rt.remote = remote_open(cfg);
+    if (rt.fallback)
+        remote_set_mode(rt.remote, "fallback");
+    rt.watch = rt.fallback ? NULL : watch_create();
+    watch_graph(rt.watch, g);
+    rt.stall = stall_start(cli->hang_timeout >= 0 ? cli->hang_timeout
+                                                  : cfg->hang_timeout);
+    stall_graph(rt.stall, g);
+    int64_t now = clock_now_ns();
+    rt.state_due = now + (int64_t)(cfg->state_interval * 1e9);
+    rt.status_start = now;
+    rt.status_due = now + 1000000000LL;
+    LOG_INFO("[vitrine]", "running %s: %zu operators at %g fps%s", g->file,
+             g->nops - 1, g->time.rate,
+             cli->frames ? "" : "; Ctrl-C stops");
+
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+
+    const char *hang = getenv("VITRINE_DEBUG_HANG_AT_FRAME");
+    struct loop_params lp = {
+        .graph = g,
+        .max_frames = cli->frames,
+        .stop = &stop_requested,
+        .status_interval = cli->verbosity >= 0 ? 1.0 : 0,
+        .present = gl ? present : NULL,
+        .control = control,
+        .between = between,
+        .userdata = &rt,
+        .stall = rt.stall,
+        .hang_at_frame = hang ? atoll(hang) : 0,
+    };
+    struct loop_stats st;
+    loop_run(&lp, &st);
+    g = rt.g;
+    notify_stopping();
+    stall_stop(&rt.stall);
+    LOG_INFO("[vitrine]", "stopped after %lld frames in %.2f s (%lld "
+             "skipped)", (long long)st.frames, st.seconds,
+             (long long)st.skipped);
+    int rc = 0;
+    if (cli->snapshot) {
+        char err[512];
+        const struct gpu_tex *tex = gl ? shown_tex(&rt.d, g) : NULL;
+        if (!gl || !tex) {
+            LOG_ERR("[snapshot]", "no image to write: %s",
+                    gl ? g->output->error ? g->output->error
+                                          : "the output has not rendered"
+                       : "no GPU context");
+            rc = EXIT_FAILURE_RUN;
+        } else if (snapshot_write(rt.d.gpu, tex, cli->snapshot, err,
+                                  sizeof(err)) != 0) {
+            LOG_ERR("[snapshot]", "%s", err);
+            rc = EXIT_FAILURE_RUN;
+        } else {
+            LOG_INFO("[snapshot]", "wrote %s (%dx%d)", cli->snapshot, tex->w,
+                     tex->h);
+        }
+    }
+    py_exit(g);
+    state_save_now(&rt, g);
+    py_attach(NULL);
+    remote_close(&rt.remote);
+    midi_set_default_device(NULL);
+    watch_destroy(&rt.watch);
+    /* Ops give their textures back before the GPU goes, and their
+     * expressions before the interpreter. */
+    graph_destroy(&rt.retired);
+    graph_destroy(&g);
+    display_close(&rt.d);
+    py_shutdown();
+    if (rt.state_dir)
+        runs_clean_exit(rt.state_dir);
+    free(rt.state_dir);
+    free(rt.state_name);
+    return rc;
+}
