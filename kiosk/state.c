@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -300,6 +301,11 @@ static bool vitrine_alive(long pid)
 
 int runs_start(const char *dir, double window, char *err, size_t n)
 {
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        snprintf(err, n, "cannot make the state folder %s: %s", dir,
+                 strerror(errno));
+        return -1;
+    }
     struct run runs[RUNS_KEPT + 1];
     int count = runs_read(dir, runs, RUNS_KEPT);
     long long now = (long long)time(NULL);

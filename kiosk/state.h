@@ -36,7 +36,8 @@ int state_save(const char *dir, const char *name, const char *network_file,
  * a warning). */
 char *state_load(const char *dir, const char *name);
 
-/* Records this start in dir/starts and returns how many earlier runs
+/* Makes dir (one level) when it is missing, records this start in
+ * dir/starts and returns how many earlier runs
  * ended uncleanly (crashed, killed, aborted) and started within the last
  * window seconds; -1 with a message when the folder cannot be used. */
 int runs_start(const char *dir, double window, char *err, size_t n);
