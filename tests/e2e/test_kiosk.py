@@ -519,3 +519,84 @@ def test_units_verify_and_exposure(tmp_path, name, capsys):
         print(f"\n[systemd-analyze security] {name}: exposure "
               f"{m.group(1)} (limit 2.5)")
     assert float(m.group(1)) <= 2.5, r.stdout
+
+
+def test_a_restart_resumes_the_cue_mid_fade(tmp_path):
+    """osc-cues: /cue 3 starts a 2 s fade; kill -9 half way; the restarted
+    process goes on from there (the timer's position, the cue channel and
+    the values being faded between all come back) and arrives at the
+    cue about a second later, not two."""
+    net = tmp_path / "osc-cues"
+    shutil.copytree(ROOT / "networks" / "osc-cues", net)
+    port = free_port()
+    ini = net / "network.ini"
+    ini.write_text(ini.read_text().replace("port = 7001", f"port = {port}")
+                   .replace("resolution = 1280x720", "resolution = 64x36"))
+    rows = (net / "cues.tsv").read_text().splitlines()
+    (net / "cues.tsv").write_text("\n".join(
+        [rows[0]] + [r.rsplit("\t", 1)[0] + "\t2" for r in rows[1:]]) + "\n")
+    state = tmp_path / "state"
+    args = [VITRINE, "--headless", "--state-dir", str(state), str(net)]
+    first = subprocess.Popen(args, cwd=ROOT, stderr=subprocess.PIPE,
+                             text=True)
+    time.sleep(1.0)
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.sendto(osc("/cue", 3.0), ("127.0.0.1", port))
+    s.close()
+    time.sleep(1.0)  # half way through the fade
+    first.send_signal(signal.SIGTERM)  # a stop writes the state
+    _, err1 = first.communicate(timeout=10)
+    assert "cue 3 (dusk): fading over 2 s" in err1, err1
+    assert "in place" not in err1, err1
+    saved, lines = read_state(next(state.glob("network-*.state")))
+    timer = [l for l in lines if l.startswith("t ")][0].split()
+    assert timer[1] == "1" and 0.5 < float(timer[2]) < 1.6, timer
+    t0 = time.time()
+    second = subprocess.Popen(args, cwd=ROOT, stderr=subprocess.PIPE,
+                              text=True)
+    arrived = None
+    for line in second.stderr:
+        if "cue 3 in place: hue 140.0" in line:
+            arrived = time.time() - t0
+            break
+    second.send_signal(signal.SIGTERM)
+    second.communicate(timeout=10)
+    assert arrived is not None
+    assert arrived < 2.0 - float(timer[2]) + 1.0, (arrived, timer)
+
+
+def test_midi_values_and_unpicklable_storage_across_restarts(tmp_path):
+    fifo = tmp_path / "midi"
+    os.mkfifo(fifo)
+    net = tmp_path / "net"
+    net.mkdir()
+    (net / "network.ini").write_text(
+        f"[network]\nresolution = 64x36\n[midi]\nOPType = midiinCHOP\n"
+        f"device = {fifo}\n[s]\nOPType = executeDAT\nfile = s.py\n")
+    (net / "s.py").write_text(
+        "def onStart():\n"
+        "    me.store('kept', [1, 2])\n"
+        "    me.store('lost', lambda: 0)\n"
+        "def onFrameEnd(frame):\n"
+        "    if frame % 20 == 0:\n"
+        "        print('vals', [(c.name, c.eval()) for c in op('midi').chans()],"
+        " sorted(me.storage))\n")
+    state = tmp_path / "state"
+    args = [VITRINE, "--headless", "--state-dir", str(state), str(net)]
+    p = subprocess.Popen(args, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    w = os.open(fifo, os.O_RDWR)
+    time.sleep(0.5)
+    os.write(w, bytes([0xB0, 7, 127]))
+    time.sleep(0.5)
+    p.send_signal(signal.SIGTERM)
+    _, err = p.communicate(timeout=10)
+    assert "[('ch1c7', 1.0)]" in err, err
+    assert err.count("storage 'lost' is not kept across restarts") == 1, err
+    p = subprocess.Popen(args, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.0)
+    p.send_signal(signal.SIGTERM)
+    _, err = p.communicate(timeout=10)
+    os.close(w)
+    first = [l for l in err.splitlines() if "] vals " in l][0]
+    # the fader is where it was, before any MIDI came
+    assert "[('ch1c7', 1.0)]" in first, err
