@@ -37,7 +37,31 @@ void chop_free(struct chop_data *c)
 {
     free(c->names_heap);
     free(c->vals_heap);
+    if (c->events) {
+        free(c->events->names);
+        free(c->events->vals);
+        free(c->events);
+    }
     memset(c, 0, sizeof(*c));
+}
+
+void chop_event_add(struct chop_data *c, int64_t frame, const char *name,
+                    double v)
+{
+    if (!c->events)
+        c->events = xcalloc(1, sizeof(*c->events));
+    struct chop_events *e = c->events;
+    if (e->frame != frame) {
+        e->frame = frame;
+        e->n = 0;
+    }
+    if (e->n == e->cap) {
+        e->cap = e->cap ? 2 * e->cap : 16;
+        e->names = xrealloc(e->names, (size_t)e->cap * sizeof(*e->names));
+        e->vals = xrealloc(e->vals, (size_t)e->cap * sizeof(*e->vals));
+    }
+    e->names[e->n] = name;
+    e->vals[e->n++] = v;
 }
 
 int chop_find(const struct chop_data *c, const char *interned)

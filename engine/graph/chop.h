@@ -9,8 +9,19 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define CHOP_SMALL 4
+
+/* Every value an input CHOP (OSC In, MIDI In) took in one frame, in
+ * arrival order, for CHOP Execute DATs: a note on and off within one
+ * frame are two events, though the channel ends where it began. */
+struct chop_events {
+    int64_t frame;
+    int n, cap;
+    const char **names; /* interned */
+    double *vals;
+};
 
 struct chop_data {
     int nchan, nsamples;
@@ -24,11 +35,16 @@ struct chop_data {
     size_t cap_names, cap_vals;
     const char *names_small[CHOP_SMALL];
     double vals_small[CHOP_SMALL];
+    struct chop_events *events; /* input CHOPs only, else NULL */
 };
 
 /* Sets the number of channels and samples, keeping names that fit. */
 void chop_resize(struct chop_data *c, int nchan, int nsamples);
 void chop_free(struct chop_data *c);
+/* Records that channel name took value v in frame (the list starts over
+ * in each new frame). */
+void chop_event_add(struct chop_data *c, int64_t frame, const char *name,
+                    double v);
 /* Index of the channel with this interned name, or -1. */
 int chop_find(const struct chop_data *c, const char *interned);
 /* Index by plain string comparison, or -1. */

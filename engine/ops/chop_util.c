@@ -111,6 +111,7 @@ void chop_latest_set(struct op *op, struct chop_latest *l, const char *name,
                      double v)
 {
     const char *nm = chop_intern(op, name);
+    chop_event_add(&op->chop, op->graph->time.frame, nm, v);
     for (int i = 0; i < l->n; i++)
         if (l->names[i] == nm) {
             l->vals[i] = v;

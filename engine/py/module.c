@@ -670,6 +670,28 @@ static PyObject *m_chop_info(PyObject *self, PyObject *args)
     return Py_BuildValue("(Nid)", names, c->nsamples, c->rate);
 }
 
+/* chop_events(id) -> [(name, value), ...] the values an input CHOP took
+ * this frame, in order; None for a CHOP that keeps no events. */
+static PyObject *m_chop_events(PyObject *self, PyObject *args)
+{
+    (void)self;
+    unsigned id;
+    if (!PyArg_ParseTuple(args, "I", &id))
+        return NULL;
+    struct op *op = get_chop(id);
+    if (!op)
+        return NULL;
+    const struct chop_events *e = op->chop.events;
+    if (!e)
+        Py_RETURN_NONE;
+    int n = e->frame == op->graph->time.frame ? e->n : 0;
+    PyObject *list = PyList_New(n);
+    for (int i = 0; list && i < n; i++)
+        PyList_SET_ITEM(list, i, Py_BuildValue("(sd)", e->names[i],
+                                               e->vals[i]));
+    return list;
+}
+
 /* chop_value(id, index) -> the channel's last sample */
 static PyObject *m_chop_value(PyObject *self, PyObject *args)
 {
@@ -1535,6 +1557,7 @@ static PyMethodDef methods[] = {
     {"par_info", m_par_info, METH_VARARGS, NULL},
     {"par_suggest", m_par_suggest, METH_VARARGS, NULL},
     {"chop_info", m_chop_info, METH_VARARGS, NULL},
+    {"chop_events", m_chop_events, METH_VARARGS, NULL},
     {"chop_value", m_chop_value, METH_VARARGS, NULL},
     {"chop_index", m_chop_index, METH_VARARGS, NULL},
     {"chop_samples", m_chop_samples, METH_VARARGS, NULL},

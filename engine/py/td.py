@@ -2128,35 +2128,51 @@ def _chopexec(d):
     if c is None:
         return
     pattern = _vt.par_get(d._id, 'channel') or '*'
-    chans = c.chans(*pattern.split())
+    chans = {ch.name: ch for ch in c.chans(*pattern.split())}
     # a channel that appears after the first look (the first OSC or MIDI
     # value of its name) changes from 0; those there at the first look
     # (at start, or restored) are where things begin
     first = d._id not in _prev
     prev = _prev.setdefault(d._id, {})
+    before = dict(prev)  # the values at the end of the last frame
     flags = {k: _vt.par_get(d._id, k) for k in (
         'offtoon', 'whileon', 'ontooff', 'whileoff', 'valuechange')}
-    for ch in chans:
-        name = ch.name
-        v = ch.eval()
-        p = prev.get(name)
-        prev[name] = v
-        on = v > 0
+    last = c.numSamples - 1
+
+    def change(ch, v):
+        p = prev.get(ch.name)
+        prev[ch.name] = v
         if p is None:
             if first:
-                continue
+                return
             p = 0.0
-        was = p > 0
+        on, was = v > 0, p > 0
         if flags['offtoon'] and on and not was:
-            _run_callback(d, 'onOffToOn', ch, c.numSamples - 1, v, p)
-        if flags['whileon'] and on:
-            _run_callback(d, 'whileOn', ch, c.numSamples - 1, v, p)
+            _run_callback(d, 'onOffToOn', ch, last, v, p)
         if flags['ontooff'] and was and not on:
-            _run_callback(d, 'onOnToOff', ch, c.numSamples - 1, v, p)
-        if flags['whileoff'] and not on:
-            _run_callback(d, 'whileOff', ch, c.numSamples - 1, v, p)
+            _run_callback(d, 'onOnToOff', ch, last, v, p)
         if flags['valuechange'] and v != p:
-            _run_callback(d, 'onValueChange', ch, c.numSamples - 1, v, p)
+            _run_callback(d, 'onValueChange', ch, last, v, p)
+
+    # an input CHOP (OSC In, MIDI In) tells every value it took this
+    # frame, in order: a pad tapped within one frame is an on and an off
+    events = _vt.chop_events(c._id)
+    if events is None or first:
+        for ch in chans.values():
+            change(ch, ch.eval())
+    else:
+        for name, v in events:
+            ch = chans.get(name)
+            if ch is not None:
+                change(ch, v)
+    for ch in chans.values():
+        v = ch.eval()
+        if ch.name not in before:
+            continue
+        if flags['whileon'] and v > 0:
+            _run_callback(d, 'whileOn', ch, last, v, before[ch.name])
+        if flags['whileoff'] and not v > 0:
+            _run_callback(d, 'whileOff', ch, last, v, before[ch.name])
 
 
 def _parexec(d):

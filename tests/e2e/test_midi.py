@@ -147,3 +147,54 @@ def test_portmidi_device_absent_is_a_warning(tmp_path, net, warning):
     assert warned[0].startswith(warning) and "every 2 s" in warned[0]
     assert "error" not in r.stderr.replace("0 errors", ""), r.stderr
     assert "stopped after 150 frames" in r.stderr
+
+
+TAP_NET = """
+[network]
+fps = 30
+[midi]
+OPType = midiinCHOP
+device = {fifo}
+[watch]
+OPType = chopexecDAT
+file = watch.py
+chop = midi
+offtoon = on
+ontooff = on
+valuechange = off
+"""
+
+TAP_SCRIPT = """
+def onOffToOn(channel, sampleIndex, val, prev):
+    print('on', channel.name, round(val, 3))
+
+def onOnToOff(channel, sampleIndex, val, prev):
+    print('off', channel.name, round(prev, 3))
+"""
+
+
+def test_a_tap_within_one_frame_fires_on_and_off(tmp_path):
+    """A pad tapped faster than a frame: the channel ends at 0 where it
+    began, but CHOP Execute sees the note on and the note off, in order."""
+    fifo = tmp_path / "pads"
+    os.mkfifo(fifo)
+    (tmp_path / "network.ini").write_text(TAP_NET.format(fifo=fifo))
+    (tmp_path / "watch.py").write_text(TAP_SCRIPT)
+    proc = subprocess.Popen([VITRINE, "--frames", "45", str(tmp_path)],
+                            cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    w = os.open(fifo, os.O_WRONLY)
+    os.write(w, bytes([0x90, 36, 100]))  # held: a channel to look at
+    time.sleep(0.5)
+    os.write(w, bytes([0x80, 36, 0]))
+    time.sleep(0.3)
+    # on and off in one write: within one frame
+    os.write(w, bytes([0x90, 36, 127, 0x80, 36, 0, 0x90, 37, 64, 0x80, 37,
+                       0]))
+    _, err = proc.communicate(timeout=60)
+    os.close(w)
+    assert proc.returncode == 0, err
+    got = [l.split("] ", 1)[1] for l in err.splitlines()
+           if l.startswith("[/project1/watch] ")]
+    assert got == ["on ch1n36 0.787", "off ch1n36 0.787",
+                   "on ch1n36 1.0", "off ch1n36 1.0",
+                   "on ch1n37 0.504", "off ch1n37 0.504"], err
