@@ -59,7 +59,6 @@ void config_defaults(struct kiosk_config *c)
         .fit = xstrdup("fit"),
         .hang_timeout = 5,
         .script_budget_ms = 500,
-        .state_dir = xstrdup("/var/lib/vitrine"),
         .state_interval = 5,
     };
 }

@@ -19,7 +19,7 @@ struct kiosk_config {
     /* [watchdog] */
     double hang_timeout, script_budget_ms;
     /* [state] */
-    char *state_dir;
+    char *state_dir; /* NULL: systemd's StateDirectory, else none */
     double state_interval;
 };
 

@@ -153,7 +153,7 @@ int main(int argc, char **argv)
     const char *network = cli.network ? cli.network
                           : cfg.network ? cfg.network
                                         : default_network();
-    int rc = run_kiosk(&cli, &cfg, network, cfg_path != NULL);
+    int rc = run_kiosk(&cli, &cfg, network);
     config_free(&cfg);
     return rc;
 }

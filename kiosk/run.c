@@ -368,15 +368,13 @@ static struct graph *between(void *userdata, struct graph *g)
     return g;
 }
 
-/* Where state is kept: --state-dir, else kiosk.ini's [state] dir when a
- * configuration was read, else systemd's StateDirectory=. NULL: none
- * (`vitrine NETWORK` on a desk keeps nothing). */
-static char *state_dir_of(const struct cli *cli, const struct kiosk_config *cfg,
-                          bool config_read)
+/* Where state is kept: --state-dir, else kiosk.ini's [state] dir, else
+ * systemd's StateDirectory= (/var/lib/vitrine under the units). NULL:
+ * none, so that a run by hand or a test never touches the service's
+ * state. */
+static char *state_dir_of(const struct cli *cli, const struct kiosk_config *cfg)
 {
-    const char *dir = cli->state_dir;
-    if (!dir && config_read)
-        dir = cfg->state_dir;
+    const char *dir = cli->state_dir ? cli->state_dir : cfg->state_dir;
     if (!dir) {
         const char *sd = getenv("STATE_DIRECTORY"); /* may be a list */
         if (sd && sd[0])
@@ -387,11 +385,11 @@ static char *state_dir_of(const struct cli *cli, const struct kiosk_config *cfg,
 }
 
 int run_kiosk(const struct cli *cli, const struct kiosk_config *cfg,
-              const char *network, bool config_read)
+              const char *network)
 {
     notify_init();
     struct runtime rt = {.cli = cli, .cfg = cfg};
-    rt.state_dir = state_dir_of(cli, cfg, config_read);
+    rt.state_dir = state_dir_of(cli, cfg);
     if (rt.state_dir) {
         char err[512];
         int unclean = runs_start(rt.state_dir, 60, err, sizeof(err));

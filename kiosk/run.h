@@ -21,6 +21,6 @@ struct graph *run_load(const struct cli *cli, const char *network,
 /* Runs network until a signal, the window closing, or --frames; returns
  * the exit status. */
 int run_kiosk(const struct cli *cli, const struct kiosk_config *cfg,
-              const char *network, bool config_read);
+              const char *network);
 
 #endif
