@@ -311,6 +311,8 @@ static struct graph *reload(struct runtime *rt, struct graph *g,
      * one has cooked once and holds them too. */
     graph_destroy(&rt->retired);
     rt->retired = g;
+    if (!rt->watch) /* after the fallback, which is not watched */
+        rt->watch = watch_create();
     watch_graph(rt->watch, ng);
     stall_graph(rt->stall, ng);
     LOG_INFO("[reload]", "now running %s: %zu operators", ng->file,
