@@ -219,7 +219,7 @@ static double lossless_python(double rate)
         waitpid(pid, NULL, 0);
         return -1;
     }
-    double reached = send_paced(port, N / 5, rate);
+    double reached = send_paced(port, N, rate);
     usleep(300000);
     close(to_child[1]);
     long got = -1;
@@ -227,7 +227,7 @@ static double lossless_python(double rate)
         got = -1;
     fclose(in);
     waitpid(pid, NULL, 0);
-    return got == N / 5 ? reached : 0;
+    return got == N ? reached : 0;
 }
 
 /* The highest rate reached with no loss: the asked rate doubles until
