@@ -31,3 +31,20 @@ def free_port():
     port = s.getsockname()[1]
     s.close()
     return port
+
+
+def wait_bound(port, proc, timeout=30):
+    """Waits until something (the vitrine in proc) listens on UDP
+    127.0.0.1:port; False when proc ended or time ran out first."""
+    import time
+    deadline = time.time() + timeout
+    while time.time() < deadline and proc.poll() is None:
+        probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+        finally:
+            probe.close()
+        time.sleep(0.05)
+    return False

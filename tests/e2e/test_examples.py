@@ -8,7 +8,7 @@ import struct
 import subprocess
 import time
 
-from conftest import ROOT, VITRINE, free_port
+from conftest import ROOT, VITRINE, free_port, wait_bound
 
 
 def osc(addr, tag, value):
@@ -38,7 +38,7 @@ def test_osc_cues_crossfade(tmp_path):
         [VITRINE, "--headless", "--size", "64x36", "--frames", "120",
          "--snapshot", str(tmp_path / "out.png"), str(net)], cwd=ROOT,
         stderr=subprocess.PIPE, text=True)
-    time.sleep(0.8)
+    assert wait_bound(port, proc), proc.communicate()[1]
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     # back to back, likely in one frame: CHOP Execute sees both
     s.sendto(osc("/cue", "i", 7), ("127.0.0.1", port))   # no such cue

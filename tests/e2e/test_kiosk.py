@@ -16,7 +16,7 @@ import zlib
 
 import pytest
 
-from conftest import ROOT, VITRINE, free_port
+from conftest import ROOT, VITRINE, free_port, wait_bound
 
 NET = """
 [network]
@@ -539,7 +539,7 @@ def test_a_restart_resumes_the_cue_mid_fade(tmp_path):
     args = [VITRINE, "--headless", "--state-dir", str(state), str(net)]
     first = subprocess.Popen(args, cwd=ROOT, stderr=subprocess.PIPE,
                              text=True)
-    time.sleep(1.0)
+    assert wait_bound(port, first), first.communicate()[1]
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.sendto(osc("/cue", 3.0), ("127.0.0.1", port))
     s.close()

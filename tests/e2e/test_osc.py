@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from conftest import ROOT, VITRINE, free_port
+from conftest import ROOT, VITRINE, free_port, wait_bound
 
 OSC_NET = ROOT / "tests" / "networks" / "osc"
 
@@ -49,18 +49,7 @@ class Running:
             [VITRINE, "--frames", str(frames), str(net)], cwd=ROOT,
             stderr=subprocess.PIPE, text=True, errors="replace")
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        deadline = time.time() + 10
-        self.wait_for = None
-        while time.time() < deadline:  # until the first frame ran
-            time.sleep(0.05)
-            if self.proc.poll() is not None:
-                break
-            try:
-                probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-                probe.bind(("127.0.0.1", self.port))
-                probe.close()  # not bound yet
-            except OSError:
-                break
+        wait_bound(self.port, self.proc)  # the first frame ran
         time.sleep(0.2)
 
     def send(self, data):
@@ -558,10 +547,10 @@ def test_osc_port_option_is_the_default_port(tmp_path):
     (tmp_path / "show.py").write_text(
         "def onFrameEnd(f):\n"
         "    print('v', [c.eval() for c in op('osc').chans()])\n")
-    proc = subprocess.Popen([VITRINE, "--frames", "40", "--osc-port",
+    proc = subprocess.Popen([VITRINE, "--frames", "90", "--osc-port",
                              str(port), str(tmp_path)], cwd=ROOT,
                             stderr=subprocess.PIPE, text=True)
-    time.sleep(0.4)
+    assert wait_bound(port, proc), proc.communicate()[1]
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.sendto(message("/x", 2.0), ("127.0.0.1", port))
     s.close()
