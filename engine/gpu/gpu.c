@@ -273,18 +273,20 @@ struct gpu_tex *gpu_tex_acquire(struct gpu *g, int w, int h,
 
 void gpu_tex_release(struct gpu *g, struct gpu_tex **pt)
 {
-    (void)g;
-    if (*pt)
+    if (*pt) {
         (*pt)->in_use = false;
+        (*pt)->idle_since = g->frames;
+    }
     *pt = NULL;
 }
 
-void gpu_trim(struct gpu *g)
+/* Frees the textures released at least min_idle frames ago. */
+static void trim_idle(struct gpu *g, uint64_t min_idle)
 {
     size_t k = 0;
     for (size_t i = 0; i < g->ntexs; i++) {
         struct gpu_tex *t = g->texs[i];
-        if (t->in_use) {
+        if (t->in_use || g->frames - t->idle_since < min_idle) {
             g->texs[k++] = t;
             continue;
         }
@@ -295,6 +297,17 @@ void gpu_trim(struct gpu *g)
         free(t);
     }
     g->ntexs = k;
+}
+
+void gpu_trim(struct gpu *g)
+{
+    trim_idle(g, 0);
+}
+
+void gpu_frame_done(struct gpu *g)
+{
+    if (++g->frames % 16 == 0)
+        trim_idle(g, GPU_IDLE_FRAMES);
 }
 
 void gpu_target(struct gpu_tex *t)

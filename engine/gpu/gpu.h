@@ -31,6 +31,7 @@ struct gpu_tex {
     int w, h;
     enum gpu_format format;
     bool in_use;
+    uint64_t idle_since; /* the pool's frame count when released */
     void *cuda; /* its CUDA registration, made at its first CUDA copy */
 };
 
@@ -62,6 +63,7 @@ struct gpu {
     GLuint upload_pbo;     /* upload staging, orphaned per upload */
     GLuint blit_program;   /* draws a texture (mono shown grey) */
     size_t bytes;          /* GPU memory held by pool textures */
+    uint64_t frames;       /* gpu_frame_done calls */
     int max_tex_size;
     bool software; /* llvmpipe and kin: CPU rendering */
 };
@@ -79,7 +81,14 @@ bool gpu_format_is_mono(enum gpu_format f);
 struct gpu_tex *gpu_tex_acquire(struct gpu *g, int w, int h,
                                 enum gpu_format format);
 void gpu_tex_release(struct gpu *g, struct gpu_tex **t);
-/* Frees pool textures nobody uses (after a network is replaced). */
+/* Pool textures unused for this many frames go back to the driver: a TOP
+ * whose size changed, or a replaced network, leaves textures behind that
+ * may never be asked for again. */
+#define GPU_IDLE_FRAMES 120
+/* A frame is over: frees textures idle for GPU_IDLE_FRAMES (looked at
+ * every 16 frames). */
+void gpu_frame_done(struct gpu *g);
+/* Frees every pool texture nobody uses now. */
 void gpu_trim(struct gpu *g);
 
 /* A 3D texture or 2D array, cleared to transparent black; NULL with a

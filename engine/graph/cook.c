@@ -6,6 +6,7 @@
 
 #include "../base/log.h"
 #include "../base/util.h"
+#include "../gpu/gpu.h"
 #include "graph.h"
 
 void graph_begin_frame(struct graph *g, int64_t frame)
@@ -147,6 +148,8 @@ void graph_cook(struct graph *g)
         }
         cook_one(g, list[i], false);
     }
+    if (g->gpu)
+        gpu_frame_done(g->gpu);
 }
 
 static void pull(struct graph *g, struct op *target, bool force)

@@ -746,6 +746,51 @@ static void test_gpu_upload_round_trip(void **state)
     gpu_tex_release(test_gpu, &t);
 }
 
+/* A TOP whose size keeps changing leaves textures in the pool; those
+ * idle for GPU_IDLE_FRAMES go back to the driver, the rest are reused. */
+static void test_pool_frees_idle_textures(void **state)
+{
+    (void)state;
+    NEED_GL();
+    gpu_trim(test_gpu);
+    size_t before = test_gpu->ntexs, bytes = test_gpu->bytes;
+    struct graph *g = gl_load("[network]\nresolution = 16x16\n"
+                              "output = c\n"
+                              "[c]\nOPType = constantTOP\n");
+    struct op *c = graph_find(g, "c");
+    char err[256];
+    int64_t frame = 1;
+    for (int size = 8; size <= 64; size += 8) {
+        assert_int_equal(par_set_double(c, op_par(c, "resolutionw"), size,
+                                        err, sizeof(err)), PAR_OK);
+        graph_begin_frame(g, frame++);
+        graph_cook(g);
+        assert_int_equal(c->top.tex->w, size);
+    }
+    /* Eight sizes: eight textures, seven of them idle now. */
+    assert_int_equal(test_gpu->ntexs, before + 8);
+    for (int i = 0; i < GPU_IDLE_FRAMES + 16; i++) {
+        graph_begin_frame(g, frame++);
+        graph_cook(g);
+    }
+    assert_int_equal(test_gpu->ntexs, before + 1);
+    assert_int_equal(test_gpu->bytes, bytes + 64 * 16 * 4);
+    /* The one in use survives, and a size asked for every frame is
+     * never freed. */
+    for (int i = 0; i < 2 * GPU_IDLE_FRAMES; i++) {
+        assert_int_equal(par_set_double(c, op_par(c, "resolutionw"),
+                                        i % 2 ? 64 : 32, err, sizeof(err)),
+                         PAR_OK);
+        graph_begin_frame(g, frame++);
+        graph_cook(g);
+    }
+    assert_int_equal(test_gpu->ntexs, before + 2);
+    graph_destroy(&g);
+    gpu_trim(test_gpu);
+    assert_int_equal(test_gpu->ntexs, before);
+    assert_int_equal(test_gpu->bytes, bytes);
+}
+
 static void test_without_gpu_tops_report(void **state)
 {
     (void)state;
@@ -780,6 +825,7 @@ int main(void)
         cmocka_unit_test(test_glsl_from_dat),
         cmocka_unit_test(test_texture3d_ring_step_replace_reset),
         cmocka_unit_test(test_gpu_upload_round_trip),
+        cmocka_unit_test(test_pool_frees_idle_textures),
         cmocka_unit_test(test_without_gpu_tops_report),
     };
     return cmocka_run_group_tests(tests, gl_setup, gl_teardown);
