@@ -126,6 +126,15 @@ $(BUILD)/bench/bare_egl: $(BUILD)/obj/tests/bench/bare_egl.o \
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs epoxy egl libsystemd)
 
+# The tests' stand-in for NVIDIA's libcuda.so.1, so that CI runs the
+# CUDA-GL interop against the driver's rules (tests/fakecuda/libcuda.c).
+FAKECUDA := $(BUILD)/fakecuda/libcuda.so.1
+$(FAKECUDA): tests/fakecuda/libcuda.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -fPIC -shared -Wl,-soname,libcuda.so.1 $(LDFLAGS) \
+	    $(shell pkg-config --cflags epoxy) -o $@ $< \
+	    $(shell pkg-config --libs epoxy)
+
 run: deps
 	@$(MAKE) --no-print-directory $(BUILD)/vitrine
 	./$(BUILD)/vitrine $(ARGS) networks/default
@@ -135,7 +144,7 @@ run: deps
 # OSC reader thread are all up); heap, stacks and globals are still
 # scanned.
 test: deps
-	@$(MAKE) --no-print-directory $(BUILD)/vitrine $(UNIT_BIN)
+	@$(MAKE) --no-print-directory $(BUILD)/vitrine $(UNIT_BIN) $(FAKECUDA)
 	@VITRINE=$(CURDIR)/$(BUILD)/vitrine BUILD=$(BUILD) \
 	    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0:use_tls=0 \
 	    ./tests/run.sh

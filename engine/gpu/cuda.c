@@ -17,6 +17,8 @@ bool gpu_cuda_ready(struct gpu *g, char *why, size_t n)
     return false;
 }
 
+bool gpu_cuda_known(void) { return true; }
+
 int gpu_cuda_from_texture(struct gpu *g, struct gpu_tex *t, int comps,
                           enum cuda_elem elem, uintptr_t stream,
                           uint64_t *ptr, size_t *size, char *err, size_t n)
@@ -37,7 +39,9 @@ int gpu_cuda_to_texture(struct gpu *g, struct gpu_tex *t, uint64_t src,
 
 void gpu_cuda_free(uint64_t ptr) { (void)ptr; }
 void gpu_cuda_sync(uintptr_t stream) { (void)stream; }
+uintptr_t gpu_cuda_stream_handle(uintptr_t stream) { return stream; }
 void gpu_cuda_forget(struct gpu_tex *t) { (void)t; }
+void gpu_cuda_release(void) {}
 int gpu_cuda_registrations(void) { return 0; }
 
 #else
@@ -56,7 +60,7 @@ enum {
     CU_MEMORYTYPE_DEVICE = 2,
     CU_MEMORYTYPE_ARRAY = 3,
     CU_GL_DEVICE_LIST_ALL = 1,
-    CU_STREAM_NON_BLOCKING = 1,
+    CU_STREAM_DEFAULT = 0, /* blocking: ordered with the legacy stream */
     CU_GRAPHICS_REGISTER_FLAGS_NONE = 0,
 };
 
@@ -182,7 +186,7 @@ static bool load(struct gpu *g)
     r = cu.cuDevicePrimaryCtxRetain(&cu.ctx, dev);
     if (r == CUDA_SUCCESS && (r = cu.cuCtxPushCurrent(cu.ctx)) ==
                                  CUDA_SUCCESS) {
-        r = cu.cuStreamCreate(&cu.stream, CU_STREAM_NON_BLOCKING);
+        r = cu.cuStreamCreate(&cu.stream, CU_STREAM_DEFAULT);
         CUcontext popped;
         cu.cuCtxPopCurrent(&popped);
     }
@@ -203,6 +207,11 @@ bool gpu_cuda_ready(struct gpu *g, char *why, size_t n)
     if (!cu.ok)
         snprintf(why, n, "%s", cu.why);
     return cu.ok;
+}
+
+bool gpu_cuda_known(void)
+{
+    return cu.tried;
 }
 
 static size_t elem_bytes(enum cuda_elem e)
@@ -386,7 +395,7 @@ int gpu_cuda_from_texture(struct gpu *g, struct gpu_tex *t, int comps,
 {
     if (!gpu_cuda_ready(g, err, n))
         return -1;
-    CUstream s = stream ? (CUstream)stream : cu.stream;
+    CUstream s = (CUstream)gpu_cuda_stream_handle(stream);
     WITH_CONTEXT(alloc_and_copy(t, comps, elem, s, ptr, size, err, n));
 }
 
@@ -417,7 +426,7 @@ int gpu_cuda_to_texture(struct gpu *g, struct gpu_tex *t, uint64_t src,
 {
     if (!gpu_cuda_ready(g, err, n))
         return -1;
-    CUstream s = stream ? (CUstream)stream : cu.stream;
+    CUstream s = (CUstream)gpu_cuda_stream_handle(stream);
     WITH_CONTEXT(to_texture(t, src, comps, elem, s, err, n));
 }
 
@@ -434,11 +443,16 @@ void gpu_cuda_free(uint64_t ptr)
     cu.cuCtxPopCurrent(&popped);
 }
 
+uintptr_t gpu_cuda_stream_handle(uintptr_t stream)
+{
+    return stream == GPU_CUDA_OWN_STREAM ? (uintptr_t)cu.stream : stream;
+}
+
 void gpu_cuda_sync(uintptr_t stream)
 {
     if (!cu.ok || cu.cuCtxPushCurrent(cu.ctx) != CUDA_SUCCESS)
         return;
-    cu.cuStreamSynchronize(stream ? (CUstream)stream : cu.stream);
+    cu.cuStreamSynchronize((CUstream)gpu_cuda_stream_handle(stream));
     CUcontext popped;
     cu.cuCtxPopCurrent(&popped);
 }
@@ -454,6 +468,22 @@ void gpu_cuda_forget(struct gpu_tex *t)
     }
     t->cuda = NULL;
     cu.registrations--;
+}
+
+void gpu_cuda_release(void)
+{
+    if (!cu.ok || !cu.pbo)
+        return;
+    if (cu.pbo_res && cu.cuCtxPushCurrent(cu.ctx) == CUDA_SUCCESS) {
+        cu.cuStreamSynchronize(cu.stream);
+        cu.cuGraphicsUnregisterResource(cu.pbo_res);
+        CUcontext popped;
+        cu.cuCtxPopCurrent(&popped);
+    }
+    cu.pbo_res = NULL;
+    glDeleteBuffers(1, &cu.pbo);
+    cu.pbo = 0;
+    cu.pbo_size = 0;
 }
 
 int gpu_cuda_registrations(void)

@@ -201,6 +201,7 @@ void gpu_destroy(struct gpu **pg)
     struct gpu *g = *pg;
     if (!g)
         return;
+    gpu_cuda_release();
     for (size_t i = 0; i < g->ntexs; i++) {
         gpu_cuda_forget(g->texs[i]);
         glDeleteFramebuffers(1, &g->texs[i]->fbo);

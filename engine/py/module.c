@@ -1416,8 +1416,20 @@ static PyTypeObject chop_base_type = {
 
 static PyObject *cuda_error(struct op *op, const char *why)
 {
-    return PyErr_Format(PyExc_RuntimeError, "CUDA is not available: %s%s%s",
-                        why, op ? " (" : "", op ? op->path : "");
+    return PyErr_Format(PyExc_RuntimeError, "CUDA is not available: %s "
+                        "(%s)", why, op->path);
+}
+
+/* Whether CUDA copies can work. Starting CUDA, once, does not count
+ * against the calling script's time budget. */
+static bool cuda_ready(struct gpu *gpu, char *why, size_t n)
+{
+    if (gpu_cuda_known())
+        return gpu_cuda_ready(gpu, why, n);
+    bool armed = py_budget_pause();
+    bool ok = gpu_cuda_ready(gpu, why, n);
+    py_budget_resume(armed);
+    return ok;
 }
 
 static PyObject *m_cuda_ready(PyObject *self, PyObject *args)
@@ -1426,24 +1438,44 @@ static PyObject *m_cuda_ready(PyObject *self, PyObject *args)
     (void)args;
     struct graph *g = py_graph();
     char why[256];
-    bool ok = gpu_cuda_ready(g ? g->gpu : NULL, why, sizeof(why));
+    bool ok = cuda_ready(g ? g->gpu : NULL, why, sizeof(why));
     return Py_BuildValue("(Ns)", PyBool_FromLong(ok), ok ? "" : why);
 }
 
-/* cuda_from_top(id, stream) -> (ptr, size, w, h, comps, elem): the TOP's
- * image in new device memory, in the layout its format implies. */
+/* A stream argument: None for vitrine's own, else a handle (an int). */
+static int stream_arg(PyObject *o, uintptr_t *stream)
+{
+    if (o == Py_None) {
+        *stream = GPU_CUDA_OWN_STREAM;
+        return 0;
+    }
+    unsigned long long v = PyLong_AsUnsignedLongLong(o);
+    if (v == (unsigned long long)-1 && PyErr_Occurred()) {
+        PyErr_SetString(PyExc_TypeError, "a CUDA stream handle is an int "
+                        "from 0 up");
+        return -1;
+    }
+    *stream = (uintptr_t)v;
+    return 0;
+}
+
+/* cuda_from_top(id, stream) -> (ptr, size, w, h, comps, elem, stream):
+ * the TOP's image in new device memory, in the layout its format implies,
+ * and the handle of the stream it was ordered on. */
 static PyObject *m_cuda_from_top(PyObject *self, PyObject *args)
 {
     (void)self;
     unsigned id;
-    unsigned long long stream;
-    if (!PyArg_ParseTuple(args, "IK", &id, &stream))
+    PyObject *so;
+    uintptr_t stream;
+    if (!PyArg_ParseTuple(args, "IO", &id, &so) ||
+        stream_arg(so, &stream) != 0)
         return NULL;
     struct op *op = get_top(id);
     if (!op)
         return NULL;
     char err[512];
-    if (!gpu_cuda_ready(op->graph->gpu, err, sizeof(err)))
+    if (!cuda_ready(op->graph->gpu, err, sizeof(err)))
         return cuda_error(op, err);
     struct gpu_tex *t = top_image(op);
     if (!t)
@@ -1453,13 +1485,13 @@ static PyObject *m_cuda_from_top(PyObject *self, PyObject *args)
                            ? CUDA_U8 : CUDA_F32;
     uint64_t ptr;
     size_t size;
-    if (gpu_cuda_from_texture(op->graph->gpu, t, comps, e,
-                              (uintptr_t)stream, &ptr, &size, err,
-                              sizeof(err)) != 0)
+    if (gpu_cuda_from_texture(op->graph->gpu, t, comps, e, stream, &ptr,
+                              &size, err, sizeof(err)) != 0)
         return PyErr_Format(PyExc_RuntimeError, "%s.cudaMemory(): %s",
                             op->path, err);
-    return Py_BuildValue("(KniiIi)", (unsigned long long)ptr,
-                         (Py_ssize_t)size, t->w, t->h, comps, (int)e);
+    return Py_BuildValue("(KniiIiK)", (unsigned long long)ptr,
+                         (Py_ssize_t)size, t->w, t->h, comps, (int)e,
+                         (unsigned long long)gpu_cuda_stream_handle(stream));
 }
 
 /* cuda_to_top(id, ptr, w, h, comps, elem, stream): device memory into a
@@ -1468,17 +1500,19 @@ static PyObject *m_cuda_to_top(PyObject *self, PyObject *args)
 {
     (void)self;
     unsigned id;
-    unsigned long long ptr, stream;
+    unsigned long long ptr;
     int w, h, comps, elem;
-    if (!PyArg_ParseTuple(args, "IKiiiiK", &id, &ptr, &w, &h, &comps, &elem,
-                          &stream))
+    PyObject *so;
+    uintptr_t stream;
+    if (!PyArg_ParseTuple(args, "IKiiiiO", &id, &ptr, &w, &h, &comps, &elem,
+                          &so) || stream_arg(so, &stream) != 0)
         return NULL;
     struct op *op = get_op(id);
     if (!op)
         return NULL;
     struct gpu *gpu = op->graph->gpu;
     char err[512];
-    if (!gpu_cuda_ready(gpu, err, sizeof(err)))
+    if (!cuda_ready(gpu, err, sizeof(err)))
         return cuda_error(op, err);
     if (w < 1 || h < 1 || w > gpu->max_tex_size || h > gpu->max_tex_size)
         return PyErr_Format(PyExc_ValueError, "%s: %dx%d is outside 1x1 to "
@@ -1496,7 +1530,7 @@ static PyObject *m_cuda_to_top(PyObject *self, PyObject *args)
         t = op->top.tex = gpu_tex_acquire(gpu, w, h, f);
     }
     if (gpu_cuda_to_texture(gpu, t, ptr, comps, (enum cuda_elem)elem,
-                            (uintptr_t)stream, err, sizeof(err)) != 0)
+                            stream, err, sizeof(err)) != 0)
         return PyErr_Format(PyExc_RuntimeError, "%s.copyCUDAMemory(): %s",
                             op->path, err);
     op->out_version++;
@@ -1516,10 +1550,11 @@ static PyObject *m_cuda_free(PyObject *self, PyObject *args)
 static PyObject *m_cuda_sync(PyObject *self, PyObject *args)
 {
     (void)self;
-    unsigned long long stream = 0;
-    if (!PyArg_ParseTuple(args, "|K", &stream))
+    PyObject *so = Py_None;
+    uintptr_t stream;
+    if (!PyArg_ParseTuple(args, "|O", &so) || stream_arg(so, &stream) != 0)
         return NULL;
-    gpu_cuda_sync((uintptr_t)stream);
+    gpu_cuda_sync(stream);
     Py_RETURN_NONE;
 }
 

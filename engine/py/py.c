@@ -100,6 +100,28 @@ void py_budget_end(void)
     pthread_mutex_unlock(&py.mu);
 }
 
+bool py_budget_pause(void)
+{
+    pthread_mutex_lock(&py.mu);
+    bool was = py.armed;
+    py.armed = false;
+    py.gen++;
+    pthread_mutex_unlock(&py.mu);
+    return was;
+}
+
+void py_budget_resume(bool was_armed)
+{
+    if (!was_armed)
+        return;
+    pthread_mutex_lock(&py.mu);
+    py.gen++;
+    py.armed = true;
+    py.deadline = clock_now_ns() + (int64_t)(py.budget_ms * 1e6);
+    pthread_cond_signal(&py.cv);
+    pthread_mutex_unlock(&py.mu);
+}
+
 bool py_busy(void)
 {
     pthread_mutex_lock(&py.mu);

@@ -11,6 +11,11 @@ struct graph *py_graph(void);
 /* Arms the budget for the outermost of nested calls; end disarms. */
 void py_budget_begin(void);
 void py_budget_end(void);
+/* Around slow one-time work inside a script (starting CUDA): pause stops
+ * the clock and says whether it ran; resume gives the script a whole
+ * budget again. */
+bool py_budget_pause(void);
+void py_budget_resume(bool was_armed);
 double py_budget_ms(void);
 /* Takes the pending exception: "Type: message", newly allocated; the
  * formatted traceback too when traceback is not NULL. */

@@ -1500,11 +1500,13 @@ _ELEM_TYPES = ('uint8', 'uint16', 'float32')
 
 class CUDAMemory:
     """Device memory holding a TOP's image (from TOP.cudaMemory()); freed
-    when this object is collected. Exposes __cuda_array_interface__, so
-    CuPy, PyTorch and Numba take it as an array."""
+    when this object is collected. Exposes __cuda_array_interface__ (with
+    the stream it was filled on), so CuPy, PyTorch and Numba take it as an
+    array."""
 
-    def __init__(self, ptr, size, shape):
+    def __init__(self, ptr, size, shape, stream=None):
         self._ptr, self._size, self._shape = ptr, size, shape
+        self._stream = stream
 
     ptr = property(lambda self: self._ptr)
     size = property(lambda self: self._size)
@@ -1513,9 +1515,14 @@ class CUDAMemory:
     @property
     def __cuda_array_interface__(self):
         s = self._shape
+        # Version 3's stream: where a consumer waits; 0 is not allowed, the
+        # legacy default stream is 1.
+        stream = self._stream
+        if stream == 0:
+            stream = 1
         return {'shape': (s.height, s.width, s.numComps),
                 'typestr': s.dataType.str, 'data': (self._ptr, False),
-                'version': 3, 'strides': None}
+                'version': 3, 'strides': None, 'stream': stream}
 
     def __del__(self):
         if self._ptr:
@@ -1528,10 +1535,11 @@ class CUDAMemory:
 
 
 def _stream_handle(stream):
-    """A CUDA stream as a handle: an int, or CuPy's (.ptr) and PyTorch's
-    (.cuda_stream) stream objects."""
+    """A CUDA stream as a handle: an int (0 is the legacy default stream),
+    or CuPy's (.ptr) and PyTorch's (.cuda_stream) stream objects; None is
+    vitrine's own stream."""
     if stream is None:
-        return 0
+        return None
     for attr in ('cuda_stream', 'ptr', 'handle'):
         v = getattr(stream, attr, None)
         if isinstance(v, int):
@@ -1615,10 +1623,11 @@ class TOP(OP):
         """The image copied into new device memory, on the GPU (CUDA-GL
         interop), ordered on `stream` or on vitrine's own stream."""
         _cuda_check(self)
-        ptr, size, w, h, comps, elem = _vt.cuda_from_top(
+        ptr, size, w, h, comps, elem, used = _vt.cuda_from_top(
             self._id, _stream_handle(stream))
         return CUDAMemory(ptr, size, CUDAMemoryShape(w, h, comps,
-                                                     _ELEM_TYPES[elem]))
+                                                     _ELEM_TYPES[elem]),
+                          used)
 
 
 def _sort_pages(o, names):
@@ -1687,6 +1696,9 @@ class scriptTOP(TOP):
             if size is None:
                 size = dims[0] * dims[1] * dims[2] * dt.itemsize
             address = iface['data'][0]
+            # The producer's stream (version 3): the copy waits there.
+            if stream is None and isinstance(iface.get('stream'), int):
+                stream = iface['stream']
         if not isinstance(shape, CUDAMemoryShape):
             raise TypeError("%s: shape must be a CUDAMemoryShape, not %s"
                             % (self.path, type(shape).__name__))

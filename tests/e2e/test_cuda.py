@@ -1,15 +1,33 @@
 """CUDA-GL interop: the exact errors where there is no CUDA (here, in CI),
-a build without CUDA, and on a machine with an NVIDIA GPU the round trips,
-registrations and figures of tests/networks/cuda (skipped elsewhere, with
-the reason)."""
+a build without CUDA; the checks of tests/networks/cuda (round trips,
+streams, errors, 10,000 frames of resizing copies) against the stand-in
+driver of tests/fakecuda, which holds vitrine to the driver's rules; and
+on a machine with an NVIDIA GPU the same checks and the figures against
+the real driver (skipped elsewhere, with the reason)."""
 import os
+import pathlib
 import subprocess
 
 import pytest
 
-from conftest import ROOT, run
+from conftest import ROOT, VITRINE, run
+from images import read_png
 
 CUDA_NET = ROOT / "tests" / "networks" / "cuda"
+FRAMES = 10000  # checks.py's FRAMES
+CHECKS = ["-c", str(CUDA_NET / "kiosk.ini"), "--headless", "--fps", "1000",
+          "--frames", str(FRAMES + 2), str(CUDA_NET)]
+
+
+@pytest.fixture(scope="module")
+def fake():
+    """The environment that puts the stand-in libcuda.so.1 first."""
+    build = pathlib.Path(VITRINE).resolve().parent
+    lib = build / "fakecuda" / "libcuda.so.1"
+    r = subprocess.run(["make", "-s", f"BUILD={build}", str(lib)], cwd=ROOT,
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    return {"LD_LIBRARY_PATH": str(lib.parent)}
 
 PROBE = """
 [network]
@@ -40,14 +58,14 @@ def onStart():
 """
 
 
-def probe(tmp_path, vitrine=None):
+def probe(tmp_path, vitrine=None, env=None):
     (tmp_path / "network.ini").write_text(PROBE)
     (tmp_path / "probe.py").write_text(PROBE_PY)
     if vitrine:
         return subprocess.run([vitrine, "--headless", "--frames", "2",
                                str(tmp_path)], capture_output=True,
                               text=True, timeout=60, cwd=ROOT)
-    return run("--headless", "--frames", "2", str(tmp_path))
+    return run("--headless", "--frames", "2", str(tmp_path), env=env)
 
 
 def lines_of(stderr, path):
@@ -93,16 +111,99 @@ def test_build_without_cuda(tmp_path):
     assert lines_of(r.stderr, "/project1/probe") == [msg, msg]
 
 
-def test_interop_on_a_gpu():
-    r = run("--headless", "--frames", "2", str(CUDA_NET), timeout=300)
+def test_driver_without_a_device_says_so(tmp_path, fake):
+    """The driver is installed but finds no GPU (cuInit answers
+    CUDA_ERROR_NO_DEVICE)."""
+    r = probe(tmp_path, env={**fake, "FAKECUDA_DEVICES": "0"})
     assert r.returncode == 0, r.stderr
+    msg = "RuntimeError CUDA is not available: no CUDA-capable device"
+    assert lines_of(r.stderr, "/project1/probe") == [msg, msg]
+
+
+def test_gl_context_on_another_device_says_so(tmp_path, fake):
+    r = probe(tmp_path, env={**fake, "FAKECUDA_GL": "0"})
+    assert r.returncode == 0, r.stderr
+    out = lines_of(r.stderr, "/project1/probe")
+    assert len(out) == 2 and out[0] == out[1], out
+    assert out[0].startswith("RuntimeError CUDA is not available: the "
+                             "OpenGL context (")
+    assert out[0].endswith(") does not run on a CUDA device"), out
+
+
+def checks_output(r):
+    assert r.returncode == 0, r.stderr
+    out = lines_of(r.stderr, "/project1/checks")
+    fails = [l for l in out if l.startswith(("FAIL", "error"))]
+    assert not fails, "\n".join(fails)
+    assert out and out[-1] == "DONE", r.stderr
+    return out
+
+
+def test_interop_against_the_fake_driver(fake):
+    """Every check of tests/networks/cuda, including those only the
+    stand-in can make: no default stream unless asked for, driver rules
+    kept, no registration outliving its texture, bad addresses and
+    streams refused with nothing left mapped."""
+    r = run(*CHECKS, env=fake, timeout=600)
+    assert "fakecuda: the test stand-in" in r.stderr, r.stderr
+    assert "contract violation" not in r.stderr, r.stderr
+    out = checks_output(r)
+    passed = [l for l in out if l.startswith("PASS")]
+    assert len(passed) == 48, out
+    assert sum("(fake)" in l for l in passed) == 11, out
+    assert not any(l.startswith("BENCH") for l in out)
+
+
+def has_cuda_driver():
+    import ctypes
+    try:
+        ctypes.CDLL("libcuda.so.1")
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not has_cuda_driver(), reason="needs an NVIDIA GPU "
+                    "with its driver: libcuda.so.1 cannot be loaded")
+def test_interop_on_a_gpu():
+    r = run(*CHECKS, timeout=600)
     out = lines_of(r.stderr, "/project1/checks")
     if out and out[0].startswith("SKIP "):
         pytest.skip("needs an NVIDIA GPU with its driver: " + out[0][5:])
-    fails = [l for l in out if l.startswith("FAIL")]
-    assert not fails, "\n".join(fails)
-    assert len([l for l in out if l.startswith("PASS")]) == 27, out
-    assert out[-1] == "DONE", r.stderr
-    for line in out:
-        if line.startswith("BENCH"):
-            print(line)
+    out = checks_output(r)
+    assert len([l for l in out if l.startswith("PASS")]) == 37, out
+    bench = [l for l in out if l.startswith("BENCH")]
+    assert len(bench) == 2, out
+    for line in bench:
+        print(line)
+
+
+def example(tmp_path, name, env=None):
+    png = tmp_path / (name + ".png")
+    r = run("--headless", "--frames", "3", "--snapshot", str(png),
+            "networks/cuda-interop", env=env, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert "error" not in r.stderr, r.stderr
+    return r.stderr, read_png(png)
+
+
+def test_example_shows_the_same_picture_through_cuda_and_numpy(tmp_path,
+                                                                 fake):
+    """networks/cuda-interop: through the stand-in driver the picture comes
+    from device memory; with no driver (CUDA=0 behaves the same) it comes
+    from NumPy, with the warning and the red bar; otherwise the same."""
+    log, (w, h, cuda_rows) = example(tmp_path, "cuda", fake)
+    assert "CUDA: the field is on the GPU" in log, log
+    log, (w2, h2, numpy_rows) = example(
+        tmp_path, "numpy", {"LD_LIBRARY_PATH": str(tmp_path)})
+    assert "warning: no CUDA (" in log, log
+    assert (w, h) == (w2, h2) == (640, 360)
+    bar = 12  # rows at the bottom
+    for y in range(h):
+        for x in range(0, w, 7):
+            a, b = cuda_rows[y][x], numpy_rows[y][x]
+            if y >= h - bar:
+                assert b[:3] == (255, 0, 0), (x, y, b)
+                assert a[:3] != (255, 0, 0), (x, y, a)
+            else:
+                assert max(abs(p - q) for p, q in zip(a, b)) <= 1, (x, y)
