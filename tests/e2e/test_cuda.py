@@ -2,8 +2,9 @@
 a build without CUDA; the checks of tests/networks/cuda (round trips,
 streams, errors, 10,000 frames of resizing copies) against the stand-in
 driver of tests/fakecuda, which holds vitrine to the driver's rules; and
-on a machine with an NVIDIA GPU the same checks and the figures against
-the real driver (skipped elsewhere, with the reason)."""
+on a machine with an NVIDIA GPU the same checks against the real driver
+(skipped elsewhere, with the reason). The figures are make bench's
+(tests/bench/bench_cuda.c)."""
 import os
 import pathlib
 import subprocess
@@ -151,7 +152,6 @@ def test_interop_against_the_fake_driver(fake):
     passed = [l for l in out if l.startswith("PASS")]
     assert len(passed) == 48, out
     assert sum("(fake)" in l for l in passed) == 11, out
-    assert not any(l.startswith("BENCH") for l in out)
 
 
 def has_cuda_driver():
@@ -172,10 +172,6 @@ def test_interop_on_a_gpu():
         pytest.skip("needs an NVIDIA GPU with its driver: " + out[0][5:])
     out = checks_output(r)
     assert len([l for l in out if l.startswith("PASS")]) == 37, out
-    bench = [l for l in out if l.startswith("BENCH")]
-    assert len(bench) == 2, out
-    for line in bench:
-        print(line)
 
 
 def example(tmp_path, name, env=None):

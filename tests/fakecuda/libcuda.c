@@ -234,6 +234,16 @@ CUresult cuDeviceGet(CUdevice *d, int ordinal)
     return CUDA_SUCCESS;
 }
 
+CUresult cuDeviceGetName(char *name, int len, CUdevice d)
+{
+    if (!fk.initialised)
+        return CUDA_ERROR_NOT_INITIALIZED;
+    if (d < 0 || d >= device_count() || len < 1)
+        return CUDA_ERROR_INVALID_VALUE;
+    snprintf(name, (size_t)len, "fakecuda (host memory)");
+    return CUDA_SUCCESS;
+}
+
 CUresult cuGLGetDevices_v2(unsigned *count, CUdevice *devs, unsigned max,
                            int list)
 {

@@ -1,15 +1,14 @@
 # CUDA-GL interop checks: round trips through cudaMemory() and
 # copyCUDAMemory(), stream ordering, errors, then FRAMES frames of copies
-# at alternating sizes (registrations stay bounded), then figures. Device
+# at alternating sizes (registrations stay bounded). The figures are
+# tests/bench/bench_cuda.c's, in make bench. Device
 # memory is made and read through the driver API with ctypes, so no CuPy
 # or PyTorch is needed in vitrine's interpreter.
 #
 # On a GPU this runs against NVIDIA's driver; in CI against the stand-in of
 # tests/fakecuda, which also counts broken driver rules and uses of the
-# default stream: the checks marked "(fake)" need those counts, and the
-# figures are left out there (its copies run on the CPU).
+# default stream: the checks marked "(fake)" need those counts.
 import ctypes
-import time
 
 import numpy
 
@@ -68,15 +67,6 @@ class Device:
 
     def sync(self, s):
         self.cu.cuStreamSynchronize(ctypes.c_void_p(s))
-
-    def d2d_ms(self, dst, src, n, reps=20):
-        self.cu.cuCtxSynchronize()
-        t0 = time.perf_counter()
-        for _ in range(reps):
-            self.cu.cuMemcpyDtoD_v2(C(dst), C(src), ctypes.c_size_t(n))
-        self.cu.cuCtxSynchronize()
-        return (time.perf_counter() - t0) * 1000 / reps
-
 
 def pattern(h, w, c, dt):
     rng = numpy.random.default_rng(h * 31 + w + c)
@@ -306,47 +296,5 @@ def onFrameStart(frame):
               '(fake)', d.stat('registrations') ==
               td._vt.cuda_registrations() + 1,
               (d.stat('registrations'), td._vt.cuda_registrations()))
-    else:
-        bench(d, op('src'), dst)
     print('DONE')
 
-
-def bench(d, src, dst, reps=20):
-    for dt, label in ((numpy.uint8, 'RGBA8'), (numpy.float32, 'RGBA32F')):
-        a = pattern(1080, 1920, 4, dt)
-        n = a.nbytes
-        p, q = d.alloc(n), d.alloc(n)
-        d.upload(p, a)
-        shape = td.CUDAMemoryShape(1920, 1080, 4, dt)
-        dst.copyCUDAMemory(p, n, shape)
-        td._vt.cuda_sync()
-        t0 = time.perf_counter()
-        for _ in range(reps):
-            dst.copyCUDAMemory(p, n, shape)
-        td._vt.cuda_sync()
-        to_tex = (time.perf_counter() - t0) * 1000 / reps
-        m = dst.cudaMemory()
-        td._vt.cuda_sync()
-        t0 = time.perf_counter()
-        for _ in range(reps):
-            m = dst.cudaMemory()
-        td._vt.cuda_sync()
-        from_tex = (time.perf_counter() - t0) * 1000 / reps
-        del m
-        raw = d.d2d_ms(q, p, n)
-        t0 = time.perf_counter()
-        for _ in range(5):
-            x = dst.numpyArray()
-            src.copyNumpyArray(x)
-        td._vt.cuda_sync()
-        numpy_ms = (time.perf_counter() - t0) * 1000 / 5
-        gb = n / 1e9
-        print('BENCH %s 1920x1080: copyCUDAMemory %.3f ms (%.1f GB/s, %.0f%% '
-              'of cuMemcpyDtoD), cudaMemory %.3f ms (%.1f GB/s, %.0f%%); '
-              'cuMemcpyDtoD %.3f ms (%.1f GB/s; target 70%%); through NumPy '
-              '(numpyArray + copyNumpyArray) %.2f ms' % (
-                  label, to_tex, gb / to_tex * 1000, raw / to_tex * 100,
-                  from_tex, gb / from_tex * 1000, raw / from_tex * 100,
-                  raw, gb / raw * 1000, numpy_ms))
-        d.free(p)
-        d.free(q)
