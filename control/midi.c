@@ -70,19 +70,35 @@ bool midi_parse(struct midi_parser *p, uint8_t byte, struct midi_event *ev)
     return true;
 }
 
-#define QUEUE 4096
-
 struct midi_stream {
     char *path; /* a raw stream's path, or a PortMidi name to look for */
     bool portmidi;
     int fd;
     pthread_t reader;
     atomic_bool stop;
-    struct midi_event q[QUEUE];
+    struct midi_event q[MIDI_QUEUE];
     _Atomic uint64_t head, tail, dropped;
     struct midi_event *out;
     size_t cap_out;
 };
+
+static void push(struct midi_stream *s, struct midi_parser *p,
+                 const unsigned char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct midi_event ev;
+        if (!midi_parse(p, b[i], &ev))
+            continue;
+        uint64_t head = atomic_load_explicit(&s->head, memory_order_relaxed);
+        if (head - atomic_load_explicit(&s->tail, memory_order_acquire) >=
+            MIDI_QUEUE) {
+            atomic_fetch_add(&s->dropped, 1);
+            continue;
+        }
+        s->q[head % MIDI_QUEUE] = ev;
+        atomic_store_explicit(&s->head, head + 1, memory_order_release);
+    }
+}
 
 static void *read_loop(void *arg)
 {
@@ -100,40 +116,10 @@ static void *read_loop(void *arg)
             nanosleep(&ts, NULL);
             continue;
         }
-        for (ssize_t i = 0; i < n; i++) {
-            struct midi_event ev;
-            if (!midi_parse(&p, buf[i], &ev))
-                continue;
-            uint64_t head = atomic_load_explicit(&s->head,
-                                                 memory_order_relaxed);
-            if (head - atomic_load_explicit(&s->tail, memory_order_acquire)
-                >= QUEUE) {
-                atomic_fetch_add(&s->dropped, 1);
-                continue;
-            }
-            s->q[head % QUEUE] = ev;
-            atomic_store_explicit(&s->head, head + 1, memory_order_release);
-        }
+        if (n > 0)
+            push(s, &p, buf, (size_t)n);
     }
     return NULL;
-}
-
-static void push(struct midi_stream *s, struct midi_parser *p,
-                 const unsigned char *b, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        struct midi_event ev;
-        if (!midi_parse(p, b[i], &ev))
-            continue;
-        uint64_t head = atomic_load_explicit(&s->head, memory_order_relaxed);
-        if (head - atomic_load_explicit(&s->tail, memory_order_acquire) >=
-            QUEUE) {
-            atomic_fetch_add(&s->dropped, 1);
-            continue;
-        }
-        s->q[head % QUEUE] = ev;
-        atomic_store_explicit(&s->head, head + 1, memory_order_release);
-    }
 }
 
 /* PortMidi: one library state for the process, used under pm_mu. It lists
@@ -323,7 +309,7 @@ const struct midi_event *midi_stream_drain(struct midi_stream *s,
     size_t n = (size_t)(head - tail);
     GROW(s->out, s->cap_out, n ? n : 1);
     for (size_t i = 0; i < n; i++)
-        s->out[i] = s->q[(tail + i) % QUEUE];
+        s->out[i] = s->q[(tail + i) % MIDI_QUEUE];
     atomic_store_explicit(&s->tail, head, memory_order_release);
     *count = n;
     return s->out;

@@ -60,6 +60,8 @@ const char *midi_default_device(void);
 /* Events read since the last call, in order; *count of them. */
 const struct midi_event *midi_stream_drain(struct midi_stream *s,
                                            size_t *count);
+/* Events a stream holds between drains (a frame); more are dropped. */
+#define MIDI_QUEUE 4096
 /* Events dropped because the queue was full. */
 uint64_t midi_stream_dropped(const struct midi_stream *s);
 

@@ -2,6 +2,7 @@
 status, 14-bit controller pairs, interleaved SysEx and realtime bytes,
 the channel filter, and a writer that comes and goes."""
 import os
+import re
 import subprocess
 import time
 
@@ -198,3 +199,37 @@ def test_a_tap_within_one_frame_fires_on_and_off(tmp_path):
     assert got == ["on ch1n36 0.787", "off ch1n36 0.787",
                    "on ch1n36 1.0", "off ch1n36 1.0",
                    "on ch1n37 0.504", "off ch1n37 0.504"], err
+
+
+def test_a_flood_beyond_the_queue_is_reported(tmp_path):
+    """More events within one frame than the stream holds (MIDI_QUEUE,
+    4096): the rest are dropped, and the op says how many, naming the
+    device; the runtime goes on and later events arrive."""
+    fifo = tmp_path / "flood"
+    os.mkfifo(fifo)
+    (tmp_path / "network.ini").write_text(
+        f"[network]\nfps = 2\n[midi]\nOPType = midiinCHOP\ndevice = {fifo}\n"
+        "normalize = off\n[show]\nOPType = executeDAT\nfile = show.py\n")
+    (tmp_path / "show.py").write_text(
+        "def onFrameEnd(frame):\n"
+        "    c = op('midi').chan('ch1c7')\n"
+        "    print('cc7', c.eval() if c is not None else None)\n")
+    proc = subprocess.Popen([VITRINE, "--frames", "6", str(tmp_path)],
+                            cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    w = os.open(fifo, os.O_WRONLY)
+    # 10,000 controller changes in one write, within one 500 ms frame (or
+    # two: more than twice the queue, so some are dropped either way)
+    os.write(w, bytes([0xB0, 7, 1]) + bytes([7, 1]) * 9999)
+    time.sleep(1.2)
+    os.write(w, bytes([0xB0, 7, 99]))
+    _, err = proc.communicate(timeout=60)
+    os.close(w)
+    assert proc.returncode == 0, err
+    warn = [l for l in err.splitlines() if "MIDI events dropped" in l]
+    assert len(warn) == 1, err
+    m = re.fullmatch(rf"\[/project1/midi\] warning: {re.escape(str(fifo))}: "
+                     r"(\d+) MIDI events dropped in all: more than 4096 "
+                     r"arrived within one frame", warn[0])
+    assert m and 1808 <= int(m.group(1)) <= 10000 - 4096, warn
+    shown = [l for l in err.splitlines() if l.startswith("[/project1/show]")]
+    assert shown[-1] == "[/project1/show] cc7 99.0", err
