@@ -79,16 +79,21 @@ static void *watch(void *arg)
     return NULL;
 }
 
-void py_budget_begin(void)
+/* A whole budget from now, for a new call. */
+static void arm(void)
 {
-    if (py.depth++ > 0)
-        return;
     pthread_mutex_lock(&py.mu);
     py.gen++;
     py.armed = true;
     py.deadline = clock_now_ns() + (int64_t)(py.budget_ms * 1e6);
     pthread_cond_signal(&py.cv);
     pthread_mutex_unlock(&py.mu);
+}
+
+void py_budget_begin(void)
+{
+    if (py.depth++ == 0)
+        arm();
 }
 
 void py_budget_end(void)
@@ -112,14 +117,8 @@ bool py_budget_pause(void)
 
 void py_budget_resume(bool was_armed)
 {
-    if (!was_armed)
-        return;
-    pthread_mutex_lock(&py.mu);
-    py.gen++;
-    py.armed = true;
-    py.deadline = clock_now_ns() + (int64_t)(py.budget_ms * 1e6);
-    pthread_cond_signal(&py.cv);
-    pthread_mutex_unlock(&py.mu);
+    if (was_armed)
+        arm();
 }
 
 bool py_busy(void)

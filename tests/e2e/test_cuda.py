@@ -154,15 +154,6 @@ def test_interop_against_the_fake_driver(fake):
     assert sum("(fake)" in l for l in passed) == 11, out
 
 
-def has_cuda_driver():
-    import ctypes
-    try:
-        ctypes.CDLL("libcuda.so.1")
-        return True
-    except OSError:
-        return False
-
-
 @pytest.mark.skipif(not has_cuda_driver(), reason="needs an NVIDIA GPU "
                     "with its driver: libcuda.so.1 cannot be loaded")
 def test_interop_on_a_gpu():

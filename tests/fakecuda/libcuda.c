@@ -855,10 +855,11 @@ static bool unchanged(struct res *r)
     return true;
 }
 
-CUresult cuGraphicsMapResources(unsigned n, CUgraphicsResource *rs,
-                                CUstream s)
+/* The checks of a map (mapped: false) or an unmap (true). */
+static CUresult map_args(const char *call, unsigned n, CUgraphicsResource *rs,
+                         CUstream s, bool mapped)
 {
-    CUresult r = ready("cuGraphicsMapResources");
+    CUresult r = ready(call);
     if (r != CUDA_SUCCESS)
         return r;
     if (!known_stream(s))
@@ -867,11 +868,21 @@ CUresult cuGraphicsMapResources(unsigned n, CUgraphicsResource *rs,
         struct res *x = known_res(rs[i]);
         if (!x)
             return CUDA_ERROR_INVALID_HANDLE;
-        if (x->mapped)
-            return CUDA_ERROR_ALREADY_MAPPED;
-        if (!unchanged(x))
-            return CUDA_ERROR_INVALID_VALUE;
+        if (x->mapped != mapped)
+            return mapped ? CUDA_ERROR_NOT_MAPPED : CUDA_ERROR_ALREADY_MAPPED;
     }
+    return CUDA_SUCCESS;
+}
+
+CUresult cuGraphicsMapResources(unsigned n, CUgraphicsResource *rs,
+                                CUstream s)
+{
+    CUresult r = map_args("cuGraphicsMapResources", n, rs, s, false);
+    if (r != CUDA_SUCCESS)
+        return r;
+    for (unsigned i = 0; i < n; i++)
+        if (!unchanged(rs[i]))
+            return CUDA_ERROR_INVALID_VALUE;
     if (is_legacy(s))
         fk.default_ops++;
     for (unsigned i = 0; i < n; i++) {
@@ -934,18 +945,9 @@ static void finish_for_unmap(struct stream *s, struct res *x)
 CUresult cuGraphicsUnmapResources(unsigned n, CUgraphicsResource *rs,
                                   CUstream s)
 {
-    CUresult r = ready("cuGraphicsUnmapResources");
+    CUresult r = map_args("cuGraphicsUnmapResources", n, rs, s, true);
     if (r != CUDA_SUCCESS)
         return r;
-    if (!known_stream(s))
-        return CUDA_ERROR_INVALID_HANDLE;
-    for (unsigned i = 0; i < n; i++) {
-        struct res *x = known_res(rs[i]);
-        if (!x)
-            return CUDA_ERROR_INVALID_HANDLE;
-        if (!x->mapped)
-            return CUDA_ERROR_NOT_MAPPED;
-    }
     if (is_legacy(s))
         fk.default_ops++;
     for (unsigned i = 0; i < n; i++) {
