@@ -150,8 +150,8 @@ def test_interop_against_the_fake_driver(fake):
     assert "contract violation" not in r.stderr, r.stderr
     out = checks_output(r)
     passed = [l for l in out if l.startswith("PASS")]
-    assert len(passed) == 48, out
-    assert sum("(fake)" in l for l in passed) == 11, out
+    assert len(passed) == 49, out
+    assert sum("(fake)" in l for l in passed) == 12, out
 
 
 @pytest.mark.skipif(not has_cuda_driver(), reason="needs an NVIDIA GPU "

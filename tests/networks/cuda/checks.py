@@ -205,6 +205,19 @@ def streams(d, src, dst):
     d.free(p)
 
 
+def lifetime(d, src):
+    """A CUDAMemory's device memory lives as long as the object."""
+    if not d.fake:
+        return
+    before = d.stat('allocations')
+    m = src.cudaMemory()
+    held = d.stat('allocations') == before + 1
+    del m
+    check('CUDAMemory frees its memory when collected (fake)',
+          held and d.stat('allocations') == before,
+          (before, d.stat('allocations')))
+
+
 def errors(d, src, dst):
     a = pattern(8, 8, 4, numpy.float32)
     p = d.alloc(a.nbytes)
@@ -251,6 +264,7 @@ def onStart():
     src, dst = op('src'), op('dst')
     round_trips(d, src, dst)
     streams(d, src, dst)
+    lifetime(d, src)
     errors(d, src, dst)
     # FRAMES frames of copies at alternating sizes: each resizes dst
     a = pattern(16, 16, 4, numpy.float32)
