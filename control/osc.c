@@ -256,7 +256,12 @@ struct osc_server {
     struct osc_msg *due;
     size_t ndue, cap_due;
     int64_t due_frame;
-    uint64_t reported_dropped, reported_malformed;
+    /* the last malformed and refused packets' senders (ip << 16 | port)
+     * and the malformed one's size, written by the reader */
+    _Atomic uint64_t bad_from, refused_from, bad_len;
+    /* main thread: what the log has said, and when */
+    uint64_t said_dropped, said_malformed, said_refused;
+    int64_t said_at;
 };
 
 static struct osc_server *servers;
@@ -347,6 +352,60 @@ static void enqueue(void *arg, const struct osc_msg *m)
     atomic_store_explicit(&s->head, head + 1, memory_order_release);
 }
 
+/* "a.b.c.d:port" of a sender as the reader packs it. */
+static void sender_text(uint64_t from, char *buf, size_t n)
+{
+    uint32_t ip = (uint32_t)(from >> 16);
+    snprintf(buf, n, "%u.%u.%u.%u:%u", ip >> 24, (ip >> 16) & 255,
+             (ip >> 8) & 255, ip & 255, (unsigned)(from & 0xffff));
+}
+
+/* The log hears of dropped, malformed and refused packets as they
+ * happen, naming the last sender, but at most every 5 seconds: a device
+ * that sends garbage every frame must not flood the journal. */
+static void report_problems(struct osc_server *s, int64_t now_ns)
+{
+    uint64_t dropped = atomic_load_explicit(&s->dropped,
+                                            memory_order_relaxed);
+    uint64_t malformed = atomic_load_explicit(&s->malformed,
+                                              memory_order_acquire);
+    uint64_t refused = atomic_load_explicit(&s->refused,
+                                            memory_order_acquire);
+    if ((dropped == s->said_dropped && malformed == s->said_malformed &&
+         refused == s->said_refused) ||
+        (s->said_at && now_ns - s->said_at < 5000000000))
+        return;
+    s->said_at = now_ns;
+    char from[32];
+    if (dropped != s->said_dropped) {
+        LOG_WARN("[osc]", "port %d: %llu message%s dropped: the queue was "
+                 "full (%llu in all)", s->port,
+                 (unsigned long long)(dropped - s->said_dropped),
+                 dropped - s->said_dropped == 1 ? "" : "s",
+                 (unsigned long long)dropped);
+        s->said_dropped = dropped;
+    }
+    if (malformed != s->said_malformed) {
+        sender_text(atomic_load(&s->bad_from), from, sizeof(from));
+        LOG_WARN("[osc]", "port %d: %llu malformed packet%s ignored, the "
+                 "last from %s (%llu bytes); %llu in all", s->port,
+                 (unsigned long long)(malformed - s->said_malformed),
+                 malformed - s->said_malformed == 1 ? "" : "s", from,
+                 (unsigned long long)atomic_load(&s->bad_len),
+                 (unsigned long long)malformed);
+        s->said_malformed = malformed;
+    }
+    if (refused != s->said_refused) {
+        sender_text(atomic_load(&s->refused_from), from, sizeof(from));
+        LOG_WARN("[osc]", "port %d: %llu packet%s refused, the last from %s: "
+                 "not in kiosk.ini's [osc] allow; %llu in all", s->port,
+                 (unsigned long long)(refused - s->said_refused),
+                 refused - s->said_refused == 1 ? "" : "s", from,
+                 (unsigned long long)refused);
+        s->said_refused = refused;
+    }
+}
+
 static void *read_loop(void *arg)
 {
     struct osc_server *s = arg;
@@ -372,16 +431,23 @@ static void *read_loop(void *arg)
             struct emit_ctx c = {s, from[i].sin_addr.s_addr,
                                  ntohs(from[i].sin_port),
                                  (uint32_t)seq + 1};
+            uint64_t sender = (uint64_t)ntohl(c.ip) << 16 | c.port;
             if (!allowed(c.ip)) {
+                atomic_store_explicit(&s->refused_from, sender,
+                                      memory_order_relaxed);
                 atomic_fetch_add_explicit(&s->refused, 1,
-                                          memory_order_relaxed);
+                                          memory_order_release);
                 continue;
             }
             size_t len = msgs[i].msg_len;
             if ((msgs[i].msg_hdr.msg_flags & MSG_TRUNC) ||
-                osc_decode(bufs[i], len, enqueue, &c) < 0)
+                osc_decode(bufs[i], len, enqueue, &c) < 0) {
+                atomic_store_explicit(&s->bad_from, sender,
+                                      memory_order_relaxed);
+                atomic_store_explicit(&s->bad_len, len, memory_order_relaxed);
                 atomic_fetch_add_explicit(&s->malformed, 1,
-                                          memory_order_relaxed);
+                                          memory_order_release);
+            }
         }
     }
     return NULL;
@@ -549,24 +615,7 @@ const struct osc_msg *osc_server_due(struct osc_server *s, int64_t frame,
         }
     }
     atomic_store_explicit(&s->tail, tail, memory_order_release);
-    uint64_t dropped = atomic_load(&s->dropped);
-    uint64_t malformed = atomic_load(&s->malformed);
-    if (dropped != s->reported_dropped) {
-        LOG_WARN("[osc]", "port %d: %llu message%s dropped: the queue was "
-                 "full (%llu in all)", s->port,
-                 (unsigned long long)(dropped - s->reported_dropped),
-                 dropped - s->reported_dropped == 1 ? "" : "s",
-                 (unsigned long long)dropped);
-        s->reported_dropped = dropped;
-    }
-    if (malformed != s->reported_malformed) {
-        LOG_WARN("[osc]", "port %d: %llu malformed packet%s ignored (%llu "
-                 "in all)", s->port,
-                 (unsigned long long)(malformed - s->reported_malformed),
-                 malformed - s->reported_malformed == 1 ? "" : "s",
-                 (unsigned long long)malformed);
-        s->reported_malformed = malformed;
-    }
+    report_problems(s, now_ns);
     *count = s->ndue;
     return s->due;
 }
