@@ -77,7 +77,7 @@ struct midi_stream {
     pthread_t reader;
     atomic_bool stop;
     struct midi_event q[MIDI_QUEUE];
-    _Atomic uint64_t head, tail, dropped;
+    _Atomic uint64_t head, tail, dropped, stray;
     struct midi_event *out;
     size_t cap_out;
 };
@@ -85,6 +85,7 @@ struct midi_stream {
 static void push(struct midi_stream *s, struct midi_parser *p,
                  const unsigned char *b, size_t n)
 {
+    uint64_t ignored = p->ignored_bytes;
     for (size_t i = 0; i < n; i++) {
         struct midi_event ev;
         if (!midi_parse(p, b[i], &ev))
@@ -98,6 +99,8 @@ static void push(struct midi_stream *s, struct midi_parser *p,
         s->q[head % MIDI_QUEUE] = ev;
         atomic_store_explicit(&s->head, head + 1, memory_order_release);
     }
+    if (p->ignored_bytes != ignored)
+        atomic_fetch_add(&s->stray, p->ignored_bytes - ignored);
 }
 
 static void *read_loop(void *arg)
@@ -318,6 +321,11 @@ const struct midi_event *midi_stream_drain(struct midi_stream *s,
 uint64_t midi_stream_dropped(const struct midi_stream *s)
 {
     return atomic_load(&((struct midi_stream *)s)->dropped);
+}
+
+uint64_t midi_stream_stray(const struct midi_stream *s)
+{
+    return atomic_load(&((struct midi_stream *)s)->stray);
 }
 
 /* ---- output ---- */

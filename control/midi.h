@@ -64,6 +64,9 @@ const struct midi_event *midi_stream_drain(struct midi_stream *s,
 #define MIDI_QUEUE 4096
 /* Events dropped because the queue was full. */
 uint64_t midi_stream_dropped(const struct midi_stream *s);
+/* Data bytes ignored because no status byte came before them (a stream
+ * joined mid-message, a bad cable, a program writing garbage). */
+uint64_t midi_stream_stray(const struct midi_stream *s);
 
 /* MIDI output: a raw stream when device is a path (a /dev/snd/midiC*D*
  * node or a FIFO), else the PortMidi output whose name contains it,

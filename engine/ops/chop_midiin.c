@@ -27,8 +27,8 @@ struct midiin {
     uint16_t chan_mask; /* bit c-1: MIDI channel c taken */
     uint64_t mask_version;
     uint8_t msb[16][32]; /* 14-bit controllers: the last MSB */
-    uint64_t dropped;    /* the stream's dropped events, as last said */
-    int64_t said_at;     /* when (at most every 5 s in a flood) */
+    uint64_t dropped, stray; /* the stream's counts, as last said */
+    int64_t said_at;         /* when (at most every 5 s in a flood) */
     struct chop_latest chans;
 };
 
@@ -97,6 +97,30 @@ static void apply(struct op *op, struct midiin *p, const struct midi_event *e)
     }
 }
 
+/* Events dropped in a flood, bytes that made no sense: the op's warning
+ * says how many in all, at once and then at most every 5 s. */
+static void report(struct op *op, struct midiin *p)
+{
+    uint64_t dropped = midi_stream_dropped(p->stream);
+    uint64_t stray = midi_stream_stray(p->stream);
+    int64_t now = clock_now_ns();
+    if ((dropped == p->dropped && stray == p->stray) ||
+        (p->said_at && now - p->said_at < 5000000000))
+        return;
+    if (dropped != p->dropped) {
+        op_set_warning(op, "%s: %llu MIDI events dropped in all: more than "
+                       "%d arrived within one frame", p->open_device,
+                       (unsigned long long)dropped, MIDI_QUEUE);
+        p->dropped = dropped;
+    } else {
+        op_set_warning(op, "%s: %llu stray MIDI data bytes ignored in all "
+                       "(no status byte before them)", p->open_device,
+                       (unsigned long long)stray);
+        p->stray = stray;
+    }
+    p->said_at = now;
+}
+
 static int cook(struct op *op, const struct cook_ctx *ctx)
 {
     struct midiin *p = op->priv;
@@ -118,7 +142,7 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
         p->stream = device[0] == '/'
                         ? midi_stream_open(device, err, sizeof(err))
                         : midi_device_open(device);
-        p->dropped = 0;
+        p->dropped = p->stray = 0;
         if (!p->stream) {
             op_set_error(op, "%s", err);
             return -1;
@@ -130,15 +154,7 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
         for (size_t i = 0; i < count; i++)
             if (p->chan_mask & (1u << (e[i].channel - 1)))
                 apply(op, p, &e[i]);
-        uint64_t dropped = midi_stream_dropped(p->stream);
-        int64_t now = clock_now_ns();
-        if (dropped != p->dropped && now - p->said_at >= 5000000000) {
-            op_set_warning(op, "%s: %llu MIDI events dropped in all: more "
-                           "than %d arrived within one frame", p->open_device,
-                           (unsigned long long)dropped, MIDI_QUEUE);
-            p->dropped = dropped;
-            p->said_at = now;
-        }
+        report(op, p);
     }
     chop_latest_output(op, &p->chans, ctx->fps);
     return 0;

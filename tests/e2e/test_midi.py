@@ -65,9 +65,13 @@ def test_raw_midi_through_a_fifo(tmp_path):
         0xE0, 0, 96,                  # pitch bend above centre
     ]))
     write(fifo, bytes([0x80, 60, 0, 0xC2, 5]))  # a second writer
-    write(fifo2, bytes([0x90, 1, 2, 0x91, 3, 99, 0xB1, 1, 127]))
+    # two stray data bytes first: a writer joining mid-message
+    write(fifo2, bytes([5, 6, 0x90, 1, 2, 0x91, 3, 99, 0xB1, 1, 127]))
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
+    assert f"[/project1/ch2] warning: {fifo2}: 2 stray MIDI data bytes " \
+        "ignored in all (no status byte before them)" in err, err
+    assert "[/project1/midi] warning" not in err, err
     got = last_values(err, "midi")
     assert got == {
         "ch1n60": 0.0,                    # note off after note on
