@@ -150,7 +150,7 @@ def test_interop_against_the_fake_driver(fake):
     assert "contract violation" not in r.stderr, r.stderr
     out = checks_output(r)
     passed = [l for l in out if l.startswith("PASS")]
-    assert len(passed) == 49, out
+    assert len(passed) == 50, out
     assert sum("(fake)" in l for l in passed) == 12, out
 
 
@@ -162,7 +162,7 @@ def test_interop_on_a_gpu():
     if out and out[0].startswith("SKIP "):
         pytest.skip("needs an NVIDIA GPU with its driver: " + out[0][5:])
     out = checks_output(r)
-    assert len([l for l in out if l.startswith("PASS")]) == 37, out
+    assert len([l for l in out if l.startswith("PASS")]) == 38, out
 
 
 def example(tmp_path, name, env=None):

@@ -13,10 +13,13 @@
  * - Registered GL textures are read and written through OpenGL
  *   (glGetTexImage, glTexSubImage2D) while mapped; registered buffers are
  *   copied to a shadow when mapped and back when unmapped.
- * - Streams: asynchronous copies wait in a queue per stream. The legacy
- *   default stream (handle 0 or CU_STREAM_LEGACY) runs at once, after the
- *   queues of blocking streams (implicit synchronisation); non-blocking
- *   streams are not waited for. Unmapping a resource finishes the work on
+ * - Streams: asynchronous copies wait in a queue per stream, the legacy
+ *   default stream's (handle 0, CU_STREAM_LEGACY, CU_STREAM_PER_THREAD)
+ *   too. Its work and a blocking stream's wait for each other (implicit
+ *   synchronisation); non-blocking streams wait for nothing. Host memory
+ *   is read when an asynchronous copy is made (pageable memory is staged),
+ *   device memory when it runs. Synchronous copies run on the legacy
+ *   stream and return when done. Unmapping a resource finishes the work on
  *   that stream that OpenGL will see, but a copy out of the resource into
  *   device memory only lands when its stream is synchronised, so a reader
  *   that does not wait sees stale memory, as it may on a GPU.
@@ -128,6 +131,7 @@ struct alloc {
 static struct {
     bool initialised;
     struct ctx primary;
+    struct stream legacy; /* the default stream's queue */
     struct stream *streams;
     struct res *resources;
     struct alloc *allocs;
@@ -203,9 +207,11 @@ CUresult cuInit(unsigned flags)
         return CUDA_ERROR_INVALID_VALUE;
     if (device_count() < 1)
         return CUDA_ERROR_NO_DEVICE;
-    if (!fk.initialised)
+    if (!fk.initialised) {
         fprintf(stderr, "fakecuda: the test stand-in for libcuda.so.1 "
                 "(copies run on the CPU)\n");
+        fk.legacy.tail = &fk.legacy.head;
+    }
     fk.initialised = true;
     return CUDA_SUCCESS;
 }
@@ -488,14 +494,15 @@ static bool is_legacy(CUstream s)
     return (uintptr_t)s == 0 || (uintptr_t)s == 1 || (uintptr_t)s == 2;
 }
 
-static bool known_stream(CUstream s)
+/* The queue behind a handle; NULL for a handle that is none. */
+static struct stream *queue_of(CUstream s)
 {
     if (is_legacy(s))
-        return true;
+        return &fk.legacy;
     for (struct stream *q = fk.streams; q; q = q->next)
         if (q == s)
-            return true;
-    return false;
+            return q;
+    return NULL;
 }
 
 static struct res *known_res(struct res *x)
@@ -618,18 +625,34 @@ static void flush(struct stream *s)
     s->tail = &s->head;
 }
 
+/* The legacy stream and every blocking stream, or every stream. (Only
+ * one side ever has work queued: see wait_implicitly.) */
 static void flush_all(bool blocking_only)
 {
+    flush(&fk.legacy);
     for (struct stream *s = fk.streams; s; s = s->next)
         if (!blocking_only || !(s->flags & STREAM_NON_BLOCKING))
             flush(s);
 }
 
-/* Runs c on stream s: at once on the legacy stream (after the blocking
- * streams), else queued. */
+/* Before work joins q: the legacy stream's work waits for what blocking
+ * streams have queued, and a blocking stream's for the legacy stream's. */
+static void wait_implicitly(struct stream *q)
+{
+    if (q == &fk.legacy) {
+        for (struct stream *s = fk.streams; s; s = s->next)
+            if (!(s->flags & STREAM_NON_BLOCKING))
+                flush(s);
+    } else if (!(q->flags & STREAM_NON_BLOCKING)) {
+        flush(&fk.legacy);
+    }
+}
+
+/* Queues c on stream s, or runs it now when it is synchronous. */
 static CUresult submit(const CUDA_MEMCPY2D *c, CUstream s, bool async)
 {
-    if (!known_stream(s))
+    struct stream *q = queue_of(s);
+    if (!q)
         return CUDA_ERROR_INVALID_HANDLE;
     if (c->WidthInBytes == 0 || c->Height == 0)
         return CUDA_SUCCESS;
@@ -646,15 +669,18 @@ static CUresult submit(const CUDA_MEMCPY2D *c, CUstream s, bool async)
         free(o);
         return r;
     }
-    if (is_legacy(s)) {
-        if (async)
-            fk.default_ops++;
-        flush_all(true);
+    wait_implicitly(q);
+    if (!async) {
+        flush(q);
         execute(o);
         return CUDA_SUCCESS;
     }
-    *s->tail = o;
-    s->tail = &o->next;
+    if (q == &fk.legacy)
+        fk.default_ops++;
+    if (c->srcMemoryType == MEM_HOST)
+        o->snap = read_source(c);
+    *q->tail = o;
+    q->tail = &o->next;
     return CUDA_SUCCESS;
 }
 
@@ -689,6 +715,13 @@ CUresult cuMemcpyDtoD_v2(CUdeviceptr dst, CUdeviceptr src, size_t n)
 {
     return linear(dst, MEM_DEVICE, NULL, src, MEM_DEVICE, NULL, n, NULL,
                   false, "cuMemcpyDtoD");
+}
+
+CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr dst, const void *src, size_t n,
+                              CUstream s)
+{
+    return linear(dst, MEM_DEVICE, NULL, 0, MEM_HOST, src, n, s, true,
+                  "cuMemcpyHtoDAsync");
 }
 
 CUresult cuMemcpyDtoDAsync_v2(CUdeviceptr dst, CUdeviceptr src, size_t n,
@@ -737,12 +770,13 @@ CUresult cuStreamSynchronize(CUstream s)
     CUresult r = ready("cuStreamSynchronize");
     if (r != CUDA_SUCCESS)
         return r;
-    if (!known_stream(s))
+    struct stream *q = queue_of(s);
+    if (!q)
         return CUDA_ERROR_INVALID_HANDLE;
-    if (is_legacy(s))
+    if (q == &fk.legacy)
         flush_all(true);
     else
-        flush(s);
+        flush(q);
     return CUDA_SUCCESS;
 }
 
@@ -862,7 +896,7 @@ static CUresult map_args(const char *call, unsigned n, CUgraphicsResource *rs,
     CUresult r = ready(call);
     if (r != CUDA_SUCCESS)
         return r;
-    if (!known_stream(s))
+    if (!queue_of(s))
         return CUDA_ERROR_INVALID_HANDLE;
     for (unsigned i = 0; i < n; i++) {
         struct res *x = known_res(rs[i]);
@@ -909,17 +943,25 @@ static bool touches(const struct op *o, const struct res *x)
 /* Before x is unmapped on s: the work on s that OpenGL sees is done;
  * copies out of x into memory read x now and land when s is waited for.
  * Work on other streams that still needs x is a violation, done now. */
+static void finish_others(struct stream *s, struct stream *q,
+                          struct res *x)
+{
+    if (q == s)
+        return;
+    for (struct op *o = q->head; o; o = o->next)
+        if (touches(o, x) && !o->snap) {
+            violation("a copy on another stream still uses a resource "
+                      "being unmapped");
+            flush(q);
+            return;
+        }
+}
+
 static void finish_for_unmap(struct stream *s, struct res *x)
 {
+    finish_others(s, &fk.legacy, x);
     for (struct stream *q = fk.streams; q; q = q->next)
-        if (q != s)
-            for (struct op *o = q->head; o; o = o->next)
-                if (touches(o, x) && !o->snap) {
-                    violation("a copy on another stream still uses a "
-                              "resource being unmapped");
-                    flush(q);
-                    break;
-                }
+        finish_others(s, q, x);
     if (!s)
         return;
     /* Everything up to the last copy into a resource runs now. */
@@ -952,7 +994,7 @@ CUresult cuGraphicsUnmapResources(unsigned n, CUgraphicsResource *rs,
         fk.default_ops++;
     for (unsigned i = 0; i < n; i++) {
         struct res *x = rs[i];
-        finish_for_unmap(is_legacy(s) ? NULL : s, x);
+        finish_for_unmap(queue_of(s), x);
         if (!x->image) {
             struct gl_state st;
             gl_save(&st);

@@ -50,6 +50,14 @@ class Device:
         assert self.cu.cuMemcpyHtoD_v2(C(p), a.ctypes.data_as(
             ctypes.c_void_p), ctypes.c_size_t(a.nbytes)) == 0
 
+    def upload_async(self, p, a, stream=0):
+        """Host to device on a stream (the default one), not waited for,
+        as a script's kernel would fill memory."""
+        a = numpy.ascontiguousarray(a)
+        assert self.cu.cuMemcpyHtoDAsync_v2(
+            C(p), a.ctypes.data_as(ctypes.c_void_p),
+            ctypes.c_size_t(a.nbytes), ctypes.c_void_p(stream)) == 0
+
     def download(self, p, shape, dtype, sync=True):
         """Device memory to the host on the legacy default stream; with
         sync=False nothing is waited for first, as a script would do."""
@@ -151,6 +159,15 @@ def streams(d, src, dst):
     a = pattern(24, 40, 4, numpy.float32)
     src.copyNumpyArray(a)
     want = src.numpyArray()
+    # A script's work on the default stream, not waited for, then a copy
+    # given no stream: vitrine's stream waits for it.
+    p = d.alloc(a.nbytes)
+    d.upload_async(p, a[::-1].copy())
+    dst.copyCUDAMemory(p, a.nbytes, td.CUDAMemoryShape(40, 24, 4,
+                                                       numpy.float32))
+    check('copyCUDAMemory() waits for earlier work on the default stream',
+          numpy.abs(dst.numpyArray() - a[::-1]).max() < 1e-6)
+    d.free(p)
     base = d.stat('default_stream_ops') if d.fake else 0
     # No stream: vitrine's own, which the legacy default stream (where a
     # script's next copy or kernel runs) waits for.
