@@ -143,6 +143,7 @@ GLuint gpu_program_get_vs(struct gpu *g, const char *vert_src,
         struct gpu_program *p = &g->programs[i];
         if (p->hash == h && p->vert == vert_src &&
             strcmp(p->src, frag_src) == 0) {
+            p->used = g->frames;
             if (err)
                 *err = p->error;
             return p->id;
@@ -154,6 +155,7 @@ GLuint gpu_program_get_vs(struct gpu *g, const char *vert_src,
     p->vert = vert_src;
     p->src = xstrdup(frag_src);
     p->error = NULL;
+    p->used = g->frames;
     p->id = link_program(vert_src, frag_src, &p->error);
     if (err)
         *err = p->error;
@@ -305,10 +307,34 @@ void gpu_trim(struct gpu *g)
     trim_idle(g, 0);
 }
 
+/* Deletes the programs nobody asked for lately, once there are many;
+ * the blit program stays. */
+static void trim_programs(struct gpu *g)
+{
+    if (g->nprograms <= GPU_KEEP_PROGRAMS)
+        return;
+    size_t k = 0;
+    for (size_t i = 0; i < g->nprograms; i++) {
+        struct gpu_program *p = &g->programs[i];
+        if (p->id == g->blit_program ||
+            g->frames - p->used < GPU_IDLE_PROGRAM_FRAMES) {
+            g->programs[k++] = *p;
+            continue;
+        }
+        if (p->id)
+            glDeleteProgram(p->id);
+        free(p->src);
+        free(p->error);
+    }
+    g->nprograms = k;
+}
+
 void gpu_frame_done(struct gpu *g)
 {
-    if (++g->frames % 16 == 0)
+    if (++g->frames % 16 == 0) {
         trim_idle(g, GPU_IDLE_FRAMES);
+        trim_programs(g);
+    }
 }
 
 void gpu_target(struct gpu_tex *t)

@@ -50,6 +50,7 @@ struct gpu_program {
     char *src;        /* the fragment shader */
     GLuint id; /* 0 when it failed to compile */
     char *error;
+    uint64_t used; /* the pool's frame count when last asked for */
 };
 
 struct gpu {
@@ -85,8 +86,14 @@ void gpu_tex_release(struct gpu *g, struct gpu_tex **t);
  * whose size changed, or a replaced network, leaves textures behind that
  * may never be asked for again. */
 #define GPU_IDLE_FRAMES 120
-/* A frame is over: frees textures idle for GPU_IDLE_FRAMES (looked at
- * every 16 frames). */
+/* The shader cache keeps every program while it holds at most this many;
+ * beyond, those not asked for in GPU_IDLE_PROGRAM_FRAMES are deleted (a
+ * shader whose text a script rewrites every frame makes a new program
+ * each time). */
+#define GPU_KEEP_PROGRAMS 64
+#define GPU_IDLE_PROGRAM_FRAMES 600
+/* A frame is over: frees textures idle for GPU_IDLE_FRAMES and programs
+ * as above (looked at every 16 frames). */
 void gpu_frame_done(struct gpu *g);
 /* Frees every pool texture nobody uses now. */
 void gpu_trim(struct gpu *g);

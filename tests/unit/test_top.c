@@ -791,6 +791,38 @@ static void test_pool_frees_idle_textures(void **state)
     assert_int_equal(test_gpu->bytes, bytes);
 }
 
+/* Programs nobody asks for go once the cache is large; one in use, and
+ * the blit program, stay. */
+static void test_shader_cache_forgets_idle_programs(void **state)
+{
+    (void)state;
+    NEED_GL();
+    char src[160], first[160];
+    GLuint kept = 0;
+    for (int i = 0; i < 100; i++) {
+        snprintf(src, sizeof(src), "#version 330 core\nout vec4 fragColor;\n"
+                 "void main() { fragColor = vec4(%d.0 / 100.0); }\n", i);
+        const char *err = NULL;
+        GLuint p = gpu_program_get(test_gpu, src, &err);
+        if (!p)
+            fail_msg("does not compile: %s", err ? err : "?");
+        if (i == 0) {
+            kept = p;
+            snprintf(first, sizeof(first), "%s", src);
+        }
+    }
+    size_t many = test_gpu->nprograms;
+    assert_true(many >= 100);
+    for (int f = 0; f < GPU_IDLE_PROGRAM_FRAMES + 16; f++) {
+        assert_int_equal(gpu_program_get(test_gpu, first, NULL), kept);
+        gpu_frame_done(test_gpu);
+    }
+    assert_true(test_gpu->nprograms <= 2); /* first, and the blit */
+    assert_int_equal(gpu_program_get(test_gpu, first, NULL), kept);
+    assert_true(glIsProgram(test_gpu->blit_program));
+    assert_int_equal(test_gpu->nprograms, 2);
+}
+
 static void test_without_gpu_tops_report(void **state)
 {
     (void)state;
@@ -826,6 +858,7 @@ int main(void)
         cmocka_unit_test(test_texture3d_ring_step_replace_reset),
         cmocka_unit_test(test_gpu_upload_round_trip),
         cmocka_unit_test(test_pool_frees_idle_textures),
+        cmocka_unit_test(test_shader_cache_forgets_idle_programs),
         cmocka_unit_test(test_without_gpu_tops_report),
     };
     return cmocka_run_group_tests(tests, gl_setup, gl_teardown);
