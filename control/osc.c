@@ -20,6 +20,11 @@
 #include "../engine/base/util.h"
 
 #define QUEUE_SLOTS 16384 /* a power of two: about 3 MB per server */
+/* A timetag further ahead than this is a sender's clock set wrong, not a
+ * cue for later: its messages apply at once (and the log says so), rather
+ * than waiting, perhaps for days, in memory. */
+#define AHEAD_MAX_NS 10000000000LL
+#define WAITING_MAX (4 * QUEUE_SLOTS)
 #define BATCH 64          /* datagrams per recvmmsg */
 #define PACKET_MAX 65536
 #define RCVBUF (4 << 20)
@@ -259,8 +264,12 @@ struct osc_server {
     /* the last malformed and refused packets' senders (ip << 16 | port)
      * and the malformed one's size, written by the reader */
     _Atomic uint64_t bad_from, refused_from, bad_len;
+    /* main thread: messages timetagged too far ahead, the last one's
+     * sender and by how much */
+    uint64_t ahead, ahead_from;
+    int64_t ahead_ns;
     /* main thread: what the log has said, and when */
-    uint64_t said_dropped, said_malformed, said_refused;
+    uint64_t said_dropped, said_malformed, said_refused, said_ahead;
     int64_t said_at;
 };
 
@@ -372,7 +381,7 @@ static void report_problems(struct osc_server *s, int64_t now_ns)
     uint64_t refused = atomic_load_explicit(&s->refused,
                                             memory_order_acquire);
     if ((dropped == s->said_dropped && malformed == s->said_malformed &&
-         refused == s->said_refused) ||
+         refused == s->said_refused && s->ahead == s->said_ahead) ||
         (s->said_at && now_ns - s->said_at < 5000000000))
         return;
     s->said_at = now_ns;
@@ -403,6 +412,17 @@ static void report_problems(struct osc_server *s, int64_t now_ns)
                  refused - s->said_refused == 1 ? "" : "s", from,
                  (unsigned long long)refused);
         s->said_refused = refused;
+    }
+    if (s->ahead != s->said_ahead) {
+        sender_text(s->ahead_from, from, sizeof(from));
+        LOG_WARN("[osc]", "port %d: %llu message%s timetagged more than %d "
+                 "s ahead, applied at once; the last from %s, %.1f s ahead "
+                 "(is its clock set?); %llu in all", s->port,
+                 (unsigned long long)(s->ahead - s->said_ahead),
+                 s->ahead - s->said_ahead == 1 ? "" : "s",
+                 (int)(AHEAD_MAX_NS / 1000000000), from,
+                 (double)s->ahead_ns * 1e-9, (unsigned long long)s->ahead);
+        s->said_ahead = s->ahead;
     }
 }
 
@@ -606,12 +626,21 @@ const struct osc_msg *osc_server_due(struct osc_server *s, int64_t frame,
     uint64_t head = atomic_load_explicit(&s->head, memory_order_acquire);
     for (; tail != head; tail++) {
         const struct osc_msg *m = &s->slots[tail & (QUEUE_SLOTS - 1)];
-        if (m->due_ns && (int64_t)m->due_ns > now_ns) {
+        int64_t ahead = m->due_ns ? (int64_t)m->due_ns - now_ns : 0;
+        if (ahead > AHEAD_MAX_NS) {
+            s->ahead++;
+            s->ahead_from = (uint64_t)ntohl(m->from_ip) << 16 | m->from_port;
+            s->ahead_ns = ahead;
+            ahead = 0; /* applied now */
+        }
+        if (ahead <= 0) {
+            GROW(s->due, s->cap_due, s->ndue + 1);
+            s->due[s->ndue++] = *m;
+        } else if (s->nwaiting < WAITING_MAX) {
             GROW(s->waiting, s->cap_waiting, s->nwaiting + 1);
             s->waiting[s->nwaiting++] = *m;
         } else {
-            GROW(s->due, s->cap_due, s->ndue + 1);
-            s->due[s->ndue++] = *m;
+            atomic_fetch_add(&s->dropped, 1);
         }
     }
     atomic_store_explicit(&s->tail, tail, memory_order_release);

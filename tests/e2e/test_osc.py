@@ -132,6 +132,28 @@ def test_timetagged_bundle_lands_in_its_frame(tmp_path):
     assert now_frame < first
 
 
+def test_a_sender_whose_clock_is_far_ahead_is_applied_at_once(tmp_path):
+    """A bundle timetagged an hour ahead is a sender's clock set wrong:
+    applied at once, the log naming the sender and how far ahead, rather
+    than held in memory for an hour."""
+    v = Running(tmp_path, 60)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    sender = sock.getsockname()[1]
+    sock.sendto(bundle(time.time() + 3600, message("/1/ahead", 4.0)),
+                ("127.0.0.1", v.port))
+    sock.close()
+    err = v.finish()
+    seen = values(err, "osc1")
+    assert seen[max(seen)].get("/1/ahead") == 4.0, err
+    said = [l for l in err.splitlines() if "timetagged more than" in l]
+    assert len(said) == 1, err
+    assert re.search(rf"1 message timetagged more than 10 s ahead, applied "
+                     rf"at once; the last from 127\.0\.0\.1:{sender}, "
+                     r"3[56]\d\d\.\d s ahead \(is its clock set\?\)",
+                     said[0]), said
+
+
 def test_malformed_and_random_packets_are_counted(tmp_path):
     v = Running(tmp_path, 240)
     rng = random.Random(7)
