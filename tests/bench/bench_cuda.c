@@ -1,4 +1,4 @@
-/* bench_cuda: CUDA-GL interop at 1920x1080, RGBA8 and RGBA32F, each next
+/* bench_cuda [REPS]: CUDA-GL interop at 1920x1080, RGBA8 and RGBA32F, each next
  * to a limit measured in the same run. Skips, saying why, where CUDA
  * cannot work (no driver, no GPU, a CUDA=0 build).
  *
@@ -25,7 +25,8 @@
 
 #define W 1920
 #define H 1080
-#define REPS 50
+
+static int REPS = 50; /* bench_cuda REPS overrides (the tests run 2) */
 
 typedef int (*alloc_fn)(unsigned long long *, size_t);
 typedef int (*free_fn)(unsigned long long);
@@ -167,8 +168,10 @@ static bool bench(struct gpu *g, const char *label, enum gpu_format f,
     return true;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1 && atoi(argv[1]) > 0)
+        REPS = atoi(argv[1]);
     log_set_level(LOG_LEVEL_WARN);
     char err[512];
     struct headless *hl = headless_create(err, sizeof(err));

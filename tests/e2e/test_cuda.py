@@ -75,6 +75,25 @@ def lines_of(stderr, path):
             if l.startswith(prefix)]
 
 
+def test_bench_cuda_runs_against_the_fake_driver(fake):
+    """make bench's CUDA figures need a GPU; here the program is only kept
+    working: it runs to the end on the stand-in and says its figures are
+    no measurement."""
+    build = pathlib.Path(VITRINE).resolve().parent
+    bench = build / "bench" / "bench_cuda"
+    r = subprocess.run(["make", "-s", f"BUILD={build}", str(bench)],
+                       cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    r = subprocess.run([str(bench), "2"], capture_output=True, text=True,
+                       timeout=120, env={**os.environ, **fake})
+    assert r.returncode == 0, r.stdout + r.stderr
+    lines = r.stdout.splitlines()
+    assert "the tests' stand-in driver" in lines[0], lines
+    assert [l.split(":")[0] for l in lines[1:]] == [
+        "cuda RGBA8 1920x1080 (8.3 MB)", "cuda RGBA8 1920x1080",
+        "cuda RGBA32F 1920x1080 (33.2 MB)", "cuda RGBA32F 1920x1080"], lines
+
+
 def has_cuda_driver():
     import ctypes
     try:
