@@ -122,6 +122,7 @@ struct runtime {
     bool fallback;         /* running the fallback after a crash loop */
     char *state_dir;       /* NULL: nothing persists */
     char *state_name;      /* the running network's state file */
+    char *state_last;      /* what that file holds now (NULL: unknown) */
     int64_t state_due;     /* next periodic save */
     int64_t status_due;    /* next STATUS= */
     struct watch *watch;
@@ -232,22 +233,35 @@ static void display_close(struct display *d)
 
 /* ---- persistent state ---- */
 
+/* Writes the state when it differs from what the file holds: an idle
+ * installation writes nothing, so months of 5-second saves do not wear
+ * out an SD card. */
 static void state_save_now(struct runtime *rt, struct graph *g)
 {
     if (!rt->state_dir || !rt->state_name)
         return;
     char *text = state_capture(g);
+    if (rt->state_last && strcmp(text, rt->state_last) == 0) {
+        free(text);
+        return;
+    }
     char err[512];
     if (state_save(rt->state_dir, rt->state_name, g->file, text, err,
-                   sizeof(err)) != 0)
+                   sizeof(err)) != 0) {
         LOG_WARN("[state]", "%s", err);
-    free(text);
+        free(text);
+        return;
+    }
+    free(rt->state_last);
+    rt->state_last = text;
 }
 
 /* The state saved for g's network, put back. */
 static void state_restore(struct runtime *rt, struct graph *g)
 {
     free(rt->state_name);
+    free(rt->state_last);
+    rt->state_last = NULL;
     rt->state_name = rt->state_dir && !rt->fallback
                          ? state_file_name(g->file) : NULL;
     if (!rt->state_name)
@@ -258,7 +272,7 @@ static void state_restore(struct runtime *rt, struct graph *g)
     int n = state_apply(g, text);
     LOG_INFO("[state]", "restored the state of %d operator%s from %s/%s", n,
              n == 1 ? "" : "s", rt->state_dir, rt->state_name);
-    free(text);
+    rt->state_last = text; /* what the file holds */
 }
 
 /* ---- reload ---- */
@@ -517,5 +531,6 @@ int run_kiosk(const struct cli *cli, const struct kiosk_config *cfg,
         runs_clean_exit(rt.state_dir);
     free(rt.state_dir);
     free(rt.state_name);
+    free(rt.state_last);
     return rc;
 }
