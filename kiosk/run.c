@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../control/midi.h"
 #include "../control/osc.h"
@@ -97,6 +98,28 @@ struct graph *run_load(const struct cli *cli, const char *network,
     return g;
 }
 
+/* The headless preview unless --preview names one: in RAM where there is
+ * a runtime folder (systemd's RuntimeDirectory=, a login session's
+ * XDG_RUNTIME_DIR), so that a kiosk does not write a PNG to its SD card
+ * every 5 seconds; else /tmp. */
+static char *default_preview(void)
+{
+    const char *vars[] = {"RUNTIME_DIRECTORY", "XDG_RUNTIME_DIR"};
+    for (size_t i = 0; i < ARRAY_LEN(vars); i++) {
+        const char *v = getenv(vars[i]);
+        if (!v || v[0] != '/')
+            continue;
+        /* systemd may list several folders, separated by ':' */
+        char *dir = xstrndup(v, strcspn(v, ":"));
+        bool ok = access(dir, W_OK) == 0;
+        char *path = ok ? xasprintf("%s/vitrine-preview.png", dir) : NULL;
+        free(dir);
+        if (path)
+            return path;
+    }
+    return xstrdup("/tmp/vitrine-preview.png");
+}
+
 /* Where frames go: a window, or nothing (headless) with an occasional
  * preview PNG. */
 struct display {
@@ -104,7 +127,7 @@ struct display {
     struct window *window;
     struct gpu *gpu;
     enum fit_mode fit;
-    const char *preview;
+    char *preview; /* NULL: none */
     int64_t preview_due;
     struct overlay *overlay;
     bool show_overlay;
@@ -203,8 +226,8 @@ static bool display_open(struct display *d, const struct cli *cli,
             LOG_ERR("[gl]", "%s; TOPs will not render", err);
             return false;
         }
-        d->preview = cli->preview ? cli->preview
-                     : cli->frames == 0 ? "/tmp/vitrine-preview.png"
+        d->preview = cli->preview ? xstrdup(cli->preview)
+                     : cli->frames == 0 ? default_preview()
                                         : NULL;
         if (d->preview)
             LOG_INFO("[preview]", "writing the output to %s every 5 s",
@@ -225,6 +248,8 @@ static bool display_open(struct display *d, const struct cli *cli,
 
 static void display_close(struct display *d)
 {
+    free(d->preview);
+    d->preview = NULL;
     overlay_destroy(&d->overlay, d->gpu);
     gpu_destroy(&d->gpu);
     window_destroy(&d->window);

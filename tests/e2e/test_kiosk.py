@@ -413,6 +413,28 @@ def test_state_is_written_only_when_it_changes(tmp_path):
     assert f.stat().st_mtime_ns == changed
 
 
+def test_headless_preview_goes_to_the_runtime_folder(tmp_path):
+    """Run until stopped, headless: the preview PNG is written in RAM
+    (systemd's RuntimeDirectory, here a folder of the test's), not /tmp."""
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("NOTIFY_SOCKET", "JOURNAL_STREAM")}
+    env["RUNTIME_DIRECTORY"] = str(run_dir)
+    proc = subprocess.Popen([VITRINE, "--headless", "--size", "64x36",
+                             "networks/default"], cwd=ROOT, env=env,
+                            stderr=subprocess.PIPE, text=True)
+    png = run_dir / "vitrine-preview.png"
+    deadline = time.time() + 30
+    while time.time() < deadline and not png.exists():
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=30)
+    assert f"[preview] writing the output to {png} every 5 s" in err, err
+    assert png.exists(), err
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
 def test_a_corrupt_state_file_is_moved_aside(tmp_path):
     k = Kiosk(tmp_path, interval=0.2)
     k.start()
