@@ -19,7 +19,9 @@
 #include "../engine/base/log.h"
 #include "../engine/base/util.h"
 
-#define QUEUE_SLOTS 16384 /* a power of two: about 3 MB per server */
+#define QUEUE_SLOTS 16384 /* a power of two; 1.1 KB a message (with its raw
+                          * bytes for the OSC In DAT): 18 MB a server, in
+                          * memory once the ring has gone round */
 /* A timetag further ahead than this is a sender's clock set wrong, not a
  * cue for later: its messages apply at once (and the log says so), rather
  * than waiting, perhaps for days, in memory. */
