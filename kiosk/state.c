@@ -212,7 +212,7 @@ char *state_load(const char *dir, const char *name)
     if (!data) {
         if (errno != ENOENT)
             LOG_WARN("[state]", "cannot read %s: %s; starting fresh", path,
-                     strerror(errno));
+                     file_error(errno));
         free(path);
         return NULL;
     }

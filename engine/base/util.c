@@ -2,11 +2,15 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <sys/stat.h>
 
 static void out_of_memory(size_t n)
 {
@@ -185,16 +189,31 @@ int64_t clock_now_ns(void)
 
 char *file_read_all(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
         return NULL;
+    struct stat st;
+    int err = fstat(fd, &st) != 0 ? errno
+            : S_ISDIR(st.st_mode) ? EISDIR
+            : !S_ISREG(st.st_mode) ? EINVAL
+            : (uint64_t)st.st_size > FILE_READ_MAX ? EFBIG : 0;
+    /* Files in /proc say size 0 and are read to their end. */
     struct strbuf sb = {0};
     char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-        sb_append(&sb, buf, n);
-    int err = ferror(f) ? EIO : 0;
-    fclose(f);
+    while (!err) {
+        ssize_t n = read(fd, buf, sizeof(buf));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            err = n < 0 ? errno : 0;
+            break;
+        }
+        if (sb.len + (size_t)n > FILE_READ_MAX)
+            err = EFBIG;
+        else
+            sb_append(&sb, buf, (size_t)n);
+    }
+    close(fd);
     if (err) {
         sb_free(&sb);
         errno = err;
@@ -203,4 +222,14 @@ char *file_read_all(const char *path, size_t *len)
     if (len)
         *len = sb.len;
     return sb_steal(&sb);
+}
+
+const char *file_error(int err)
+{
+    if (err == EINVAL)
+        return "not a regular file";
+    _Static_assert(FILE_READ_MAX == (size_t)256 << 20, "say the limit");
+    if (err == EFBIG)
+        return "larger than 256 MiB";
+    return strerror(err);
 }

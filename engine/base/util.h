@@ -50,7 +50,13 @@ void sb_free(struct strbuf *sb);
 /* Monotonic clock in nanoseconds. */
 int64_t clock_now_ns(void);
 
-/* Reads a whole file; NULL with errno set on failure. */
+/* Reads a whole regular file of at most FILE_READ_MAX bytes; NULL with
+ * errno set on failure (EINVAL: not a regular file, such as a FIFO or
+ * /dev/zero, which would block or never end; EFBIG: larger). Opening
+ * never blocks. Say errors with file_error(). */
+#define FILE_READ_MAX ((size_t)256 << 20)
 char *file_read_all(const char *path, size_t *len);
+/* strerror(), with file_read_all's two errors in words. */
+const char *file_error(int err);
 
 #endif

@@ -588,7 +588,7 @@ struct graph *network_load(const char *path, const struct load_options *opt,
     char *buf = file_read_all(file, NULL);
     if (!buf) {
         report(rep, LOAD_ERR_IO, file, 0, NULL, "cannot read network: %s",
-               strerror(errno));
+               file_error(errno));
         free(file);
         return NULL;
     }

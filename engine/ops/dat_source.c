@@ -16,7 +16,7 @@ char *dat_source_text(struct op *op, const char *file, const char *text,
     char *path = graph_resolve_file(op->graph, file);
     char *s = file_read_all(path, NULL);
     if (!s) {
-        op_set_error(op, "cannot read file '%s': %s", path, strerror(errno));
+        op_set_error(op, "cannot read file '%s': %s", path, file_error(errno));
         free(path);
         return NULL;
     }

@@ -471,7 +471,7 @@ static bool read_shader(struct op *op, struct glsl *p)
         text = file_read_all(where, NULL);
         if (!text) {
             op_set_error(op, "file: cannot read '%s': %s", where,
-                         strerror(errno));
+                         file_error(errno));
             free(where);
             forget_shader(p);
             return false;

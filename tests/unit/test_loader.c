@@ -1,5 +1,7 @@
 /* Network files: every error names file:line, its section and what was
  * expected; all of them are reported; good files build the graph. */
+#include <sys/stat.h>
+
 #include "helpers.h"
 
 /* Fails unless rep holds an error of this kind at this line whose message
@@ -125,6 +127,49 @@ static void test_files(void **state)
     snprintf(want, sizeof(want), "looked for %s/scripts/missing.py",
              scratch());
     expect(&rep, LOAD_ERR_MISSING_FILE, 3, want);
+}
+
+/* What is not a regular file, or is too large, is refused without being
+ * read: /dev/zero never ends, a FIFO would block the frame loop. */
+static void test_endless_and_huge_files(void **state)
+{
+    (void)state;
+    char fifo[600], big[600];
+    snprintf(fifo, sizeof(fifo), "%s/fifo", scratch());
+    snprintf(big, sizeof(big), "%s/big.csv", scratch());
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    assert_int_equal(truncate(write_file("big.csv", ""),
+                              (off_t)FILE_READ_MAX + 1), 0);
+    const char *paths[] = {"/dev/zero", fifo, big};
+    const char *why[] = {"not a regular file", "not a regular file",
+                         "larger than 256 MiB"};
+    for (int i = 0; i < 3; i++) {
+        struct load_options opt = {0};
+        load_report_free(&rep);
+        assert_null(network_load(paths[i], &opt, &rep));
+        assert_int_equal(rep.count, 1);
+        assert_int_equal(rep.errors[0].kind, LOAD_ERR_IO);
+        assert_non_null(strstr(rep.errors[0].msg, why[i]));
+    }
+    /* The same set at run time, where the loader's check is not. */
+    load_report_free(&rep);
+    write_file("rows.csv", "a,b\n");
+    struct graph *g = load_ok("[t]\nOPType = tableDAT\nfile = rows.csv\n");
+    struct op *t = graph_find(g, "t");
+    graph_begin_frame(g, 1);
+    graph_cook_op(g, t);
+    assert_null(t->error);
+    for (int i = 0; i < 3; i++) {
+        char err[256];
+        assert_int_equal(par_set_text(t, op_par(t, "file"), paths[i], err,
+                                      sizeof(err)), PAR_OK);
+        graph_begin_frame(g, 2 + i);
+        graph_cook_op(g, t);
+        assert_non_null(t->error);
+        assert_non_null(strstr(t->error, why[i]));
+        assert_string_equal(dat_cell(&t->dat, 0, 1), "b"); /* kept */
+    }
+    graph_destroy(&g);
 }
 
 static void test_duplicates_and_cycles(void **state)
@@ -346,6 +391,7 @@ int main(void)
         cmocka_unit_test_setup(test_parameters, reset),
         cmocka_unit_test_setup(test_inputs, reset),
         cmocka_unit_test_setup(test_files, reset),
+        cmocka_unit_test_setup(test_endless_and_huge_files, reset),
         cmocka_unit_test_setup(test_duplicates_and_cycles, reset),
         cmocka_unit_test_setup(test_export_cycle, reset),
         cmocka_unit_test_setup(test_modes_without_python, reset),
