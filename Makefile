@@ -9,8 +9,9 @@ VERSION := 0.1.0
 # separate tree, so the two builds never mix objects.
 ifeq ($(SAN),1)
 BUILD ?= build-san
-SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
-            -fno-sanitize-recover=undefined
+SANFLAGS := -fsanitize=address,undefined,float-cast-overflow \
+            -fno-omit-frame-pointer \
+            -fno-sanitize-recover=undefined,float-cast-overflow
 else
 BUILD ?= build
 SANFLAGS :=

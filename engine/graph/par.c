@@ -1,6 +1,7 @@
 #include "par.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -446,6 +447,11 @@ enum par_err par_set_double(struct op *op, struct par *p, double v,
                  v, p->name, par_kind_name(k));
         return PAR_ERR_KIND;
     }
+    if (k == PAR_INT && (v > INT_MAX || v < INT_MIN)) {
+        snprintf(err, errlen, "%g is outside the integers %d to %d that "
+                 "'%s' holds", v, INT_MIN, INT_MAX, p->name);
+        return PAR_ERR_RANGE;
+    }
     if (k == PAR_MENU && (v < 0 || v >= menu_count(p->def))) {
         snprintf(err, errlen, "menu index %g is outside 0-%d for '%s'", v,
                  menu_count(p->def) - 1, p->name);
@@ -474,7 +480,9 @@ void par_apply_double(struct op *op, struct par *p, double v)
     switch (d->kind) {
     case PAR_TOGGLE: v = v >= 0.5; break;
     case PAR_PULSE: v = v >= 0.5; break;
-    case PAR_INT: v = (double)lrint(v); break;
+    case PAR_INT: /* an int holds what is stored */
+        v = v > INT_MAX ? INT_MAX : v < INT_MIN ? INT_MIN : (double)lrint(v);
+        break;
     case PAR_MENU: {
         int n = menu_count(d);
         v = (double)lrint(v);

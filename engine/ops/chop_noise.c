@@ -38,8 +38,11 @@ static double hash_unit(uint32_t a, uint32_t b, uint32_t c)
 
 static double perlin1(double x, uint32_t stream, uint32_t seed)
 {
+    if (!isfinite(x)) /* a period or offset beyond any lattice */
+        return 0;
     double i = floor(x), f = x - i;
-    uint32_t i0 = (uint32_t)(int64_t)i;
+    /* the lattice repeats every 2^32 cells, so that any offset hashes */
+    uint32_t i0 = (uint32_t)(int64_t)fmod(i, 4294967296.0);
     double g0 = hash_unit(i0, stream, seed), g1 = hash_unit(i0 + 1, stream, seed);
     double u = f * f * f * (f * (f * 6 - 15) + 10);
     /* Gradients in -1..1 give values within -0.5..0.5; scale to -1..1. */

@@ -624,7 +624,10 @@ static void destroy(struct op *op)
 static const char *check(struct op *op, char *buf, size_t n)
 {
     struct glsl *p = op->priv;
-    if (!*p->file && !*p->pixeldat) {
+    /* An expression has no value yet: cooking says when it gives none. */
+    bool live = op_par(op, "file")->mode != PAR_MODE_CONSTANT ||
+                op_par(op, "pixeldat")->mode != PAR_MODE_CONSTANT;
+    if (!*p->file && !*p->pixeldat && !live) {
         snprintf(buf, n, "glslTOP needs `file` (a fragment shader) or "
                  "`pixeldat` (a DAT holding one)");
         return buf;

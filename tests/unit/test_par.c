@@ -1,4 +1,6 @@
 /* Parameters: declaration expansion, parsing, clamping, menus, modes. */
+#include <math.h>
+
 #include "helpers.h"
 
 static struct graph *g;
@@ -116,6 +118,20 @@ static void test_clamp(void **state)
     assert_int_equal(par_get_int(n, h), 16);
     par_apply_double(n, h, 2.6);
     assert_int_equal(par_get_int(n, h), 3);
+    /* An int parameter without limits still holds only ints. */
+    struct par *seed = op_par(n, "seed");
+    assert_int_equal(par_set_double(n, seed, 1e10, err, sizeof(err)),
+                     PAR_ERR_RANGE);
+    assert_string_equal(err, "1e+10 is outside the integers -2147483648 "
+                        "to 2147483647 that 'seed' holds");
+    assert_int_equal(par_set_text(n, seed, "-3000000000", err,
+                                  sizeof(err)), PAR_ERR_KIND);
+    par_apply_double(n, seed, 1e308);
+    assert_int_equal(par_get_int(n, seed), 2147483647);
+    par_apply_double(n, seed, -1e308);
+    assert_int_equal(par_get_int(n, seed), -2147483647 - 1);
+    par_apply_double(n, seed, NAN); /* ignored */
+    assert_int_equal(par_get_int(n, seed), -2147483647 - 1);
 }
 
 static void test_menus(void **state)
