@@ -173,7 +173,8 @@ static int handler(void *user, const char *section, const char *name,
     }
     case KEY_DOUBLE: {
         double v = strtod(value, &end);
-        if (end == value || *end || v < k->min || v > k->max)
+        /* written so that nan is refused too */
+        if (end == value || *end || !(v >= k->min && v <= k->max))
             bad(rs, section, "%s = '%s' is not a number from %g to %g", name,
                 value, k->min, k->max);
         else
@@ -189,7 +190,7 @@ int config_load(struct kiosk_config *c, const char *path)
     char *buf = file_read_all(path, NULL);
     if (!buf) {
         fprintf(stderr, "%s: cannot read configuration: %s\n", path,
-                strerror(errno));
+                file_error(errno));
         return 1;
     }
     struct reader_state rs = {.file = path, .buf = buf, .c = c};
