@@ -76,7 +76,7 @@ static void clear_pulses(struct op *op)
  * pulled this frame already. */
 static void cook_one(struct graph *g, struct op *op, bool force)
 {
-    if (op->pulled_frame == g->time.frame && !force)
+    if ((op->pulled_frame == g->time.frame && !force) || op->in_cook)
         return;
     op->pulled_frame = g->time.frame;
     if (op->nlive)
@@ -99,9 +99,13 @@ static void cook_one(struct graph *g, struct op *op, bool force)
     };
     bool timed = g->profiling || !op->cook_count;
     int64_t t0 = timed ? clock_now_ns() : 0;
+    /* A script's cook() may cook another op from inside this one. */
+    struct op *outer = g->cooking;
     g->cooking = op;
+    op->in_cook = true;
     int rc = op->type->cook(op, &ctx);
-    g->cooking = NULL;
+    op->in_cook = false;
+    g->cooking = outer;
     if (timed)
         op->cook_ms = (double)(clock_now_ns() - t0) * 1e-6;
     op->seen_deps = seen;

@@ -135,6 +135,7 @@ struct op {
     char *error, *warning;
     char *src_file; /* where it was declared, for messages */
     int src_line;
+    bool in_cook; /* inside its type's cook (a script may ask again) */
 };
 
 /* Creates an op under parent (NULL only for the root COMP). Writes

@@ -18,20 +18,25 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
     struct constant *p = op->priv;
     struct chop_data *c = &op->chop;
     if (p->layout_version != op->par_version || !c->names) {
-        int n = 0;
-        for (int i = 0; i < SLOTS; i++)
-            if (p->name[i][0])
-                p->slot_of[n++] = i;
-        chop_resize(c, n, 1);
-        for (int i = 0; i < n; i++) {
-            const char *nm = chop_intern(op, p->name[p->slot_of[i]]);
-            for (int j = 0; j < i; j++)
-                if (c->names[j] == nm) {
+        /* Checked before the output changes: on an error it stays whole. */
+        const char *names[SLOTS];
+        int slot_of[SLOTS], n = 0;
+        for (int i = 0; i < SLOTS; i++) {
+            if (!p->name[i][0])
+                continue;
+            names[n] = chop_intern(op, p->name[i]);
+            for (int j = 0; j < n; j++)
+                if (names[j] == names[n]) {
                     op_set_error(op, "name%d: channel '%s' is already "
-                                 "name%d", p->slot_of[i], nm, p->slot_of[j]);
+                                 "name%d", i, names[n], slot_of[j]);
                     return -1;
                 }
-            c->names[i] = nm;
+            slot_of[n++] = i;
+        }
+        chop_resize(c, n, 1);
+        for (int i = 0; i < n; i++) {
+            c->names[i] = names[i];
+            p->slot_of[i] = slot_of[i];
         }
         c->rate = ctx->fps;
         p->layout_version = op->par_version;

@@ -236,6 +236,10 @@ static PyObject *m_cook(PyObject *self, PyObject *args)
     struct op *op = get_op(id);
     if (!op)
         return NULL;
+    if (op->in_cook)
+        return PyErr_Format(PyExc_RuntimeError, "%s is cooking: cook() "
+                            "from inside its own cook would never end",
+                            op->path);
     if (force)
         graph_force_cook(op->graph, op);
     else
@@ -425,14 +429,15 @@ static int par_set_py(struct op *op, struct par *p, PyObject *v)
     double d;
     if (PyFloat_CheckExact(v) && par_is_numeric(p)) {
         d = PyFloat_AS_DOUBLE(v);
-    } else if (PyUnicode_Check(v)) {
-        e = par_set_text(op, p, PyUnicode_AsUTF8(v), err, sizeof(err));
-        goto done;
-    } else if (PyNumber_Check(v) && !par_is_numeric(p)) {
+    } else if (PyUnicode_Check(v) ||
+               (PyNumber_Check(v) && !par_is_numeric(p))) {
         PyObject *s = PyObject_Str(v);
-        if (!s)
+        const char *text = s ? PyUnicode_AsUTF8(s) : NULL;
+        if (!text) { /* a lone surrogate has no UTF-8 */
+            Py_XDECREF(s);
             return -1;
-        e = par_set_text(op, p, PyUnicode_AsUTF8(s), err, sizeof(err));
+        }
+        e = par_set_text(op, p, text, err, sizeof(err));
         Py_DECREF(s);
         goto done;
     } else if (PyNumber_Check(v)) {
@@ -1375,6 +1380,8 @@ static PyObject *chop_subscript(PyObject *self, PyObject *key)
     long i;
     if (PyLong_Check(key)) {
         i = PyLong_AsLong(key);
+        if (i == -1 && PyErr_Occurred())
+            return NULL;
         if (i < 0)
             i += d->nchan;
         if (i < 0 || i >= d->nchan)
@@ -1382,7 +1389,10 @@ static PyObject *chop_subscript(PyObject *self, PyObject *key)
                                 "there is no channel %S", op->path, d->nchan,
                                 d->nchan == 1 ? "" : "s", key);
     } else if (PyUnicode_Check(key)) {
-        i = chop_find_name(d, PyUnicode_AsUTF8(key));
+        const char *name = PyUnicode_AsUTF8(key);
+        if (!name)
+            return NULL;
+        i = chop_find_name(d, name);
         if (i < 0)
             Py_RETURN_NONE;
     } else {

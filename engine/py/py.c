@@ -164,6 +164,17 @@ double py_budget_ms(void)
 
 /* ---- errors ---- */
 
+char *py_text(PyObject *str)
+{
+    PyObject *b = str ? PyUnicode_AsEncodedString(str, "utf-8",
+                                                  "backslashreplace")
+                      : NULL;
+    char *out = xstrdup(b ? PyBytes_AS_STRING(b) : "");
+    Py_XDECREF(b);
+    PyErr_Clear();
+    return out;
+}
+
 char *py_error_text(char **traceback)
 {
     PyObject *type, *value, *tb;
@@ -175,9 +186,10 @@ char *py_error_text(char **traceback)
         return xstrdup("unknown error");
     PyObject *s = value ? PyObject_Str(value) : NULL;
     const char *name = ((PyTypeObject *)type)->tp_name;
-    const char *msg = s ? PyUnicode_AsUTF8(s) : NULL;
+    char *msg = s ? py_text(s) : NULL;
     char *out = msg && *msg ? xasprintf("%s: %s", name, msg)
                             : xstrdup(name);
+    free(msg);
     if (traceback && tb) {
         PyObject *mod = PyImport_ImportModule("traceback");
         PyObject *lines = mod ? PyObject_CallMethod(mod, "format_exception",
@@ -186,7 +198,7 @@ char *py_error_text(char **traceback)
         PyObject *empty = PyUnicode_FromString("");
         PyObject *joined = lines ? PyUnicode_Join(empty, lines) : NULL;
         if (joined)
-            *traceback = xstrdup(PyUnicode_AsUTF8(joined));
+            *traceback = py_text(joined);
         Py_XDECREF(joined);
         Py_XDECREF(empty);
         Py_XDECREF(lines);
@@ -401,7 +413,7 @@ static int expr_eval(void *ctx, struct op *op, struct par *p, void *code,
                     ? (Py_INCREF(path), path) : PyObject_Str(r);
             Py_XDECREF(path);
             if (v)
-                *str = xstrdup(PyUnicode_AsUTF8(v));
+                *str = py_text(v);
         }
     }
     if (!v) {

@@ -17,6 +17,11 @@ void py_budget_end(void);
 bool py_budget_pause(void);
 void py_budget_resume(bool was_armed);
 double py_budget_ms(void);
+/* str's text as UTF-8, newly allocated and never NULL: what cannot be
+ * encoded (a lone surrogate such as '\udcff') is written as a backslash
+ * escape. For messages and for text a script hands over. Leaves no
+ * exception behind. */
+char *py_text(PyObject *str);
 /* Takes the pending exception: "Type: message", newly allocated; the
  * formatted traceback too when traceback is not NULL. */
 char *py_error_text(char **traceback);

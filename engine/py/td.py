@@ -1205,6 +1205,11 @@ class CHOP(_vt.ChopBase, OP):
         return filepath
 
 
+# Samples a channel of a Script CHOP may hold: 16.7 million (128 MB of
+# doubles); beyond, one mistyped number would stop the frames for good.
+_MAX_SAMPLES = 1 << 24
+
+
 class scriptCHOP(CHOP):
     """A Script CHOP: onCook(scriptOp) builds its channels with clear(),
     appendChan(), numSamples and copyNumpyArray()."""
@@ -1251,9 +1256,9 @@ class scriptCHOP(CHOP):
     @numSamples.setter
     def numSamples(self, n):
         n = int(n)
-        if n < 1:
-            raise ValueError("%s: numSamples must be at least 1"
-                             % self.path)
+        if not 1 <= n <= _MAX_SAMPLES:
+            raise ValueError("%s: numSamples must be from 1 to %d, not %d"
+                             % (self.path, _MAX_SAMPLES, n))
         o = self._out()
         o['n'] = n
         o['vals'] = [(v + [0.0] * n)[:n] for v in o['vals']]

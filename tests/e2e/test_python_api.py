@@ -6,6 +6,7 @@ from images import read_png
 
 PYAPI = ROOT / "tests" / "networks" / "pyapi"
 PYERRORS = ROOT / "tests" / "networks" / "pyerrors"
+PYFUZZ = ROOT / "tests" / "networks" / "pyfuzz"
 
 
 def lines_of(stderr, path):
@@ -87,6 +88,36 @@ def test_failing_scripts_never_stop_the_frames(tmp_path):
         "budget of 100 ms and was interrupted" in err
     assert 'File "/project1/loop", line 3, in onFrameStart' in err
     assert "td.py" not in err  # tracebacks show the user's frames only
+
+
+def test_api_called_with_odd_arguments(tmp_path):
+    """Every public member of every object a script can reach, called with
+    None, 2**70, nan, lone surrogates, bytes, arrays of the wrong shape...
+    and every settable attribute set to them (tests/networks/pyfuzz): each
+    call works or raises a Python exception, never SystemError (the C side
+    losing track of an error), and the frames go on. Runs in tmp_path so
+    that nothing a call might write lands in the repository."""
+    r = run("--headless", "--frames", "200", "--config",
+            str(PYFUZZ / "kiosk.ini"), str(PYFUZZ), timeout=600,
+            cwd=tmp_path)
+    assert r.returncode == 0, r.stderr[-3000:]
+    err = r.stderr
+    assert "stopped after 200 frames" in err
+    out = lines_of(err, "/project1/fuzz")
+    assert not [l for l in out if l.startswith("FUZZ BAD")], \
+        "\n".join(l for l in out if l.startswith("FUZZ BAD"))
+    done = [l for l in out if l.startswith("FUZZ DONE")]
+    assert done, err[-3000:]
+    calls = int(done[0].split()[2])
+    assert calls > 100000, done[0]
+    print(done[0])
+    # Script ops fuzzed from inside their own onCook, where cook() on
+    # themselves is refused instead of recursing
+    cooked = [l.split()[3] for l in err.splitlines() if "FUZZ COOKED" in l]
+    assert sorted(cooked) == ["scriptCHOP", "scriptTOP"], cooked
+    assert err.count("is cooking: cook() from inside its own cook would "
+                     "never end") >= 2
+    assert list(tmp_path.iterdir()) == []  # nothing written
 
 
 def test_python_ignores_the_python_first_on_path(tmp_path):
