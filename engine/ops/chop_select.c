@@ -76,21 +76,28 @@ static int rebuild(struct op *op, struct sel *p,
         for (int c = 0; c < src[s]->nchan; c++)
             if (chop_name_matches(p->channames, src[s]->names[c]))
                 chop_picks_add(pk, src[s], c);
-    struct chop_data *out = &op->chop;
-    chop_picks_layout(pk, out);
+    /* Names first: on an error the output stays as it was. */
+    const char **names = xcalloc(pk->n + 1, sizeof(*names));
     for (size_t i = 0; i < pk->n; i++) {
-        char *nn = rename_one(p, out->names[i]);
-        if (nn)
-            out->names[i] = chop_intern(op, nn);
+        const struct chop_pick *k = &pk->picks[i];
+        char *nn = rename_one(p, k->src->names[k->chan]);
+        names[i] = nn ? chop_intern(op, nn) : k->src->names[k->chan];
         free(nn);
         for (size_t j = 0; j < i; j++)
-            if (out->names[j] == out->names[i]) {
+            if (names[j] == names[i]) {
                 op_set_error(op, "two selected channels are named '%s'",
-                             out->names[i]);
+                             names[i]);
                 pk->built_version = 0; /* try again next cook */
+                pk->n = 0;
+                free(names);
                 return -1;
             }
     }
+    struct chop_data *out = &op->chop;
+    chop_picks_layout(pk, out);
+    for (size_t i = 0; i < pk->n; i++)
+        out->names[i] = names[i];
+    free(names);
     return 0;
 }
 

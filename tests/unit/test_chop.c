@@ -298,10 +298,18 @@ static void test_select_and_merge(void **state)
     graph_cook_op(g, s);
     assert_non_null(s->error);
     assert_non_null(strstr(s->error, "two selected channels are named 'same'"));
+    /* ...and the output stays what it was, names and values */
+    assert_int_equal(s->chop.nchan, 2);
+    assert_true(chan(g, "s", "pos_x") == 1);
+    assert_true(chan(g, "s", "pos_y") == 2);
+    run_frames(g, 4, 4); /* and again next frame */
+    graph_cook_op(g, s);
+    assert_int_equal(s->chop.nchan, 2);
+    assert_true(chan(g, "s", "pos_y") == 2);
     /* Layout changes upstream are followed. */
     set(g, "s", "renameto", "p*");
     set(g, "c", "name1", "tq");
-    run_frames(g, 4, 4);
+    run_frames(g, 5, 5);
     graph_cook_op(g, s);
     assert_null(s->error);
     assert_true(chan(g, "s", "pq") == 2);
