@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <sys/stat.h>
 
+#include "../../engine/graph/dat.h"
 #include "gl_helpers.h"
 
 #define DEFAULT_MUTATIONS 5000
@@ -563,16 +564,40 @@ static void save_and_restore(struct graph *g)
     sb_free(&all);
 }
 
+/* What any op's output must be after any cook, with an error or not:
+ * whole, so that what reads it downstream cannot trip. */
+static void check_output(const struct op *op)
+{
+    const struct chop_data *c = &op->chop;
+    if (op->type->family == OP_CHOP && c->nchan > 0) {
+        if (c->nsamples < 1 || !c->vals)
+            fail_msg("%s: %d channels of %d samples", op->path, c->nchan,
+                     c->nsamples);
+        for (int i = 0; i < c->nchan; i++)
+            if (!c->names[i])
+                fail_msg("%s: channel %d has no name (error: %s)", op->path,
+                         i, op->error ? op->error : "none");
+    }
+    const struct dat_data *d = &op->dat;
+    if (op->type->family == OP_DAT && d->is_table)
+        for (int i = 0; i < d->nrows * d->ncols; i++)
+            if (!d->cells[i])
+                fail_msg("%s: cell %d of %dx%d is NULL", op->path, i,
+                         d->nrows, d->ncols);
+}
+
 /* Frames first..last, each cooking the output and then every op, pulled
- * by the output or not. */
+ * by the output or not; every output checked. */
 static void cook_everything(struct graph *g, int64_t first, int64_t last)
 {
     for (int64_t f = first; f <= last; f++) {
         graph_begin_frame(g, f);
         graph_cook(g);
         for (size_t i = 0; i < g->nslots; i++)
-            if (g->slots[i])
+            if (g->slots[i]) {
                 graph_cook_op(g, g->slots[i]);
+                check_output(g->slots[i]);
+            }
     }
 }
 
@@ -593,7 +618,9 @@ static void test_damaged_networks(void **state)
         for (int k = 1 + (int)rnd(4); k > 0; k--)
             mutate(&l);
         char *text = lines_join(&l);
-        size_t nlines = l.n;
+        size_t nlines = 1; /* a changed byte may be a newline */
+        for (const char *c = text; *c; c++)
+            nlines += *c == '\n';
         lines_free(&l);
         if (has_control(text)) {
             left_out++;
@@ -684,6 +711,7 @@ static void test_every_parameter_at_the_edges(void **state)
             for (int64_t f = 1; f <= FRAMES; f++) {
                 graph_begin_frame(g, f);
                 graph_cook_op(g, v);
+                check_output(v);
             }
             graph_destroy(&g);
             sb_free(&sb);
