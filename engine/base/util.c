@@ -187,6 +187,41 @@ int64_t clock_now_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+int utf8_seq_len(const unsigned char *s)
+{
+    unsigned c = s[0];
+    if (c < 0x80)
+        return 1;
+    int n = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3
+          : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+    for (int i = 1; i < n; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    /* overlong, surrogates, past U+10FFFF */
+    if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F) ||
+        (c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] > 0x8F))
+        return 0;
+    return n;
+}
+
+char *utf8_dup(const char *s, size_t *fixed)
+{
+    char *out = xstrdup(s);
+    size_t bad = 0;
+    for (unsigned char *p = (unsigned char *)out; *p;) {
+        int n = utf8_seq_len(p);
+        if (n) {
+            p += n;
+        } else {
+            *p++ = '?';
+            bad++;
+        }
+    }
+    if (fixed)
+        *fixed = bad;
+    return out;
+}
+
 char *file_read_all(const char *path, size_t *len)
 {
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);

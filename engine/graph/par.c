@@ -291,10 +291,16 @@ static bool store_number(struct op *op, struct par *p, double v)
 static bool store_string(struct op *op, struct par *p, const char *text)
 {
     char **s = slot(op, p);
-    if (*s && strcmp(*s, text) == 0)
+    if (*s && strcmp(*s, text) == 0) /* stored text is valid UTF-8 */
         return false;
+    char *utf8 = utf8_dup(text, NULL); /* what Python can read back */
+    if (*s && strcmp(*s, utf8) == 0) {
+        free(utf8);
+        return false;
+    }
     free(*s);
-    *s = xstrdup(text);
+    *s = utf8;
+    text = utf8;
     if (p->def->kind == PAR_OP) {
         struct op *t = *text ? op_find_from(op->parent ? op->parent : op, text)
                              : NULL;

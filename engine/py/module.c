@@ -20,6 +20,13 @@
 
 /* ---- ops ---- */
 
+/* C text as a str: never fails on bytes that are not UTF-8 (each
+ * becomes U+FFFD), so that no element of a tuple or list is left NULL. */
+static PyObject *text_obj(const char *s)
+{
+    return PyUnicode_DecodeUTF8(s, (Py_ssize_t)strlen(s), "replace");
+}
+
 static struct op *get_op(unsigned id)
 {
     struct graph *g = py_graph();
@@ -375,10 +382,10 @@ static PyObject *par_value(struct op *op, struct par *p)
     case PAR_PULSE:
         return PyBool_FromLong(par_get_int(op, p));
     case PAR_MENU:
-        return PyUnicode_FromString(
+        return text_obj(
             p->def->menu[par_get_int(op, p)].name);
     default:
-        return PyUnicode_FromString(par_get_string(op, p));
+        return text_obj(par_get_string(op, p));
     }
 }
 
@@ -639,7 +646,7 @@ static PyObject *m_par_suggest(PyObject *self, PyObject *args)
     const char *s = op_par_suggest(op, name);
     if (!s)
         Py_RETURN_NONE;
-    return PyUnicode_FromString(s);
+    return text_obj(s);
 }
 
 /* ---- CHOPs ---- */
@@ -671,7 +678,7 @@ static PyObject *m_chop_info(PyObject *self, PyObject *args)
     const struct chop_data *c = &op->chop;
     PyObject *names = PyTuple_New(c->nchan);
     for (int i = 0; names && i < c->nchan; i++)
-        PyTuple_SET_ITEM(names, i, PyUnicode_FromString(c->names[i]));
+        PyTuple_SET_ITEM(names, i, text_obj(c->names[i]));
     return Py_BuildValue("(Nid)", names, c->nsamples, c->rate);
 }
 
@@ -801,7 +808,7 @@ static PyObject *m_dat_text(PyObject *self, PyObject *args)
     struct op *op = get_dat(id);
     if (!op)
         return NULL;
-    return PyUnicode_FromString(op->dat.text ? op->dat.text : "");
+    return text_obj(op->dat.text ? op->dat.text : "");
 }
 
 /* dat_table(id) -> list of rows (lists of str); a text DAT is one column
@@ -822,7 +829,7 @@ static PyObject *m_dat_table(PyObject *self, PyObject *args)
     for (int r = 0; rows && r < d->nrows; r++) {
         PyObject *row = PyList_New(d->ncols);
         for (int c = 0; row && c < d->ncols; c++)
-            PyList_SET_ITEM(row, c, PyUnicode_FromString(dat_cell(d, r, c)));
+            PyList_SET_ITEM(row, c, text_obj(dat_cell(d, r, c)));
         PyList_SET_ITEM(rows, r, row);
     }
     return rows;

@@ -2321,7 +2321,7 @@ def _osc_parse(raw):
 
     def string(at):
         end = raw.index(b"\0", at)
-        return raw[at:end].decode('ascii', 'replace'), (end + 4) & ~3
+        return raw[at:end].decode('utf-8', 'replace'), (end + 4) & ~3
     address, at = string(0)
     if at >= len(raw):
         return address, []

@@ -593,3 +593,62 @@ def test_osc_port_option_is_the_default_port(tmp_path):
     assert proc.returncode == 0, err
     assert f"[osc] listening on 127.0.0.1:{port}" in err, err
     assert "[/project1/show] v [2.0]" in err, err
+
+
+UTF8_NET = """
+[network]
+fps = 60
+[c]
+OPType = constantCHOP
+name0 = a
+[table1]
+OPType = tableDAT
+file = latin1.csv
+[msgs]
+OPType = oscinDAT
+port = {port}
+[show]
+OPType = executeDAT
+file = show.py
+"""
+
+UTF8_SHOW = """
+def onFrameEnd(frame):
+    if frame % 10 == 0:
+        m = op('msgs')
+        print('seen', [ch.name for ch in op('c').chans()],
+              op('table1')[0, 0].val,
+              [m[r, 0].val for r in range(m.numRows)])
+"""
+
+
+def test_text_that_is_not_utf8_arrives_readable(tmp_path):
+    """A Latin-1 CSV, a parameter set over OSC to bytes that are not UTF-8,
+    OSC strings in UTF-8 and not: scripts read all of it (bad bytes as '?'
+    or U+FFFD), never an exception from inside the API."""
+    port, in_port = free_port(), free_port()
+    (tmp_path / "network.ini").write_text(UTF8_NET.format(port=in_port))
+    (tmp_path / "show.py").write_text(UTF8_SHOW)
+    (tmp_path / "latin1.csv").write_bytes(b"caf\xe9,1\n")
+    cfg = tmp_path / "kiosk.ini"
+    cfg.write_text(f"[osc]\nport = {port}\n")
+    proc = subprocess.Popen([VITRINE, "--config", str(cfg), "--frames",
+                             "90", str(tmp_path)], cwd=ROOT,
+                            stderr=subprocess.PIPE, text=True,
+                            errors="replace")
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        assert wait_bound(in_port, proc)
+        s.sendto(osc_str("/project1/c/name0") + osc_str(",s") +
+                 b"b\xff\xfe\0", ("127.0.0.1", port))
+        s.sendto(osc_message("/t", "café"), ("127.0.0.1", in_port))
+        s.sendto(osc_str("/u") + osc_str(",s") + b"\xff\0\0\0",
+                 ("127.0.0.1", in_port))
+    finally:
+        s.close()
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert "Error" not in err, err
+    seen = [l for l in err.splitlines() if l.startswith("[/project1/show]")]
+    assert seen[-1] == "[/project1/show] seen ['b??'] caf? " \
+        "['/t \"café\"', '/u \"?\"']", seen[-1]

@@ -134,6 +134,35 @@ static void test_clamp(void **state)
     assert_int_equal(par_get_int(n, seed), -2147483647 - 1);
 }
 
+/* Stored text is UTF-8, whatever was given: a byte that starts no valid
+ * sequence becomes '?', so that Python can always read it back. */
+static void test_text_is_kept_as_utf8(void **state)
+{
+    (void)state;
+    char err[256];
+    struct op *c = make("constantCHOP", "c");
+    struct par *p = op_par(c, "name0");
+    static const char *const cases[][2] = {
+        {"caf\xc3\xa9 \xf0\x9f\x8e\xa8", "caf\xc3\xa9 \xf0\x9f\x8e\xa8"},
+        {"b\xff\xfe", "b??"},
+        {"caf\xe9", "caf?"},             /* Latin-1 */
+        {"\xc0\xaf", "??"},               /* overlong '/' */
+        {"\xed\xa0\x80", "???"},          /* a surrogate */
+        {"\xf4\x90\x80\x80", "????"},     /* past U+10FFFF */
+        {"\xe2\x82", "??"},               /* cut short */
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        assert_int_equal(par_set_text(c, p, cases[i][0], err, sizeof(err)),
+                         PAR_OK);
+        assert_string_equal(par_get_string(c, p), cases[i][1]);
+    }
+    /* the same bad text again changes nothing */
+    par_set_text(c, p, "caf\xe9", err, sizeof(err));
+    uint64_t v = c->par_version;
+    par_set_text(c, p, "caf\xe9", err, sizeof(err));
+    assert_int_equal(c->par_version, v);
+}
+
 static void test_menus(void **state)
 {
     (void)state;
@@ -302,6 +331,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_parse_kinds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_clamp, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_text_is_kept_as_utf8, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_menus, setup, teardown),
         cmocka_unit_test_setup_teardown(test_change_tracking_and_reset, setup,
                                         teardown),
