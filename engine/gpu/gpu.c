@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../base/log.h"
 #include "../base/util.h"
@@ -185,6 +186,15 @@ struct gpu *gpu_create(char *err, size_t errlen)
     g->software = renderer && (strstr(renderer, "llvmpipe") ||
                                strstr(renderer, "softpipe") ||
                                strstr(renderer, "swrast"));
+    if (epoxy_has_gl_extension("GL_NVX_gpu_memory_info")) {
+        GLint kb = 0; /* GPU_MEMORY_INFO_DEDICATED_VIDMEM_NVX */
+        glGetIntegerv(0x9047, &kb);
+        g->mem_budget = (size_t)kb * 1024;
+    } else if (g->software) {
+        long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+        if (pages > 0 && size > 0)
+            g->mem_budget = (size_t)pages * (size_t)size / 2;
+    }
     const char *e = NULL;
     g->blit_program = gpu_program_get(g, blit_src, &e);
     if (!g->blit_program) {
@@ -515,6 +525,19 @@ struct gpu_stack *gpu_stack_create(struct gpu *g, GLenum target, int w,
                  g->max_tex_size, max_layers);
         return NULL;
     }
+    size_t need = (size_t)w * (size_t)h * (size_t)depth *
+                  formats[format].bytes;
+    if (g->mem_budget && g->bytes + need > g->mem_budget) {
+        snprintf(err, errlen, "%dx%d x %d %s would need %zu MB; textures "
+                 "hold %zu MB of the %zu MB %s", w, h, depth,
+                 formats[format].name, need >> 20, g->bytes >> 20,
+                 g->mem_budget >> 20,
+                 g->software ? "a CPU renderer may use here (half the RAM)"
+                             : "this GPU has");
+        return NULL;
+    }
+    while (glGetError() != GL_NO_ERROR) /* not ours to report */
+        ;
     struct gpu_stack *s = xcalloc(1, sizeof(*s));
     s->target = target;
     s->w = w;
@@ -525,6 +548,13 @@ struct gpu_stack *gpu_stack_create(struct gpu *g, GLenum target, int w,
     glBindTexture(target, s->id);
     glTexImage3D(target, 0, (GLint)formats[format].internal, w, h, depth, 0,
                  formats[format].format, formats[format].type, NULL);
+    if (glGetError() == GL_OUT_OF_MEMORY) {
+        snprintf(err, errlen, "the GPU is out of memory for %dx%d x %d %s "
+                 "(%zu MB)", w, h, depth, formats[format].name, need >> 20);
+        glDeleteTextures(1, &s->id);
+        free(s);
+        return NULL;
+    }
     glTexParameteri(target, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
     glTexParameteri(target, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
     glTexParameteri(target, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);

@@ -64,6 +64,9 @@ struct gpu {
     GLuint upload_pbo;     /* upload staging, orphaned per upload */
     GLuint blit_program;   /* draws a texture (mono shown grey) */
     size_t bytes;          /* GPU memory held by pool textures */
+    size_t mem_budget;     /* what a texture stack may bring bytes up to:
+                            * the GPU's memory, half the RAM for a CPU
+                            * renderer; 0 where the driver does not say */
     uint64_t frames;       /* gpu_frame_done calls */
     int max_tex_size;
     bool software; /* llvmpipe and kin: CPU rendering */

@@ -700,6 +700,37 @@ static void test_texture3d_ring_step_replace_reset(void **state)
     graph_destroy(&g);
 }
 
+/* A stack larger than the memory the GPU (or, for a CPU renderer, half
+ * the RAM) has is an error on the op, not an allocation that kills the
+ * process; a smaller cache then works again. */
+static void test_texture3d_beyond_memory_is_an_error(void **state)
+{
+    (void)state;
+    NEED_GL();
+    size_t saved = test_gpu->mem_budget;
+    if (!saved)
+        print_message("this driver does not say its memory: the test sets "
+                      "a budget of its own\n");
+    test_gpu->mem_budget = test_gpu->bytes + (64 << 20);
+    struct graph *g = gl_load("[network]\nresolution = 256x256\n"
+                              "[src]\nOPType = constantTOP\n"
+                              "format = rgba32f\n"
+                              "[cache]\nOPType = texture3dTOP\n"
+                              "inputs = src\ncachesize = 2048\n");
+    struct op *cache = graph_find(g, "cache");
+    graph_begin_frame(g, 1);
+    graph_cook_op(g, cache);
+    assert_non_null(cache->error);
+    assert_non_null(strstr(cache->error, "cachesize: 256x256 x 2048 "
+                                         "rgba32f would need 2048 MB"));
+    set(g, "cache", "cachesize", "8");
+    graph_begin_frame(g, 2);
+    graph_cook_op(g, cache);
+    assert_null(cache->error);
+    graph_destroy(&g);
+    test_gpu->mem_budget = saved;
+}
+
 /* gpu_upload (copyNumpyArray's path): 1 to 4 channels of 8-bit, 16-bit
  * and float data land in an rgba32f texture unchanged; missing channels
  * read as GL fills them (0, 0, 1 alpha). */
@@ -856,6 +887,7 @@ int main(void)
         cmocka_unit_test(test_glsl_broken_shows_black_and_names_line),
         cmocka_unit_test(test_glsl_from_dat),
         cmocka_unit_test(test_texture3d_ring_step_replace_reset),
+        cmocka_unit_test(test_texture3d_beyond_memory_is_an_error),
         cmocka_unit_test(test_gpu_upload_round_trip),
         cmocka_unit_test(test_pool_frees_idle_textures),
         cmocka_unit_test(test_shader_cache_forgets_idle_programs),
