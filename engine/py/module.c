@@ -1142,7 +1142,11 @@ struct finder {
     unsigned oid;
     PyObject *cache; /* path -> OP */
     uint64_t gen;
+    vectorcallfunc vectorcall; /* op('x') without building a tuple */
 };
+
+static PyObject *finder_vectorcall(PyObject *self, PyObject *const *args,
+                                   size_t nargsf, PyObject *kwnames);
 
 static int finder_init(PyObject *self, PyObject *args, PyObject *kw)
 {
@@ -1151,6 +1155,7 @@ static int finder_init(PyObject *self, PyObject *args, PyObject *kw)
     if (kw || !PyArg_ParseTuple(args, "|I", &oid))
         return -1;
     f->oid = oid;
+    f->vectorcall = finder_vectorcall;
     Py_XSETREF(f->cache, PyDict_New());
     return f->cache ? 0 : -1;
 }
@@ -1168,45 +1173,81 @@ static bool plain_path(PyObject *s)
     return p && !strpbrk(p, "*?[");
 }
 
-static PyObject *finder_call(PyObject *self, PyObject *args, PyObject *kw)
+/* The Python side's lookup, with the arguments as a tuple. */
+static PyObject *finder_slow(struct finder *f, PyObject *const *args,
+                             size_t nargs)
+{
+    PyObject *tuple = PyTuple_New((Py_ssize_t)nargs);
+    if (!tuple)
+        return NULL;
+    for (size_t i = 0; i < nargs; i++) {
+        Py_INCREF(args[i]);
+        PyTuple_SET_ITEM(tuple, (Py_ssize_t)i, args[i]);
+    }
+    PyObject *r = PyObject_CallFunction(hook_find, "IO", f->oid, tuple);
+    Py_DECREF(tuple);
+    return r;
+}
+
+static PyObject *finder_vectorcall(PyObject *self, PyObject *const *args,
+                                   size_t nargsf, PyObject *kwnames)
 {
     struct finder *f = (struct finder *)self;
+    size_t nargs = PyVectorcall_NARGS(nargsf);
     if (!hook_find)
         return PyErr_Format(PyExc_RuntimeError, "td is not loaded");
-    if (!kw && f->oid && f->cache && PyTuple_GET_SIZE(args) == 1 &&
-        PyUnicode_CheckExact(PyTuple_GET_ITEM(args, 0))) {
-        PyObject *path = PyTuple_GET_ITEM(args, 0);
-        if (f->gen != find_gen) {
-            PyDict_Clear(f->cache);
-            f->gen = find_gen;
-        }
-        PyObject *hit = PyDict_GetItemWithError(f->cache, path);
-        if (hit) {
-            Py_INCREF(hit);
-            return hit;
-        }
-        if (PyErr_Occurred())
-            return NULL;
-        PyObject *r = PyObject_CallFunction(hook_find, "IO", f->oid, args);
-        if (r && r != Py_None && plain_path(path) &&
-            PyDict_SetItem(f->cache, path, r) != 0) {
-            Py_DECREF(r);
-            return NULL;
-        }
-        return r;
+    if (kwnames && PyTuple_GET_SIZE(kwnames))
+        return PyErr_Format(PyExc_TypeError, "op() takes paths, not "
+                            "keywords");
+    if (nargs != 1 || !f->oid || !f->cache ||
+        !PyUnicode_CheckExact(args[0]))
+        return finder_slow(f, args, nargs);
+    PyObject *path = args[0];
+    if (f->gen != find_gen) {
+        PyDict_Clear(f->cache);
+        f->gen = find_gen;
     }
-    return PyObject_CallFunction(hook_find, "IO", f->oid, args);
+    PyObject *hit = PyDict_GetItemWithError(f->cache, path);
+    if (hit) {
+        Py_INCREF(hit);
+        return hit;
+    }
+    if (PyErr_Occurred())
+        return NULL;
+    PyObject *r = finder_slow(f, args, nargs);
+    if (r && r != Py_None && plain_path(path) &&
+        PyDict_SetItem(f->cache, path, r) != 0) {
+        Py_DECREF(r);
+        return NULL;
+    }
+    return r;
+}
+
+/* op.name: TouchDesigner's global OP shortcuts, not here. */
+static PyObject *finder_getattro(PyObject *self, PyObject *name)
+{
+    PyObject *r = PyObject_GenericGetAttr(self, name);
+    if (r || !PyErr_ExceptionMatches(PyExc_AttributeError))
+        return r;
+    const char *n = PyUnicode_AsUTF8(name);
+    if (!n || (n[0] == '_' && n[1] == '_'))
+        return NULL;
+    PyErr_Format(PyExc_AttributeError, "op.%s: global OP shortcuts are not "
+                 "supported yet; use op('path')", n);
+    return NULL;
 }
 
 static PyTypeObject finder_type = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "_vitrine.Finder",
     .tp_basicsize = sizeof(struct finder),
-    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_VECTORCALL,
     .tp_new = PyType_GenericNew,
     .tp_init = finder_init,
     .tp_dealloc = finder_dealloc,
-    .tp_call = finder_call,
+    .tp_call = PyVectorcall_Call,
+    .tp_vectorcall_offset = offsetof(struct finder, vectorcall),
+    .tp_getattro = finder_getattro,
 };
 
 /* ParsBase: op.par; assigning an attribute sets that parameter. The last

@@ -1788,17 +1788,12 @@ class _CustomParCollection(ParCollection):
 # ---------------------------------------------------------------- globals
 
 
-class _OpFinder(_vt.Finder):
-    """op(): relative to its op (a script's, a callback's, an
-    expression's), as TouchDesigner's is; td.op follows whichever script
-    runs. Plain paths are cached in C (_vitrine.Finder)."""
-    __slots__ = ()
-
-    def __getattr__(self, name):
-        if name.startswith('__'):
-            raise AttributeError(name)
-        raise AttributeError("op.%s: global OP shortcuts are not supported "
-                             "yet; use op('path')" % name)
+# op(): relative to its op (a script's, a callback's, an expression's),
+# as TouchDesigner's is; td.op follows whichever script runs. In C
+# (_vitrine.Finder, called without building a tuple): plain paths are
+# cached, and op.name says that TouchDesigner's global OP shortcuts are
+# not here.
+_OpFinder = _vt.Finder
 
 
 def _find_call(base, args):

@@ -42,6 +42,11 @@ def onStart():
     check('ops pattern', [o.name for o in ops('noise*', 'blur1')]
           == ['noise1', 'blur1'])
     raises('opex', ValueError, lambda: opex('nope'), 'nope')
+    raises('op shortcut', AttributeError, lambda: op.noise1,
+           'op.noise1: global OP shortcuts are not supported')
+    raises('op keywords', TypeError, lambda: op(path='noise1'), 'keywords')
+    # several paths: the first that exists (the slow path, no cache)
+    check('op several', op('nope', 'blur1', 'noise1') is op('blur1'))
     check('valid id', n.valid and isinstance(n.id, int) and op(n.id) is n)
     check('type', (n.type, n.OPType, n.family, n.label)
           == ('noise', 'noiseTOP', 'TOP', 'Noise'))
