@@ -2489,8 +2489,9 @@ _storage_warned = set()
 
 
 def _storage_dump():
-    """op.storage of every op that has some, by path, pickled and in
-    base64 ('' when there is none). Values that cannot be pickled are
+    """op.storage of every op that has some, by path, each value pickled
+    on its own (so that one that cannot be read back costs only itself),
+    in base64 ('' when there is none). Values that cannot be pickled are
     left out, with a warning once per op and key."""
     import base64
     import pickle
@@ -2503,33 +2504,46 @@ def _storage_dump():
         kept = {}
         for k, v in st.items():
             try:
-                pickle.dumps(v)
-                kept[k] = v
+                kept[k] = pickle.dumps(v)
             except Exception as e:
                 if (path, k) not in _storage_warned:
                     _storage_warned.add((path, k))
-                    _vt.log(4, '[%s]' % path, "warning: storage '%s' is "
+                    _vt.log(4, '[%s]' % path, "storage '%s' is "
                             "not kept across restarts: %s" % (k, e))
         if kept:
             out[path] = kept
     if not out:
         return ''
-    return base64.b64encode(pickle.dumps(out)).decode()
+    return base64.b64encode(pickle.dumps({'format': 2, 'ops': out})).decode()
 
 
 def _storage_load(text):
-    """Puts back what _storage_dump made, into the ops of the same paths."""
+    """Puts back what _storage_dump made, into the ops of the same paths;
+    a value that cannot be unpickled (its class changed since) is said
+    and skipped. Reads the first format too (one pickle of everything)."""
     import base64
     import pickle
     if not text:
         return 0
     data = pickle.loads(base64.b64decode(text))
+    per_value = data.get('format') == 2
     n = 0
-    for path, st in data.items():
+    for path, st in (data['ops'] if per_value else data).items():
         oid = _vt.find(_vt.root(), path)
-        if oid:
-            _wrap(oid)._state()['storage'].update(st)
-            n += 1
+        if not oid:
+            continue
+        storage = _wrap(oid)._state()['storage']
+        for k, v in st.items():
+            if per_value:
+                try:
+                    v = pickle.loads(v)
+                except Exception as e:
+                    _vt.log(4, '[%s]' % path, "storage '%s' could "
+                            "not be read back: %s: %s; left out"
+                            % (k, type(e).__name__, e))
+                    continue
+            storage[k] = v
+        n += 1
     return n
 
 

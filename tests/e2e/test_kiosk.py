@@ -621,7 +621,12 @@ def test_midi_values_and_unpicklable_storage_across_restarts(tmp_path):
         f"[network]\nresolution = 64x36\n[midi]\nOPType = midiinCHOP\n"
         f"device = {fifo}\n[s]\nOPType = executeDAT\nfile = s.py\n")
     (net / "s.py").write_text(
+        "class Changed:  # pickles, but cannot be read back\n"
+        "    def __reduce__(self):\n"
+        "        return (int, ('not a number',))\n"
         "def onStart():\n"
+        "    if 'kept' not in me.storage:\n"
+        "        me.store('changed', Changed())\n"
         "    me.store('kept', [1, 2])\n"
         "    me.store('lost', lambda: 0)\n"
         "def onFrameEnd(frame):\n"
@@ -647,3 +652,7 @@ def test_midi_values_and_unpicklable_storage_across_restarts(tmp_path):
     first = [l for l in err.splitlines() if "] vals " in l][0]
     # the fader is where it was, before any MIDI came
     assert "[('ch1c7', 1.0)]" in first, err
+    # one value that cannot be read back costs only itself
+    assert "[/project1/s] warning: storage 'changed' could not be read " \
+        "back: ValueError: invalid literal for int()" in err, err
+    assert first.endswith("['kept', 'lost']"), first  # kept came back
