@@ -76,7 +76,9 @@ static void clear_pulses(struct op *op)
  * pulled this frame already. */
 static void cook_one(struct graph *g, struct op *op, bool force)
 {
-    if ((op->pulled_frame == g->time.frame && !force) || op->in_cook)
+    if (op->pulled_frame == g->time.frame && !force)
+        return;
+    if (op->in_cook) /* forced from its own cook: it is cooking now */
         return;
     op->pulled_frame = g->time.frame;
     if (op->nlive)

@@ -105,6 +105,7 @@ struct op {
     uint64_t cook_count;
     int64_t cook_frame;      /* frame of its last cook, 0 never */
     bool has_pulse;          /* a pulse parameter is set */
+    bool in_cook; /* inside its type's cook (a script may ask again) */
 
     struct chop_data chop; /* CHOP family output */
 
@@ -135,7 +136,6 @@ struct op {
     char *error, *warning;
     char *src_file; /* where it was declared, for messages */
     int src_line;
-    bool in_cook; /* inside its type's cook (a script may ask again) */
 };
 
 /* Creates an op under parent (NULL only for the root COMP). Writes
