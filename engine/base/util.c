@@ -187,7 +187,8 @@ int64_t clock_now_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-int utf8_seq_len(const unsigned char *s)
+/* Length of the valid UTF-8 sequence at s (1 to 4), or 0. */
+static int utf8_seq_len(const unsigned char *s)
 {
     unsigned c = s[0];
     if (c < 0x80)
@@ -204,21 +205,16 @@ int utf8_seq_len(const unsigned char *s)
     return n;
 }
 
-char *utf8_dup(const char *s, size_t *fixed)
+char *utf8_dup(const char *s)
 {
     char *out = xstrdup(s);
-    size_t bad = 0;
     for (unsigned char *p = (unsigned char *)out; *p;) {
         int n = utf8_seq_len(p);
-        if (n) {
+        if (n)
             p += n;
-        } else {
+        else
             *p++ = '?';
-            bad++;
-        }
     }
-    if (fixed)
-        *fixed = bad;
     return out;
 }
 

@@ -47,13 +47,11 @@ void sb_printf(struct strbuf *sb, const char *fmt, ...)
 char *sb_steal(struct strbuf *sb);
 void sb_free(struct strbuf *sb);
 
-/* Length of the valid UTF-8 sequence at s (1 to 4), or 0 when the
- * bytes there are not one (overlong forms and surrogates included). */
-int utf8_seq_len(const unsigned char *s);
 /* s as UTF-8, newly allocated: each byte that starts no valid sequence
- * becomes '?' (text from a Latin-1 file, an OSC sender, a network file
- * saved in another encoding). *fixed, when not NULL, counts them. */
-char *utf8_dup(const char *s, size_t *fixed);
+ * (overlong forms and surrogates included) becomes '?': text from a
+ * Latin-1 file, an OSC sender, a network file saved in another
+ * encoding. */
+char *utf8_dup(const char *s);
 
 /* Monotonic clock in nanoseconds. */
 int64_t clock_now_ns(void);

@@ -18,7 +18,7 @@ void dat_set_text(struct dat_data *d, const char *text)
 {
     free_cells(d);
     free(d->text);
-    d->text = utf8_dup(text ? text : "", NULL);
+    d->text = utf8_dup(text ? text : "");
     d->is_table = false;
 }
 
@@ -77,7 +77,7 @@ void dat_set_table(struct dat_data *d, const char *text, char sep)
 {
     free_cells(d);
     free(d->text);
-    d->text = utf8_dup(text ? text : "", NULL);
+    d->text = utf8_dup(text ? text : "");
     d->is_table = true;
     struct row *rows = NULL;
     size_t nrows = 0, cap = 0;

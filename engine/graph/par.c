@@ -293,7 +293,7 @@ static bool store_string(struct op *op, struct par *p, const char *text)
     char **s = slot(op, p);
     if (*s && strcmp(*s, text) == 0) /* stored text is valid UTF-8 */
         return false;
-    char *utf8 = utf8_dup(text, NULL); /* what Python can read back */
+    char *utf8 = utf8_dup(text); /* what Python can read back */
     if (*s && strcmp(*s, utf8) == 0) {
         free(utf8);
         return false;
