@@ -333,6 +333,7 @@ static struct graph *reload(struct runtime *rt, struct graph *g,
         return g;
     }
     ng->gpu = rt->d.gpu;
+    graph_carry(ng, g);
     if (same) {
         char *state = state_capture(g);
         py_reattach(ng);

@@ -161,6 +161,18 @@ size_t graph_error_count(const struct graph *g)
     return n;
 }
 
+void graph_carry(struct graph *g, struct graph *old)
+{
+    for (size_t i = 0; i < g->nslots; i++) {
+        struct op *op = g->slots[i];
+        if (!op || !op->type->carry)
+            continue;
+        struct op *was = graph_find(old, op->path);
+        if (was && was->type == op->type)
+            op->type->carry(op, was);
+    }
+}
+
 /* ---- linking: dependencies, cycles, cook order ---- */
 
 static void add_dep(struct op *op, struct op *dep)

@@ -109,6 +109,11 @@ void graph_update_par(struct graph *g, struct op *op, struct par *p);
 /* Forces a cook this frame even if nothing changed. */
 void graph_force_cook(struct graph *g, struct op *op);
 
+/* A reload: each op of g that has an op of the same path and type in old
+ * takes what its type carries over (op_type.carry). Before g's first
+ * cook. */
+void graph_carry(struct graph *g, struct graph *old);
+
 /* Counts errors on all ops (for status lines). */
 size_t graph_error_count(const struct graph *g);
 

@@ -84,6 +84,11 @@ struct op_type {
      * ignores what it cannot read. Both optional. */
     void (*save_state)(const struct op *op, struct strbuf *out);
     void (*restore_state)(struct op *op, const char *line);
+    /* A reload: old is the op of the same path and type in the network
+     * being replaced, before this one's first cook. The op takes what
+     * lets it keep showing old's last good output while its own fails
+     * (a GLSL TOP's last shader that compiled). Optional. */
+    void (*carry)(struct op *op, const struct op *old);
 };
 
 struct op {

@@ -20,8 +20,11 @@
  *   TD_NUM_2D_INPUTS, TD_NUM_3D_INPUTS, TD_NUM_2D_ARRAY_INPUTS
  *   vec4 TDOutputSwizzle(vec4);        identity, for TouchDesigner code
  * `#version 330 core` is assumed when the file has no #version line.
- * Compile errors name the file and its own line; the output is then
- * black and the rest of the network goes on. */
+ * Compile errors name the file and its own line. A shader that stops
+ * compiling (its file edited into a typo, its DAT rewritten, or the same
+ * on a reload of the network) leaves the last one that compiled on the
+ * screen, with the error on the op; one that never compiled shows black.
+ * The rest of the network goes on either way. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -44,17 +47,10 @@ struct uniform {
     double init[4];
 };
 
-struct glsl {
-    struct top_common common;
-    char *file, *pixeldat;
-    int extend;
-    char *vecname[SLOTS];
-    double vecvalue[SLOTS][4];
-    /* the shader as last read */
+/* One shader as read and prepared for the driver. */
+struct shader {
     char *text;       /* the user's text, NULL until read */
     char *where;      /* its file path or DAT path, for messages */
-    char *read_from;  /* `file` or `pixeldat` as it was when last read */
-    uint64_t dat_version; /* the DAT's out_version when last read */
     char *full;       /* with the prelude, as compiled */
     char kinds[MAX_INPUTS + 1]; /* the inputs the prelude was made for:
                                  * '2' 2D, '3' 3D, 'a' 2D array */
@@ -63,6 +59,20 @@ struct glsl {
     bool user_decl[7]; /* the shader declares a built-in itself */
     GLuint prog;      /* uniform locations belong to this program */
     bool uses_time;
+};
+
+struct glsl {
+    struct top_common common;
+    char *file, *pixeldat;
+    int extend;
+    char *vecname[SLOTS];
+    double vecvalue[SLOTS][4];
+    char *read_from;  /* `file` or `pixeldat` as it was when last read */
+    uint64_t dat_version; /* the DAT's out_version when last read */
+    struct shader cur;  /* the shader as last read */
+    struct shader good; /* the last one that compiled (full NULL: none) */
+    bool uses_time;     /* the one drawn reads uTime */
+    bool on_good;       /* drawing the last good one */
 };
 
 enum { B_VUV, B_TIME, B_RES, B_INPUTS, B_INPUTS3D, B_ARRAYS, B_INFOS };
@@ -194,7 +204,7 @@ static void parse_init(struct uniform *u, const char *s, const char *end)
 
 /* Finds `uniform TYPE a, b = 1.0, c[2];` and `in TYPE vUV;` at the top
  * level of the (comment-free) text. */
-static void scan_declarations(struct glsl *p, const char *text)
+static void scan_declarations(struct shader *p, const char *text)
 {
     char tok[64], type[64];
     const char *s = text;
@@ -291,19 +301,19 @@ static void apply_init(struct op *op, const struct uniform *u)
 
 /* Slots named by the network first, then free slots in declaration
  * order; the chosen name is written into the slot's vecNname. */
-static void assign_slots(struct op *op, struct glsl *p)
+static void assign_slots(struct op *op, struct glsl *p, struct shader *sh)
 {
     bool taken[SLOTS] = {false};
-    for (int i = 0; i < p->nuniforms; i++)
+    for (int i = 0; i < sh->nuniforms; i++)
         for (int k = 0; k < SLOTS; k++)
-            if (!taken[k] && strcmp(p->vecname[k], p->uniforms[i].name) == 0) {
-                p->uniforms[i].slot = k;
+            if (!taken[k] && strcmp(p->vecname[k], sh->uniforms[i].name) == 0) {
+                sh->uniforms[i].slot = k;
                 taken[k] = true;
                 break;
             }
     int unplaced = 0;
-    for (int i = 0; i < p->nuniforms; i++) {
-        struct uniform *u = &p->uniforms[i];
+    for (int i = 0; i < sh->nuniforms; i++) {
+        struct uniform *u = &sh->uniforms[i];
         if (u->slot >= 0)
             continue;
         for (int k = 0; k < SLOTS && u->slot < 0; k++) {
@@ -317,15 +327,15 @@ static void assign_slots(struct op *op, struct glsl *p)
         }
         unplaced += u->slot < 0;
     }
-    for (int i = 0; i < p->nuniforms; i++)
-        apply_init(op, &p->uniforms[i]);
+    for (int i = 0; i < sh->nuniforms; i++)
+        apply_init(op, &sh->uniforms[i]);
     for (int k = 0; k < SLOTS; k++)
         if (*p->vecname[k] && !taken[k])
             op_set_warning(op, "vec%dname: '%s' is not a uniform of %s", k,
-                           p->vecname[k], p->where);
+                           p->vecname[k], sh->where);
     if (unplaced)
         op_set_warning(op, "%s declares %d more uniforms than the %d "
-                       "vector slots; they stay 0", p->where, unplaced, SLOTS);
+                       "vector slots; they stay 0", sh->where, unplaced, SLOTS);
 }
 
 static bool has_version(const char *line)
@@ -338,7 +348,7 @@ static bool has_version(const char *line)
 /* The user's text with the prelude after its #version line (or after a
  * #version of ours) and a #line that puts the rest back on its own line
  * numbers. */
-static char *with_prelude(const struct glsl *p, const char *text)
+static char *with_prelude(const struct shader *p, const char *text)
 {
     struct strbuf sb = {0};
     const char *rest = text;
@@ -425,17 +435,27 @@ static char *relabel_log(const char *log, const char *where)
     return sb_steal(&sb);
 }
 
-static void forget_shader(struct glsl *p)
+static void forget_shader(struct shader *sh)
 {
-    free(p->text);
-    free(p->where);
-    free(p->full);
-    free(p->uniforms);
-    p->text = p->where = p->full = NULL;
-    p->uniforms = NULL;
-    p->nuniforms = 0;
-    memset(p->user_decl, 0, sizeof(p->user_decl));
-    p->prog = 0;
+    free(sh->text);
+    free(sh->where);
+    free(sh->full);
+    free(sh->uniforms);
+    *sh = (struct shader){0};
+}
+
+/* good becomes a copy of cur: the shader to fall back on. */
+static void keep_good(struct shader *good, const struct shader *cur)
+{
+    if (good->full && strcmp(good->full, cur->full) == 0)
+        return;
+    forget_shader(good);
+    *good = *cur;
+    good->text = xstrdup(cur->text);
+    good->where = xstrdup(cur->where);
+    good->full = xstrdup(cur->full);
+    size_t n = (size_t)cur->nuniforms * sizeof(*cur->uniforms);
+    good->uniforms = n ? memcpy(xmalloc(n), cur->uniforms, n) : NULL;
 }
 
 /* Reads the shader's text when `file`/`pixeldat` changed (or the DAT's
@@ -453,8 +473,9 @@ static bool read_shader(struct op *op, struct glsl *p)
     uint64_t version = dat ? dat->out_version : 0;
     /* Read once per source: not every frame of a shader that uses uTime.
      * (Watching the file for changes comes with hot reload.) */
-    if (p->text && p->read_from && strcmp(p->read_from, from) == 0 &&
-        p->dat_version == version && strcmp(p->kinds, k) == 0)
+    struct shader *sh = &p->cur;
+    if (sh->text && p->read_from && strcmp(p->read_from, from) == 0 &&
+        p->dat_version == version && strcmp(sh->kinds, k) == 0)
         return true;
     free(p->read_from);
     p->read_from = xstrdup(from);
@@ -473,52 +494,84 @@ static bool read_shader(struct op *op, struct glsl *p)
             op_set_error(op, "file: cannot read '%s': %s", where,
                          file_error(errno));
             free(where);
-            forget_shader(p);
+            forget_shader(sh);
             return false;
         }
     } else {
         op_set_error(op, "no shader: set `file` or `pixeldat`");
-        forget_shader(p);
+        forget_shader(sh);
         return false;
     }
-    if (p->text && strcmp(p->text, text) == 0 && strcmp(p->kinds, k) == 0 &&
-        strcmp(p->where, where) == 0) {
+    if (sh->text && strcmp(sh->text, text) == 0 &&
+        strcmp(sh->kinds, k) == 0 && strcmp(sh->where, where) == 0) {
         free(text);
         free(where);
         return true;
     }
-    forget_shader(p);
-    p->text = text;
-    p->where = where;
-    memcpy(p->kinds, k, sizeof(k));
+    forget_shader(sh);
+    sh->text = text;
+    sh->where = where;
+    memcpy(sh->kinds, k, sizeof(k));
     char *plain = strip_comments(text);
-    scan_declarations(p, plain);
+    scan_declarations(sh, plain);
     free(plain);
-    p->full = with_prelude(p, text);
+    sh->full = with_prelude(sh, text);
     op_clear_warning(op);
-    assign_slots(op, p);
+    assign_slots(op, p, sh);
     return true;
 }
 
-static GLuint program(struct op *op, struct glsl *p)
+static GLuint link(struct shader *sh, GLuint prog)
 {
-    const char *err = NULL;
-    GLuint prog = gpu_program_get(op->graph->gpu, p->full, &err);
-    if (!prog) {
-        char *msg = relabel_log(err ? err : "(no message from the driver)",
-                                p->where);
-        op_set_error(op, "shader does not compile: %s", msg);
-        free(msg);
-        return 0;
-    }
-    if (prog != p->prog) {
-        for (int i = 0; i < p->nuniforms; i++)
-            p->uniforms[i].loc =
-                glGetUniformLocation(prog, p->uniforms[i].name);
-        p->uses_time = glGetUniformLocation(prog, "uTime") >= 0;
-        p->prog = prog;
+    if (prog != sh->prog) {
+        for (int i = 0; i < sh->nuniforms; i++)
+            sh->uniforms[i].loc =
+                glGetUniformLocation(prog, sh->uniforms[i].name);
+        sh->uses_time = glGetUniformLocation(prog, "uTime") >= 0;
+        sh->prog = prog;
     }
     return prog;
+}
+
+/* The shader to draw: the current one when it compiles (it becomes the
+ * last good one), else the last good one made for the same inputs, with
+ * the compile error on the op (*failed). NULL when there is neither. */
+static struct shader *program(struct op *op, struct glsl *p, bool *failed)
+{
+    const char *err = NULL;
+    struct gpu *gpu = op->graph->gpu;
+    *failed = false;
+    if (p->cur.full) {
+        GLuint prog = gpu_program_get(gpu, p->cur.full, &err);
+        if (prog) {
+            link(&p->cur, prog);
+            keep_good(&p->good, &p->cur);
+            p->on_good = false;
+            return &p->cur;
+        }
+        char *msg = relabel_log(err ? err : "(no message from the driver)",
+                                p->cur.where);
+        bool fallback = p->good.full && strcmp(p->good.kinds,
+                                                p->cur.kinds) == 0;
+        op_set_error(op, "shader does not compile: %s%s", msg,
+                     fallback ? "\n(the last shader that compiled is "
+                                "drawn until this one does)" : "");
+        free(msg);
+        if (!fallback)
+            return NULL;
+    } else if (!p->good.full) {
+        return NULL;
+    }
+    /* No text to read now (its file gone) or it does not compile. */
+    GLuint prog = gpu_program_get(gpu, p->good.full, &err);
+    if (!prog)
+        return NULL;
+    *failed = true;
+    link(&p->good, prog);
+    if (!p->on_good) /* its uniforms take their slots again */
+        assign_slots(op, p, &p->good);
+    p->on_good = true;
+    return &p->good;
 }
 
 static void set_uniform(const struct uniform *u, const double *v)
@@ -546,14 +599,15 @@ static void set_uniform(const struct uniform *u, const double *v)
 
 /* Each kind's samplers get units of their own, declared placeholders
  * included: samplers of different types must never share a unit. */
-static void bind_inputs(struct op *op, const struct glsl *p, GLuint prog)
+static void bind_inputs(struct op *op, const struct glsl *p,
+                        const struct shader *sh, GLuint prog)
 {
     int base = 0;
     char name[48];
     for (size_t k = 0; k < ARRAY_LEN(kinds); k++) {
-        int n = count_kind(p->kinds, kinds[k].kind), j = 0;
-        for (size_t i = 0; p->kinds[i]; i++) {
-            if (p->kinds[i] != kinds[k].kind)
+        int n = count_kind(sh->kinds, kinds[k].kind), j = 0;
+        for (size_t i = 0; sh->kinds[i]; i++) {
+            if (sh->kinds[i] != kinds[k].kind)
                 continue;
             struct op *in = op_input(op, i);
             const struct gpu_tex *t = in ? in->top.tex : NULL;
@@ -589,23 +643,24 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
     struct gpu_tex *out = top_output(op);
     if (!out)
         return -1;
-    if (!read_shader(op, p))
-        return top_black(op, out);
-    GLuint prog = program(op, p);
-    if (!prog)
+    bool read = read_shader(op, p), failed = false;
+    struct shader *sh = read || p->good.full ? program(op, p, &failed)
+                                             : NULL;
+    p->uses_time = sh && sh->uses_time;
+    if (!sh)
         return top_black(op, out);
     gpu_target(out);
-    glUseProgram(prog);
-    bind_inputs(op, p, prog);
-    top_uniform4f(prog, "uTDOutputInfo.res", 1.0f / (float)out->w,
+    glUseProgram(sh->prog);
+    bind_inputs(op, p, sh, sh->prog);
+    top_uniform4f(sh->prog, "uTDOutputInfo.res", 1.0f / (float)out->w,
                   1.0f / (float)out->h, (float)out->w, (float)out->h);
-    top_uniform1f(prog, "uTime", (float)ctx->seconds);
-    top_uniform2f(prog, "uResolution", (float)out->w, (float)out->h);
-    for (int i = 0; i < p->nuniforms; i++)
-        if (p->uniforms[i].slot >= 0)
-            set_uniform(&p->uniforms[i], p->vecvalue[p->uniforms[i].slot]);
+    top_uniform1f(sh->prog, "uTime", (float)ctx->seconds);
+    top_uniform2f(sh->prog, "uResolution", (float)out->w, (float)out->h);
+    for (int i = 0; i < sh->nuniforms; i++)
+        if (sh->uniforms[i].slot >= 0)
+            set_uniform(&sh->uniforms[i], p->vecvalue[sh->uniforms[i].slot]);
     gpu_draw_fullscreen(op->graph->gpu);
-    return 0;
+    return failed || !read ? 1 : 0;
 }
 
 static bool is_time_dependent(const struct op *op)
@@ -617,8 +672,19 @@ static bool is_time_dependent(const struct op *op)
 static void destroy(struct op *op)
 {
     struct glsl *p = op->priv;
-    forget_shader(p);
+    forget_shader(&p->cur);
+    forget_shader(&p->good);
     free(p->read_from);
+}
+
+/* A reload of the network: the new op falls back on the shader the old
+ * one drew last, until its own compiles. */
+static void carry(struct op *op, const struct op *old)
+{
+    struct glsl *p = op->priv;
+    const struct glsl *o = old->priv;
+    if (o->good.full)
+        keep_good(&p->good, &o->good);
 }
 
 static const char *check(struct op *op, char *buf, size_t n)
@@ -669,6 +735,7 @@ const struct op_type op_top_glsl = {
     .priv_size = sizeof(struct glsl),
     .check = check,
     .destroy = destroy,
+    .carry = carry,
     .cook = cook,
     .is_time_dependent = is_time_dependent,
 };

@@ -563,6 +563,92 @@ static void test_glsl_broken_shows_black_and_names_line(void **state)
     graph_destroy(&g);
 }
 
+/* The first pixel of `path` after a cook that may leave an error. */
+static void first_pixel(struct graph *g, const char *path, float *rgba)
+{
+    struct op *op = graph_find(g, path);
+    graph_cook_op(g, op);
+    assert_non_null(op->top.tex);
+    float *px = xmalloc((size_t)op->top.tex->w * (size_t)op->top.tex->h * 4 *
+                        sizeof(float));
+    gpu_read_float(op->top.tex, px);
+    memcpy(rgba, px, 4 * sizeof(float));
+    free(px);
+}
+
+/* A shader edited into a typo keeps the last one that compiled on the
+ * screen, with the error on the op: in the running network (its DAT
+ * rewritten) and across a reload of the network (its file edited). */
+static void test_glsl_typo_keeps_last_good_shader(void **state)
+{
+    (void)state;
+    NEED_GL();
+    const char *good = "out vec4 fragColor;\n"
+                       "uniform float uG = 0.5;\n"
+                       "void main() { fragColor = vec4(uTime, uG, 0, 1); }\n";
+    const char *typo = "out vec4 fragColor;\n"
+                       "void main() { fragColor = vec4(oops); }\n";
+    write_file("edited.frag", good);
+    const char *net = "[network]\nresolution = 4x4\n"
+                      "[shader]\nOPType = textDAT\n"
+                      "[d]\nOPType = glslTOP\npixeldat = shader\n"
+                      "format = rgba32f\n"
+                      "[f]\nOPType = glslTOP\nfile = edited.frag\n"
+                      "format = rgba32f\n";
+    struct graph *g = gl_load(net);
+    struct op *shader = graph_find(g, "shader");
+    char err[128];
+    assert_int_equal(par_set_text(shader, op_par(shader, "text"), good, err,
+                                  sizeof(err)), PAR_OK);
+    float px[4];
+    run_frames(g, 1, 1);
+    first_pixel(g, "d", px);
+    assert_float_equal(px[1], 0.5, EPS);
+    first_pixel(g, "f", px);
+    assert_null(graph_find(g, "f")->error);
+    /* the DAT rewritten with a typo: the old shader goes on, in time */
+    par_set_text(shader, op_par(shader, "text"), typo, err, sizeof(err));
+    run_frames(g, 31, 31);
+    first_pixel(g, "d", px);
+    struct op *d = graph_find(g, "d");
+    assert_non_null(d->error);
+    assert_non_null(strstr(d->error, "oops"));
+    assert_non_null(strstr(d->error, "last shader that compiled"));
+    assert_float_equal(px[0], 0.5, EPS); /* uTime at frame 31 */
+    assert_float_equal(px[1], 0.5, EPS);
+    assert_true(op_is_time_dependent(d));
+    /* fixed again: the error clears, the new shader draws */
+    par_set_text(shader, op_par(shader, "text"),
+                 "out vec4 fragColor;\n"
+                 "void main() { fragColor = vec4(0, 0, 1, 1); }\n", err,
+                 sizeof(err));
+    run_frames(g, 32, 32);
+    first_pixel(g, "d", px);
+    assert_null(d->error);
+    assert_float_equal(px[2], 1, EPS);
+
+    /* the file edited into a typo, then the network reloaded */
+    write_file("edited.frag", typo);
+    struct graph *ng = gl_load(net);
+    graph_carry(ng, g);
+    graph_destroy(&g);
+    run_frames(ng, 1, 1);
+    first_pixel(ng, "f", px);
+    struct op *f = graph_find(ng, "f");
+    assert_non_null(f->error);
+    assert_non_null(strstr(f->error, "edited.frag:2:"));
+    assert_float_equal(px[1], 0.5, EPS);
+    assert_float_equal(px[3], 1, EPS);
+    /* without a network to carry from, a typo is black */
+    struct graph *fresh = gl_load(net);
+    run_frames(fresh, 1, 1);
+    first_pixel(fresh, "f", px);
+    assert_non_null(graph_find(fresh, "f")->error);
+    expect_rgba(px, 0, 0, 0, 1, 0);
+    graph_destroy(&fresh);
+    graph_destroy(&ng);
+}
+
 static void test_glsl_from_dat(void **state)
 {
     (void)state;
@@ -886,6 +972,7 @@ int main(void)
         cmocka_unit_test(test_glsl_time_and_warnings),
         cmocka_unit_test(test_glsl_broken_shows_black_and_names_line),
         cmocka_unit_test(test_glsl_from_dat),
+        cmocka_unit_test(test_glsl_typo_keeps_last_good_shader),
         cmocka_unit_test(test_texture3d_ring_step_replace_reset),
         cmocka_unit_test(test_texture3d_beyond_memory_is_an_error),
         cmocka_unit_test(test_gpu_upload_round_trip),
