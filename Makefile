@@ -18,7 +18,7 @@ SANFLAGS :=
 endif
 
 CC ?= cc
-PKGS := inih epoxy glfw3 egl stb python3-embed libsystemd
+PKGS := inih epoxy glfw3 egl stb python3-embed libsystemd liblo
 # Debian's interpreter, named explicitly: the python3 first on PATH may be
 # another one (without NumPy).
 PYVER := $(shell pkg-config --modversion python3-embed 2>/dev/null)
@@ -60,7 +60,8 @@ BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 DEB_PKGS := build-essential pkg-config libinih-dev libcmocka-dev python3 \
             python3-pytest python3-dev python3-numpy libepoxy-dev libglfw3-dev libegl-dev libgl-dev \
             libegl-mesa0 libgl1-mesa-dri libglx-mesa0 libstb-dev xvfb xauth \
-            x11-apps liblo-tools python3-liblo libportmidi-dev libsystemd-dev \
+            x11-apps liblo-dev liblo-tools python3-liblo libportmidi-dev \
+            libsystemd-dev gdb \
             systemd
 
 .PHONY: all deps run test bench install uninstall clean FORCE

@@ -17,7 +17,8 @@ void cli_usage(FILE *f)
     fprintf(f,
         "usage: vitrine [OPTIONS] [NETWORK]\n"
         "       vitrine check NETWORK\n"
-        "       vitrine ops\n"
+        "       vitrine ops [TYPE] [--markdown]\n"
+        "       vitrine reload [-c FILE]\n"
         "\n"
         "Runs a TouchDesigner-style operator network.\n"
         "\n"
@@ -51,7 +52,11 @@ void cli_usage(FILE *f)
         "  --size WxH            override the network's resolution\n"
         "  check NETWORK         load and validate a network, report every\n"
         "                        problem with file:line, run nothing\n"
-        "  ops                   list every operator type with its parameters\n"
+        "  ops [TYPE]            list every operator type (or one: noiseTOP)\n"
+        "                        with its parameters; --markdown as a page\n"
+        "  reload                ask the running vitrine (kiosk.ini's [osc]\n"
+        "                        port) to reload its network, and say how\n"
+        "                        it went; systemd's ExecReload\n"
         "  -v, --verbose         debug messages too\n"
         "  -q, --quiet           errors and warnings only\n"
         "  --version             print the version\n"
@@ -65,7 +70,8 @@ int cli_parse(int argc, char **argv, struct cli *cli)
 {
     enum { OPT_FRAMES = 256, OPT_FPS, OPT_SIZE, OPT_VERSION, OPT_HEADLESS,
            OPT_WINDOWED, OPT_MONITOR, OPT_SNAPSHOT, OPT_PREVIEW,
-           OPT_OVERLAY, OPT_STATE_DIR, OPT_HANG_TIMEOUT, OPT_OSC_PORT };
+           OPT_OVERLAY, OPT_STATE_DIR, OPT_HANG_TIMEOUT, OPT_OSC_PORT,
+           OPT_MARKDOWN };
     static const struct option longopts[] = {
         {"config", required_argument, NULL, 'c'},
         {"frames", required_argument, NULL, OPT_FRAMES},
@@ -83,6 +89,7 @@ int cli_parse(int argc, char **argv, struct cli *cli)
         {"state-dir", required_argument, NULL, OPT_STATE_DIR},
         {"hang-timeout", required_argument, NULL, OPT_HANG_TIMEOUT},
         {"osc-port", required_argument, NULL, OPT_OSC_PORT},
+        {"markdown", no_argument, NULL, OPT_MARKDOWN},
         {"help", no_argument, NULL, 'h'},
         {0},
     };
@@ -135,6 +142,7 @@ int cli_parse(int argc, char **argv, struct cli *cli)
         case OPT_SNAPSHOT: cli->snapshot = optarg; break;
         case OPT_PREVIEW: cli->preview = optarg; break;
         case OPT_OVERLAY: cli->overlay = true; break;
+        case OPT_MARKDOWN: cli->markdown = true; break;
         case OPT_STATE_DIR: cli->state_dir = optarg; break;
         case OPT_OSC_PORT: {
             long port = strtol(optarg, &end, 10);
@@ -163,21 +171,36 @@ int cli_parse(int argc, char **argv, struct cli *cli)
     }
     int rest = argc - optind;
     char **args = argv + optind;
-    if (rest >= 1 && (strcmp(args[0], "check") == 0 ||
-                      strcmp(args[0], "ops") == 0)) {
-        cli->command = args[0];
-        args++;
-        rest--;
-    }
-    if (strcmp(cli->command, "ops") == 0 && rest > 0) {
-        fprintf(stderr, "vitrine: 'ops' takes no arguments\n");
+    static const char *const commands[] = {"check", "ops", "reload"};
+    for (size_t i = 0; rest >= 1 && i < sizeof(commands) / sizeof(*commands);
+         i++)
+        if (strcmp(args[0], commands[i]) == 0) {
+            cli->command = args[0];
+            args++;
+            rest--;
+            break;
+        }
+    const char *cmd = cli->command;
+    if (strcmp(cmd, "ops") == 0 && rest > 1) {
+        fprintf(stderr, "vitrine: 'ops' takes at most one operator type\n");
         return -1;
     }
-    if (strcmp(cli->command, "check") == 0 && rest != 1) {
+    if (strcmp(cmd, "ops") == 0 && rest == 1)
+        cli->optype = args[0];
+    if (strcmp(cmd, "reload") == 0 && rest > 0) {
+        fprintf(stderr, "vitrine: 'reload' takes no network: it reloads the "
+                "running one\n");
+        return -1;
+    }
+    if (strcmp(cmd, "check") == 0 && rest != 1) {
         fprintf(stderr, "vitrine: 'check' takes one network\n");
         return -1;
     }
-    if (rest > 1) {
+    if (cli->markdown && strcmp(cmd, "ops") != 0) {
+        fprintf(stderr, "vitrine: --markdown goes with 'ops'\n");
+        return -1;
+    }
+    if (strcmp(cmd, "run") == 0 && rest > 1) {
         fprintf(stderr, "vitrine: one network at a time, got %d\n", rest);
         return -1;
     }
@@ -186,7 +209,7 @@ int cli_parse(int argc, char **argv, struct cli *cli)
                 "other\n");
         return -1;
     }
-    if (rest == 1)
+    if (rest == 1 && strcmp(cmd, "ops") != 0)
         cli->network = args[0];
     return 0;
 }

@@ -9,7 +9,9 @@
 enum { EXIT_FAILURE_RUN = 1, EXIT_USAGE = 2, EXIT_NETWORK = 3 };
 
 struct cli {
-    const char *command; /* "run", "check", "ops" */
+    const char *command; /* "run", "check", "ops", "reload" */
+    const char *optype;  /* ops TYPE; NULL: all */
+    bool markdown;       /* ops --markdown */
     const char *network;
     const char *config;
     int64_t frames;
@@ -24,8 +26,8 @@ struct cli {
     int osc_port;          /* --osc-port; 0: 10000 */
 };
 
-/* Fills cli from argv; -1 (said on stderr) on a usage error. --help and
- * --version print and exit 0. */
+/* Fills cli from argv; -1 (said in one line on stderr) on a usage error.
+ * --help and --version print and exit 0. */
 int cli_parse(int argc, char **argv, struct cli *cli);
 void cli_usage(FILE *f);
 

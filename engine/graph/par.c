@@ -45,10 +45,11 @@ static void *slot(const struct op *op, const struct par *p)
     return (char *)op->priv + p->offset;
 }
 
-static char *expand_name(const struct par_def *d, int seq, int comp)
+static char *expand_name(const struct par_def *d, const char *name, int seq,
+                         int comp)
 {
     struct strbuf sb = {0};
-    for (const char *c = d->name; *c; c++) {
+    for (const char *c = name; *c; c++) {
         if (*c == '#')
             sb_printf(&sb, "%d", seq);
         else
@@ -112,7 +113,8 @@ void pars_init(struct op *op)
                 p->def = d;
                 p->seq = s;
                 p->comp = c;
-                p->name = expand_name(d, s, c);
+                p->name = expand_name(d, d->name, s, c);
+                p->alias = d->alias ? expand_name(d, d->alias, s, c) : NULL;
                 p->offset = d->offset +
                             (size_t)(s * size + c) * elem_size(d->kind);
                 p->export_index = -1;
@@ -147,6 +149,7 @@ void pars_free(struct op *op)
         if (is_string_kind(p->def->kind))
             free(*(char **)slot(op, p));
         free(p->name);
+        free(p->alias);
     }
     free(op->pars);
     op->pars = NULL;
@@ -157,6 +160,9 @@ struct par *op_par(struct op *op, const char *name)
 {
     for (size_t i = 0; i < op->npars; i++)
         if (strcmp(op->pars[i].name, name) == 0)
+            return &op->pars[i];
+    for (size_t i = 0; i < op->npars; i++)
+        if (op->pars[i].alias && strcmp(op->pars[i].alias, name) == 0)
             return &op->pars[i];
     return NULL;
 }

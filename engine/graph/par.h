@@ -50,6 +50,9 @@ struct par_menu_item {
 
 struct par_def {
     const char *name;  /* "size"; a sequence uses '#' for its index */
+    const char *alias; /* another name for the same parameter, expanded
+                        * like name (the seeds' `brightness` beside
+                        * TouchDesigner's `brightness1`); NULL: none */
     const char *label; /* "Size" */
     const char *page;  /* NULL: the op type's label */
     enum par_kind kind;
@@ -72,6 +75,7 @@ struct par_def {
 struct par {
     const struct par_def *def;
     char *name;      /* expanded: "fromrange1" */
+    char *alias;     /* expanded def->alias, NULL: none */
     int comp, seq;   /* component and sequence index within def */
     size_t offset;   /* of this component's value in op->priv */
     enum par_mode mode;
@@ -100,7 +104,7 @@ enum par_err {
 void pars_init(struct op *op);
 void pars_free(struct op *op);
 
-/* By exact name; NULL when the op has no such parameter. */
+/* By exact name or alias; NULL when the op has no such parameter. */
 struct par *op_par(struct op *op, const char *name);
 /* Nearest parameter name to a misspelt one, or NULL. */
 const char *op_par_suggest(struct op *op, const char *name);

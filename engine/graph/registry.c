@@ -37,6 +37,7 @@ extern const struct op_type op_top_hsvadjust;
 extern const struct op_type op_top_level;
 extern const struct op_type op_top_noise;
 extern const struct op_type op_top_null;
+extern const struct op_type op_top_out;
 extern const struct op_type op_top_ramp;
 extern const struct op_type op_top_resolution;
 extern const struct op_type op_top_script;
@@ -62,6 +63,7 @@ static const struct op_type *const types[] = {
     &op_top_level,
     &op_top_noise,
     &op_top_null,
+    &op_top_out,
     &op_top_ramp,
     &op_top_resolution,
     &op_top_script,

@@ -27,8 +27,8 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
             names[n] = chop_intern(op, p->name[i]);
             for (int j = 0; j < n; j++)
                 if (names[j] == names[n]) {
-                    op_set_error(op, "name%d: channel '%s' is already "
-                                 "name%d", i, names[n], slot_of[j]);
+                    op_set_error(op, "const%dname: channel '%s' is already "
+                                 "const%dname", i, names[n], slot_of[j]);
                     return -1;
                 }
             slot_of[n++] = i;
@@ -47,9 +47,11 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
 }
 
 static const struct par_def pars[] = {
-    {.name = "name#", .label = "Name", .kind = PAR_STRING, .count = SLOTS,
+    {.name = "const#name", .alias = "name#", .label = "Name",
+     .kind = PAR_STRING, .count = SLOTS,
      .offset = offsetof(struct constant, name)},
-    {.name = "value#", .label = "Value", .count = SLOTS, .norm = {0, 1},
+    {.name = "const#value", .alias = "value#", .label = "Value",
+     .count = SLOTS, .norm = {0, 1},
      .offset = offsetof(struct constant, value)},
     {0},
 };

@@ -185,7 +185,7 @@ static const struct par_def pars[] = {
      .offset = offsetof(struct midiin, active)},
     {.name = "device", .label = "Device", .kind = PAR_STRING,
      .offset = offsetof(struct midiin, device)},
-    {.name = "channels", .label = "MIDI Channels", .kind = PAR_STRING,
+    {.name = "channel", .alias = "channels", .label = "MIDI Channels", .kind = PAR_STRING,
      .def_str = "1-16", .offset = offsetof(struct midiin, channels)},
     {.name = "normalize", .label = "Normalize", .kind = PAR_TOGGLE,
      .def = {1}, .offset = offsetof(struct midiin, normalize)},

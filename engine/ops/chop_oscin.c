@@ -1,7 +1,7 @@
 /* oscinCHOP: OSC messages as channels. Each numeric address is a channel
  * named as sent (`/1/fader1`; `stripsegments` drops leading segments);
  * a message with several numbers makes `_1`, `_2`, ... channels. A
- * channel holds the latest value each frame. `addressscope` takes glob
+ * channel holds the latest value each frame. `oscaddressscope` takes glob
  * patterns; one starting with ^ excludes. Messages arrive through the
  * port's shared server (control/osc.c), at the frame their bundle names.
  * Cooked every frame, so its server's queue is drained. */
@@ -102,7 +102,7 @@ static void restore_state(struct op *op, const char *line)
 }
 
 static const struct par_def pars[] = {
-    OSC_LINK_PARS(struct oscin),
+    OSC_LINK_PARS(struct oscin, "netaddress", NULL, "oscaddressscope"),
     {.name = "stripsegments", .label = "Strip Segments", .kind = PAR_INT,
      .norm = {0, 4}, .lim = {0, 32}, .clamp = PAR_CLAMP_BOTH,
      .offset = offsetof(struct oscin, stripsegments)},

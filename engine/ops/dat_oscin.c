@@ -132,7 +132,7 @@ static void destroy(struct op *op)
 }
 
 static const struct par_def pars[] = {
-    OSC_LINK_PARS(struct oscin_dat),
+    OSC_LINK_PARS(struct oscin_dat, "address", "netaddress", "addscope"),
     {.name = "maxlines", .label = "Maximum Lines", .kind = PAR_INT,
      .def = {10}, .norm = {1, 100}, .lim = {1, 100000},
      .clamp = PAR_CLAMP_BOTH, .offset = offsetof(struct oscin_dat, maxlines)},

@@ -20,7 +20,7 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
 static const struct par_def pars[] = {
     {.name = "active", .label = "Active", .kind = PAR_TOGGLE, .def = {1},
      .offset = offsetof(struct oscout_dat, active)},
-    {.name = "netaddress", .label = "Network Address", .kind = PAR_STRING,
+    {.name = "address", .alias = "netaddress", .label = "Network Address", .kind = PAR_STRING,
      .def_str = "127.0.0.1",
      .offset = offsetof(struct oscout_dat, netaddress)},
     {.name = "port", .label = "Network Port", .kind = PAR_INT,

@@ -11,22 +11,25 @@ extern const struct par_menu_item osc_protocols[];
 
 /* The connection parameters of OSC In ops, declared once: T has int
  * active, protocol, port and char *netaddress, *localaddress,
- * *addressscope. */
-#define OSC_LINK_PARS(T)                                                    \
+ * *addressscope. ADDR and SCOPE are the names TouchDesigner gives the
+ * network address and the address scope on this op type (ADDR_ALIAS:
+ * another name for the address, or NULL); `addressscope` is always
+ * accepted too. */
+#define OSC_LINK_PARS(T, ADDR, ADDR_ALIAS, SCOPE)                           \
     {.name = "active", .label = "Active", .kind = PAR_TOGGLE, .def = {1},   \
      .offset = offsetof(T, active)},                                        \
     {.name = "protocol", .label = "Protocol", .kind = PAR_MENU,             \
      .menu = osc_protocols, .offset = offsetof(T, protocol)},               \
-    {.name = "netaddress", .label = "Network Address", .kind = PAR_STRING,  \
-     .offset = offsetof(T, netaddress)},                                    \
+    {.name = ADDR, .alias = ADDR_ALIAS, .label = "Network Address",         \
+     .kind = PAR_STRING, .offset = offsetof(T, netaddress)},                \
     /* 0: the runtime's default (--osc-port, else 10000) */               \
     {.name = "port", .label = "Network Port", .kind = PAR_INT,             \
      .def = {0}, .norm = {0, 65535}, .lim = {0, 65535},                     \
      .clamp = PAR_CLAMP_BOTH, .offset = offsetof(T, port)},                 \
     {.name = "localaddress", .label = "Local Address", .kind = PAR_STRING,  \
      .offset = offsetof(T, localaddress)},                                  \
-    {.name = "addressscope", .label = "Address Scope", .kind = PAR_STRING,  \
-     .def_str = "*", .offset = offsetof(T, addressscope)}
+    {.name = SCOPE, .alias = "addressscope", .label = "OSC Address Scope",  \
+     .kind = PAR_STRING, .def_str = "*", .offset = offsetof(T, addressscope)}
 
 struct osc_link {
     struct osc_server *server;

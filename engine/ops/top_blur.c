@@ -1,5 +1,5 @@
 /* blurTOP: `size` in pixels (the Gaussian's reach: sigma = size / 3; or a
- * box of that radius with `filtertype` box); `extend` says what lies
+ * box of that radius with `type` box); `extend` says what lies
  * beyond the edges. A wide blur costs about what a narrow one does: the
  * image is halved until the remaining radius is at most MAX_TAPS texels,
  * blurred there in two separable passes, and doubled back up. */
@@ -95,7 +95,7 @@ static const struct par_def pars[] = {
     {.name = "size", .label = "Filter Size", .def = {5}, .norm = {0, 100},
      .lim = {0, 4096}, .clamp = PAR_CLAMP_BOTH,
      .offset = offsetof(struct blur, size)},
-    {.name = "filtertype", .label = "Filter", .kind = PAR_MENU,
+    {.name = "type", .alias = "filtertype", .label = "Type", .kind = PAR_MENU,
      .menu = filters, .offset = offsetof(struct blur, filtertype)},
     {.name = "extend", .label = "Extend", .kind = PAR_MENU, .menu = top_extends,
      .offset = offsetof(struct blur, extend)},

@@ -712,7 +712,7 @@ static const struct par_def pars[] = {
     {.name = "pixeldat", .label = "Pixel Shader DAT", .page = "GLSL",
      .kind = PAR_OP, .families = OP_FAMILY_BIT(OP_DAT),
      .offset = offsetof(struct glsl, pixeldat)},
-    {.name = "extend", .label = "Input Extend Mode", .page = "GLSL",
+    {.name = "inputextenduv", .alias = "extend", .label = "Input Extend Mode UV", .page = "GLSL",
      .kind = PAR_MENU, .menu = top_extends,
      .offset = offsetof(struct glsl, extend)},
     {.name = "vec#name", .label = "Uniform Name", .page = "Vectors",

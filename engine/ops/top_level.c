@@ -1,12 +1,27 @@
-/* levelTOP: brightness (-1..1, added, default 0), contrast (0..2+, about
- * 0.5, default 1), gamma, opacity (0..1) and invert, as the seeds use
- * them. The shader says the order. */
+/* levelTOP: TouchDesigner's Level TOP, by its pages: Pre (invert,
+ * blacklevel, contrast, brightness1 added, gamma1), Range (inlow..inhigh
+ * onto outlow..outhigh), RGBA (each channel clamped to low..high), Step
+ * (stepping by stepsize, shifted by threshold; a channel left at 0..1 is
+ * not clamped, so float images keep values above 1), Post (gamma2,
+ * brightness2, clamp to clamplow2..clamphigh2, opacity). The seeds' names
+ * `brightness` and `gamma` are aliases of brightness1 and gamma1. The
+ * shader says the order. */
+#include <float.h>
+#include <stdbool.h>
+
 #include "top_util.h"
 #include "top_level.glsl.h"
 
 struct level {
     struct top_common common;
-    double brightness, contrast, gamma, opacity, invert;
+    double invert, blacklevel, brightness, contrast, gamma;
+    double inlow, inhigh, outlow, outhigh;
+    double low[4], high[4];
+    int stepping;
+    double stepsize, threshold;
+    double gamma2, brightness2, opacity;
+    int clamp;
+    double clamplow2, clamphigh2;
 };
 
 static int cook(struct op *op, const struct cook_ctx *ctx)
@@ -20,29 +35,87 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
                                    "levelTOP's shader", GL_CLAMP_TO_EDGE);
     if (!prog)
         return 1;
+    top_uniform1f(prog, "uInvert", (float)p->invert);
+    top_uniform1f(prog, "uBlack", (float)p->blacklevel);
     top_uniform1f(prog, "uBrightness", (float)p->brightness);
     top_uniform1f(prog, "uContrast", (float)p->contrast);
     top_uniform1f(prog, "uGamma", (float)p->gamma);
+    top_uniform1f(prog, "uInLow", (float)p->inlow);
+    top_uniform1f(prog, "uInHigh", (float)p->inhigh);
+    top_uniform1f(prog, "uOutLow", (float)p->outlow);
+    top_uniform1f(prog, "uOutHigh", (float)p->outhigh);
+    /* A channel left at 0..1 is not clamped: float images keep what
+     * lies above 1. */
+    float lo[4], hi[4];
+    for (int c = 0; c < 4; c++) {
+        bool plain = p->low[c] == 0 && p->high[c] == 1;
+        lo[c] = plain ? -FLT_MAX : (float)p->low[c];
+        hi[c] = plain ? FLT_MAX : (float)p->high[c];
+    }
+    top_uniform4f(prog, "uLow", lo[0], lo[1], lo[2], lo[3]);
+    top_uniform4f(prog, "uHigh", hi[0], hi[1], hi[2], hi[3]);
+    top_uniform1f(prog, "uStep", p->stepping ? (float)p->stepsize : 0.0f);
+    top_uniform1f(prog, "uThreshold", (float)p->threshold);
+    top_uniform1f(prog, "uGamma2", (float)p->gamma2);
+    top_uniform1f(prog, "uBrightness2", (float)p->brightness2);
+    top_uniform2f(prog, "uClamp", p->clamp ? (float)p->clamplow2 : 1.0f,
+                  p->clamp ? (float)p->clamphigh2 : 0.0f);
     top_uniform1f(prog, "uOpacity", (float)p->opacity);
-    top_uniform1f(prog, "uInvert", (float)p->invert);
     gpu_draw_fullscreen(op->graph->gpu);
     return 0;
 }
 
+#define LEVEL_FLOAT(field, ...)                                             \
+    {.offset = offsetof(struct level, field), __VA_ARGS__}
+
 static const struct par_def pars[] = {
     TOP_COMMON_PARS(struct level),
-    {.name = "brightness", .label = "Brightness", .norm = {-1, 1},
-     .offset = offsetof(struct level, brightness)},
-    {.name = "contrast", .label = "Contrast", .def = {1}, .norm = {0, 2},
-     .offset = offsetof(struct level, contrast)},
-    {.name = "gamma", .label = "Gamma", .def = {1}, .norm = {0.1, 4},
-     .lim = {0.001, 0}, .clamp = PAR_CLAMP_MIN,
-     .offset = offsetof(struct level, gamma)},
-    {.name = "opacity", .label = "Opacity", .def = {1}, .norm = {0, 1},
-     .lim = {0, 1}, .clamp = PAR_CLAMP_BOTH,
-     .offset = offsetof(struct level, opacity)},
-    {.name = "invert", .label = "Invert", .norm = {0, 1}, .lim = {0, 1},
-     .clamp = PAR_CLAMP_BOTH, .offset = offsetof(struct level, invert)},
+    LEVEL_FLOAT(invert, .name = "invert", .label = "Invert", .page = "Pre",
+                .norm = {0, 1}, .lim = {0, 1}, .clamp = PAR_CLAMP_BOTH),
+    LEVEL_FLOAT(blacklevel, .name = "blacklevel", .label = "Black Level",
+                .page = "Pre", .norm = {0, 1}, .lim = {0, 1},
+                .clamp = PAR_CLAMP_BOTH),
+    LEVEL_FLOAT(brightness, .name = "brightness1", .alias = "brightness",
+                .label = "Brightness 1", .page = "Pre", .norm = {-1, 1}),
+    LEVEL_FLOAT(gamma, .name = "gamma1", .alias = "gamma",
+                .label = "Gamma 1", .page = "Pre", .def = {1},
+                .norm = {0.1, 4}, .lim = {0.001, 0}, .clamp = PAR_CLAMP_MIN),
+    LEVEL_FLOAT(contrast, .name = "contrast", .label = "Contrast",
+                .page = "Pre", .def = {1}, .norm = {0, 2}),
+    LEVEL_FLOAT(inlow, .name = "inlow", .label = "In Low", .page = "Range",
+                .norm = {0, 1}),
+    LEVEL_FLOAT(inhigh, .name = "inhigh", .label = "In High",
+                .page = "Range", .def = {1}, .norm = {0, 1}),
+    LEVEL_FLOAT(outlow, .name = "outlow", .label = "Out Low",
+                .page = "Range", .norm = {0, 1}),
+    LEVEL_FLOAT(outhigh, .name = "outhigh", .label = "Out High",
+                .page = "Range", .def = {1}, .norm = {0, 1}),
+    LEVEL_FLOAT(low, .name = "low", .label = "Low", .page = "RGBA",
+                .size = 4, .suffixes = "rgba", .norm = {0, 1}),
+    LEVEL_FLOAT(high, .name = "high", .label = "High", .page = "RGBA",
+                .size = 4, .suffixes = "rgba", .def = {1, 1, 1, 1},
+                .norm = {0, 1}),
+    {.name = "stepping", .label = "Apply Stepping", .page = "Step",
+     .kind = PAR_TOGGLE, .offset = offsetof(struct level, stepping)},
+    LEVEL_FLOAT(stepsize, .name = "stepsize", .label = "Step Size",
+                .page = "Step", .def = {0.25}, .norm = {0, 1},
+                .lim = {0.0001, 0}, .clamp = PAR_CLAMP_MIN),
+    LEVEL_FLOAT(threshold, .name = "threshold", .label = "Threshold",
+                .page = "Step", .def = {0.5}, .norm = {0, 1}),
+    LEVEL_FLOAT(gamma2, .name = "gamma2", .label = "Gamma 2",
+                .page = "Post", .def = {1}, .norm = {0.1, 4},
+                .lim = {0.001, 0}, .clamp = PAR_CLAMP_MIN),
+    LEVEL_FLOAT(brightness2, .name = "brightness2", .label = "Brightness 2",
+                .page = "Post", .norm = {-1, 1}),
+    {.name = "clamp", .label = "Clamp", .page = "Post", .kind = PAR_TOGGLE,
+     .offset = offsetof(struct level, clamp)},
+    LEVEL_FLOAT(clamplow2, .name = "clamplow2", .label = "Clamp Low",
+                .page = "Post", .norm = {0, 1}),
+    LEVEL_FLOAT(clamphigh2, .name = "clamphigh2", .label = "Clamp High",
+                .page = "Post", .def = {1}, .norm = {0, 1}),
+    LEVEL_FLOAT(opacity, .name = "opacity", .label = "Opacity",
+                .page = "Post", .def = {1}, .norm = {0, 1}, .lim = {0, 1},
+                .clamp = PAR_CLAMP_BOTH),
     {0},
 };
 

@@ -1,6 +1,6 @@
 /* noiseTOP: `type` random, sparse, harmonic, perlin or simplex; `period`
  * in pixels, `harmon` extra octaves, each `spread` times finer and
- * `rough` times weaker; `exponent` shapes the result; value = offset +
+ * `rough` times weaker; `exp` shapes the result; value = offset +
  * amp * noise; translate tx/ty in pixels, tz through depth; `mono` makes
  * r = g = b. The same seed gives the same image. The shader says more. */
 #include "top_util.h"
@@ -69,7 +69,8 @@ static const struct par_def pars[] = {
      .norm = {1, 4}, .offset = offsetof(struct noise, spread)},
     {.name = "rough", .label = "Roughness", .def = {0.5}, .norm = {0, 1},
      .offset = offsetof(struct noise, rough)},
-    {.name = "exponent", .label = "Exponent", .def = {1}, .norm = {0.1, 4},
+    {.name = "exp", .alias = "exponent", .label = "Exponent", .def = {1},
+     .norm = {0.1, 4},
      .lim = {0.001, 0}, .clamp = PAR_CLAMP_MIN,
      .offset = offsetof(struct noise, exponent)},
     {.name = "amp", .label = "Amplitude", .def = {0.5}, .norm = {0, 2},

@@ -527,7 +527,8 @@ static PyObject *m_par_expr(PyObject *self, PyObject *args)
     Py_RETURN_NONE;
 }
 
-/* par_mode(id, name) -> (mode, expr or None, export or None) */
+/* par_mode(id, name) -> (mode, expr or None, export or None, the
+ * parameter's own name when name is an alias) */
 static PyObject *m_par_mode(PyObject *self, PyObject *args)
 {
     (void)self;
@@ -539,7 +540,8 @@ static PyObject *m_par_mode(PyObject *self, PyObject *args)
     struct par *p = get_par(id, name, &op);
     if (!p)
         return NULL;
-    return Py_BuildValue("(izz)", (int)p->mode, p->expr, p->export_src);
+    return Py_BuildValue("(izzs)", (int)p->mode, p->expr, p->export_src,
+                         p->name);
 }
 
 static PyObject *m_par_reset(PyObject *self, PyObject *args)
@@ -581,6 +583,28 @@ static PyObject *m_par_names(PyObject *self, PyObject *args)
         PyList_SET_ITEM(l, (Py_ssize_t)i,
                         PyUnicode_FromString(op->pars[i].name));
     return l;
+}
+
+/* par_aliases(id) -> {alias: name} for the parameters that have one */
+static PyObject *m_par_aliases(PyObject *self, PyObject *args)
+{
+    (void)self;
+    unsigned id;
+    if (!PyArg_ParseTuple(args, "I", &id))
+        return NULL;
+    struct op *op = get_op(id);
+    if (!op)
+        return NULL;
+    PyObject *d = PyDict_New();
+    for (size_t i = 0; d && i < op->npars; i++) {
+        if (!op->pars[i].alias)
+            continue;
+        PyObject *v = PyUnicode_FromString(op->pars[i].name);
+        if (!v || PyDict_SetItemString(d, op->pars[i].alias, v) != 0)
+            Py_CLEAR(d);
+        Py_XDECREF(v);
+    }
+    return d;
 }
 
 /* par_info(id, name) -> (kind, label, page, default, normmin, normmax,
@@ -1645,6 +1669,7 @@ static PyMethodDef methods[] = {
     {"par_set", m_par_set, METH_VARARGS, NULL},
     {"par_expr", m_par_expr, METH_VARARGS, NULL},
     {"par_mode", m_par_mode, METH_VARARGS, NULL},
+    {"par_aliases", m_par_aliases, METH_VARARGS, NULL},
     {"par_reset", m_par_reset, METH_VARARGS, NULL},
     {"par_names", m_par_names, METH_VARARGS, NULL},
     {"par_info", m_par_info, METH_VARARGS, NULL},

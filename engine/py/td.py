@@ -321,8 +321,10 @@ class ParCollection(_vt.ParsBase):
     def _get(self, name):
         p = self.__dict__.get(name)
         if p is None:
-            _vt.par_mode(self._id, name)  # raises AttributeError if absent
-            p = self.__dict__[name] = Par(self._id, name)
+            # raises AttributeError if absent; an alias gives the real name
+            real = _vt.par_mode(self._id, name)[3]
+            p = self.__dict__.get(real) or Par(self._id, real)
+            self.__dict__[name] = self.__dict__[real] = p
         return p
 
     def __getattr__(self, name):
@@ -343,7 +345,8 @@ class ParCollection(_vt.ParsBase):
         return len(_vt.par_names(self._id))
 
     def __contains__(self, name):
-        return name in _vt.par_names(self._id)
+        return name in _vt.par_names(self._id) or \
+            name in _vt.par_aliases(self._id)
 
     def __dir__(self):
         return _vt.par_names(self._id)
@@ -911,8 +914,13 @@ class OP:
     # parameters
     def pars(self, *patterns):
         pats = patterns or ('*',)
+        # a pattern may name a parameter by its alias ('brightness')
+        also = {}
+        for a, n in _vt.par_aliases(self._id).items():
+            also.setdefault(n, []).append(a)
         return [p for p in self.par if any(
-            fnmatch.fnmatchcase(p.name, x) for x in pats)] + [
+            fnmatch.fnmatchcase(n, x) for x in pats
+            for n in [p.name] + also.get(p.name, []))] + [
             p for p in self._custom.values() if any(
                 fnmatch.fnmatchcase(p.name, x) for x in pats)]
 

@@ -24,11 +24,17 @@ def test_help_and_version():
 
 def test_usage_errors_exit_2():
     for args in (["--bogus"], ["--frames", "ten"], ["--fps", "0"],
-                 ["--size", "big"], ["check"], ["ops", "extra"],
+                 ["--size", "big"], ["check"], ["ops", "a", "b"],
+                 ["ops", "noseTOP"], ["reload", "x"], ["--markdown"],
                  ["a.ini", "b.ini"]):
         r = run(*args)
         assert r.returncode == 2, args
-        assert "usage:" in r.stderr, args
+        # one line saying what is wrong, and where to read more
+        lines = r.stderr.splitlines()
+        assert len(lines) == 2, (args, r.stderr)
+        assert lines[0].startswith(("vitrine: ", VITRINE)), args
+        assert lines[1] == "Try 'vitrine --help' for more.", args
+    assert "did you mean 'noiseTOP'?" in run("ops", "noseTOP").stderr
 
 
 def test_check_good_network():
@@ -83,8 +89,17 @@ def test_ops_lists_types_and_parameters():
     assert re.search(r"^\s+wavetype\s+Type\s+menu\s+default sin\s+"
                      r"\[sin tri square ramp pulse\]", out, re.M)
     assert re.search(r"^\s+fromrange1 fromrange2\s+From Range", out, re.M)
-    assert re.search(r"^\s+name0\.\.name19\s+Name\s+string", out, re.M)
+    assert re.search(r"^\s+const0name\.\.const19name \(or name0\.\.name19\)"
+                     r"\s+Name\s+string", out, re.M)
     assert re.search(r"^\s+harmon .* min 0\s+max 16", out, re.M)
+    # one type, by its OPType
+    r = run("ops", "levelTOP")
+    assert r.returncode == 0
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("levelTOP  (Level TOP, type 'level'")
+    assert all(l.startswith("    ") for l in lines[1:])
+    assert re.search(r"^\s+brightness1 \(or brightness\)\s+Brightness 1",
+                     r.stdout, re.M)
 
 
 def test_runs_default_network_for_n_frames():

@@ -520,6 +520,42 @@ def test_reload_and_load_over_osc_and_sighup(tmp_path):
     assert k.stop() == 0
 
 
+@pytest.mark.parametrize("name", ["vitrine.service", "vitrine-cage.service"])
+def test_systemctl_reload_reaches_vitrine(tmp_path, name):
+    """Each unit's ExecReload, run as systemd runs it, reloads the running
+    vitrine (under cage too, which a SIGHUP would end) and says how it
+    went; a broken network is refused, the old one keeps running."""
+    text = unit_for_test(tmp_path, name).read_text()
+    cmd = re.search(r"^ExecReload=(.*)$", text, re.M).group(1).split()
+    assert cmd == [VITRINE, "reload"], cmd
+    assert "network-online" not in re.sub(r"#.*", "", text)
+    k = Kiosk(tmp_path)
+    k.start()
+    assert k.wait_for("report 10"), k.log()
+    r = subprocess.run(cmd + ["-c", str(k.ini)], capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == f"reloaded {k.net / 'network.ini'}\n"
+    assert k.wait_for("/vitrine/reload: loading"), k.log()
+    (k.net / "network.ini").write_text("[network]\nfps = fast\n")
+    time.sleep(0.5)  # the watcher's reload, refused too, comes and goes
+    r = subprocess.run(cmd + ["-c", str(k.ini)], capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode == 3, r.stdout + r.stderr
+    assert "fps 'fast' is not a number" in r.stderr, r.stderr
+    assert k.proc.poll() is None
+    k.write_net(1.0)
+    n = k.log().count("report ")
+    assert k.wait_for("report", timeout=5)
+    time.sleep(0.5)
+    assert k.log().count("report ") > n, k.log()
+    assert k.stop() == 0
+    # nobody listening: said, not a hang
+    r = subprocess.run(cmd + ["-c", str(k.ini)], capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode == 1 and "is vitrine running" in r.stderr, r.stderr
+
+
 def test_sigterm_ends_within_a_second_with_state_written(tmp_path):
     k = Kiosk(tmp_path, interval=3600)
     k.start()

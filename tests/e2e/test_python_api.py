@@ -34,8 +34,8 @@ def test_api_members_inside_vitrine():
     assert lines_of(r.stderr, "/project1/gen") == ["pulsed Reset"]
     # Parameter Execute: exports changing brightness, in order
     assert lines_of(r.stderr, "/project1/watch") == [
-        "changed level1 brightness 0.25 -> 0.5",
-        "changed level1 brightness 0.5 -> -1.0",
+        "changed level1 brightness1 0.25 -> 0.5",
+        "changed level1 brightness1 0.5 -> -1.0",
     ]
     # CHOP Execute: value changes, and on -> off when it drops below 0
     assert lines_of(r.stderr, "/project1/chopwatch") == [

@@ -127,7 +127,7 @@ static void test_constant(void **state)
     set(g, "c", "name3", "tx");
     run_frames(g, 2, 2);
     assert_non_null(c->error);
-    assert_non_null(strstr(c->error, "channel 'tx' is already name0"));
+    assert_non_null(strstr(c->error, "channel 'tx' is already const0name"));
     graph_destroy(&g);
 }
 

@@ -324,6 +324,96 @@ static void test_kind_names(void **state)
     assert_string_equal(par_mode_name(PAR_MODE_EXPORT), "EXPORT");
 }
 
+/* TouchDesigner's own parameter names, as its operator reference names
+ * them, for what each op type implements: each one resolves, and where
+ * vitrine had another name first (the seeds'), both name one parameter. */
+static void test_touchdesigner_names(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *optype, *names, *aliases; /* aliases: "td=old ..." */
+    } want[] = {
+        {"constantCHOP", "const0name const0value const19value",
+         "const0name=name0 const3value=value3"},
+        {"filterCHOP", "type width cutoff speedcoeff slopecutoff", ""},
+        {"lagCHOP", "lag1 lag2", ""},
+        {"lfoCHOP", "wavetype frequency offset amp phase channelname", ""},
+        {"mathCHOP", "chopop preoff gain postoff fromrange1 fromrange2 "
+                     "torange1 torange2", ""},
+        {"mergeCHOP", "duplicate", ""},
+        {"noiseCHOP", "type seed period harmon spread rough amp tx "
+                      "channelname", ""},
+        {"midiinCHOP", "active device channel resetchannels",
+         "channel=channels"},
+        {"midioutCHOP", "active device", ""},
+        {"oscinCHOP", "active protocol netaddress port localaddress "
+                      "oscaddressscope stripsegments resetchannels "
+                      "resetvalues", "oscaddressscope=addressscope"},
+        {"oscoutCHOP", "active netaddress port", ""},
+        {"scriptCHOP", "callbacks", ""},
+        {"selectCHOP", "chop channames renamefrom renameto", ""},
+        {"timerCHOP", "initialize start length play speed cue cuepulse "
+                      "cuepoint cycle cyclelimit maxcycles gotodone", ""},
+        {"executeDAT", "active start create exit framestart frameend file",
+         ""},
+        {"oscinDAT", "active protocol address port localaddress addscope "
+                     "splitbundle splitmessage bundletimestamp callbacks "
+                     "maxlines clear",
+         "address=netaddress addscope=addressscope"},
+        {"oscoutDAT", "active address port", "address=netaddress"},
+        {"tableDAT", "file", ""},
+        {"textDAT", "file", ""},
+        {"blurTOP", "type extend size", "type=filtertype"},
+        {"compositeTOP", "operand", ""},
+        {"constantTOP", "colorr colorg colorb alpha", ""},
+        {"cropTOP", "cropleft cropright cropbottom croptop", ""},
+        {"feedbackTOP", "top reset", ""},
+        {"glslTOP", "pixeldat inputextenduv vec0name vec0valuex",
+         "inputextenduv=extend"},
+        {"hsvadjustTOP", "hueoffset saturationmult valuemult", ""},
+        {"levelTOP", "invert blacklevel brightness1 gamma1 contrast inlow "
+                     "inhigh outlow outhigh lowr highr lowg highg lowb highb "
+                     "lowa higha stepping stepsize threshold gamma2 opacity "
+                     "brightness2 clamp clamplow2 clamphigh2",
+         "brightness1=brightness gamma1=gamma"},
+        {"noiseTOP", "type seed period harmon spread rough exp amp offset "
+                     "mono tx ty tz", "exp=exponent"},
+        {"rampTOP", "type phase period", ""},
+        {"scriptTOP", "callbacks", ""},
+        {"selectTOP", "top", ""},
+        {"texture3dTOP", "type active replacesingle replaceindex prefill "
+                         "cachesize step reset", ""},
+        {"transformTOP", "tx ty rotate sx sy px py extend", ""},
+        {"outTOP", "resolutionw resolutionh", ""},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(want); i++) {
+        const struct op_type *t = registry_find(want[i].optype);
+        if (!t)
+            fail_msg("no type %s", want[i].optype);
+        struct graph *tg = graph_create("project1");
+        char err[256];
+        struct op *op = op_create(tg, tg->root, t, "x", err, sizeof(err));
+        assert_non_null(op);
+        char *names = xstrdup(want[i].names);
+        for (char *s = strtok(names, " "); s; s = strtok(NULL, " "))
+            if (!op_par(op, s))
+                fail_msg("%s has no parameter '%s'", t->optype, s);
+        free(names);
+        char *aliases = xstrdup(want[i].aliases);
+        for (char *s = strtok(aliases, " "); s; s = strtok(NULL, " ")) {
+            char *eq = strchr(s, '=');
+            *eq = '\0';
+            struct par *p = op_par(op, s);
+            if (!p || op_par(op, eq + 1) != p)
+                fail_msg("%s: '%s' and '%s' are not one parameter",
+                         t->optype, s, eq + 1);
+            assert_string_equal(p->name, s);
+        }
+        free(aliases);
+        graph_destroy(&tg);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -342,6 +432,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rgba_file_op_kinds, setup,
                                         teardown),
         cmocka_unit_test(test_kind_names),
+        cmocka_unit_test(test_touchdesigner_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

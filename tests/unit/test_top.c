@@ -114,6 +114,61 @@ static void test_level_maths(void **state)
     graph_destroy(&g);
 }
 
+/* TouchDesigner's names beside the seeds' (one parameter each), and the
+ * Range, RGBA, Step and Post pages on a grey of 0.6. */
+static void test_level_touchdesigner_pages(void **state)
+{
+    (void)state;
+    NEED_GL();
+    struct graph *g = gl_load(
+        "[network]\nresolution = 4x4\n"
+        "[c]\nOPType = constantTOP\nformat = rgba32f\n"
+        "colorr = 0.6\ncolorg = 0.6\ncolorb = 0.6\n"
+        "[td]\nOPType = levelTOP\ninputs = c\nbrightness1 = 0.1\n"
+        "gamma1 = 2\ncontrast = 1.5\n"
+        "[seeds]\nOPType = levelTOP\ninputs = c\nbrightness = 0.1\n"
+        "gamma = 2\ncontrast = 1.5\n"
+        "[black]\nOPType = levelTOP\ninputs = c\nblacklevel = 0.2\n"
+        "[range]\nOPType = levelTOP\ninputs = c\ninlow = 0.25\n"
+        "inhigh = 0.75\noutlow = 0.1\nouthigh = 0.9\n"
+        "[rgba]\nOPType = levelTOP\ninputs = c\nhighr = 0.4\nlowb = 0.7\n"
+        "[step]\nOPType = levelTOP\ninputs = c\nstepping = on\n"
+        "stepsize = 0.25\n"
+        "[post]\nOPType = levelTOP\ninputs = c\ngamma2 = 0.5\n"
+        "brightness2 = 0.1\nclamp = on\nclamphigh2 = 0.45\n"
+        "[out]\nOPType = outTOP\ninputs = black\n");
+    struct op *td = graph_find(g, "td");
+    assert_ptr_equal(op_par(td, "brightness"), op_par(td, "brightness1"));
+    assert_ptr_equal(op_par(td, "gamma"), op_par(td, "gamma1"));
+    assert_string_equal(op_par(td, "gamma")->name, "gamma1");
+    graph_begin_frame(g, 1);
+    int w, h;
+    double a, e = level_expect(0.6, 1, 0.1, 1.5, 2, 1, 0, &a);
+    static const struct {
+        const char *op;
+        double r, g, b;
+    } want[] = {
+        {"td", 0, 0, 0}, /* e */
+        {"seeds", 0, 0, 0},
+        {"black", 0.5, 0.5, 0.5},        /* (0.6 - 0.2) / 0.8 */
+        {"range", 0.66, 0.66, 0.66},     /* 0.7 of 0.1..0.9 */
+        {"rgba", 0.4, 0.6, 0.7},
+        {"step", 0.5, 0.5, 0.5},         /* floor(2.4 + 0.5) * 0.25 */
+        {"post", 0.45, 0.45, 0.45},      /* 0.36 + 0.1, clamped */
+        {"out", 0.5, 0.5, 0.5},          /* black's, passed on */
+    };
+    for (size_t i = 0; i < ARRAY_LEN(want); i++) {
+        float *px = top_pixels(g, want[i].op, &w, &h);
+        print_message("%s: %g %g %g\n", want[i].op, px[0], px[1], px[2]);
+        if (i < 2)
+            expect_rgba(px, e, e, e, 1, EPS);
+        else
+            expect_rgba(px, want[i].r, want[i].g, want[i].b, 1, EPS);
+        free(px);
+    }
+    graph_destroy(&g);
+}
+
 struct rgba {
     double v[4];
 };
@@ -960,6 +1015,7 @@ int main(void)
         cmocka_unit_test(test_constant_exact),
         cmocka_unit_test(test_ramp_monotonic),
         cmocka_unit_test(test_level_maths),
+        cmocka_unit_test(test_level_touchdesigner_pages),
         cmocka_unit_test(test_composite_maths),
         cmocka_unit_test(test_composite_many_inputs),
         cmocka_unit_test(test_transform_maths),
