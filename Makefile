@@ -137,9 +137,11 @@ $(FAKECUDA): tests/fakecuda/libcuda.c
 	    $(shell pkg-config --cflags epoxy) -o $@ $< \
 	    $(shell pkg-config --libs epoxy)
 
+# make run NETWORK=networks/osc-cues ARGS="--osc-port 9000" runs another.
+NETWORK ?= networks/default
 run: deps
 	@$(MAKE) --no-print-directory $(BUILD)/vitrine
-	./$(BUILD)/vitrine $(ARGS) networks/default
+	./$(BUILD)/vitrine $(ARGS) $(NETWORK)
 
 # LSan: use_tls=0 because its tracer crashes reading the main thread's
 # dynamic TLS (seen with GCC 12 and glibc 2.36 once Mesa, CPython and the

@@ -50,6 +50,21 @@ static const char fallback_network[] =
 
 #define FALLBACK_NAME "(built-in fallback)"
 
+/* What the screen will show when the network names no TOP to show. */
+static bool output_warning(const struct graph *g, char *buf, size_t n)
+{
+    if (!g->output)
+        snprintf(buf, n, "[network] names no output: the screen stays "
+                 "black (set output = the TOP to show)");
+    else if (g->output->type->family != OP_TOP)
+        snprintf(buf, n, "[network] output %s is a %s, not a TOP: the "
+                 "screen stays black", g->output->path,
+                 g->output->type->optype);
+    else
+        return false;
+    return true;
+}
+
 struct graph *run_load(const struct cli *cli, const char *network,
                        bool print_to_stdout, char **problems,
                        const char *follows)
@@ -95,6 +110,13 @@ struct graph *run_load(const struct cli *cli, const char *network,
     }
     free(first);
     load_report_free(&rep);
+    char warn[512];
+    if (g && output_warning(g, warn, sizeof(warn))) {
+        if (print_to_stdout)
+            printf("%s: warning: %s\n", g->file, warn);
+        else
+            LOG_WARN("[load]", "%s: %s", g->file, warn);
+    }
     return g;
 }
 

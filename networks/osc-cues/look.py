@@ -4,6 +4,7 @@
 # expressions: mod.look.value('hue').
 
 NAMES = ('hue', 'saturation', 'brightness', 'period')
+FIRST = 1  # the cue on screen before any /cue arrives
 
 
 def row_values(n):
@@ -18,8 +19,7 @@ def value(name):
     root = op('/project1')
     to = root.fetch('cue_to', None, search=False)
     if to is None:
-        to = row_values(0)
-        return to[name]
+        return row_values(FIRST)[name]
     start = root.fetch('cue_from', to, search=False)
     x = op('fade')['timer_fraction'].eval()
     x = x * x * (3 - 2 * x)

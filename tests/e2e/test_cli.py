@@ -40,7 +40,33 @@ def test_usage_errors_exit_2():
 def test_check_good_network():
     r = run("check", GOOD)
     assert r.returncode == 0, r.stdout + r.stderr
-    assert r.stdout == f"{GOOD}/network.ini: ok, 10 operators\n"
+    # a network of CHOPs and DATs: it runs, and check says nothing is shown
+    assert r.stdout == (
+        f"{GOOD}/network.ini: warning: [network] output /project1/out1 is a "
+        "nullCHOP, not a TOP: the screen stays black\n"
+        f"{GOOD}/network.ini: ok, 10 operators\n")
+
+
+def test_check_warns_when_nothing_is_shown(tmp_path):
+    cases = {
+        "none": ("[network]\n[c]\nOPType = constantTOP\n",
+                 "[network] names no output: the screen stays black"),
+        "chop": ("[network]\noutput = l\n[l]\nOPType = lfoCHOP\n",
+                 "[network] output /project1/l is a lfoCHOP, not a TOP"),
+    }
+    for name, (text, warning) in cases.items():
+        (tmp_path / name).mkdir()
+        f = tmp_path / name / "network.ini"
+        f.write_text(text)
+        r = run("check", str(f))
+        assert r.returncode == 0, r.stdout
+        assert r.stdout == f"{f}: warning: {warning}" + \
+            r.stdout[len(f"{f}: warning: {warning}"):], r.stdout
+        assert r.stdout.splitlines()[-1] == f"{f}: ok, 1 operators"
+        r = run("--frames", "2", "--size", "32x18", str(f))
+        assert r.returncode == 0 and warning in r.stderr, r.stderr
+    r = run("check", "networks/default")
+    assert r.returncode == 0 and "warning" not in r.stdout, r.stdout
 
 
 def test_check_lists_every_problem_with_file_line():

@@ -9,6 +9,7 @@ import subprocess
 import time
 
 from conftest import ROOT, VITRINE, free_port, wait_bound
+from images import read_png
 
 
 def osc(addr, tag, value):
@@ -29,15 +30,23 @@ def test_osc_cues_crossfade(tmp_path):
     net = tmp_path / "osc-cues"
     shutil.copytree(ROOT / "networks" / "osc-cues", net)
     port = free_port()
-    ini = net / "network.ini"
-    ini.write_text(ini.read_text().replace("port = 7001", f"port = {port}"))
     rows = (net / "cues.tsv").read_text().splitlines()
     short = [rows[0]] + [r.rsplit("\t", 1)[0] + "\t0.3" for r in rows[1:]]
     (net / "cues.tsv").write_text("\n".join(short) + "\n")
+    # before any cue: cue 1 on screen, not black
+    first = tmp_path / "first.png"
+    r = subprocess.run(
+        [VITRINE, "--headless", "--size", "64x36", "--frames", "3",
+         "--osc-port", str(port), "--snapshot", str(first), str(net)],
+        cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    w, h, px = read_png(first)
+    mean = sum(sum(p[:3]) for row in px for p in row) / (3 * w * h)
+    assert mean > 40, mean
     proc = subprocess.Popen(
         [VITRINE, "--headless", "--size", "64x36", "--frames", "120",
-         "--snapshot", str(tmp_path / "out.png"), str(net)], cwd=ROOT,
-        stderr=subprocess.PIPE, text=True)
+         "--osc-port", str(port), "--snapshot", str(tmp_path / "out.png"),
+         str(net)], cwd=ROOT, stderr=subprocess.PIPE, text=True)
     assert wait_bound(port, proc), proc.communicate()[1]
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     # back to back, likely in one frame: CHOP Execute sees both
