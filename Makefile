@@ -154,7 +154,7 @@ test: deps
 	    ./tests/run.sh
 
 bench: deps
-	@$(MAKE) --no-print-directory CFLAGS="-O2 -g" $(BUILD)/vitrine $(BENCH_BIN) \
+	@$(MAKE) --no-print-directory $(BUILD)/vitrine $(BENCH_BIN) \
 	    $(BUILD)/bench/bare_egl
 	@for b in $(BENCH_BIN); do ./$$b || exit 1; done
 

@@ -1,8 +1,9 @@
 /* osc.h: OSC input. One server per bind address and port (UDP, or a
  * multicast group), shared by every op that listens there. Each server
  * reads its socket on its own thread (recvmmsg, a receive buffer of at
- * least 4 MiB), decodes packets with liblo (bundles, nested, with their
- * timetags) and puts the messages into a bounded single-producer queue.
+ * least 4 MiB), decodes packets with its own OSC 1.0 decoder in osc.c
+ * (bundles, nested, with their timetags; not liblo) and puts the messages
+ * into a bounded single-producer queue.
  * The main thread drains it once per frame: a message is due in the first
  * frame that starts at or after its bundle's timetag ("immediately":
  * the next frame). A full queue drops and counts, and never blocks.

@@ -51,14 +51,35 @@ def test_exercise1_prints_operator_info():
     ]  # run = start: once, not every frame
 
 
+def frames_of(values, at, tol):
+    """Frame numbers (from 1, strictly rising) whose value at(f) each
+    printed value matches within tol: on a loaded machine the frame clock
+    skips frames, so a script's Nth line need not be frame N."""
+    frames, f = [], 1
+    for v in values:
+        while abs(at(f) - v) > tol:
+            f += 1
+            assert f < 10000, (values, frames)
+        frames.append(f)
+        f += 1
+    return frames
+
+
 def test_exercise2_blur_follows_time(tmp_path):
     r = run("--headless", "--frames", "40", str(SEEDS / "ex2"))
     assert r.returncode == 0, r.stderr
     lines = printed(r.stderr)
     assert len(lines) == 40  # run = frame: every frame
-    for frame, line in enumerate(lines, 1):
-        t = (frame - 1) / 60
-        assert line == f"Time: {t:.2f}, Blur: {(math.sin(t) + 1) * 10:.2f}"
+    times = []
+    for line in lines:
+        m = re.fullmatch(r"Time: ([\d.]+), Blur: ([\d.]+)", line)
+        assert m, line
+        t, blur = map(float, m.groups())
+        # printed to 2 places: t within 0.005, the blur within its slope
+        assert abs(blur - (math.sin(t) + 1) * 10) < 0.06, line
+        times.append(t)
+    assert times[0] == 0.0
+    frames_of(times, lambda f: round((f - 1) / 60, 2), 1e-9)
 
 
 def test_exercise2_solution_drives_blur_and_noise(tmp_path):
@@ -67,10 +88,16 @@ def test_exercise2_solution_drives_blur_and_noise(tmp_path):
     assert r.returncode == 0, r.stderr
     lines = printed(r.stderr)
     assert len(lines) == 30
-    for frame, line in enumerate(lines, 1):
-        s = math.sin((frame - 1) / 60 * 2)
-        assert line == (f"Blur: {(s + 1) * 10:.1f}, "
-                        f"Noise Period: {50 + (s + 1) * 50:.1f}")
+    blurs = []
+    for line in lines:
+        m = re.fullmatch(r"Blur: ([\d.]+), Noise Period: ([\d.]+)", line)
+        assert m, line
+        blur, period = map(float, m.groups())
+        assert abs(period - (50 + blur * 5)) < 0.3, line  # one sine drives both
+        blurs.append(blur)
+    assert blurs[0] == 10.0  # frame 1: sin(0)
+    frames_of(blurs, lambda f: round((math.sin((f - 1) / 60 * 2) + 1) * 10,
+                                     1), 1e-9)
 
 
 def test_exercise3_chop_drives_blur_and_brightness(tmp_path):
@@ -78,27 +105,31 @@ def test_exercise3_chop_drives_blur_and_brightness(tmp_path):
     assert r.returncode == 0, r.stderr
     lines = printed(r.stderr)
     assert len(lines) == 31
-    for frame, line in enumerate(lines, 1):
-        # LFO sin at 0.5 Hz, remapped from -1..1 to 0..1
-        v = 0.5 + 0.5 * math.sin(2 * math.pi * 0.5 * (frame - 1) / 60)
+    chops = []
+    for line in lines:
         m = re.fullmatch(r"CHOP: ([\d.]+), Blur: ([\d.]+), "
                          r"Brightness: (-?[\d.]+)", line)
         assert m, line
         chop, blur, bright = map(float, m.groups())
-        assert abs(chop - v) < 1e-3, line
-        assert abs(blur - v * 20) < 0.06, line
-        assert abs(bright - (v - 0.5)) < 6e-3, line
-    # pixels: at frame 1 brightness is 0; at frame 31 (the LFO's peak) it
-    # is +0.5, and the picture is that much brighter
+        assert abs(blur - chop * 20) < 0.06, line
+        assert abs(bright - (chop - 0.5)) < 6e-3, line
+        chops.append(chop)
+    # LFO sin at 0.5 Hz, remapped from -1..1 to 0..1, frame by frame
+    frames = frames_of(chops, lambda f: 0.5 + 0.5 * math.sin(
+        2 * math.pi * 0.5 * (f - 1) / 60), 1e-3)
+    assert frames[0] == 1
+    # pixels: at frame 1 brightness is 0; at the LFO's peak (frame 31, or
+    # a little after if frames were skipped) it is about +0.5, and the
+    # picture is that much brighter
     shots = {}
-    for frames in (1, 31):
-        out = tmp_path / f"f{frames}.png"
-        r = run("--headless", "--frames", str(frames), "--snapshot",
+    for n in (1, 31):
+        out = tmp_path / f"f{n}.png"
+        r = run("--headless", "--frames", str(n), "--snapshot",
                 str(out), str(SEEDS / "ex3"))
         assert r.returncode == 0, r.stderr
-        shots[frames] = mean_luma(out)
+        shots[n] = mean_luma(out)
     assert 100 < shots[1] < 155, shots  # random noise around 0.5
-    assert shots[31] > 240, shots  # +0.5 brightness: close to white
+    assert shots[31] > 220, shots  # +0.45 to +0.5: close to white
 
 
 PROBE = """

@@ -52,6 +52,12 @@ static const char *const sizes[] = {
     "0", "-1", "1", "2", "7", "33", "1e308", "nan", "", "x", "16385",
     "99999", "-99999", "0.5", "1x1", "40x30",
 };
+/* What a resolution's expression gives: never a large size, which an
+ * expression's value is clamped to, not refused (two of them at 16384
+ * make one TOP take minutes on a CPU renderer). */
+static const char *const expr_sizes[] = {
+    "0", "-1", "1", "7", "33", "nan", "-inf", "-1e308", "0.5", "frame",
+};
 
 /* ---- the text being changed, as lines ---- */
 
@@ -236,8 +242,10 @@ static void add_seed(const char *src_dir, char *text)
     struct seed *s = &seeds[nseeds];
     snprintf(s->dir, sizeof(s->dir), "%s/seed%zu", scratch(), nseeds);
     assert_int_equal(mkdir(s->dir, 0700), 0);
-    DIR *d = src_dir ? opendir(src_dir) : NULL;
-    for (struct dirent *e; d && (e = readdir(d));) {
+    struct dirent **list = NULL;
+    int n = src_dir ? scandir(src_dir, &list, NULL, alphasort) : 0;
+    for (int i = 0; i < n; i++) {
+        const struct dirent *e = list[i];
         if (e->d_name[0] == '.' || strcmp(e->d_name, "network.ini") == 0)
             continue;
         char from[1024], to[1024];
@@ -248,8 +256,9 @@ static void add_seed(const char *src_dir, char *text)
         assert_int_equal(symlink(abs, to), 0);
         free(abs);
     }
-    if (d)
-        closedir(d);
+    for (int i = 0; i < n; i++)
+        free(list[i]);
+    free(list);
     s->text = text;
     nseeds++;
 }
@@ -307,10 +316,14 @@ static int seed_setup(void **state)
         rng = 1;
     const char *roots[] = {"networks", "tests/networks", "tests/networks/seeds"};
     for (size_t r = 0; r < 3; r++) {
-        DIR *d = opendir(roots[r]);
-        if (!d)
+        /* in name order: the same seeds in the same order on every
+         * machine, so that a seed number means the same mutations */
+        struct dirent **list;
+        int n = scandir(roots[r], &list, NULL, alphasort);
+        if (n < 0)
             fail_msg("no %s folder (run from the repository root)", roots[r]);
-        for (struct dirent *e; (e = readdir(d));) {
+        for (int i = 0; i < n; i++) {
+            const struct dirent *e = list[i];
             char dir[512], file[600];
             snprintf(dir, sizeof(dir), "%s/%s", roots[r], e->d_name);
             snprintf(file, sizeof(file), "%s/network.ini", dir);
@@ -321,7 +334,9 @@ static int seed_setup(void **state)
             add_seed(dir, without_control(text));
             free(text);
         }
-        closedir(d);
+        for (int i = 0; i < n; i++)
+            free(list[i]);
+        free(list);
     }
     add_seed(NULL, every_type());
     /* The network of every type must load as it is, or its mutations
@@ -463,7 +478,9 @@ static void mutate(struct lines *l)
         case 0: /* what an expression returns is never refused */
             snprintf(buf, sizeof(buf), "%s.expr = %s", par,
                      rnd(4) == 0 ? "frame" : rnd(4) == 0 ? "raise"
-                     : strstr(par, "resolution") ? wild_value(par)
+                     : strstr(par, "resolution")
+                         ? expr_sizes[rnd(sizeof(expr_sizes) /
+                                          sizeof(expr_sizes[0]))]
                      : edges[rnd(sizeof(edges) / sizeof(edges[0]))]);
             break;
         case 1:
