@@ -61,7 +61,7 @@ DEB_PKGS := build-essential pkg-config libinih-dev libcmocka-dev python3 \
             python3-pytest python3-dev python3-numpy libepoxy-dev libglfw3-dev libegl-dev libgl-dev \
             libegl-mesa0 libgl1-mesa-dri libglx-mesa0 libstb-dev xvfb xauth \
             x11-apps liblo-dev liblo-tools python3-liblo libportmidi-dev \
-            libsystemd-dev gdb \
+            libsystemd-dev gdb groff-base \
             systemd
 
 .PHONY: all deps run test bench install uninstall clean FORCE
@@ -96,7 +96,7 @@ $(ENGINE_OBJ): | $(GLSL_HDR)
 # changes, so that `make install PREFIX=/usr` rebuilds what depends on it.
 $(BUILD)/paths.h: FORCE
 	@mkdir -p $(@D)
-	@printf '#define VITRINE_DATADIR "%s"\n' '$(PREFIX)/share/vitrine' >$@.tmp
+	@printf '#define VITRINE_DATADIR "%s"\n' '$(DATADIR)' >$@.tmp
 	@if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
 
 $(MAIN_OBJ): $(BUILD)/paths.h
@@ -158,24 +158,33 @@ bench: deps
 	    $(BUILD)/bench/bare_egl
 	@for b in $(BENCH_BIN); do ./$$b || exit 1; done
 
-# Where a Debian admin looks: the binary in $(PREFIX)/bin, networks and
-# docs in $(PREFIX)/share/vitrine, units where systemd finds locally
-# installed ones, the configuration in /etc/vitrine (never overwritten).
+# Where a Debian admin looks: the binary in $(PREFIX)/bin, its manual
+# page in $(PREFIX)/share/man, the docs in $(PREFIX)/share/doc/vitrine,
+# networks and the kiosk.ini example in $(PREFIX)/share/vitrine, units
+# where systemd finds locally installed ones, the configuration in
+# /etc/vitrine (never overwritten).
 SYSCONFDIR ?= /etc
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
-UNIT_SED := -e 's|@BINDIR@|$(PREFIX)/bin|g' \
-            -e 's|@DATADIR@|$(PREFIX)/share/vitrine|g'
+DATADIR ?= $(PREFIX)/share/vitrine
+DOCDIR ?= $(PREFIX)/share/doc/vitrine
+MANDIR ?= $(PREFIX)/share/man
+UNIT_SED := -e 's|@BINDIR@|$(PREFIX)/bin|g' -e 's|@DATADIR@|$(DATADIR)|g' \
+            -e 's|@DOCDIR@|$(DOCDIR)|g' -e 's|@VERSION@|$(VERSION)|g'
+# The example names where networks are installed.
+INI_SED := -e 's|/usr/local/share/vitrine|$(DATADIR)|g'
 
 install: $(BUILD)/vitrine
 	install -Dm755 $(BUILD)/vitrine $(DESTDIR)$(PREFIX)/bin/vitrine
-	mkdir -p $(DESTDIR)$(PREFIX)/share/vitrine/networks
-	cp -R networks/. $(DESTDIR)$(PREFIX)/share/vitrine/networks/
-	install -Dm644 kiosk/kiosk.ini.example \
-	    $(DESTDIR)$(PREFIX)/share/vitrine/kiosk.ini.example
-	install -Dm644 README.md $(DESTDIR)$(PREFIX)/share/vitrine/doc/README.md
-	install -Dm644 systemd/README.md \
-	    $(DESTDIR)$(PREFIX)/share/vitrine/doc/systemd.md
+	mkdir -p $(DESTDIR)$(DATADIR)/networks
+	cp -R networks/. $(DESTDIR)$(DATADIR)/networks/
+	sed $(INI_SED) kiosk/kiosk.ini.example >$(BUILD)/kiosk.ini.example
+	install -Dm644 $(BUILD)/kiosk.ini.example \
+	    $(DESTDIR)$(DATADIR)/kiosk.ini.example
+	install -d $(DESTDIR)$(DOCDIR)
+	install -m644 README.md docs/*.md docs/*.png $(DESTDIR)$(DOCDIR)/
+	sed $(UNIT_SED) kiosk/vitrine.1 >$(BUILD)/vitrine.1
+	install -Dm644 $(BUILD)/vitrine.1 $(DESTDIR)$(MANDIR)/man1/vitrine.1
 	install -d $(DESTDIR)$(UNITDIR)
 	for u in vitrine.service vitrine-cage.service; do \
 	    sed $(UNIT_SED) systemd/$$u >$(DESTDIR)$(UNITDIR)/$$u && \
@@ -183,14 +192,15 @@ install: $(BUILD)/vitrine
 	install -Dm644 systemd/vitrine.sysusers \
 	    $(DESTDIR)$(SYSUSERSDIR)/vitrine.conf
 	test -e $(DESTDIR)$(SYSCONFDIR)/vitrine/kiosk.ini || \
-	    install -Dm644 kiosk/kiosk.ini.example \
+	    install -Dm644 $(BUILD)/kiosk.ini.example \
 	        $(DESTDIR)$(SYSCONFDIR)/vitrine/kiosk.ini
 	@echo "installed; as root: systemd-sysusers && systemctl daemon-reload" \
 	    "&& systemctl enable --now vitrine (or vitrine-cage, for a screen)"
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/vitrine
-	rm -rf $(DESTDIR)$(PREFIX)/share/vitrine
+	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
+	rm -f $(DESTDIR)$(MANDIR)/man1/vitrine.1
 	rm -f $(DESTDIR)$(UNITDIR)/vitrine.service \
 	    $(DESTDIR)$(UNITDIR)/vitrine-cage.service \
 	    $(DESTDIR)$(SYSUSERSDIR)/vitrine.conf

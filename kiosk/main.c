@@ -2,6 +2,7 @@
  * kiosk configuration and runs the network (run.c), checks one, or lists
  * the operator types. Exit status: 0 ok, 1 no GPU output or snapshot
  * possible, 2 usage error, 3 network or configuration error. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,8 +67,11 @@ static void def_info(const struct par_def *d, struct strbuf *info,
     case PAR_STRING:
     case PAR_OP:
     case PAR_FILE:
-        sb_printf(info, "  default %s%s%s", quote[0] ? quote : "'",
-                  d->def_str ? d->def_str : "", quote[0] ? quote : "'");
+        if (!d->def_str || !*d->def_str)
+            sb_puts(info, quote[0] ? "  default empty" : "  default ''");
+        else
+            sb_printf(info, "  default %s%s%s", quote[0] ? quote : "'",
+                      d->def_str, quote[0] ? quote : "'");
         break;
     case PAR_MENU:
         sb_printf(info, "  default %s%s%s  [", quote,
@@ -146,8 +150,12 @@ static void print_markdown(const struct op_type *const *types, size_t n)
         const struct op_type *t = types[i];
         char summary[256];
         type_summary(t, summary, sizeof(summary));
-        printf("\n<a id=\"%s\"></a>\n## %s\n\n%s.\n\n", t->optype, t->optype,
+        printf("\n<a id=\"%s\"></a>\n## %s\n\n%s.", t->optype, t->optype,
                summary);
+        if (t->about) /* a sentence of its own */
+            printf(" %c%s.", toupper((unsigned char)t->about[0]),
+                   t->about + 1);
+        printf("\n\n");
         if (!t->pars || !t->pars->name) {
             printf("No parameters.\n");
             continue;
@@ -184,10 +192,13 @@ static int cmd_ops(const struct cli *cli)
             free(names);
             return EXIT_USAGE;
         }
-        if (cli->markdown)
+        if (cli->markdown) {
             print_markdown(&t, 1);
-        else
+        } else {
             print_type(t);
+            if (t->about)
+                printf("\n%s\n", t->about);
+        }
         return 0;
     }
     if (cli->markdown) {

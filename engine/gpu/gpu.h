@@ -1,7 +1,7 @@
 /* gpu.h: GPU resources for TOPs, on the current OpenGL 3.3 core context.
  *
  * Textures come from a pool keyed by size and pixel format and go back to
- * it: allocating and first touching GPU memory is slow (DESIGN.md, "GPU"),
+ * it: allocating and first touching GPU memory is slow (docs/architecture.md),
  * so a steady network allocates nothing. Each texture carries its own
  * framebuffer. Programs are compiled once per source text. Readback goes
  * through pixel buffer objects so that it can be started in one frame and

@@ -61,6 +61,8 @@ struct op_type {
     const char *name;   /* "lfo": TouchDesigner's OP.type */
     const char *optype; /* "lfoCHOP": OP.OPType, the network file's key */
     const char *label;  /* "LFO" */
+    const char *about;  /* what it does, in a line of Markdown, for
+                         * `vitrine ops` and docs/operators.md */
     enum op_family family;
     int min_inputs, max_inputs; /* max_inputs < 0: any number */
     unsigned flags;             /* enum op_type_flags */

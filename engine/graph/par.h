@@ -51,7 +51,7 @@ struct par_menu_item {
 struct par_def {
     const char *name;  /* "size"; a sequence uses '#' for its index */
     const char *alias; /* another name for the same parameter, expanded
-                        * like name (the seeds' `brightness` beside
+                        * like name (the tutorial's `brightness` beside
                         * TouchDesigner's `brightness1`); NULL: none */
     const char *label; /* "Size" */
     const char *page;  /* NULL: the op type's label */

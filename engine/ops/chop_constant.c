@@ -60,6 +60,8 @@ const struct op_type op_chop_constant = {
     .name = "constant",
     .optype = "constantCHOP",
     .label = "Constant",
+    .about = "channels `const0name`..`const19name` with values "
+             "`const0value`..`const19value` (or `name0`, `value0`, ...)",
     .family = OP_CHOP,
     .min_inputs = 0,
     .max_inputs = 0,

@@ -144,6 +144,9 @@ const struct op_type op_chop_filter = {
     .name = "filter",
     .optype = "filterCHOP",
     .label = "Filter",
+    .about = "smoothing for jittery sensors and faders: `type` lowpass or box "
+             "(over `width` seconds) or oneeuro (`cutoff`, `speedcoeff`, "
+             "`slopecutoff`)",
     .family = OP_CHOP,
     .min_inputs = 1,
     .max_inputs = 1,

@@ -45,6 +45,7 @@ const struct op_type op_chop_lag = {
     .name = "lag",
     .optype = "lagCHOP",
     .label = "Lag",
+    .about = "exponential lag, `lag1` going up and `lag2` going down, in seconds",
     .family = OP_CHOP,
     .min_inputs = 1,
     .max_inputs = 1,

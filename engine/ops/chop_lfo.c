@@ -74,6 +74,8 @@ const struct op_type op_chop_lfo = {
     .name = "lfo",
     .optype = "lfoCHOP",
     .label = "LFO",
+    .about = "`wavetype` sin, tri, square, ramp, pulse; `frequency`, `amp`, "
+             "`offset`, `phase`; channel `chan1` (`channelname`)",
     .family = OP_CHOP,
     .min_inputs = 0,
     .max_inputs = 0,

@@ -97,6 +97,8 @@ const struct op_type op_chop_math = {
     .name = "math",
     .optype = "mathCHOP",
     .label = "Math",
+    .about = "combine inputs (`chopop`), then `preoff`, `gain`, `postoff`, then "
+             "`fromrange1 fromrange2` to `torange1 torange2`",
     .family = OP_CHOP,
     .min_inputs = 1,
     .max_inputs = -1,

@@ -71,6 +71,7 @@ const struct op_type op_chop_merge = {
     .name = "merge",
     .optype = "mergeCHOP",
     .label = "Merge",
+    .about = "all inputs' channels; `duplicate` first or last",
     .family = OP_CHOP,
     .min_inputs = 1,
     .max_inputs = -1,

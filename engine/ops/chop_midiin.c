@@ -200,6 +200,11 @@ const struct op_type op_chop_midiin = {
     .name = "midiin",
     .optype = "midiinCHOP",
     .label = "MIDI In",
+    .about = "MIDI events as channels from a PortMidi input (`device`: part of "
+             "its name) or a raw MIDI stream (`device`: a `/dev/snd/midiC*D*` "
+             "node or a FIFO): `channel` (\"1-4 10\", or `channels`), "
+             "`normalize`, `controller14`, `resetchannels`, `active` "
+             "(docs/midi.md)",
     .family = OP_CHOP,
     .min_inputs = 0,
     .max_inputs = 0,

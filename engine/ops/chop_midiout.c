@@ -156,6 +156,10 @@ const struct op_type op_chop_midiout = {
     .name = "midiout",
     .optype = "midioutCHOP",
     .label = "MIDI Out",
+    .about = "sends its input's channels named as MIDI In names them (`ch1n60`, "
+             "`ch1c7`, `ch1p`, `ch1pc`, `ch1a`) to a raw MIDI stream (`device`) "
+             "when they change, for controller LEDs and motorised faders; "
+             "`normalize`; passes its input through",
     .family = OP_CHOP,
     .min_inputs = 1,
     .max_inputs = 1,

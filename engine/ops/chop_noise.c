@@ -115,6 +115,8 @@ const struct op_type op_chop_noise = {
     .name = "noise",
     .optype = "noiseCHOP",
     .label = "Noise",
+    .about = "`type` perlin (with `harmon`, `spread`, `rough`) or random; "
+             "`seed`, `period`, `amp`, `offset`, `tx`",
     .family = OP_CHOP,
     .min_inputs = 0,
     .max_inputs = 0,

@@ -21,6 +21,7 @@ const struct op_type op_chop_null = {
     .name = "null",
     .optype = "nullCHOP",
     .label = "Null",
+    .about = "passes its input through",
     .family = OP_CHOP,
     .min_inputs = 1,
     .max_inputs = 1,

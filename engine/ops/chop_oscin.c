@@ -117,6 +117,10 @@ const struct op_type op_chop_oscin = {
     .name = "oscin",
     .optype = "oscinCHOP",
     .label = "OSC In",
+    .about = "OSC messages as channels: `port`, `localaddress`, `protocol` udp "
+             "or multicast (`netaddress`: the group), `oscaddressscope` (or "
+             "`addressscope`), `stripsegments`, `resetchannels`, `resetvalues`, "
+             "`active` (docs/osc.md)",
     .family = OP_CHOP,
     .min_inputs = 0,
     .max_inputs = 0,

@@ -113,6 +113,10 @@ const struct op_type op_chop_oscout = {
     .name = "oscout",
     .optype = "oscoutCHOP",
     .label = "OSC Out",
+    .about = "sends its input's channels as OSC to `netaddress`:`port` (channel "
+             "name as the address, value as a float), every cook or on change "
+             "(`sendevery`), optionally as one `bundle`; passes its input "
+             "through",
     .family = OP_CHOP,
     .min_inputs = 1,
     .max_inputs = 1,

@@ -28,6 +28,8 @@ const struct op_type op_chop_script = {
     .name = "script",
     .optype = "scriptCHOP",
     .label = "Script",
+    .about = "channels made by `onCook(scriptOp)` in the DAT named by "
+             "`callbacks`",
     .family = OP_CHOP,
     .min_inputs = 0,
     .max_inputs = -1,

@@ -141,6 +141,8 @@ const struct op_type op_chop_select = {
     .name = "select",
     .optype = "selectCHOP",
     .label = "Select",
+    .about = "channels by name pattern (`channames`) from its inputs or the CHOP"
+             " in `chop`, renamed by `renamefrom`/`renameto` (`t*` to `pos_*`)",
     .family = OP_CHOP,
     .min_inputs = 0,
     .max_inputs = -1,

@@ -168,6 +168,10 @@ const struct op_type op_chop_timer = {
     .name = "timer",
     .optype = "timerCHOP",
     .label = "Timer",
+    .about = "`length` seconds; pulses `start`, `cuepulse`, `gotodone`, "
+             "`initialize`; `play`, `speed`, `cycle`, `cyclelimit`, `maxcycles`,"
+             " `cue`, `cuepoint`; channels `running`, `done`, `timer_fraction`, "
+             "`timer_seconds`, `cycles`",
     .family = OP_CHOP,
     .min_inputs = 0,
     .max_inputs = 0,

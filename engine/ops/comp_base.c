@@ -14,6 +14,7 @@ const struct op_type op_comp_base = {
     .name = "base",
     .optype = "baseCOMP",
     .label = "Base",
+    .about = "a container",
     .family = OP_COMP,
     .min_inputs = 0,
     .max_inputs = -1,

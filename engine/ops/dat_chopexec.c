@@ -48,6 +48,10 @@ const struct op_type op_dat_chopexec = {
     .name = "chopexec",
     .optype = "chopexecDAT",
     .label = "CHOP Execute",
+    .about = "callbacks on the channels of the CHOP in `chop` matching "
+             "`channel`: `onOffToOn`, `whileOn`, `onOnToOff`, `whileOff`, "
+             "`onValueChange(channel, sampleIndex, val, prev)`, behind toggles "
+             "of those names",
     .family = OP_DAT,
     .min_inputs = 0,
     .max_inputs = 0,

@@ -43,6 +43,10 @@ const struct op_type op_dat_execute = {
     .name = "execute",
     .optype = "executeDAT",
     .label = "Execute",
+    .about = "Python callbacks `onCreate`, `onStart`, `onFrameStart(frame)`, "
+             "`onFrameEnd(frame)`, `onExit`, each behind its toggle (`create`, "
+             "`start`, `framestart`, `frameend`, `exit`) and `active`; several "
+             "run in alphanumeric order of their names",
     .family = OP_DAT,
     .min_inputs = 0,
     .max_inputs = 0,

@@ -157,6 +157,11 @@ const struct op_type op_dat_oscin = {
     .name = "oscin",
     .optype = "oscinDAT",
     .label = "OSC In",
+    .about = "received OSC messages as a table (`maxlines`, `bundletimestamp`, "
+             "`clear`) and `onReceiveOSC(dat, rowIndex, message, byteData, "
+             "timeStamp, address, args, peer)` in the `callbacks` DAT; the "
+             "connection parameters of `oscinCHOP`, with `address` and "
+             "`addscope`",
     .family = OP_DAT,
     .min_inputs = 0,
     .max_inputs = 0,

@@ -33,6 +33,9 @@ const struct op_type op_dat_oscout = {
     .name = "oscout",
     .optype = "oscoutDAT",
     .label = "OSC Out",
+    .about = "`sendOSC(address, args, asBundle=False)`, `sendBundle([(address, "
+             "args), ...], timeTag=None)` and `sendBytes()` from Python, to "
+             "`address` (or `netaddress`):`port`",
     .family = OP_DAT,
     .min_inputs = 0,
     .max_inputs = 0,

@@ -41,6 +41,8 @@ const struct op_type op_dat_parexec = {
     .name = "parexec",
     .optype = "parexecDAT",
     .label = "Parameter Execute",
+    .about = "callbacks on the parameters `pars` (patterns) of the ops `ops` "
+             "(paths or patterns): `onValueChange(par, prev)`, `onPulse(par)`",
     .family = OP_DAT,
     .min_inputs = 0,
     .max_inputs = 0,

@@ -46,6 +46,8 @@ const struct op_type op_dat_table = {
     .name = "table",
     .optype = "tableDAT",
     .label = "Table",
+    .about = "rows from `text` or a `.csv` / `.tsv` `file`; cells by index or by"
+             " header name",
     .family = OP_DAT,
     .min_inputs = 0,
     .max_inputs = 0,

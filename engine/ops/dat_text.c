@@ -58,6 +58,8 @@ const struct op_type op_dat_text = {
     .name = "text",
     .optype = "textDAT",
     .label = "Text",
+    .about = "`text` or `file`; `run` never, start (once, before the first frame"
+             " cooks) or frame (every frame): the text runs as a Python script",
     .family = OP_DAT,
     .min_inputs = 0,
     .max_inputs = 0,

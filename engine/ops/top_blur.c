@@ -106,6 +106,9 @@ const struct op_type op_top_blur = {
     .name = "blur",
     .optype = "blurTOP",
     .label = "Blur",
+    .about = "`size` in pixels, `type` (or `filtertype`) gauss or box, `extend`;"
+             " wide blurs go through downsampled passes, so size 500 costs no "
+             "more than size 5",
     .family = OP_TOP,
     .min_inputs = 1,
     .max_inputs = 1,

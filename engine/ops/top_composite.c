@@ -92,6 +92,8 @@ const struct op_type op_top_composite = {
     .name = "composite",
     .optype = "compositeTOP",
     .label = "Composite",
+    .about = "`operand` over, under, add, subtract, multiply, screen, "
+             "difference, maximum, minimum, average; any number of inputs",
     .family = OP_TOP,
     .min_inputs = 1,
     .max_inputs = -1,

@@ -35,6 +35,7 @@ const struct op_type op_top_constant = {
     .name = "constant",
     .optype = "constantTOP",
     .label = "Constant",
+    .about = "`colorr colorg colorb`, `alpha`",
     .family = OP_TOP,
     .min_inputs = 0,
     .max_inputs = 0,

@@ -57,6 +57,7 @@ const struct op_type op_top_crop = {
     .name = "crop",
     .optype = "cropTOP",
     .label = "Crop",
+    .about = "`cropleft cropright cropbottom croptop` as fractions",
     .family = OP_TOP,
     .min_inputs = 1,
     .max_inputs = 1,

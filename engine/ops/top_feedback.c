@@ -47,6 +47,8 @@ const struct op_type op_top_feedback = {
     .name = "feedback",
     .optype = "feedbackTOP",
     .label = "Feedback",
+    .about = "the previous frame of the TOP in `top`, starting from its input; "
+             "`reset`",
     .family = OP_TOP,
     .min_inputs = 1,
     .max_inputs = 1,

@@ -728,6 +728,8 @@ const struct op_type op_top_glsl = {
     .name = "glsl",
     .optype = "glslTOP",
     .label = "GLSL",
+    .about = "a fragment shader from `file` or the DAT in `pixeldat`; its "
+             "uniforms become the Vectors page (docs/network-format.md)",
     .family = OP_TOP,
     .min_inputs = 0,
     .max_inputs = -1,

@@ -40,6 +40,7 @@ const struct op_type op_top_hsvadjust = {
     .name = "hsvadjust",
     .optype = "hsvadjustTOP",
     .label = "HSV Adjust",
+    .about = "`hueoffset` (degrees), `saturationmult`, `valuemult`",
     .family = OP_TOP,
     .min_inputs = 1,
     .max_inputs = 1,

@@ -3,7 +3,7 @@
  * onto outlow..outhigh), RGBA (each channel clamped to low..high), Step
  * (stepping by stepsize, shifted by threshold; a channel left at 0..1 is
  * not clamped, so float images keep values above 1), Post (gamma2,
- * brightness2, clamp to clamplow2..clamphigh2, opacity). The seeds' names
+ * brightness2, clamp to clamplow2..clamphigh2, opacity). The Python tutorial's names
  * `brightness` and `gamma` are aliases of brightness1 and gamma1. The
  * shader says the order. */
 #include <float.h>
@@ -123,6 +123,11 @@ const struct op_type op_top_level = {
     .name = "level",
     .optype = "levelTOP",
     .label = "Level",
+    .about = "Pre: `invert`, `blacklevel`, `contrast` about 0.5, `brightness1` "
+             "added (or `brightness`), `gamma1` (or `gamma`); Range: `inlow "
+             "inhigh` onto `outlow outhigh`; RGBA: `lowr`..`higha`; Step: "
+             "`stepping`, `stepsize`, `threshold`; Post: `gamma2`, "
+             "`brightness2`, `clamp` (`clamplow2 clamphigh2`), `opacity`",
     .family = OP_TOP,
     .min_inputs = 1,
     .max_inputs = 1,

@@ -88,6 +88,9 @@ const struct op_type op_top_noise = {
     .name = "noise",
     .optype = "noiseTOP",
     .label = "Noise",
+    .about = "`type` random, sparse, harmonic, perlin, simplex; `period` "
+             "(pixels), `amp`, `offset`, `harmon`, `spread`, `rough`, `exp` (or "
+             "`exponent`), `seed`, `tx ty tz`, `mono`",
     .family = OP_TOP,
     .min_inputs = 0,
     .max_inputs = 0,

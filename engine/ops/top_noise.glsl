@@ -1,6 +1,6 @@
 #version 330 core
 // noiseTOP. Noise space: (pixel + t.xy) / period, and t.z / period in
-// depth, so the seeds' period = 100 is a feature size of 100 pixels and
+// depth, so the tutorial's period = 100 is a feature size of 100 pixels and
 // tx = seconds * 10 pans 10 pixels a second.
 in vec2 vUV;
 uniform int uType;   // 0 random, 1 sparse, 2 harmonic, 3 perlin, 4 simplex

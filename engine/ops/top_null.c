@@ -11,6 +11,7 @@ const struct op_type op_top_null = {
     .name = "null",
     .optype = "nullTOP",
     .label = "Null",
+    .about = "passes its input",
     .family = OP_TOP,
     .min_inputs = 1,
     .max_inputs = 1,

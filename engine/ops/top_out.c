@@ -12,6 +12,8 @@ const struct op_type op_top_out = {
     .name = "out",
     .optype = "outTOP",
     .label = "Out",
+    .about = "passes its input, as a COMP's Out TOP does; a name to show or "
+             "reference, like `nullTOP`",
     .family = OP_TOP,
     .min_inputs = 1,
     .max_inputs = 1,

@@ -103,6 +103,8 @@ const struct op_type op_top_ramp = {
     .name = "ramp",
     .optype = "rampTOP",
     .label = "Ramp",
+    .about = "`type` horizontal, vertical, radial, circular; `keys` (2 to 8) "
+             "keys `posN` and `colorNr g b a`; `phase`, `period`",
     .family = OP_TOP,
     .min_inputs = 0,
     .max_inputs = 0,

@@ -11,6 +11,7 @@ const struct op_type op_top_resolution = {
     .name = "resolution",
     .optype = "resolutionTOP",
     .label = "Resolution",
+    .about = "resamples to `resolutionw`/`resolutionh`",
     .family = OP_TOP,
     .min_inputs = 1,
     .max_inputs = 1,

@@ -43,6 +43,9 @@ const struct op_type op_top_script = {
     .name = "script",
     .optype = "scriptTOP",
     .label = "Script",
+    .about = "an image made by `onCook(scriptOp)` in the DAT named by "
+             "`callbacks` (`copyNumpyArray`, `loadByteArray`); its input, or "
+             "black, until then",
     .family = OP_TOP,
     .min_inputs = 0,
     .max_inputs = -1,

@@ -35,6 +35,7 @@ const struct op_type op_top_select = {
     .name = "select",
     .optype = "selectTOP",
     .label = "Select",
+    .about = "the TOP in `top`",
     .family = OP_TOP,
     .min_inputs = 0,
     .max_inputs = 0,

@@ -118,6 +118,9 @@ const struct op_type op_top_texture3d = {
     .name = "texture3d",
     .optype = "texture3dTOP",
     .label = "Texture 3D",
+    .about = "caches input frames in a 2D texture array or 3D texture (`type`): "
+             "`cachesize`, `step`, `replacesingle`/`replaceindex`, `prefill`, "
+             "`reset`, `active`; its own image is the newest slice",
     .family = OP_TOP,
     .min_inputs = 1,
     .max_inputs = 1,

@@ -54,6 +54,8 @@ const struct op_type op_top_transform = {
     .name = "transform",
     .optype = "transformTOP",
     .label = "Transform",
+    .about = "`tx ty` (fractions of the height), `rotate` (degrees), `sx sy`, "
+             "`px py` pivot, `extend`",
     .family = OP_TOP,
     .min_inputs = 1,
     .max_inputs = 1,

@@ -39,8 +39,9 @@ void py_attach(struct graph *g);
  * same path do not start again. */
 void py_reattach(struct graph *g);
 
-/* Frame hooks (DESIGN.md "Frame loop"): executeDAT onStart/onCreate the
- * first time, textDATs with run = start once and run = frame every frame,
+/* Frame hooks (docs/architecture.md, "The frame"): executeDAT
+ * onStart/onCreate the first time, textDATs with run = start once and
+ * run = frame every frame,
  * onFrameStart; after cooking, CHOP Execute and Parameter Execute DATs;
  * onFrameEnd. Without the interpreter they do nothing. */
 void py_frame_start(struct graph *g);

@@ -7,7 +7,7 @@
  *   upload        copyNumpyArray of 1280x720 and 1920x1080 RGBA uint8 and
  *                 float32, next to memcpy plus glTexSubImage2D of the same
  *                 bytes (target <= 1.5x)
- *   exercise 3    one frame of the seeds' Exercise 3 script (target
+ *   exercise 3    one frame of the tutorial's Exercise 3 script (target
  *                 <= 30 microseconds)
  *   start-up      the embedded interpreter with td, and NumPy's import,
  *                 next to Debian's python3 starting alone and with NumPy
@@ -39,7 +39,7 @@ static const char network[] =
     "[gen]\nOPType = scriptTOP\n"
     "[script1]\nOPType = textDAT\nfile = script1.py\n";
 
-/* Exercise 3's solution, as the seeds give it. */
+/* Exercise 3's solution, as the tutorial gives it. */
 static const char exercise3[] =
     "# Read value from Math CHOP (0 to 1 range)\n"
     "chop_value = op('math1')[0].eval()\n\n"

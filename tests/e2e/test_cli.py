@@ -121,9 +121,11 @@ def test_ops_lists_types_and_parameters():
     # one type, by its OPType
     r = run("ops", "levelTOP")
     assert r.returncode == 0
-    lines = r.stdout.splitlines()
+    pars, _, about = r.stdout.partition("\n\n")
+    lines = pars.splitlines()
     assert lines[0].startswith("levelTOP  (Level TOP, type 'level'")
-    assert all(l.startswith("    ") for l in lines[1:])
+    assert len(lines) > 20 and all(l.startswith("    ") for l in lines[1:])
+    assert about.startswith("Pre: `invert`")
     assert re.search(r"^\s+brightness1 \(or brightness\)\s+Brightness 1",
                      r.stdout, re.M)
 
@@ -234,8 +236,29 @@ def test_make_install_honours_prefix_and_destdir(tmp_path):
     assert "/opt/vt/bin/vitrine" in cage.read_text()
     assert "u vitrine" in (dest / "opt/vt/lib/sysusers.d/vitrine.conf"
                            ).read_text()
+    # the example names where this PREFIX keeps the networks
+    example = (ROOT / "kiosk/kiosk.ini.example").read_text()
+    assert ";network = /usr/local/share/vitrine/networks/default" in example
+    installed = example.replace("/usr/local/share/vitrine",
+                                "/opt/vt/share/vitrine")
+    assert (share / "kiosk.ini.example").read_text() == installed
     ini = dest / "etc/vitrine/kiosk.ini"
-    assert ini.read_text() == (ROOT / "kiosk/kiosk.ini.example").read_text()
+    assert ini.read_text() == installed
+    # the documentation where Debian keeps it, and the manual page
+    doc = dest / "opt/vt/share/doc/vitrine"
+    for page in ("README.md", "network-format.md", "operators.md",
+                 "python.md", "osc.md", "midi.md", "kiosk.md",
+                 "architecture.md", "decisions.md", "screenshot.png"):
+        assert (doc / page).is_file(), page
+    man = dest / "opt/vt/share/man/man1/vitrine.1"
+    text = man.read_text()
+    assert "@" not in text and "/opt/vt/share/vitrine/networks/default" \
+        in text and "/opt/vt/share/doc/vitrine" in text
+    r = subprocess.run(["groff", "-man", "-Tutf8", "-ww", "-z", str(man)],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    assert "Documentation=man:vitrine(1) file:/opt/vt/share/doc/vitrine/" \
+        "kiosk.md" in unit
     # an admin's configuration is never overwritten
     ini.write_text("[kiosk]\nfullscreen = no\n")
     r = subprocess.run(["make", "-s", "install", f"BUILD={tmp_path}/build",

@@ -3,6 +3,7 @@ inside vitrine and prints PASS/FAIL per member), and every way a script
 can fail (tests/networks/pyerrors) without stopping the frames."""
 import signal
 import subprocess
+import threading
 import time
 
 from conftest import ROOT, VITRINE, run
@@ -106,6 +107,8 @@ def test_api_called_with_odd_arguments(tmp_path):
                          cwd=tmp_path, stderr=subprocess.PIPE, text=True)
     lines = []
     deadline = time.time() + 600
+    guard = threading.Timer(620, p.kill)  # bounded even if it goes silent
+    guard.start()
     try:
         for line in p.stderr:  # until the script says it is done
             lines.append(line)
@@ -114,6 +117,7 @@ def test_api_called_with_odd_arguments(tmp_path):
         p.send_signal(signal.SIGTERM)
         _, rest = p.communicate(timeout=60)
     finally:
+        guard.cancel()
         if p.poll() is None:
             p.kill()
     err = "".join(lines) + rest
@@ -147,6 +151,6 @@ def test_python_ignores_the_python_first_on_path(tmp_path):
     env = {"PATH": f"{fake}:{os.environ['PATH']}",
            "PYTHONHOME": "/nonexistent", "PYTHONPATH": "/nonexistent"}
     r = run("--headless", "--frames", "3", str(ROOT / "tests" / "networks" /
-                                               "seeds" / "ex1"), env=env)
+                                               "tutorial" / "ex1"), env=env)
     assert r.returncode == 0, r.stderr
     assert "[/project1/script1] Dimensions: 160 x 90" in r.stderr

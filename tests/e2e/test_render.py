@@ -36,7 +36,8 @@ operand = multiply
 
 
 def test_snapshot_of_default_network(tmp_path):
-    """The issue's own command, at a size llvmpipe renders quickly."""
+    """The README's check of a whole frame, at a size llvmpipe renders
+    quickly."""
     out = tmp_path / "out.png"
     r = run("--headless", "--frames", "60", "--size", "384x216",
             "--snapshot", str(out), "networks/default", timeout=180)

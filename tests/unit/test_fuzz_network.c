@@ -314,7 +314,7 @@ static int seed_setup(void **state)
     rng = env ? strtoull(env, NULL, 0) : 0x5eed5eed1234ULL;
     if (!rng)
         rng = 1;
-    const char *roots[] = {"networks", "tests/networks", "tests/networks/seeds"};
+    const char *roots[] = {"networks", "tests/networks", "tests/networks/tutorial"};
     for (size_t r = 0; r < 3; r++) {
         /* in name order: the same seeds in the same order on every
          * machine, so that a seed number means the same mutations */

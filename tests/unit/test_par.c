@@ -326,7 +326,7 @@ static void test_kind_names(void **state)
 
 /* TouchDesigner's own parameter names, as its operator reference names
  * them, for what each op type implements: each one resolves, and where
- * vitrine had another name first (the seeds'), both name one parameter. */
+ * vitrine had another name first (the tutorial's), both name one parameter. */
 static void test_touchdesigner_names(void **state)
 {
     (void)state;

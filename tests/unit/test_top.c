@@ -114,7 +114,7 @@ static void test_level_maths(void **state)
     graph_destroy(&g);
 }
 
-/* TouchDesigner's names beside the seeds' (one parameter each), and the
+/* TouchDesigner's names beside the tutorial's (one parameter each), and the
  * Range, RGBA, Step and Post pages on a grey of 0.6. */
 static void test_level_touchdesigner_pages(void **state)
 {
@@ -126,7 +126,7 @@ static void test_level_touchdesigner_pages(void **state)
         "colorr = 0.6\ncolorg = 0.6\ncolorb = 0.6\n"
         "[td]\nOPType = levelTOP\ninputs = c\nbrightness1 = 0.1\n"
         "gamma1 = 2\ncontrast = 1.5\n"
-        "[seeds]\nOPType = levelTOP\ninputs = c\nbrightness = 0.1\n"
+        "[tutorial]\nOPType = levelTOP\ninputs = c\nbrightness = 0.1\n"
         "gamma = 2\ncontrast = 1.5\n"
         "[black]\nOPType = levelTOP\ninputs = c\nblacklevel = 0.2\n"
         "[range]\nOPType = levelTOP\ninputs = c\ninlow = 0.25\n"
@@ -149,7 +149,7 @@ static void test_level_touchdesigner_pages(void **state)
         double r, g, b;
     } want[] = {
         {"td", 0, 0, 0}, /* e */
-        {"seeds", 0, 0, 0},
+        {"tutorial", 0, 0, 0},
         {"black", 0.5, 0.5, 0.5},        /* (0.6 - 0.2) / 0.8 */
         {"range", 0.66, 0.66, 0.66},     /* 0.7 of 0.1..0.9 */
         {"rgba", 0.4, 0.6, 0.7},

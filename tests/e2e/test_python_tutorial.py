@@ -1,4 +1,4 @@
-"""The seeds' tutorial (Python Integration Basics), Exercises 1 to 3 and the
+"""The Python tutorial (Python Integration Basics), Exercises 1 to 3 and the
 Exercise 3 challenge, run as networks with the tutorial's scripts
 unchanged: what they print, and the parameters and pixels they drive."""
 import math
@@ -8,7 +8,7 @@ import shutil
 from conftest import ROOT, run
 from images import read_png
 
-SEEDS = ROOT / "tests" / "networks" / "seeds"
+SEEDS = ROOT / "tests" / "networks" / "tutorial"
 
 
 def printed(stderr, path="/project1/script1"):
