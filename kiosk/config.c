@@ -38,6 +38,7 @@ static const struct key keys[] = {
     K("osc", "allow", KEY_STRING, osc_allow, 0, 0, NULL),
     K("osc", "namespace", KEY_BOOL, osc_namespace, 0, 1, NULL),
     K("osc", "params", KEY_BOOL, osc_params, 0, 1, NULL),
+    K("osc", "load_dir", KEY_STRING, osc_load_dir, 0, 0, NULL),
     K("midi", "device", KEY_STRING, midi_device, 0, 0, NULL),
     K("watchdog", "hang_timeout", KEY_DOUBLE, hang_timeout, 0.1, 3600, NULL),
     K("watchdog", "script_budget_ms", KEY_DOUBLE, script_budget_ms, 1, 600000,

@@ -13,6 +13,7 @@ struct kiosk_config {
     /* [osc] */
     int osc_port;
     char *osc_bind, *osc_allow;
+    char *osc_load_dir; /* NULL: the folder of the network run at start */
     int osc_namespace, osc_params;
     /* [midi] */
     char *midi_device;

@@ -4,6 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
 #include <time.h>
 
 #include "../control/osc.h"
@@ -23,6 +26,10 @@ struct remote {
     char *load;
     uint32_t req_ip;
     uint16_t req_port;
+    char *load_dir; /* realpath; NULL: /vitrine/load refused */
+    /* refusals are logged at once, then at most every 5 s */
+    int64_t refusal_log_due;
+    unsigned refusals_held;
 };
 
 struct remote *remote_open(const struct kiosk_config *cfg)
@@ -44,7 +51,47 @@ struct remote *remote_open(const struct kiosk_config *cfg)
     r->params = cfg->osc_params;
     r->start_ns = r->fps_start_ns = clock_now_ns();
     r->mode = "running";
+    if (cfg->osc_load_dir)
+        remote_set_load_dir(r, cfg->osc_load_dir);
     return r;
+}
+
+void remote_set_load_dir(struct remote *r, const char *dir)
+{
+    if (!r || r->load_dir)
+        return; /* kiosk.ini's, set first, wins */
+    r->load_dir = realpath(dir, NULL);
+    if (!r->load_dir)
+        LOG_WARN("[osc]", "[osc] load_dir %s: %s; /vitrine/load is refused",
+                 dir, strerror(errno));
+}
+
+/* The network /vitrine/load names, resolved inside the load folder, or
+ * NULL when it is not there. The reason never quotes what lies outside:
+ * whether a file exists there is not the sender's business. */
+static char *load_target(const struct remote *r, const char *name,
+                         char *err, size_t n)
+{
+    if (!r->load_dir) {
+        snprintf(err, n, "/vitrine/load: no folder to load networks from "
+                 "([osc] load_dir)");
+        return NULL;
+    }
+    char *joined = name[0] == '/' ? xstrdup(name)
+                                  : xasprintf("%s/%s", r->load_dir, name);
+    char *real = realpath(joined, NULL);
+    free(joined);
+    size_t len = strlen(r->load_dir);
+    bool inside = real && strncmp(real, r->load_dir, len) == 0 &&
+                  (real[len] == '/' || real[len] == '\0' ||
+                   strcmp(r->load_dir, "/") == 0);
+    if (!inside) {
+        snprintf(err, n, "/vitrine/load: no network '%s' in %s", name,
+                 r->load_dir);
+        free(real);
+        return NULL;
+    }
+    return real;
 }
 
 void remote_close(struct remote **pr)
@@ -54,6 +101,7 @@ void remote_close(struct remote **pr)
         return;
     osc_server_put(&r->server);
     free(r->load);
+    free(r->load_dir);
     free(r);
     *pr = NULL;
 }
@@ -62,6 +110,9 @@ static void reply_error(struct remote *r, const struct osc_msg *m,
                         const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Replies /vitrine/error to the sender and logs, naming it: at once, then
+ * at most every 5 s with how many came meanwhile, so a sender that floods
+ * the port cannot flood the journal. */
 static void reply_error(struct remote *r, const struct osc_msg *m,
                         const char *fmt, ...)
 {
@@ -69,7 +120,25 @@ static void reply_error(struct remote *r, const struct osc_msg *m,
     va_start(ap, fmt);
     char *msg = xvasprintf(fmt, ap);
     va_end(ap);
-    LOG_WARN("[osc]", "%s", msg);
+    int64_t now = clock_now_ns();
+    if (now >= r->refusal_log_due) {
+        char ip[INET_ADDRSTRLEN] = "?";
+        struct in_addr a = {.s_addr = m->from_ip};
+        inet_ntop(AF_INET, &a, ip, sizeof(ip));
+        char *safe = str_escape(msg);
+        if (r->refusals_held)
+            LOG_WARN("[osc]", "from %s:%u: %s (and %u more refused or "
+                     "wrong in the last 5 s)", ip, (unsigned)m->from_port,
+                     safe, r->refusals_held);
+        else
+            LOG_WARN("[osc]", "from %s:%u: %s", ip, (unsigned)m->from_port,
+                     safe);
+        free(safe);
+        r->refusals_held = 0;
+        r->refusal_log_due = now + 5000000000LL;
+    } else {
+        r->refusals_held++;
+    }
     osc_server_send(r->server, m->from_ip, m->from_port, "/vitrine/error",
                     "s", msg);
     free(msg);
@@ -102,7 +171,11 @@ static void set_par(struct remote *r, struct graph *g, const struct osc_msg *m)
         return;
     }
     char err[512];
-    enum par_err e;
+    enum par_err e = par_remote_check(op, p, err, sizeof(err));
+    if (e) {
+        reply_error(r, m, "%s: %s", m->addr, err);
+        return;
+    }
     if (m->nargs >= 1)
         e = p->def->kind == PAR_PULSE ? (par_pulse(op, p),
                                          op->has_pulse = true, PAR_OK)
@@ -174,9 +247,17 @@ void remote_frame(struct remote *r, struct graph *g)
                                 "to load (a string)");
                     continue;
                 }
+                char err[1024];
+                char *target = load ? load_target(r, m[i].str, err,
+                                                  sizeof(err))
+                                    : NULL;
+                if (load && !target) {
+                    reply_error(r, &m[i], "%s", err);
+                    continue;
+                }
                 r->request = load ? REMOTE_LOAD : REMOTE_RELOAD;
                 free(r->load);
-                r->load = load ? xstrdup(m[i].str) : NULL;
+                r->load = target;
                 r->req_ip = m[i].from_ip;
                 r->req_port = m[i].from_port;
             } else {

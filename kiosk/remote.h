@@ -8,7 +8,9 @@
  *   /vitrine/reload              reloads the network (as SIGHUP does);
  *                                replies /vitrine/reloaded (s: network) or
  *                                /vitrine/error (s: what was wrong)
- *   /vitrine/load NETWORK (s)    loads another network, the same way
+ *   /vitrine/load NETWORK (s)    loads another network, the same way: one
+ *                                inside [osc] load_dir (relative paths
+ *                                start there), nothing outside it
  *   /project1/blur1/size 5.0     sets a parameter by path, through the
  *                                same code as network files and Python;
  *                                a problem is replied as /vitrine/error (s)
@@ -39,6 +41,9 @@ enum remote_request { REMOTE_NONE, REMOTE_RELOAD, REMOTE_LOAD };
 enum remote_request remote_take_request(struct remote *r, char **network);
 /* Tells whoever asked how the reload or load went. */
 void remote_reply(struct remote *r, bool ok, const char *text);
+/* The folder /vitrine/load takes networks from: kiosk.ini's [osc]
+ * load_dir, else dir (the folder of the network run at start). */
+void remote_set_load_dir(struct remote *r, const char *dir);
 /* What /vitrine/status says the runtime is doing: a static string. */
 void remote_set_mode(struct remote *r, const char *mode);
 

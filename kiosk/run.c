@@ -502,6 +502,14 @@ int run_kiosk(const struct cli *cli, const struct kiosk_config *cfg,
     py_attach(g);
     state_restore(&rt, g);
     rt.remote = remote_open(cfg);
+    { /* /vitrine/load: the boot network's folder, unless kiosk.ini names one */
+        char *file = network_file_path(network);
+        char *slash = strrchr(file, '/');
+        if (slash)
+            *slash = '\0';
+        remote_set_load_dir(rt.remote, slash ? file : ".");
+        free(file);
+    }
     if (rt.fallback)
         remote_set_mode(rt.remote, "fallback");
     rt.watch = rt.fallback ? NULL : watch_create();

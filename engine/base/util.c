@@ -264,3 +264,18 @@ const char *file_error(int err)
         return "larger than 256 MiB";
     return strerror(err);
 }
+
+char *str_escape(const char *s)
+{
+    struct strbuf sb = {0};
+    sb_puts(&sb, "");
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+        if (*c == '\\')
+            sb_puts(&sb, "\\\\");
+        else if (*c < 0x20 || *c == 0x7f)
+            sb_printf(&sb, "\\x%02x", *c);
+        else
+            sb_append(&sb, (const char *)c, 1);
+    }
+    return sb_steal(&sb);
+}

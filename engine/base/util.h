@@ -29,6 +29,10 @@ char *str_trim(char *s);
 bool str_ieq(const char *a, const char *b);
 /* Edit distance, case-insensitive; stops counting at `limit`. */
 int str_distance(const char *a, const char *b, int limit);
+/* s with control characters (newlines, escape sequences) written as \xNN
+ * and backslashes doubled, for a log line made of bytes from outside;
+ * newly allocated. */
+char *str_escape(const char *s);
 /* Of the NULL-terminated candidates, the one nearest to name, or NULL when
  * none is close enough to be a plausible typo. */
 const char *str_nearest(const char *name, const char *const *candidates,

@@ -390,6 +390,27 @@ static enum par_err parse_menu(const struct par *p, const char *t,
     return PAR_ERR_MENU;
 }
 
+enum par_err par_remote_check(const struct op *op, const struct par *p,
+                              char *err, size_t errlen)
+{
+    const char *why = NULL;
+    if (p->def->flags & PAR_CODE)
+        why = "it holds code";
+    else if (p->def->kind == PAR_FILE)
+        why = "it names a file";
+    else if (p->def->kind == PAR_OP)
+        why = "it names an operator";
+    else if (p->mode != PAR_MODE_CONSTANT)
+        why = p->mode == PAR_MODE_EXPRESSION
+                  ? "it follows an expression, which a value would replace"
+                  : "it follows an export, which a value would replace";
+    if (!why)
+        return PAR_OK;
+    snprintf(err, errlen, "%s.%s is not set over the network: %s", op->path,
+             p->name, why);
+    return PAR_ERR_REFUSED;
+}
+
 enum par_err par_set_text(struct op *op, struct par *p, const char *text,
                           char *err, size_t errlen)
 {

@@ -43,6 +43,14 @@ enum par_clamp {
     PAR_CLAMP_BOTH = 3,
 };
 
+/* What a parameter is, beyond its kind. */
+enum par_flags {
+    /* Holds Python or decides what Python runs (a DAT's text, a Text
+     * DAT's run): the network's author sets it (its file, its scripts),
+     * never a value that arrives over the network. */
+    PAR_CODE = 1 << 0,
+};
+
 struct par_menu_item {
     const char *name;  /* what files, Python and OSC use: "sparse" */
     const char *label; /* what a person reads: "Sparse" */
@@ -69,6 +77,7 @@ struct par_def {
     unsigned families;    /* PAR_OP: allowed families as bits, 0 = any */
     bool no_dep;          /* PAR_OP: a reference that is not a cooking
                            * dependency (feedback reads last frame's) */
+    unsigned flags;       /* enum par_flags */
 };
 
 /* One named parameter of one op. */
@@ -98,6 +107,7 @@ enum par_err {
     PAR_ERR_MENU,  /* not a menu name or index */
     PAR_ERR_MODE,  /* e.g. exporting to a string parameter */
     PAR_ERR_NOT_FOUND, /* an export source that does not exist */
+    PAR_ERR_REFUSED,   /* not to be set from where the value came */
 };
 
 /* Creates op->pars from its type's table and writes every default. */
@@ -114,6 +124,15 @@ const char *op_par_suggest(struct op *op, const char *name);
  * nothing changes and err holds a message without location. */
 enum par_err par_set_text(struct op *op, struct par *p, const char *text,
                           char *err, size_t errlen);
+/* Whether a value that arrives over the network (OSC set by path) may be
+ * written to p. Such a sender may move parameters within their ranges and
+ * nothing more: refused are parameters that hold code (PAR_CODE), name a
+ * file or an op (what is read, what runs), and any parameter in
+ * EXPRESSION or EXPORT mode (a value would change its mode). PAR_OK, or
+ * PAR_ERR_REFUSED with the reason in err. The same policy for every op
+ * type, present and future. */
+enum par_err par_remote_check(const struct op *op, const struct par *p,
+                              char *err, size_t errlen);
 /* Numeric kinds; rejects values outside a clamped range. */
 enum par_err par_set_double(struct op *op, struct par *p, double v,
                             char *err, size_t errlen);

@@ -20,7 +20,7 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
 }
 
 static const struct par_def pars[] = {
-    {.name = "text", .label = "Text", .kind = PAR_STRING,
+    {.name = "text", .label = "Text", .kind = PAR_STRING, .flags = PAR_CODE,
      .offset = offsetof(struct execute, text)},
     {.name = "file", .label = "File", .kind = PAR_FILE,
      .offset = offsetof(struct execute, file)},

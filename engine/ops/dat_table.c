@@ -35,7 +35,7 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
 }
 
 static const struct par_def pars[] = {
-    {.name = "text", .label = "Rows", .kind = PAR_STRING,
+    {.name = "text", .label = "Rows", .kind = PAR_STRING, .flags = PAR_CODE,
      .offset = offsetof(struct table, text)},
     {.name = "file", .label = "File", .kind = PAR_FILE,
      .offset = offsetof(struct table, file)},

@@ -45,11 +45,12 @@ static const struct par_menu_item runs[] = {
 };
 
 static const struct par_def pars[] = {
-    {.name = "text", .label = "Text", .kind = PAR_STRING,
+    {.name = "text", .label = "Text", .kind = PAR_STRING, .flags = PAR_CODE,
      .offset = offsetof(struct text, text)},
     {.name = "file", .label = "File", .kind = PAR_FILE,
      .offset = offsetof(struct text, file)},
     {.name = "run", .label = "Run", .kind = PAR_MENU, .menu = runs,
+     .flags = PAR_CODE,
      .offset = offsetof(struct text, run)},
     {0},
 };

@@ -504,7 +504,7 @@ def test_reload_and_load_over_osc_and_sighup(tmp_path):
     assert k.wait_for("report 10"), k.log()
     addr, args = k.ask(osc("/vitrine/reload"))
     assert addr == "/vitrine/reloaded" and args[0].endswith("network.ini")
-    other = tmp_path / "other"
+    other = k.net / "other"  # inside the boot network's folder
     other.mkdir()
     (other / "network.ini").write_text(
         "[network]\nresolution = 64x36\noutput = c\n"
@@ -512,8 +512,8 @@ def test_reload_and_load_over_osc_and_sighup(tmp_path):
     addr, args = k.ask(osc("/vitrine/load", str(other)))
     assert (addr, args) == ("/vitrine/reloaded",
                             [str(other / "network.ini")]), args
-    addr, args = k.ask(osc("/vitrine/load", str(tmp_path / "nothing")))
-    assert addr == "/vitrine/error" and "cannot read network" in args[0]
+    addr, args = k.ask(osc("/vitrine/load", str(k.net / "nothing")))
+    assert addr == "/vitrine/error" and "no network" in args[0], args
     addr, args = k.ask(osc("/vitrine/status"))
     assert args[2] == str(other / "network.ini")
     k.proc.send_signal(signal.SIGHUP)
@@ -555,6 +555,75 @@ def test_systemctl_reload_reaches_vitrine(tmp_path, name):
     r = subprocess.run(cmd + ["-c", str(k.ini)], capture_output=True,
                        text=True, timeout=60)
     assert r.returncode == 1 and "is vitrine running" in r.stderr, r.stderr
+
+
+HOSTILE_NET = NET + """
+[notes]
+OPType = textDAT
+text = print('notes ran')
+[table]
+OPType = tableDAT
+text = a
+[live]
+OPType = constantCHOP
+const0name = x
+const0value.expr = 0.25
+[shader]
+OPType = glslTOP
+file = a.frag
+[pick]
+OPType = selectTOP
+top = out
+"""
+
+
+def test_nothing_from_the_network_runs_code_or_reads_files(tmp_path):
+    """OSC set by path moves parameters within their ranges and nothing
+    more: no code, no files, no mode changes; /vitrine/load loads only
+    from the boot network's folder and never says what lies outside."""
+    k = Kiosk(tmp_path)
+    (k.net / "network.ini").write_text(HOSTILE_NET.format(port=k.port,
+                                                         value=1.0))
+    (k.net / "a.frag").write_text(
+        "out vec4 c;\nvoid main() { c = vec4(1); }\n")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "network.ini").write_text("root:x:0:0\n")
+    (k.net / "link").symlink_to(outside)
+    k.start()
+    assert k.wait_for("report 10"), k.log()
+    refused = {
+        "/project1/notes/text": ("print('owned')", "it holds code"),
+        "/project1/notes/run": ("frame", "it holds code"),
+        "/project1/table/text": ("b", "it holds code"),
+        "/project1/report/file": ("/etc/passwd", "it names a file"),
+        "/project1/shader/file": ("/etc/passwd", "it names a file"),
+        "/project1/pick/top": ("notes", "it names an operator"),
+        "/project1/live/const0value": (0.5, "it follows an expression"),
+    }
+    for addr, (value, why) in refused.items():
+        a, args = k.ask(osc(addr, value))
+        assert a == "/vitrine/error", (addr, a, args)
+        assert "is not set over the network: " + why in args[0], args
+    for name in ("/etc/passwd", "../outside", str(outside), "link",
+                 str(k.net / "link"), "/"):
+        a, args = k.ask(osc("/vitrine/load", name))
+        assert a == "/vitrine/error", (name, args)
+        assert args[0] == f"/vitrine/load: no network '{name}' in {k.net}", \
+            args
+        assert "root:x" not in args[0] and "section" not in args[0]
+    # a range is still a range, and an ordinary value still goes in
+    k.send(osc("/project1/level/const0value", 0.5), port=k.ctl)
+    assert k.wait_for("v=0.5"), k.log()
+    time.sleep(0.3)
+    log = k.log()
+    assert "owned" not in log and "notes ran" not in log  # run = never
+    # said in the log with the sender, once, then summarised
+    said = [l for l in log.splitlines() if "is not set over the network"
+            in l or "/vitrine/load: no network" in l]
+    assert said and re.search(r"from 127\.0\.0\.1:\d+: ", said[0]), said
+    assert len(said) <= 2, said
+    assert k.stop() == 0
 
 
 def test_sigterm_ends_within_a_second_with_state_written(tmp_path):
