@@ -2525,15 +2525,58 @@ def _storage_dump():
     return base64.b64encode(pickle.dumps({'format': 2, 'ops': out})).decode()
 
 
+# What a stored value may be made of when it is read back: plain Python
+# values and containers, NumPy arrays and scalars, and classes the
+# network's own modules define. Anything else a pickle names (os.system,
+# a __reduce__ that calls out) is refused before it runs.
+_STORAGE_SAFE = {
+    'builtins': {'dict', 'list', 'set', 'frozenset', 'tuple', 'bytearray',
+                 'bytes', 'str', 'int', 'float', 'complex', 'bool',
+                 'range', 'slice'},
+    'collections': {'OrderedDict', 'deque', 'defaultdict', 'Counter'},
+    'datetime': {'datetime', 'date', 'time', 'timedelta', 'timezone'},
+    'decimal': {'Decimal'},
+    'fractions': {'Fraction'},
+    'numpy': {'ndarray', 'dtype'},
+    'numpy.core.multiarray': {'_reconstruct', 'scalar'},
+    'numpy._core.multiarray': {'_reconstruct', 'scalar'},
+}
+
+
+def _storage_unpickle(data):
+    import io
+    import pickle
+
+    class Restricted(pickle.Unpickler):
+        def find_class(self, module, name):
+            if name in _STORAGE_SAFE.get(module, ()):
+                return super().find_class(module, name)
+            for _, m in _modules.values():  # the network's own classes
+                if m.__name__ == module:
+                    c = getattr(m, name, None)
+                    if isinstance(c, type):
+                        return c
+            raise pickle.UnpicklingError(
+                "%s.%s is not something op.storage keeps (plain values, "
+                "containers, NumPy arrays and the network's own classes)"
+                % (module, name))
+    return Restricted(io.BytesIO(data)).load()
+
+
 def _storage_load(text):
     """Puts back what _storage_dump made, into the ops of the same paths;
-    a value that cannot be unpickled (its class changed since) is said
-    and skipped. Reads the first format too (one pickle of everything)."""
+    a value that cannot be unpickled (its class changed since, or it names
+    something outside what storage keeps) is said and skipped. Reads the
+    first format too (one pickle of everything)."""
     import base64
-    import pickle
     if not text:
         return 0
-    data = pickle.loads(base64.b64decode(text))
+    try:
+        data = _storage_unpickle(base64.b64decode(text))
+    except Exception as e:
+        _vt.log(4, '[state]', "op.storage could not be read back: %s: %s; "
+                "left out" % (type(e).__name__, e))
+        return 0
     per_value = data.get('format') == 2
     n = 0
     for path, st in (data['ops'] if per_value else data).items():
@@ -2544,7 +2587,7 @@ def _storage_load(text):
         for k, v in st.items():
             if per_value:
                 try:
-                    v = pickle.loads(v)
+                    v = _storage_unpickle(v)
                 except Exception as e:
                     _vt.log(4, '[%s]' % path, "storage '%s' could "
                             "not be read back: %s: %s; left out"

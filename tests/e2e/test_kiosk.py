@@ -726,6 +726,53 @@ def test_a_restart_resumes_the_cue_mid_fade(tmp_path):
     assert arrived < 2.0 - float(timer[2]) + 1.0, (arrived, timer)
 
 
+def test_stored_values_never_run_code_at_the_next_start(tmp_path):
+    """A value in op.storage whose pickle calls os._exit (or anything but
+    plain values, containers, NumPy arrays and the network's own classes)
+    is refused when read back, naming its key; the rest comes back and the
+    runtime runs."""
+    net = tmp_path / "net"
+    net.mkdir()
+    (net / "network.ini").write_text(
+        "[network]\nresolution = 64x36\n[s]\nOPType = executeDAT\n"
+        "file = s.py\n")
+    (net / "s.py").write_text(
+        "import os, numpy\n"
+        "class Exit:\n"
+        "    def __reduce__(self):\n"
+        "        return (os._exit, (7,))\n"
+        "class Shell:\n"
+        "    def __reduce__(self):\n"
+        "        return (os.system, ('echo owned > owned.txt',))\n"
+        "def onStart():\n"
+        "    if 'plain' not in me.storage:\n"
+        "        me.store('exit', Exit())\n"
+        "        me.store('shell', [Shell()])\n"
+        "    me.store('plain', {'cue': 3, 'at': (1.5, 'x'), 'b': b'z'})\n"
+        "    me.store('array', numpy.arange(4, dtype=numpy.float32))\n"
+        "def onFrameEnd(frame):\n"
+        "    if frame == 20:\n"
+        "        print('storage', sorted(me.storage), me.fetch('plain'),\n"
+        "              list(me.fetch('array')))\n")
+    state = tmp_path / "state"
+    args = [VITRINE, "--headless", "--state-dir", str(state), str(net)]
+    for run_no in range(2):
+        p = subprocess.Popen(args, cwd=tmp_path, stderr=subprocess.PIPE,
+                             text=True)
+        time.sleep(1.0)
+        p.send_signal(signal.SIGTERM)
+        _, err = p.communicate(timeout=10)
+        assert p.returncode == 0, (run_no, err)
+    assert "posix._exit is not something op.storage keeps" in err or \
+        "os._exit is not something op.storage keeps" in err, err
+    assert "storage 'exit' could not be read back" in err, err
+    assert "storage 'shell' could not be read back" in err, err
+    assert not (tmp_path / "owned.txt").exists()
+    line = [l for l in err.splitlines() if "] storage " in l][0]
+    assert line.endswith("['array', 'plain'] {'cue': 3, 'at': (1.5, 'x'), "
+                         "'b': b'z'} [0.0, 1.0, 2.0, 3.0]"), line
+
+
 def test_midi_values_and_unpicklable_storage_across_restarts(tmp_path):
     fifo = tmp_path / "midi"
     os.mkfifo(fifo)
