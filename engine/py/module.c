@@ -334,6 +334,20 @@ static PyObject *m_budget_ms(PyObject *self, PyObject *args)
     return PyFloat_FromDouble(py_budget_ms());
 }
 
+static PyObject *m_budget_expired(PyObject *self, PyObject *args)
+{
+    (void)self;
+    (void)args;
+    return PyBool_FromLong(py_budget_expired());
+}
+
+static PyObject *m_budget_signal(PyObject *self, PyObject *args)
+{
+    (void)self;
+    (void)args;
+    return PyLong_FromLong(py_budget_signal());
+}
+
 static PyObject *m_budget(PyObject *self, PyObject *args)
 {
     (void)self;
@@ -1665,6 +1679,8 @@ static PyMethodDef methods[] = {
     {"ops_of_type", m_ops_of_type, METH_VARARGS, NULL},
     {"budget", m_budget, METH_VARARGS, NULL},
     {"budget_ms", m_budget_ms, METH_NOARGS, NULL},
+    {"budget_expired", m_budget_expired, METH_NOARGS, NULL},
+    {"budget_signal", m_budget_signal, METH_NOARGS, NULL},
     {"par_get", m_par_get, METH_VARARGS, NULL},
     {"par_set", m_par_set, METH_VARARGS, NULL},
     {"par_expr", m_par_expr, METH_VARARGS, NULL},

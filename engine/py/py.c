@@ -8,6 +8,7 @@
 #include "py.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
@@ -17,6 +18,9 @@
 #include "../base/util.h"
 #include "py_internal.h"
 #include "td.py.h"
+
+/* Sent to the main thread when a script's budget runs out. */
+#define PY_BUDGET_SIGNAL (SIGRTMIN + 3)
 
 static struct {
     bool running;
@@ -32,7 +36,8 @@ static struct {
     uint64_t gen;       /* bumped at each outermost begin */
     int64_t deadline;   /* CLOCK_MONOTONIC ns */
     double budget_ms;
-    unsigned long main_thread;
+    pthread_t main_pthread;
+    uint64_t fired_gen; /* the call the budget signal was sent for */
 } py = {.budget_ms = 500};
 
 struct graph *py_graph(void)
@@ -42,12 +47,16 @@ struct graph *py_graph(void)
 
 /* ---- the budget ---- */
 
-/* Past the deadline, the watcher raises td.ScriptTimeout in the main
- * thread with PyThreadState_SetAsyncExc (Py_AddPendingCall from another
- * thread does not wake CPython 3.11's eval loop). It needs the GIL,
- * which the main thread gives up inside a running script; once it has it,
- * it checks that the same call is still running. A script that swallows
- * the exception gets another each budget period. */
+/* Past the deadline, the watcher sends the main thread the budget signal
+ * (pthread_kill; it needs no GIL, so a script that keeps the GIL, as one
+ * that raised sys.setswitchinterval does, is reached too). A blocking
+ * call there (time.sleep, a socket, select) returns with EINTR, and
+ * CPython runs td's handler for the signal at once, also from a running
+ * loop or a long regular expression (both check for signals); the handler
+ * raises td.ScriptTimeout when py_budget_expired() says the signal was for
+ * the call still running. A script that swallows the exception gets
+ * another each budget period. What does not come back to Python (C code
+ * that retries on EINTR) is the stall detector's to end. */
 static void *watch(void *arg)
 {
     (void)arg;
@@ -64,19 +73,25 @@ static void *watch(void *arg)
         if (rc != ETIMEDOUT || !py.armed || py.gen != gen ||
             clock_now_ns() < py.deadline)
             continue;
-        pthread_mutex_unlock(&py.mu);
-        PyGILState_STATE s = PyGILState_Ensure();
-        pthread_mutex_lock(&py.mu);
-        if (py.armed && py.gen == gen && !py.stop) {
-            PyThreadState_SetAsyncExc(py.main_thread, py.timeout);
-            py.deadline = clock_now_ns() + (int64_t)(py.budget_ms * 1e6);
-        }
-        pthread_mutex_unlock(&py.mu);
-        PyGILState_Release(s);
-        pthread_mutex_lock(&py.mu);
+        py.fired_gen = gen;
+        py.deadline = clock_now_ns() + (int64_t)(py.budget_ms * 1e6);
+        pthread_kill(py.main_pthread, PY_BUDGET_SIGNAL);
     }
     pthread_mutex_unlock(&py.mu);
     return NULL;
+}
+
+bool py_budget_expired(void)
+{
+    pthread_mutex_lock(&py.mu);
+    bool expired = py.armed && py.fired_gen == py.gen;
+    pthread_mutex_unlock(&py.mu);
+    return expired;
+}
+
+int py_budget_signal(void)
+{
+    return PY_BUDGET_SIGNAL;
 }
 
 /* A whole budget from now, for a new call. */
@@ -503,7 +518,22 @@ int py_init(char *err, size_t errlen)
     pthread_cond_init(&py.cv, &ca);
     pthread_condattr_destroy(&ca);
     py.stop = false;
-    py.main_thread = PyThread_get_thread_ident();
+    py.main_pthread = pthread_self();
+    /* td installs its handler for the budget signal (and guards the
+     * runtime's signals against scripts) */
+    PyObject *r = PyObject_CallMethod(py.td, "_install_signals", NULL);
+    if (!r) {
+        char *tb = NULL;
+        char *e = py_error_text(&tb);
+        snprintf(err, errlen, "td.py's signal handlers: %s", e);
+        free(e);
+        free(tb);
+        Py_CLEAR(py.timeout);
+        Py_CLEAR(py.td);
+        Py_FinalizeEx();
+        return -1;
+    }
+    Py_DECREF(r);
     pthread_create(&py.watcher, NULL, watch, NULL);
     py.running = true;
     return 0;
@@ -517,14 +547,31 @@ void py_shutdown(void)
     py.stop = true;
     pthread_cond_signal(&py.cv);
     pthread_mutex_unlock(&py.mu);
-    /* The watcher may be waiting for the GIL. */
-    Py_BEGIN_ALLOW_THREADS
     pthread_join(py.watcher, NULL);
-    Py_END_ALLOW_THREADS
     py.graph = NULL;
+    /* Threads a script started: a moment to end, then not waited for, so
+     * that a stop has a deadline (Py_FinalizeEx would wait for every
+     * non-daemon thread for ever). */
+    PyObject *alive = PyObject_CallMethod(py.td, "_stop_threads", "d", 1.0);
+    Py_ssize_t n = alive && PyList_Check(alive) ? PyList_GET_SIZE(alive) : 0;
+    if (!alive)
+        PyErr_Clear();
+    if (n > 0) {
+        PyObject *sep = PyUnicode_FromString(", ");
+        PyObject *names = sep ? PyUnicode_Join(sep, alive) : NULL;
+        Py_XDECREF(sep);
+        LOG_WARN("[python]", "%zd thread%s started by scripts still running "
+                 "after 1 s (%s): not waiting for %s", n, n == 1 ? "" : "s",
+                 names ? PyUnicode_AsUTF8(names) : "?",
+                 n == 1 ? "it" : "them");
+        Py_XDECREF(names);
+        PyErr_Clear();
+    }
+    Py_XDECREF(alive);
     Py_CLEAR(py.timeout);
     Py_CLEAR(py.td);
-    Py_FinalizeEx();
+    if (n == 0)
+        Py_FinalizeEx();
     pthread_cond_destroy(&py.cv);
     pthread_mutex_destroy(&py.mu);
     py.running = false;

@@ -10,6 +10,10 @@ PyObject *py_module_init(void);
 struct graph *py_graph(void);
 /* Arms the budget for the outermost of nested calls; end disarms. */
 void py_budget_begin(void);
+/* For td's handler of the budget signal (main thread): whether it was
+ * sent for the call now running; and which signal it is. */
+bool py_budget_expired(void);
+int py_budget_signal(void);
 void py_budget_end(void);
 /* Around slow one-time work inside a script (starting CUDA): pause stops
  * the clock and says whether it ran; resume gives the script a whole

@@ -34,6 +34,76 @@ class ScriptTimeout(BaseException):
             % _vt.budget_ms(),)))
 
 
+def _install_signals():
+    """The budget's signal raises ScriptTimeout in the script that ran
+    past its budget (py.c sends it). The runtime's own signals stay the
+    runtime's: SIGTERM and SIGINT stop it, SIGHUP reloads, and timers'
+    signals would end it; a script asking for any of them, or for the
+    signal mask, gets a RuntimeError that says so."""
+    import signal
+    import _signal
+
+    def on_budget(signum, frame):
+        if _vt.budget_expired():
+            raise ScriptTimeout()
+    budget = _vt.budget_signal()
+    _signal.signal(budget, on_budget)
+    ours = {int(signal.SIGTERM): 'it stops vitrine cleanly',
+            int(signal.SIGINT): 'it stops vitrine cleanly',
+            int(signal.SIGHUP): 'it reloads the network',
+            int(signal.SIGALRM): 'a timer signal would end vitrine',
+            int(signal.SIGVTALRM): 'a timer signal would end vitrine',
+            int(signal.SIGPROF): 'a timer signal would end vitrine',
+            budget: "it carries the scripts' time budget"}
+    real_signal = _signal.signal
+
+    def refused(what):
+        raise RuntimeError(
+            "%s: the runtime keeps its signals to itself; for something "
+            "later, use run('...', delayMilliSeconds=...)" % what)
+
+    def guarded_signal(signalnum, handler):
+        why = ours.get(int(signalnum))
+        if why:
+            refused("signal.signal(%s): %s" % (
+                signal.Signals(int(signalnum)).name
+                if int(signalnum) in signal.Signals._value2member_map_
+                else int(signalnum), why))
+        return real_signal(signalnum, handler)
+
+    def guarded_alarm(seconds):
+        refused("signal.alarm(): SIGALRM would end vitrine")
+
+    def guarded_setitimer(which, seconds, interval=0.0):
+        if seconds or interval:
+            refused("signal.setitimer(): its signal would end vitrine")
+        return _signal.getitimer(which)
+
+    def guarded_mask(how, mask):
+        refused("signal.pthread_sigmask()")
+    for m in (signal, _signal):
+        m.signal = guarded_signal
+        m.alarm = guarded_alarm
+        m.setitimer = guarded_setitimer
+        m.pthread_sigmask = guarded_mask
+
+
+def _stop_threads(timeout):
+    """At exit: waits up to timeout seconds in all for the non-daemon
+    threads scripts started; the names of those still running."""
+    import threading
+    import time
+    end = time.monotonic() + timeout
+    alive = []
+    for t in threading.enumerate():
+        if t is threading.main_thread() or t.daemon:
+            continue
+        t.join(max(0.0, end - time.monotonic()))
+        if t.is_alive():
+            alive.append(t.name)
+    return alive
+
+
 class ParMode(enum.Enum):
     CONSTANT = 0
     EXPRESSION = 1

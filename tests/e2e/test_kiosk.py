@@ -187,10 +187,10 @@ def read_state(path):
 def test_notify_ready_watchdog_status_reloading_stopping(tmp_path):
     k = Kiosk(tmp_path)
     (k.net / "report.py").write_text(REPORT + """
-import time
+import ctypes
 def onFrameStart(frame):
-    if frame == 90:
-        time.sleep(1.5)   # a stall the budget cannot cut short
+    if frame == 90:  # a stall the budget cannot cut short: C that retries
+        ctypes.CDLL(None).system(b"sleep 1.5")
 """)
     sock_path = str(tmp_path / "notify.sock")
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
@@ -281,6 +281,78 @@ def onFrameStart(frame):
     assert "[watchdog]" not in log, log      # the budget was enough
 
 
+BLOCKING = """
+import re, signal, sys, threading, time
+calls = 0
+def onFrameStart(frame):
+    global calls
+    calls += 1
+    t = time.monotonic()
+    try:
+        if calls == 5:
+            time.sleep(30)
+        elif calls == 6:
+            re.match(r'(a+)+$', 'a' * 40 + 'b')  # catastrophic
+        elif calls == 7:
+            sys.setswitchinterval(1e6)  # keeps the GIL from other threads
+            x = 0
+            while True:
+                x += 1
+        elif calls == 8:
+            for s in ('SIGTERM', 'SIGHUP', 'SIGINT', 'SIGALRM'):
+                try:
+                    signal.signal(getattr(signal, s), lambda *a: None)
+                except RuntimeError as e:
+                    print('refused', s, str(e).split(':')[1].strip())
+            for call in (lambda: signal.alarm(1),
+                         lambda: signal.setitimer(signal.ITIMER_REAL, 0.5)):
+                try:
+                    call()
+                except RuntimeError as e:
+                    print('refused', str(e).split(':')[0])
+            threading.Thread(target=time.sleep, args=(600,),
+                             name='forever').start()
+    finally:
+        if 5 <= calls <= 7:
+            sys.setswitchinterval(0.005)
+            print('call', calls, 'took %.1f' % (time.monotonic() - t))
+"""
+
+
+def test_blocking_scripts_signals_and_threads_cannot_hold_the_runtime(
+        tmp_path):
+    """time.sleep(30), a catastrophic regular expression and a loop that
+    keeps the GIL are interrupted by the budget; scripts cannot take over
+    SIGTERM, SIGHUP or SIGINT or set timers that would end the process;
+    a non-daemon thread does not keep a stop from ending."""
+    k = Kiosk(tmp_path, hang_timeout=3)
+    (k.net / "block.py").write_text(BLOCKING)
+    (k.net / "network.ini").write_text(
+        NET.format(port=k.port, value=1.0) +
+        "[block]\nOPType = executeDAT\nfile = block.py\n")
+    k.start()
+    assert k.wait_for("refused", timeout=30), k.log()
+    assert k.wait_for("report", timeout=10)
+    log = k.log()
+    for n in (5, 6, 7):
+        m = re.search(rf"call {n} took (\d+\.\d)", log)
+        assert m and 0.4 <= float(m.group(1)) <= 2.0, (n, log)
+    assert log.count("ScriptTimeout") >= 1, log
+    assert "[watchdog]" not in log, log  # the budget was enough
+    for s in ("SIGTERM", "SIGHUP", "SIGINT", "SIGALRM"):
+        assert f"refused {s} " in log, log
+    assert "refused signal.alarm()" in log and \
+        "refused signal.setitimer()" in log, log
+    # the runtime's signals are still its own
+    k.proc.send_signal(signal.SIGHUP)
+    assert k.wait_for("SIGHUP: loading"), k.log()
+    t = time.time()
+    assert k.stop(timeout=10) == 0, k.log()
+    assert time.time() - t < 5, time.time() - t
+    assert "thread started by scripts still running after 1 s (forever)" \
+        in k.log(), k.log()
+
+
 def test_hang_outside_python_aborts_with_diagnostic_then_restarts(tmp_path):
     k = Kiosk(tmp_path, hang_timeout=1)
     t0 = time.time()
@@ -308,7 +380,7 @@ def onFrameStart(frame):
         stuck_here()
 
 def stuck_here():
-    ctypes.CDLL(None).sleep(30)   # C code: no exception can reach it
+    ctypes.CDLL(None).system(b"sleep 6")  # C that waits through signals
 """)
     k.start("--frames", "0")
     k.proc.wait(timeout=30)
