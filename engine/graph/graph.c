@@ -46,6 +46,19 @@ const char *strpool_intern(struct strpool *sp, const char *s)
     return sp->slots[j];
 }
 
+const char *strpool_find(const struct strpool *sp, const char *s)
+{
+    if (!sp->cap)
+        return NULL;
+    size_t j = hash_str(s) & (sp->cap - 1);
+    while (sp->slots[j]) {
+        if (strcmp(sp->slots[j], s) == 0)
+            return sp->slots[j];
+        j = (j + 1) & (sp->cap - 1);
+    }
+    return NULL;
+}
+
 void strpool_free(struct strpool *sp)
 {
     for (size_t i = 0; i < sp->cap; i++)

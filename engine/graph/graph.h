@@ -25,6 +25,8 @@ struct strpool {
     size_t cap, count;
 };
 const char *strpool_intern(struct strpool *sp, const char *s);
+/* The interned copy of s, or NULL when s was never interned. */
+const char *strpool_find(const struct strpool *sp, const char *s);
 void strpool_free(struct strpool *sp);
 
 /* Evaluates parameter expressions. The embedded Python interpreter

@@ -332,6 +332,12 @@ char *op_relative_path(const struct op *from, const struct op *to)
     return xstrdup(to->path);
 }
 
+void op_sync(struct op *op)
+{
+    if (op->type->sync)
+        op->type->sync(op);
+}
+
 void op_log(const struct op *op, int level, const char *fmt, ...)
 {
     char prefix[512];

@@ -91,6 +91,10 @@ struct op_type {
      * lets it keep showing old's last good output while its own fails
      * (a GLSL TOP's last shader that compiled). Optional. */
     void (*carry)(struct op *op, const struct op *old);
+    /* Brings the output up to date when it is read in the middle of a
+     * cook (an OSC In DAT's table, read by its own callbacks), for types
+     * that build it lazily. Optional; called through op_sync(). */
+    void (*sync)(struct op *op);
 };
 
 struct op {
@@ -195,6 +199,8 @@ int op_set_inputs(struct op *op, struct op **inputs, size_t n, char *err,
 struct op *op_par_ref(struct op *op, const struct par *p);
 /* The op's input i if it exists, else NULL. */
 struct op *op_input(const struct op *op, size_t i);
+/* Makes op's output current before it is read outside the cook order. */
+void op_sync(struct op *op);
 bool op_is_time_dependent(const struct op *op);
 
 const char *op_family_name(enum op_family f);

@@ -125,7 +125,7 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
 {
     struct midiin *p = op->priv;
     if (p->resetchannels)
-        p->chans.n = 0;
+        chop_latest_clear(&p->chans);
     if (p->mask_version != op->par_version) {
         p->chan_mask = parse_channels(p->channels);
         p->mask_version = op->par_version;

@@ -2,7 +2,10 @@
  * named as sent (`/1/fader1`; `stripsegments` drops leading segments);
  * a message with several numbers makes `_1`, `_2`, ... channels. A
  * channel holds the latest value each frame. `oscaddressscope` takes glob
- * patterns; one starting with ^ excludes. Messages arrive through the
+ * patterns; one starting with ^ excludes. At most `maxchannels` channels:
+ * a new address beyond them is counted (a warning on the op, a line in the
+ * log at most every 10 s) and makes nothing, so a flood of new addresses
+ * costs a hash lookup each. Messages arrive through the
  * port's shared server (control/osc.c), at the frame their bundle names.
  * Cooked every frame, so its server's queue is drained. */
 #include <stddef.h>
@@ -18,12 +21,40 @@
 
 struct oscin {
     int active, port, protocol, stripsegments, resetchannels, resetvalues;
+    int maxchannels;
     char *localaddress, *netaddress, *addressscope;
     /* state */
     struct osc_link link;
     struct chop_latest chans;
     bool warned_types;
+    uint64_t refused_said; /* chans.refused when last logged */
+    double said_at;        /* monotonic seconds */
 };
+
+#define REFUSED_EVERY_S 10.0
+
+/* The cap as a warning while it refuses, and how many it refused in the
+ * log at most every REFUSED_EVERY_S. */
+static void report_refused(struct op *op, struct oscin *p)
+{
+    if (p->chans.refused == p->refused_said)
+        return;
+    double now = (double)clock_now_ns() / 1e9;
+    if (!op->warning) {
+        op_set_warning(op, "maxchannels (%d) reached: messages to new "
+                       "addresses are counted, not made into channels",
+                       p->maxchannels);
+    } else if (now - p->said_at < REFUSED_EVERY_S) {
+        return;
+    } else {
+        op_log(op, LOG_LEVEL_WARN, "%llu messages to new addresses refused "
+               "in the last %.0f s (maxchannels %d)",
+               (unsigned long long)(p->chans.refused - p->refused_said),
+               now - p->said_at, p->maxchannels);
+    }
+    p->refused_said = p->chans.refused;
+    p->said_at = now;
+}
 
 static const char *strip(const char *addr, int segments)
 {
@@ -40,8 +71,11 @@ static const char *strip(const char *addr, int segments)
 static int cook(struct op *op, const struct cook_ctx *ctx)
 {
     struct oscin *p = op->priv;
-    if (p->resetchannels)
-        p->chans.n = 0;
+    p->chans.max = p->maxchannels;
+    if (p->resetchannels || p->chans.n > p->maxchannels)
+        chop_latest_clear(&p->chans);
+    if (op->warning && p->chans.n < p->maxchannels)
+        op_clear_warning(op);
     if (p->resetvalues)
         for (int i = 0; i < p->chans.n; i++)
             p->chans.vals[i] = 0;
@@ -78,6 +112,7 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
             }
         }
     }
+    report_refused(op, p);
     chop_latest_output(op, &p->chans, ctx->fps);
     return 0;
 }
@@ -98,6 +133,7 @@ static void save_state(const struct op *op, struct strbuf *out)
 static void restore_state(struct op *op, const char *line)
 {
     struct oscin *p = op->priv;
+    p->chans.max = p->maxchannels;
     chop_latest_restore(op, &p->chans, line);
 }
 
@@ -106,6 +142,9 @@ static const struct par_def pars[] = {
     {.name = "stripsegments", .label = "Strip Segments", .kind = PAR_INT,
      .norm = {0, 4}, .lim = {0, 32}, .clamp = PAR_CLAMP_BOTH,
      .offset = offsetof(struct oscin, stripsegments)},
+    {.name = "maxchannels", .label = "Max Channels", .kind = PAR_INT,
+     .def = {4096}, .norm = {1, 16384}, .lim = {1, 1 << 20},
+     .clamp = PAR_CLAMP_BOTH, .offset = offsetof(struct oscin, maxchannels)},
     {.name = "resetchannels", .label = "Reset Channels", .kind = PAR_PULSE,
      .offset = offsetof(struct oscin, resetchannels)},
     {.name = "resetvalues", .label = "Reset Values", .kind = PAR_PULSE,

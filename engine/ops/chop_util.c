@@ -3,6 +3,7 @@
 #include <fnmatch.h>
 #include <stdio.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -107,16 +108,47 @@ void chop_picks_free(struct chop_picks *pk)
     memset(pk, 0, sizeof(*pk));
 }
 
-void chop_latest_set(struct op *op, struct chop_latest *l, const char *name,
+static size_t ptr_hash(const char *p, size_t mask)
+{
+    uint64_t h = (uint64_t)(uintptr_t)p * 0x9e3779b97f4a7c15ull;
+    return (size_t)(h >> 32) & mask;
+}
+
+static int latest_find(const struct chop_latest *l, const char *nm)
+{
+    if (!l->nslots)
+        return -1;
+    size_t mask = l->nslots - 1;
+    for (size_t j = ptr_hash(nm, mask); l->slots[j]; j = (j + 1) & mask)
+        if (l->names[l->slots[j] - 1] == nm)
+            return l->slots[j] - 1;
+    return -1;
+}
+
+static void latest_index(struct chop_latest *l, int i)
+{
+    size_t mask = l->nslots - 1, j = ptr_hash(l->names[i], mask);
+    while (l->slots[j])
+        j = (j + 1) & mask;
+    l->slots[j] = i + 1;
+}
+
+bool chop_latest_set(struct op *op, struct chop_latest *l, const char *name,
                      double v)
 {
-    const char *nm = chop_intern(op, name);
+    const char *nm = strpool_find(&op->graph->names, name);
+    int i = nm ? latest_find(l, nm) : -1;
+    if (i < 0 && l->max > 0 && l->n >= l->max) {
+        l->refused++;
+        return false;
+    }
+    if (!nm)
+        nm = chop_intern(op, name);
     chop_event_add(&op->chop, op->graph->time.frame, nm, v);
-    for (int i = 0; i < l->n; i++)
-        if (l->names[i] == nm) {
-            l->vals[i] = v;
-            return;
-        }
+    if (i >= 0) {
+        l->vals[i] = v;
+        return true;
+    }
     if (l->n == l->cap) {
         l->cap = l->cap ? 2 * l->cap : 16;
         l->names = xrealloc(l->names, (size_t)l->cap * sizeof(*l->names));
@@ -124,6 +156,23 @@ void chop_latest_set(struct op *op, struct chop_latest *l, const char *name,
     }
     l->names[l->n] = nm;
     l->vals[l->n++] = v;
+    if ((size_t)l->n * 2 > l->nslots) {
+        free(l->slots);
+        l->nslots = l->nslots ? 2 * l->nslots : 64;
+        l->slots = xcalloc(l->nslots, sizeof(*l->slots));
+        for (int k = 0; k < l->n; k++)
+            latest_index(l, k);
+    } else {
+        latest_index(l, l->n - 1);
+    }
+    return true;
+}
+
+void chop_latest_clear(struct chop_latest *l)
+{
+    l->n = 0;
+    if (l->slots)
+        memset(l->slots, 0, l->nslots * sizeof(*l->slots));
 }
 
 void chop_latest_output(struct op *op, const struct chop_latest *l,
@@ -158,5 +207,6 @@ void chop_latest_free(struct chop_latest *l)
 {
     free(l->names);
     free(l->vals);
+    free(l->slots);
     *l = (struct chop_latest){0};
 }

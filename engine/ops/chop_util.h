@@ -14,14 +14,23 @@ static inline const char *chop_intern(struct op *op, const char *name)
 void chop_names_from_list(struct op *op, const char *list, double rate);
 
 /* Channels that hold the latest value set by name (OSC In, MIDI In), in
- * the order they first appeared. */
+ * the order they first appeared, found by a hash of the interned name.
+ * max > 0 caps the channels: a new name beyond it is counted in refused
+ * and makes nothing (not even an interned string). */
 struct chop_latest {
     const char **names; /* interned */
     double *vals;
     int n, cap;
+    int *slots; /* open addressing: index + 1, 0 empty */
+    size_t nslots;
+    int max;
+    uint64_t refused;
 };
-void chop_latest_set(struct op *op, struct chop_latest *l, const char *name,
+/* Returns false when name is new and the cap is reached. */
+bool chop_latest_set(struct op *op, struct chop_latest *l, const char *name,
                      double v);
+/* Forgets every channel (keeps max and refused). */
+void chop_latest_clear(struct chop_latest *l);
 /* Makes op's output the channels, one sample each, at rate. */
 void chop_latest_output(struct op *op, const struct chop_latest *l,
                         double rate);

@@ -835,7 +835,13 @@ static PyObject *m_chop_store(PyObject *self, PyObject *args)
 
 /* ---- DATs ---- */
 
-static struct op *get_dat(unsigned id) { return get_family(id, OP_DAT); }
+static struct op *get_dat(unsigned id)
+{
+    struct op *op = get_family(id, OP_DAT);
+    if (op)
+        op_sync(op);
+    return op;
+}
 
 static PyObject *m_dat_text(PyObject *self, PyObject *args)
 {

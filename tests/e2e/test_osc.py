@@ -435,6 +435,57 @@ def test_osc_in_dat_table_and_callback(tmp_path):
     assert "['/x', '1', '2', '/y', '3', '0.000000', ''," in joined, joined
 
 
+FLOOD_NET = """
+[network]
+fps = 60
+[oscdat]
+OPType = oscinDAT
+localaddress = 127.0.0.1
+port = {port}
+maxlines = 1000
+callbacks = cb
+[cb]
+OPType = textDAT
+file = cb.py
+"""
+
+# Each callback takes longer than the share of a frame callbacks get.
+FLOOD_CB = """
+import time
+def onReceiveOSC(dat, rowIndex, message, byteData, timeStamp, address, args,
+                 peer):
+    time.sleep(0.01)
+    print('cb', absTime.frame, dat.numRows)
+"""
+
+
+def test_a_flood_of_osc_in_dat_callbacks_does_not_stop_the_frames(tmp_path):
+    """5000 messages at once to slow callbacks: one callback a frame, the
+    rest wait (4096 at most) or are dropped and counted; the frames go
+    on, the run ends."""
+    port = free_port()
+    (tmp_path / "network.ini").write_text(FLOOD_NET.format(port=port))
+    (tmp_path / "cb.py").write_text(FLOOD_CB)
+    proc = subprocess.Popen([VITRINE, "--frames", "150", str(tmp_path)],
+                            cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    wait_bound(port, proc)
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    for i in range(5000):
+        s.sendto(message(f"/f/{i}", float(i)), ("127.0.0.1", port))
+    s.close()
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err[-3000:]
+    frames = [int(l.split()[2]) for l in err.splitlines()
+              if l.startswith("[/project1/oscdat] cb ")]
+    assert len(frames) > 20, err[-3000:]
+    per_frame = {f: frames.count(f) for f in frames}
+    assert max(per_frame.values()) == 1, per_frame
+    assert "callbacks cannot keep up: " in err, err[-3000:]
+    m = re.search(r"(\d+) messages dropped in all", err)
+    assert m, err[-3000:]
+    assert 5000 - 4096 - len(frames) <= int(m.group(1)) <= 5000 - 4096 - 1
+
+
 OUT_NET = """
 [network]
 fps = 60

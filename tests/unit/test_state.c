@@ -51,6 +51,50 @@ static void test_capture_and_apply_round_trip(void **state)
     free(s);
 }
 
+/* maxchannels caps an OSC In CHOP's channels, from saved state as from
+ * the network: names beyond it are counted, make no channel and intern
+ * nothing; known names still update. */
+static void test_osc_channels_are_capped(void **state)
+{
+    (void)state;
+    struct load_report rep;
+    struct graph *g = load_text("[osc]\nOPType = oscinCHOP\nport = 0\n"
+                                "active = off\nmaxchannels = 100\n",
+                                &rep, NULL);
+    assert_non_null(g);
+    struct strbuf sb = {0};
+    sb_puts(&sb, "op /project1/osc oscinCHOP\n");
+    for (int i = 0; i < 300; i++)
+        sb_printf(&sb, "c %d /new/%d\n", i, i);
+    assert_int_equal(state_apply(g, sb.s), 1);
+    size_t interned = g->names.count;
+    struct op *op = graph_find(g, "osc");
+    graph_begin_frame(g, 1);
+    graph_cook_op(g, op);
+    assert_int_equal(op->chop.nchan, 100);
+    assert_string_equal(op->chop.names[99], "/new/99");
+    assert_int_equal(op->chop.vals[99], 99);
+    assert_non_null(op->warning);
+    assert_non_null(strstr(op->warning, "maxchannels (100) reached"));
+    assert_true(g->names.count <= interned + 1);
+    /* raising the cap clears the warning; lowering it below the channels
+     * there are forgets them */
+    char err[256];
+    assert_int_equal(par_set_text(op, op_par(op, "maxchannels"), "200", err,
+                                    sizeof(err)), 0);
+    graph_begin_frame(g, 2);
+    graph_cook_op(g, op);
+    assert_null(op->warning);
+    assert_int_equal(par_set_text(op, op_par(op, "maxchannels"), "50", err,
+                                    sizeof(err)), 0);
+    graph_begin_frame(g, 3);
+    graph_cook_op(g, op);
+    assert_int_equal(op->chop.nchan, 0);
+    sb_free(&sb);
+    graph_destroy(&g);
+    load_report_free(&rep);
+}
+
 static char *file_of(const char *dir, const char *name, size_t *len)
 {
     char *path = xasprintf("%s/%s", dir, name);
@@ -166,6 +210,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_capture_and_apply_round_trip),
         cmocka_unit_test(test_every_damage_is_found),
+        cmocka_unit_test(test_osc_channels_are_capped),
         cmocka_unit_test(test_starts_tell_a_crash_loop),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
