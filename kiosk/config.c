@@ -11,7 +11,13 @@
 #include "../engine/base/log.h"
 #include "../engine/base/util.h"
 
-enum key_kind { KEY_STRING, KEY_INT, KEY_BOOL, KEY_DOUBLE };
+enum key_kind {
+    KEY_STRING,
+    KEY_INT,
+    KEY_BOOL,
+    KEY_DOUBLE,
+    KEY_BYTES, /* a double: 512M, 2G, 1.5G, 800000000 (K M G T: 1024s) */
+};
 
 struct key {
     const char *section, *name;
@@ -43,6 +49,7 @@ static const struct key keys[] = {
     K("watchdog", "hang_timeout", KEY_DOUBLE, hang_timeout, 0.1, 3600, NULL),
     K("watchdog", "script_budget_ms", KEY_DOUBLE, script_budget_ms, 1, 600000,
       NULL),
+    K("gpu", "max_memory", KEY_BYTES, gpu_max_memory, 0, 1e15, NULL),
     K("state", "dir", KEY_STRING, state_dir, 0, 0, NULL),
     K("state", "interval", KEY_DOUBLE, state_interval, 0.1, 86400, NULL),
 };
@@ -178,6 +185,26 @@ static int handler(void *user, const char *section, const char *name,
         if (end == value || *end || !(v >= k->min && v <= k->max))
             bad(rs, section, "%s = '%s' is not a number from %g to %g", name,
                 value, k->min, k->max);
+        else
+            *(double *)slot = v;
+        break;
+    }
+    case KEY_BYTES: {
+        double v = strtod(value, &end);
+        const char *units = "KMGT", *u = *end ? strchr(units, *end & ~0x20)
+                                              : NULL;
+        if (u && *u) {
+            for (const char *q = units; q <= u; q++)
+                v *= 1024;
+            end++;
+            if (*end == 'i')
+                end++;
+            if ((*end & ~0x20) == 'B')
+                end++;
+        }
+        if (end == value || *end || !(v >= k->min && v <= k->max))
+            bad(rs, section, "%s = '%s' is not a size such as 512M or 2G "
+                "(0: what the GPU has)", name, value);
         else
             *(double *)slot = v;
         break;

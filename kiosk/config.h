@@ -19,6 +19,8 @@ struct kiosk_config {
     char *midi_device;
     /* [watchdog] */
     double hang_timeout, script_budget_ms;
+    /* [gpu] */
+    double gpu_max_memory; /* bytes; 0: the GPU's memory, half the RAM */
     /* [state] */
     char *state_dir; /* NULL: systemd's StateDirectory, else none */
     double state_interval;

@@ -262,6 +262,8 @@ static bool display_open(struct display *d, const struct cli *cli,
         LOG_ERR("[gl]", "%s; TOPs will not render", err);
         return false;
     }
+    gpu_set_budget(d->gpu, (size_t)cfg->gpu_max_memory,
+                   "kiosk.ini's [gpu] max_memory");
     g->gpu = d->gpu;
     d->overlay = overlay_create();
     d->show_overlay = cli->overlay || cfg->overlay;

@@ -190,10 +190,14 @@ struct gpu *gpu_create(char *err, size_t errlen)
         GLint kb = 0; /* GPU_MEMORY_INFO_DEDICATED_VIDMEM_NVX */
         glGetIntegerv(0x9047, &kb);
         g->mem_budget = (size_t)kb * 1024;
+        g->budget_from = "the GPU's memory; kiosk.ini's [gpu] max_memory "
+                         "can set less";
     } else if (g->software) {
         long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
         if (pages > 0 && size > 0)
             g->mem_budget = (size_t)pages * (size_t)size / 2;
+        g->budget_from = "half the RAM, for a CPU renderer; kiosk.ini's "
+                         "[gpu] max_memory can set another";
     }
     const char *e = NULL;
     g->blit_program = gpu_program_get(g, blit_src, &e);
@@ -282,6 +286,48 @@ struct gpu_tex *gpu_tex_acquire(struct gpu *g, int w, int h,
     g->texs[g->ntexs++] = t;
     g->bytes += (size_t)w * (size_t)h * formats[format].bytes;
     return t;
+}
+
+static void trim_idle(struct gpu *g, uint64_t min_idle);
+
+void gpu_set_budget(struct gpu *g, size_t bytes, const char *from)
+{
+    if (bytes) {
+        g->mem_budget = bytes;
+        g->budget_from = from;
+    }
+}
+
+bool gpu_tex_fits(struct gpu *g, int w, int h, enum gpu_format format,
+                  const struct gpu_tex *replacing, char *err, size_t errlen)
+{
+    if (w > g->max_tex_size || h > g->max_tex_size) {
+        snprintf(err, errlen, "%dx%d is larger than the largest texture "
+                 "this GPU makes (%dx%d)", w, h, g->max_tex_size,
+                 g->max_tex_size);
+        return false;
+    }
+    if (!g->mem_budget)
+        return true;
+    for (size_t i = 0; i < g->ntexs; i++) {
+        const struct gpu_tex *t = g->texs[i];
+        if (!t->in_use && t->w == w && t->h == h && t->format == format)
+            return true; /* the pool has one: nothing new */
+    }
+    size_t need = (size_t)w * (size_t)h * formats[format].bytes;
+    size_t freed = replacing ? (size_t)replacing->w * (size_t)replacing->h *
+                                   formats[replacing->format].bytes
+                             : 0;
+    if (g->bytes - freed + need > g->mem_budget)
+        trim_idle(g, 0);
+    if (g->bytes - freed + need <= g->mem_budget)
+        return true;
+    snprintf(err, errlen, "%dx%d %s would need %zu MB, and textures hold "
+             "%zu MB of the %zu MB they may use (%s)",
+             w, h, formats[format].name, (need + (1 << 20) - 1) >> 20,
+             (g->bytes - freed) >> 20, g->mem_budget >> 20,
+             g->budget_from ? g->budget_from : "?");
+    return false;
 }
 
 void gpu_tex_release(struct gpu *g, struct gpu_tex **pt)
@@ -528,12 +574,10 @@ struct gpu_stack *gpu_stack_create(struct gpu *g, GLenum target, int w,
     size_t need = (size_t)w * (size_t)h * (size_t)depth *
                   formats[format].bytes;
     if (g->mem_budget && g->bytes + need > g->mem_budget) {
-        snprintf(err, errlen, "%dx%d x %d %s would need %zu MB; textures "
-                 "hold %zu MB of the %zu MB %s", w, h, depth,
-                 formats[format].name, need >> 20, g->bytes >> 20,
-                 g->mem_budget >> 20,
-                 g->software ? "a CPU renderer may use here (half the RAM)"
-                             : "this GPU has");
+        snprintf(err, errlen, "%dx%d x %d %s would need %zu MB, and "
+                 "textures hold %zu MB of the %zu MB they may use (%s)", w, h, depth, formats[format].name,
+                 need >> 20, g->bytes >> 20, g->mem_budget >> 20,
+                 g->budget_from ? g->budget_from : "?");
         return NULL;
     }
     while (glGetError() != GL_NO_ERROR) /* not ours to report */

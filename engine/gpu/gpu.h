@@ -64,9 +64,11 @@ struct gpu {
     GLuint upload_pbo;     /* upload staging, orphaned per upload */
     GLuint blit_program;   /* draws a texture (mono shown grey) */
     size_t bytes;          /* GPU memory held by pool textures */
-    size_t mem_budget;     /* what a texture stack may bring bytes up to:
-                            * the GPU's memory, half the RAM for a CPU
-                            * renderer; 0 where the driver does not say */
+    size_t mem_budget;     /* what textures may bring bytes up to: kiosk.ini's
+                            * [gpu] max_memory, else the GPU's memory, half
+                            * the RAM for a CPU renderer; 0 where the
+                            * driver does not say */
+    const char *budget_from; /* where mem_budget came from, in words */
     uint64_t frames;       /* gpu_frame_done calls */
     int max_tex_size;
     bool software; /* llvmpipe and kin: CPU rendering */
@@ -85,6 +87,15 @@ bool gpu_format_is_mono(enum gpu_format f);
 struct gpu_tex *gpu_tex_acquire(struct gpu *g, int w, int h,
                                 enum gpu_format format);
 void gpu_tex_release(struct gpu *g, struct gpu_tex **t);
+/* Whether a texture of this size and format may be made: within the
+ * driver's largest texture, and within the memory budget (counting
+ * `replacing`, a texture that goes when this one comes, as free; idle
+ * pool textures are freed first when they stand in the way). False with
+ * the reason in err. */
+bool gpu_tex_fits(struct gpu *g, int w, int h, enum gpu_format format,
+                  const struct gpu_tex *replacing, char *err, size_t errlen);
+/* Sets the memory budget (bytes; 0 keeps the driver's figure). */
+void gpu_set_budget(struct gpu *g, size_t bytes, const char *from);
 /* Pool textures unused for this many frames go back to the driver: a TOP
  * whose size changed, or a replaced network, leaves textures behind that
  * may never be asked for again. */

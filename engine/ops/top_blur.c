@@ -54,7 +54,15 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
         blit_into(gpu, out, in);
         return 0;
     }
-    /* Work in half float so that repeated passes do not band. */
+    /* Work in half float so that repeated passes do not band: two
+     * scratch textures the input's size (as much as one in float), and
+     * smaller levels. */
+    char why[256];
+    if (!gpu_tex_fits(gpu, in->w, in->h, GPU_RGBA32F, NULL, why,
+                      sizeof(why))) {
+        op_set_error(op, "no room for the blur's scratch textures: %s", why);
+        return -1;
+    }
     struct gpu_tex *levels[MAX_LEVELS + 1];
     int n = 0;
     const struct gpu_tex *cur = in;

@@ -56,6 +56,13 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
      * average sums), then scale into the output. */
     struct gpu *gpu = op->graph->gpu;
     int fold = p->operand == AVERAGE ? ADD : p->operand;
+    char why[256];
+    if (!gpu_tex_fits(gpu, out->w, out->h, GPU_RGBA32F, NULL, why,
+                      sizeof(why))) {
+        op_set_error(op, "no room for the scratch texture of more than 8 "
+                     "inputs: %s", why);
+        return -1;
+    }
     struct gpu_tex *acc = gpu_tex_acquire(gpu, out->w, out->h, GPU_RGBA32F);
     pass(op, prog, acc, ins, 8, fold, 1.0f);
     for (int k = 8; k < n; k += 7) {

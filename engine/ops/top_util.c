@@ -66,6 +66,13 @@ static struct gpu_tex *output(struct op *op, int dw, int dh,
     struct gpu_tex *t = op->top.tex;
     if (t && t->w == w && t->h == h && t->format == f)
         return t;
+    /* Too large: the op's error, and its last image stays. */
+    char err[256];
+    if (!gpu_tex_fits(gpu, w < 1 ? 1 : w, h < 1 ? 1 : h, f, t, err,
+                      sizeof(err))) {
+        op_set_error(op, "%s", err);
+        return NULL;
+    }
     if (t)
         gpu_tex_release(gpu, &op->top.tex);
     op->top.tex = gpu_tex_acquire(gpu, w, h, f);

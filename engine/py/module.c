@@ -1073,6 +1073,12 @@ static PyObject *m_top_upload(PyObject *self, PyObject *args)
                                   : (ch == 1 ? GPU_R32F : GPU_RGBA32F);
     struct gpu_tex *t = op->top.tex;
     if (!t || t->w != w || t->h != h || t->format != f) {
+        char why[256];
+        if (!gpu_tex_fits(gpu, w, h, f, t, why, sizeof(why))) {
+            PyErr_Format(PyExc_ValueError, "%s.copyNumpyArray(): %s",
+                         op->path, why);
+            goto out;
+        }
         if (t)
             gpu_tex_release(gpu, &op->top.tex);
         t = op->top.tex = gpu_tex_acquire(gpu, w, h, f);
@@ -1627,6 +1633,9 @@ static PyObject *m_cuda_to_top(PyObject *self, PyObject *args)
                                                       : GPU_RGBA32F);
     struct gpu_tex *t = op->top.tex;
     if (!t || t->w != w || t->h != h || t->format != f) {
+        if (!gpu_tex_fits(gpu, w, h, f, t, err, sizeof(err)))
+            return PyErr_Format(PyExc_ValueError, "%s.copyCUDAMemory(): %s",
+                                op->path, err);
         if (t)
             gpu_tex_release(gpu, &op->top.tex);
         t = op->top.tex = gpu_tex_acquire(gpu, w, h, f);

@@ -12,6 +12,7 @@ import time
 import pytest
 
 from conftest import ROOT, VITRINE, free_port, wait_bound
+from images import read_png
 
 OSC_NET = ROOT / "tests" / "networks" / "osc"
 
@@ -703,3 +704,48 @@ def test_text_that_is_not_utf8_arrives_readable(tmp_path):
     seen = [l for l in err.splitlines() if l.startswith("[/project1/show]")]
     assert seen[-1] == "[/project1/show] seen ['b??'] caf? " \
         "['/t \"café\"', '/u \"?\"']", seen[-1]
+
+
+SIZE_NET = """
+[network]
+resolution = 64x48
+output = level1
+[noise1]
+OPType = noiseTOP
+[level1]
+OPType = levelTOP
+inputs = noise1
+"""
+
+
+def test_a_size_beyond_the_memory_budget_is_an_error_not_a_stop(tmp_path):
+    """resolutionw and resolutionh of 16384 over OSC: 1 GB, beyond
+    [gpu] max_memory = 32M; the op says so and keeps its last image, the
+    frames go on."""
+    port = free_port()
+    net = tmp_path / "net"
+    net.mkdir()
+    (net / "network.ini").write_text(SIZE_NET)
+    cfg = tmp_path / "kiosk.ini"
+    cfg.write_text(f"[osc]\nport = {port}\nbind = 127.0.0.1\n"
+                   "[gpu]\nmax_memory = 32M\n")
+    snap = tmp_path / "last.png"
+    proc = subprocess.Popen([VITRINE, "--config", str(cfg), "--headless",
+                             "--frames", "150", "--snapshot", str(snap),
+                             str(net)], cwd=ROOT, stderr=subprocess.PIPE,
+                            text=True, errors="replace")
+    assert wait_bound(port, proc)
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.sendto(bundle(None, osc_message("/project1/noise1/resolutionw", 16384),
+                    osc_message("/project1/noise1/resolutionh", 16384)),
+             ("127.0.0.1", port))
+    s.close()
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err[-3000:]
+    assert ("[/project1/noise1] error: 16384x16384 rgba8 would need 1024 MB, "
+            "and textures hold ") in err, err[-3000:]
+    assert "of the 32 MB they may use (kiosk.ini's [gpu] max_memory)" in err
+    w, h, rows = read_png(snap)
+    assert (w, h) == (64, 48)
+    assert len({px for row in rows[:8] for px in row[:64]}) > 4  # noise
+

@@ -73,6 +73,7 @@ static void test_example_states_the_defaults(void **state)
     assert_true(c.hang_timeout == def.hang_timeout);
     assert_true(c.script_budget_ms == def.script_budget_ms);
     assert_true(c.state_interval == def.state_interval);
+    assert_true(c.gpu_max_memory == def.gpu_max_memory);
     /* the example's network, fallback, device and dir are examples of
      * where things go, not defaults */
     config_free(&def);
@@ -87,6 +88,7 @@ static void test_numbers_out_of_range_or_not_numbers(void **state)
     static const char *const keys[][2] = {
         {"watchdog", "hang_timeout"}, {"watchdog", "script_budget_ms"},
         {"state", "interval"}, {"osc", "port"}, {"kiosk", "monitor"},
+        {"gpu", "max_memory"},
     };
     static const char *const values[] = {
         "nan", "-nan", "inf", "-inf", "1e999", "", "x", "-1", "5s", "0x",
@@ -113,6 +115,33 @@ static void test_numbers_out_of_range_or_not_numbers(void **state)
             config_free(&c);
             free(err);
         }
+}
+
+static void test_sizes_take_units(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        double bytes;
+    } cases[] = {
+        {"0", 0}, {"1048576", 1048576}, {"512M", 512.0 * 1048576},
+        {"2G", 2.0 * 1073741824}, {"1.5GiB", 1.5 * 1073741824},
+        {"64mb", 64.0 * 1048576}, {"3k", 3072},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char text[100];
+        snprintf(text, sizeof(text), "[gpu]\nmax_memory = %s\n",
+                 cases[i].text);
+        const char *path = write_file("kiosk.ini", text);
+        struct kiosk_config c;
+        config_defaults(&c);
+        int problems;
+        char *err = load(&c, path, &problems);
+        if (problems || c.gpu_max_memory != cases[i].bytes)
+            fail_msg("%s: %g (%s)", cases[i].text, c.gpu_max_memory, err);
+        config_free(&c);
+        free(err);
+    }
 }
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
@@ -193,6 +222,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_example_states_the_defaults),
         cmocka_unit_test(test_numbers_out_of_range_or_not_numbers),
+        cmocka_unit_test(test_sizes_take_units),
         cmocka_unit_test(test_damaged_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
