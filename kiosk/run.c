@@ -65,6 +65,16 @@ static bool output_warning(const struct graph *g, char *buf, size_t n)
     return true;
 }
 
+/* The stall detector a load in progress tells that it is moving. */
+static struct stall *loading_stall;
+
+static void load_progress(void *ctx)
+{
+    (void)ctx;
+    stall_frame(loading_stall);
+    notify_frame(clock_now_ns());
+}
+
 struct graph *run_load(const struct cli *cli, const char *network,
                        bool print_to_stdout, char **problems,
                        const char *follows)
@@ -75,6 +85,7 @@ struct graph *run_load(const struct cli *cli, const char *network,
     struct load_options opt = {
         .eval = py_evaluator(),
         .fps = cli->fps, .width = cli->width, .height = cli->height,
+        .progress = load_progress,
     };
     struct load_report rep = {0};
     struct graph *g = network
@@ -518,6 +529,7 @@ int run_kiosk(const struct cli *cli, const struct kiosk_config *cfg,
     watch_graph(rt.watch, g);
     rt.stall = stall_start(cli->hang_timeout >= 0 ? cli->hang_timeout
                                                   : cfg->hang_timeout);
+    loading_stall = rt.stall;
     stall_graph(rt.stall, g);
     int64_t now = clock_now_ns();
     rt.state_due = now + (int64_t)(cfg->state_interval * 1e9);

@@ -84,6 +84,14 @@ void grow_array(void **items, size_t *cap, size_t need, size_t item_size)
     *cap = n;
 }
 
+uint64_t str_hash(const char *s, size_t len)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+    return h;
+}
+
 char *str_trim(char *s)
 {
     char *b = s;

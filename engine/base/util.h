@@ -24,6 +24,9 @@ void grow_array(void **items, size_t *cap, size_t need, size_t item_size);
 #define GROW(arr, cap, need) \
     grow_array((void **)&(arr), &(cap), (need), sizeof(*(arr)))
 
+/* FNV-1a of the len bytes at s, for hash tables. */
+uint64_t str_hash(const char *s, size_t len);
+
 /* Trims leading and trailing white space in place; returns s. */
 char *str_trim(char *s);
 bool str_ieq(const char *a, const char *b);

@@ -12,10 +12,7 @@
 
 static uint64_t hash_str(const char *s)
 {
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
+    return str_hash(s, strlen(s));
 }
 
 const char *strpool_intern(struct strpool *sp, const char *s)

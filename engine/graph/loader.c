@@ -40,6 +40,9 @@ struct parse {
     bool have_key;     /* a key was seen in the current section */
     struct section *secs;
     size_t nsecs, cap_secs;
+    /* secs by name, built once parsing is done: index + 1, 0 empty; the
+     * first of sections with one name */
+    size_t *sec_slots, nsec_slots;
     struct load_report *rep;
 };
 
@@ -210,6 +213,7 @@ static void free_sections(struct parse *ps)
         free(s->name);
     }
     free(ps->secs);
+    free(ps->sec_slots);
 }
 
 /* ---- building the graph ---- */
@@ -219,25 +223,68 @@ struct build {
     struct graph *g;
     struct load_report *rep;
     const char *file;
+    const struct load_options *opt;
+    size_t built; /* sections handled, for opt->progress */
 };
+
+static void built_one(struct build *b)
+{
+    if (++b->built % LOAD_PROGRESS_EVERY == 0 && b->opt && b->opt->progress)
+        b->opt->progress(b->opt->progress_ctx);
+}
 
 #define ERR(b, kind, line, sec, ...) \
     report((b)->rep, kind, (b)->file, line, sec, __VA_ARGS__)
 
+static uint64_t name_hash(const char *s)
+{
+    return str_hash(s, strlen(s));
+}
+
+static void index_sections(struct parse *ps)
+{
+    ps->nsec_slots = 16;
+    while (ps->nsec_slots < 2 * ps->nsecs)
+        ps->nsec_slots *= 2;
+    ps->sec_slots = xcalloc(ps->nsec_slots, sizeof(*ps->sec_slots));
+    size_t mask = ps->nsec_slots - 1;
+    for (size_t i = 0; i < ps->nsecs; i++) {
+        size_t j = name_hash(ps->secs[i].name) & mask;
+        while (ps->sec_slots[j] &&
+               strcmp(ps->secs[ps->sec_slots[j] - 1].name,
+                      ps->secs[i].name) != 0)
+            j = (j + 1) & mask;
+        if (!ps->sec_slots[j])
+            ps->sec_slots[j] = i + 1;
+    }
+}
+
+/* The first section of that name, in a hash of them (sections are not
+ * added once building starts). */
 static struct section *find_section(struct parse *ps, const char *name)
 {
-    for (size_t i = 0; i < ps->nsecs; i++)
-        if (strcmp(ps->secs[i].name, name) == 0)
-            return &ps->secs[i];
+    if (!ps->sec_slots)
+        index_sections(ps);
+    size_t mask = ps->nsec_slots - 1;
+    for (size_t j = name_hash(name) & mask; ps->sec_slots[j];
+         j = (j + 1) & mask)
+        if (strcmp(ps->secs[ps->sec_slots[j] - 1].name, name) == 0)
+            return &ps->secs[ps->sec_slots[j] - 1];
     return NULL;
 }
 
+/* Whether op stands in for a section whose type was bad: its section is
+ * named by op's path below the root. */
 static bool is_stand_in(const struct build *b, const struct op *op)
 {
-    for (size_t i = 0; i < b->ps->nsecs; i++)
-        if (b->ps->secs[i].op == op)
-            return b->ps->secs[i].failed;
-    return false;
+    if (!op->parent)
+        return false;
+    size_t root = strlen(b->g->root->path);
+    if (strncmp(op->path, b->g->root->path, root) != 0 ||
+        op->path[root] != '/')
+        return false;
+    struct section *s = find_section(b->ps, op->path + root + 1);
+    return s && s->op == op && s->failed;
 }
 
 static struct kv *find_key(struct section *s, const char *key)
@@ -573,6 +620,7 @@ static void create_ops(struct build *b)
                 continue;
             }
             create_op(b, s);
+            built_one(b);
         }
     }
 }
@@ -613,7 +661,7 @@ static struct graph *load_buffer(char *file, char *buf,
         report(rep, LOAD_ERR_IO, file, 0, NULL, "out of memory parsing");
 
     /* The root name comes first, so build in a graph of that name. */
-    struct build b = {.ps = &ps, .rep = rep, .file = file};
+    struct build b = {.ps = &ps, .rep = rep, .file = file, .opt = opt};
     struct graph probe = {0};
     b.g = &probe;
     probe.time.rate = 60;
@@ -638,10 +686,10 @@ static struct graph *load_buffer(char *file, char *buf,
     b.g = g;
 
     create_ops(&b);
-    for (size_t i = 0; i < ps.nsecs; i++)
+    for (size_t i = 0; i < ps.nsecs; i++, built_one(&b))
         if (ps.secs[i].op && !ps.secs[i].failed)
             set_pars(&b, &ps.secs[i]);
-    for (size_t i = 0; i < ps.nsecs; i++)
+    for (size_t i = 0; i < ps.nsecs; i++, built_one(&b))
         if (ps.secs[i].op && !ps.secs[i].failed)
             set_inputs(&b, &ps.secs[i]);
     for (size_t i = 0; i < ps.nsecs; i++) {

@@ -48,7 +48,12 @@ struct load_options {
     const struct expr_evaluator *eval;
     double fps;
     int width, height;
+    /* Called every LOAD_PROGRESS_EVERY sections built, so that a stall
+     * detector can tell a long load from a stuck one. Optional. */
+    void (*progress)(void *ctx);
+    void *progress_ctx;
 };
+#define LOAD_PROGRESS_EVERY 1024
 
 /* path: a .ini file or a folder holding network.ini. Returns the graph,
  * or NULL when the report holds any error. The report is appended to and

@@ -46,12 +46,58 @@ static void op_update_path(struct op *op)
         op_update_path(op->children[i]);
 }
 
-static struct op *child_named(const struct op *comp, const char *name,
-                              size_t len)
+/* Up to this many children are searched in order; beyond, by name. */
+#define CHILDREN_SCANNED 8
+
+static void child_index_put(struct op *comp, struct op *c)
 {
-    for (size_t i = 0; i < comp->nchildren; i++) {
-        struct op *c = comp->children[i];
-        if (strlen(c->name) == len && memcmp(c->name, name, len) == 0)
+    size_t mask = comp->nchild_slots - 1;
+    size_t j = str_hash(c->name, strlen(c->name)) & mask;
+    while (comp->child_slots[j])
+        j = (j + 1) & mask;
+    comp->child_slots[j] = c;
+}
+
+static void child_index_build(struct op *comp)
+{
+    free(comp->child_slots);
+    comp->nchild_slots = 32;
+    while (comp->nchild_slots < 4 * comp->nchildren)
+        comp->nchild_slots *= 2;
+    comp->child_slots = xcalloc(comp->nchild_slots, sizeof(struct op *));
+    for (size_t i = 0; i < comp->nchildren; i++)
+        child_index_put(comp, comp->children[i]);
+    comp->child_slots_stale = false;
+}
+
+/* A new child: into the index while it has room, else the next lookup
+ * builds a larger one. */
+static void child_index_add(struct op *comp, struct op *c)
+{
+    if (comp->child_slots && !comp->child_slots_stale &&
+        2 * comp->nchildren <= comp->nchild_slots)
+        child_index_put(comp, c);
+    else
+        comp->child_slots_stale = true;
+}
+
+static struct op *child_named(struct op *comp, const char *name, size_t len)
+{
+    if (comp->nchildren <= CHILDREN_SCANNED) {
+        for (size_t i = 0; i < comp->nchildren; i++) {
+            struct op *c = comp->children[i];
+            if (strlen(c->name) == len && memcmp(c->name, name, len) == 0)
+                return c;
+        }
+        return NULL;
+    }
+    if (!comp->child_slots || comp->child_slots_stale)
+        child_index_build(comp);
+    size_t mask = comp->nchild_slots - 1;
+    for (size_t j = str_hash(name, len) & mask; comp->child_slots[j];
+         j = (j + 1) & mask) {
+        struct op *c = comp->child_slots[j];
+        if (strncmp(c->name, name, len) == 0 && c->name[len] == '\0')
             return c;
     }
     return NULL;
@@ -88,6 +134,7 @@ struct op *op_create(struct graph *g, struct op *parent,
     if (parent) {
         GROW(parent->children, parent->cap_children, parent->nchildren + 1);
         parent->children[parent->nchildren++] = op;
+        child_index_add(parent, op);
     }
     op_update_path(op);
     op->id = graph_attach_op(g, op);
@@ -119,6 +166,7 @@ int op_rename(struct op *op, const char *name, char *err, size_t errlen)
     }
     free(op->name);
     op->name = xstrdup(name);
+    op->parent->child_slots_stale = true;
     op_update_path(op);
     return 0;
 }
@@ -153,8 +201,19 @@ void op_destroy(struct op **pop)
     }
     for (size_t i = 0; i < op->ninputs; i++)
         unlink_from(&op->inputs[i]->outputs, &op->inputs[i]->noutputs, op);
-    if (op->parent)
-        unlink_from(&op->parent->children, &op->parent->nchildren, op);
+    if (op->parent) {
+        /* once among its parent's children, most often the last (a COMP
+         * going frees its children from the end) */
+        struct op *p = op->parent;
+        for (size_t i = p->nchildren; i-- > 0;)
+            if (p->children[i] == op) {
+                memmove(&p->children[i], &p->children[i + 1],
+                        (p->nchildren - i - 1) * sizeof(*p->children));
+                p->nchildren--;
+                break;
+            }
+        p->child_slots_stale = true;
+    }
     if (g->output == op)
         g->output = NULL;
     if (op->type->destroy)
@@ -170,6 +229,7 @@ void op_destroy(struct op **pop)
     free(op->outputs);
     free(op->deps_heap);
     free(op->children);
+    free(op->child_slots);
     free(op->live);
     free(op->error);
     free(op->warning);

@@ -128,6 +128,11 @@ struct op {
     struct op *parent;
     struct op **children; /* COMPs */
     size_t nchildren, cap_children;
+    /* children by name (open addressing; NULL empty), for COMPs with many
+     * children; rebuilt at a lookup after a removal or rename */
+    struct op **child_slots;
+    size_t nchild_slots;
+    bool child_slots_stale;
 
     struct op **inputs;
     size_t ninputs;

@@ -7,7 +7,12 @@
  * chain (the LFO, then each op's pre-add, gain, post-add and range
  * mapping on its own parameters) in the same run. Targets: changed within
  * 3x the loop; unchanged at most 30 ns per op; cost linear in the number
- * of ops (1k, 10k, 100k). */
+ * of ops (1k, 10k, 100k).
+ *
+ * And loading: a network file of 2k and of 20k ops (the chain as INI
+ * text) per op, next to inih reading the same text with a handler that
+ * does nothing (target: within 20x it, and linear: 20k's per-op cost at
+ * most 2x 2k's). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +20,10 @@
 
 #include "../../engine/base/log.h"
 #include "../../engine/base/util.h"
+#include <ini.h>
+
 #include "../../engine/graph/graph.h"
+#include "../../engine/graph/loader.h"
 #include "../../engine/graph/registry.h"
 
 struct math_params {
@@ -179,6 +187,54 @@ static void check_same_values(void)
     graph_destroy(&g);
 }
 
+static char *chain_text(size_t n)
+{
+    struct strbuf sb = {0};
+    sb_puts(&sb, "[network]\noutput = m0\n[m0]\nOPType = lfoCHOP\n");
+    for (size_t i = 1; i < n; i++)
+        sb_printf(&sb, "[m%zu]\nOPType = mathCHOP\ninputs = m%zu\n"
+                  "gain = 0.5\npostoff = 0.25\n", i, i - 1);
+    return sb_steal(&sb);
+}
+
+static int nothing(void *user, const char *section, const char *name,
+                   const char *value)
+{
+    (void)section, (void)name, (void)value;
+    ++*(size_t *)user;
+    return 1;
+}
+
+/* ns per op to load n ops, and for inih alone on the same text. */
+static void time_load(size_t n, double *load, double *bare)
+{
+    char *text = chain_text(n);
+    double l[RUNS], b[RUNS];
+    for (int r = 0; r < RUNS; r++) {
+        int64_t t0 = clock_now_ns();
+        struct load_report rep = {0};
+        struct graph *g = network_load_text("chain.ini", text, NULL, &rep);
+        int64_t t1 = clock_now_ns();
+        if (!g) {
+            fprintf(stderr, "bench: the chain does not load\n");
+            exit(1);
+        }
+        graph_destroy(&g);
+        load_report_free(&rep);
+        size_t keys = 0;
+        int64_t t2 = clock_now_ns();
+        ini_parse_string(text, nothing, &keys);
+        int64_t t3 = clock_now_ns();
+        l[r] = (double)(t1 - t0) / (double)n;
+        b[r] = (double)(t3 - t2) / (double)n;
+    }
+    qsort(l, RUNS, sizeof(double), cmp_double);
+    qsort(b, RUNS, sizeof(double), cmp_double);
+    *load = l[RUNS / 2];
+    *bare = b[RUNS / 2];
+    free(text);
+}
+
 int main(void)
 {
     log_set_level(LOG_LEVEL_WARN);
@@ -209,5 +265,13 @@ int main(void)
     printf("per-op cost 100k/1k: changed %.2fx, unchanged %.2fx, hand loop "
            "%.2fx (linear: at most 3x)  %s\n", grow_c, grow_u, grow_l,
            grow_c <= 3 && grow_u <= 3 ? "ok" : "OVER");
+    double l2, b2, l20, b20;
+    time_load(2000, &l2, &b2);
+    time_load(20000, &l20, &b20);
+    printf("load, 20k ops: %.2f us/op = %.1fx inih alone (%.2f us/op; "
+           "limit 20x)  %s\n", l20 / 1000, l20 / b20, b20 / 1000,
+           l20 <= 20 * b20 ? "ok" : "OVER");
+    printf("load per-op cost 20k/2k: %.2fx (linear: at most 2x)  %s\n",
+           l20 / l2, l20 <= 2 * l2 ? "ok" : "OVER");
     return 0;
 }

@@ -593,6 +593,31 @@ def test_reload_and_load_over_osc_and_sighup(tmp_path):
     assert k.stop() == 0
 
 
+def test_a_huge_network_loads_and_hot_reloads(tmp_path):
+    """20,000 ops: loading is linear in them and tells the stall detector
+    it moves, so a reload under a short hang_timeout swaps it in and the
+    frames go on."""
+    k = Kiosk(tmp_path, hang_timeout=2)
+    chain = ["[m0]\nOPType = constantCHOP\nname0 = x\nvalue0 = 1\n"]
+    chain += [f"[m{i}]\nOPType = mathCHOP\ninputs = m{i - 1}\ngain = 1\n"
+              for i in range(1, 20000)]
+    net = k.net / "network.ini"
+    net.write_text(net.read_text() + "".join(chain))
+    k.start()
+    assert k.wait_for("report 10", timeout=60), k.log()[-2000:]
+    k.proc.send_signal(signal.SIGHUP)
+    assert k.wait_for("operators", timeout=60), k.log()[-2000:]
+    assert k.wait_for("[reload] now running", timeout=60), k.log()[-2000:]
+    assert "20004 operators" in k.log().split("[reload] now running")[1]
+    n = len(re.findall(r"\breport \d+", k.log()))
+    deadline = time.time() + 30
+    while len(re.findall(r"\breport \d+", k.log())) <= n + 2:
+        assert time.time() < deadline and k.proc.poll() is None, k.log()[-2000:]
+        time.sleep(0.1)
+    assert k.stop() == 0, k.log()[-2000:]
+    assert "watchdog" not in k.log()
+
+
 @pytest.mark.parametrize("name", ["vitrine.service", "vitrine-cage.service"])
 def test_systemctl_reload_reaches_vitrine(tmp_path, name):
     """Each unit's ExecReload, run as systemd runs it, reloads the running
