@@ -52,6 +52,7 @@ static const struct key keys[] = {
     K("gpu", "max_memory", KEY_BYTES, gpu_max_memory, 0, 1e15, NULL),
     K("state", "dir", KEY_STRING, state_dir, 0, 0, NULL),
     K("state", "interval", KEY_DOUBLE, state_interval, 0.1, 86400, NULL),
+    K("state", "max_storage", KEY_BYTES, storage_max, 0, 1e15, NULL),
 };
 
 void config_defaults(struct kiosk_config *c)
@@ -68,6 +69,7 @@ void config_defaults(struct kiosk_config *c)
         .hang_timeout = 5,
         .script_budget_ms = 500,
         .state_interval = 5,
+        .storage_max = 128 << 20,
     };
 }
 

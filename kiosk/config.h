@@ -24,6 +24,7 @@ struct kiosk_config {
     /* [state] */
     char *state_dir; /* NULL: systemd's StateDirectory, else none */
     double state_interval;
+    double storage_max; /* bytes op.storage may hold; 0: no limit */
 };
 
 #define KIOSK_CONFIG_DEFAULT_PATH "/etc/vitrine/kiosk.ini"

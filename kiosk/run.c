@@ -178,7 +178,10 @@ struct runtime {
     bool fallback;         /* running the fallback after a crash loop */
     char *state_dir;       /* NULL: nothing persists */
     char *state_name;      /* the running network's state file */
-    char *state_last;      /* what that file holds now (NULL: unknown) */
+    char *state_ops;       /* the ops' lines the last save took (NULL: none
+                            * since the network started) */
+    bool state_dirty;      /* something changed that no save has written */
+    struct state_saver *saver;
     int64_t state_due;     /* next periodic save */
     int64_t status_due;    /* next STATUS= */
     struct watch *watch;
@@ -296,32 +299,50 @@ static void display_close(struct display *d)
 /* Writes the state when it differs from what the file holds: an idle
  * installation writes nothing, so months of 5-second saves do not wear
  * out an SD card. */
-static void state_save_now(struct runtime *rt, struct graph *g)
+/* A save that finished: its outcome. */
+static void state_collect(struct runtime *rt, bool wait)
+{
+    char err[512];
+    if (saver_poll(rt->saver, wait, err, sizeof(err)) < 0) {
+        LOG_WARN("[state]", "%s", err);
+        rt->state_dirty = true; /* to be tried again */
+    }
+}
+
+/* Saves g's state when something changed since the last save: in the
+ * background, or (wait) written before it returns. A periodic save that
+ * finds the last one still being written comes again next time. */
+static void state_save_now(struct runtime *rt, struct graph *g, bool wait)
 {
     if (!rt->state_dir || !rt->state_name)
         return;
-    char *text = state_capture(g);
-    if (rt->state_last && strcmp(text, rt->state_last) == 0) {
-        free(text);
+    state_collect(rt, wait);
+    char *ops = state_capture_ops(g);
+    bool changed;
+    struct py_storage *st = py_storage_collect(&changed);
+    rt->state_dirty |= changed || !rt->state_ops ||
+                       strcmp(ops, rt->state_ops) != 0;
+    if (!rt->state_dirty ||
+        !saver_start(rt->saver, rt->state_dir, rt->state_name, g->file, ops,
+                     st)) {
+        py_storage_free(&st);
+        free(ops);
         return;
     }
-    char err[512];
-    if (state_save(rt->state_dir, rt->state_name, g->file, text, err,
-                   sizeof(err)) != 0) {
-        LOG_WARN("[state]", "%s", err);
-        free(text);
-        return;
-    }
-    free(rt->state_last);
-    rt->state_last = text;
+    rt->state_dirty = false;
+    free(rt->state_ops);
+    rt->state_ops = ops;
+    if (wait)
+        state_collect(rt, true);
 }
 
 /* The state saved for g's network, put back. */
 static void state_restore(struct runtime *rt, struct graph *g)
 {
     free(rt->state_name);
-    free(rt->state_last);
-    rt->state_last = NULL;
+    free(rt->state_ops);
+    rt->state_ops = NULL;
+    rt->state_dirty = false;
     rt->state_name = rt->state_dir && !rt->fallback
                          ? state_file_name(g->file) : NULL;
     if (!rt->state_name)
@@ -332,7 +353,7 @@ static void state_restore(struct runtime *rt, struct graph *g)
     int n = state_apply(g, text);
     LOG_INFO("[state]", "restored the state of %d operator%s from %s/%s", n,
              n == 1 ? "" : "s", rt->state_dir, rt->state_name);
-    rt->state_last = text; /* what the file holds */
+    free(text);
 }
 
 /* ---- reload ---- */
@@ -375,7 +396,7 @@ static struct graph *reload(struct runtime *rt, struct graph *g,
         state_apply(ng, state);
         free(state);
     } else {
-        state_save_now(rt, g);
+        state_save_now(rt, g, true);
         py_exit(g);
         py_attach(ng);
         rt->fallback = false;
@@ -421,8 +442,10 @@ static struct graph *between(void *userdata, struct graph *g)
         rt->status_start = now;
         rt->status_due = now + 1000000000LL;
     }
+    if (rt->state_dir)
+        state_collect(rt, false);
     if (rt->state_dir && now >= rt->state_due) {
-        state_save_now(rt, g);
+        state_save_now(rt, g, false);
         rt->state_due = now + (int64_t)(rt->cfg->state_interval * 1e9);
     }
     const char *what;
@@ -465,7 +488,7 @@ int run_kiosk(const struct cli *cli, const struct kiosk_config *cfg,
               const char *network)
 {
     notify_init();
-    struct runtime rt = {.cli = cli, .cfg = cfg};
+    struct runtime rt = {.cli = cli, .cfg = cfg, .saver = saver_create()};
     rt.state_dir = state_dir_of(cli, cfg);
     if (rt.state_dir) {
         char err[512];
@@ -498,6 +521,7 @@ int run_kiosk(const struct cli *cli, const struct kiosk_config *cfg,
         if (rt.state_dir)
             runs_clean_exit(rt.state_dir); /* a bad file is no crash */
         free(rt.state_dir);
+        saver_destroy(&rt.saver);
         return EXIT_NETWORK;
     }
     rt.g = g;
@@ -506,10 +530,12 @@ int run_kiosk(const struct cli *cli, const struct kiosk_config *cfg,
                 "output to a TOP", g->file);
         graph_destroy(&g);
         free(rt.state_dir);
+        saver_destroy(&rt.saver);
         return EXIT_NETWORK;
     }
     bool gl = display_open(&rt.d, cli, cfg, g);
     py_set_budget_ms(cfg->script_budget_ms);
+    py_set_storage_max((size_t)cfg->storage_max);
     midi_set_default_device(cfg->midi_device);
     osc_set_default_port(cli->osc_port);
     py_attach(g);
@@ -586,7 +612,8 @@ int run_kiosk(const struct cli *cli, const struct kiosk_config *cfg,
         }
     }
     py_exit(g);
-    state_save_now(&rt, g);
+    state_save_now(&rt, g, true);
+    saver_destroy(&rt.saver);
     py_attach(NULL);
     remote_close(&rt.remote);
     midi_set_default_device(NULL);
@@ -601,6 +628,6 @@ int run_kiosk(const struct cli *cli, const struct kiosk_config *cfg,
         runs_clean_exit(rt.state_dir);
     free(rt.state_dir);
     free(rt.state_name);
-    free(rt.state_last);
+    free(rt.state_ops);
     return rc;
 }

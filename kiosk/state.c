@@ -2,7 +2,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +22,7 @@
 
 /* ---- the graph's state as text ---- */
 
-char *state_capture(struct graph *g)
+char *state_capture_ops(struct graph *g)
 {
     struct strbuf sb = {0};
     for (size_t i = 0; i < g->nslots; i++) {
@@ -34,16 +36,70 @@ char *state_capture(struct graph *g)
                       lines.s);
         sb_free(&lines);
     }
-    char *storage = py_storage_dump();
-    if (storage)
-        sb_printf(&sb, "storage %s\n", storage);
-    free(storage);
+    return sb.s ? sb_steal(&sb) : xstrdup("");
+}
+
+static void base64(struct strbuf *sb, const void *data, size_t len)
+{
+    static const char abc[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const unsigned char *p = data;
+    size_t need = sb->len + (len + 2) / 3 * 4 + 1;
+    GROW(sb->s, sb->cap, need);
+    char *o = sb->s + sb->len;
+    size_t i = 0;
+    for (; i + 3 <= len; i += 3, o += 4) {
+        uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
+        o[0] = abc[v >> 18];
+        o[1] = abc[v >> 12 & 63];
+        o[2] = abc[v >> 6 & 63];
+        o[3] = abc[v & 63];
+    }
+    if (i < len) {
+        uint32_t v = (uint32_t)p[i] << 16 |
+                     (i + 1 < len ? (uint32_t)p[i + 1] << 8 : 0);
+        o[0] = abc[v >> 18];
+        o[1] = abc[v >> 12 & 63];
+        o[2] = i + 1 < len ? abc[v >> 6 & 63] : '=';
+        o[3] = '=';
+        o += 4;
+    }
+    *o = '\0';
+    sb->len = (size_t)(o - sb->s);
+}
+
+/* "stored PATH KEY VALUE": one value of op.storage, its key's and its
+ * own pickle in base64. Any thread. */
+static void storage_lines(struct strbuf *sb, const struct py_storage *st)
+{
+    size_t n;
+    const struct py_stored *it = py_storage_items(st, &n);
+    for (size_t i = 0; i < n; i++) {
+        sb_printf(sb, "stored %s ", it[i].path);
+        base64(sb, it[i].key, it[i].key_len);
+        sb_puts(sb, " ");
+        base64(sb, it[i].value, it[i].value_len);
+        sb_puts(sb, "\n");
+    }
+}
+
+char *state_capture(struct graph *g)
+{
+    struct strbuf sb = {0};
+    char *ops = state_capture_ops(g);
+    sb_puts(&sb, ops);
+    free(ops);
+    bool changed;
+    struct py_storage *st = py_storage_collect(&changed);
+    storage_lines(&sb, st);
+    py_storage_free(&st);
     return sb.s ? sb_steal(&sb) : xstrdup("");
 }
 
 int state_apply(struct graph *g, const char *text)
 {
     struct op *cur = NULL;
+    char *last_stored = NULL;
     int restored = 0;
     const char *line = text;
     while (*line) {
@@ -61,8 +117,21 @@ int state_apply(struct graph *g, const char *text)
                 restored++;
                 cur->par_version++; /* cooks again when next pulled */
             }
+        } else if (strncmp(l, "stored ", 7) == 0) {
+            char *key = strchr(l + 7, ' ');
+            char *value = key ? strchr(key + 1, ' ') : NULL;
+            if (value) {
+                *key++ = '\0';
+                *value++ = '\0';
+                bool same_op = last_stored && strcmp(last_stored, l + 7) == 0;
+                if (py_storage_load_entry(l + 7, key, value) > 0 && !same_op)
+                    restored++;
+                free(last_stored);
+                last_stored = xstrdup(l + 7);
+            }
+            cur = NULL;
         } else if (strncmp(l, "storage ", 8) == 0) {
-            int n = py_storage_load(l + 8);
+            int n = py_storage_load(l + 8); /* the earlier format */
             if (n > 0)
                 restored += n;
         } else if (cur) {
@@ -71,20 +140,33 @@ int state_apply(struct graph *g, const char *text)
         free(l);
         line += len + (nl ? 1 : 0);
     }
+    free(last_stored);
     return restored;
 }
 
 /* ---- files ---- */
 
-static uint32_t crc32(const void *data, size_t len)
+static uint32_t crc_table[256];
+
+static void crc32_table(void)
 {
-    const unsigned char *p = data;
-    uint32_t c = 0xFFFFFFFFu;
-    for (size_t i = 0; i < len; i++) {
-        c ^= p[i];
+    for (uint32_t n = 0; n < 256; n++) {
+        uint32_t c = n;
         for (int k = 0; k < 8; k++)
             c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1)));
+        crc_table[n] = c;
     }
+}
+
+/* CRC-32 (zlib's), a table at a time. Any thread. */
+static uint32_t crc32(const void *data, size_t len)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, crc32_table);
+    const unsigned char *p = data;
+    uint32_t c = 0xFFFFFFFFu;
+    for (size_t i = 0; i < len; i++)
+        c = crc_table[(c ^ p[i]) & 0xff] ^ (c >> 8);
     return ~c;
 }
 
@@ -148,19 +230,116 @@ out:
     return rc;
 }
 
+/* The whole file: header, body, storage lines, end line. */
+static void state_file(struct strbuf *sb, const char *network_file,
+                       const char *ops, const struct py_storage *st)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    sb_printf(sb, STATE_HEADER "network %s\nsaved %lld.%03ld\n", network_file,
+              (long long)now.tv_sec, now.tv_nsec / 1000000);
+    sb_puts(sb, ops);
+    if (st)
+        storage_lines(sb, st);
+    sb_printf(sb, "end %08x\n", crc32(sb->s, sb->len));
+}
+
 int state_save(const char *dir, const char *name, const char *network_file,
                const char *text, char *err, size_t n)
 {
     struct strbuf sb = {0};
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    sb_printf(&sb, STATE_HEADER "network %s\nsaved %lld.%03ld\n", network_file,
-              (long long)now.tv_sec, now.tv_nsec / 1000000);
-    sb_puts(&sb, text);
-    sb_printf(&sb, "end %08x\n", crc32(sb.s, sb.len));
+    state_file(&sb, network_file, text, NULL);
     int rc = write_atomic(dir, name, sb.s, sb.len, err, n);
     sb_free(&sb);
     return rc;
+}
+
+/* ---- saving in the background ---- */
+
+struct state_saver {
+    pthread_t thread;
+    bool running;  /* a save was started and not collected */
+    bool threaded; /* on its own thread (else written when started) */
+    _Atomic bool done;
+    char *dir, *name, *network_file, *ops;
+    struct py_storage *st;
+    int rc;
+    char err[512];
+};
+
+static void *saver_main(void *arg)
+{
+    struct state_saver *sv = arg;
+    struct strbuf sb = {0};
+    state_file(&sb, sv->network_file, sv->ops, sv->st);
+    sv->rc = write_atomic(sv->dir, sv->name, sb.s, sb.len, sv->err,
+                          sizeof(sv->err));
+    sb_free(&sb);
+    atomic_store(&sv->done, true);
+    return NULL;
+}
+
+struct state_saver *saver_create(void)
+{
+    return xcalloc(1, sizeof(struct state_saver));
+}
+
+static void saver_clear(struct state_saver *sv)
+{
+    free(sv->dir);
+    free(sv->name);
+    free(sv->network_file);
+    free(sv->ops);
+    py_storage_free(&sv->st);
+    sv->dir = sv->name = sv->network_file = sv->ops = NULL;
+}
+
+int saver_poll(struct state_saver *sv, bool wait, char *err, size_t n)
+{
+    if (!sv || !sv->running)
+        return 0;
+    if (!wait && !atomic_load(&sv->done))
+        return 2;
+    if (sv->threaded)
+        pthread_join(sv->thread, NULL);
+    sv->running = false;
+    saver_clear(sv);
+    if (sv->rc != 0) {
+        snprintf(err, n, "%s", sv->err);
+        return -1;
+    }
+    return 1;
+}
+
+bool saver_start(struct state_saver *sv, const char *dir, const char *name,
+                 const char *network_file, const char *ops,
+                 struct py_storage *st)
+{
+    if (sv->running)
+        return false;
+    sv->dir = xstrdup(dir);
+    sv->name = xstrdup(name);
+    sv->network_file = xstrdup(network_file);
+    sv->ops = xstrdup(ops);
+    sv->st = st;
+    atomic_store(&sv->done, false);
+    sv->running = true;
+    sv->threaded = pthread_create(&sv->thread, NULL, saver_main, sv) == 0;
+    if (!sv->threaded)
+        saver_main(sv); /* no thread to be had: written here */
+    return true;
+}
+
+void saver_destroy(struct state_saver **psv)
+{
+    struct state_saver *sv = *psv;
+    if (!sv)
+        return;
+    char err[512];
+    if (saver_poll(sv, true, err, sizeof(err)) < 0)
+        LOG_WARN("[state]", "%s", err);
+    free(sv);
+    *psv = NULL;
 }
 
 /* NULL when data is not a whole state file; else where its body starts,

@@ -334,6 +334,13 @@ static PyObject *m_budget_ms(PyObject *self, PyObject *args)
     return PyFloat_FromDouble(py_budget_ms());
 }
 
+static PyObject *m_storage_max(PyObject *self, PyObject *args)
+{
+    (void)self;
+    (void)args;
+    return PyLong_FromSize_t(py_storage_max());
+}
+
 static PyObject *m_budget_expired(PyObject *self, PyObject *args)
 {
     (void)self;
@@ -1694,6 +1701,7 @@ static PyMethodDef methods[] = {
     {"ops_of_type", m_ops_of_type, METH_VARARGS, NULL},
     {"budget", m_budget, METH_VARARGS, NULL},
     {"budget_ms", m_budget_ms, METH_NOARGS, NULL},
+    {"storage_max", m_storage_max, METH_NOARGS, NULL},
     {"budget_expired", m_budget_expired, METH_NOARGS, NULL},
     {"budget_signal", m_budget_signal, METH_NOARGS, NULL},
     {"par_get", m_par_get, METH_VARARGS, NULL},

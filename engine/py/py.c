@@ -36,9 +36,10 @@ static struct {
     uint64_t gen;       /* bumped at each outermost begin */
     int64_t deadline;   /* CLOCK_MONOTONIC ns */
     double budget_ms;
+    size_t storage_max;
     pthread_t main_pthread;
     uint64_t fired_gen; /* the call the budget signal was sent for */
-} py = {.budget_ms = 500};
+} py = {.budget_ms = 500, .storage_max = PY_STORAGE_MAX_DEFAULT};
 
 struct graph *py_graph(void)
 {
@@ -175,6 +176,16 @@ void py_set_budget_ms(double ms)
 double py_budget_ms(void)
 {
     return py.budget_ms;
+}
+
+void py_set_storage_max(size_t bytes)
+{
+    py.storage_max = bytes;
+}
+
+size_t py_storage_max(void)
+{
+    return py.storage_max;
 }
 
 /* ---- errors ---- */
@@ -324,13 +335,75 @@ void py_osc_receive(struct op *op, int row, const struct osc_msg *m)
                        (int)m->from_port));
 }
 
-char *py_storage_dump(void)
+struct py_storage {
+    PyObject *held; /* the list _storage_collect made: keeps every buffer */
+    struct py_stored *items;
+    size_t n;
+};
+
+struct py_storage *py_storage_collect(bool *changed)
 {
-    PyObject *r = td_call("_storage_dump", NULL);
-    const char *s = r && PyUnicode_Check(r) ? PyUnicode_AsUTF8(r) : NULL;
-    char *out = s && s[0] ? xstrdup(s) : NULL;
+    *changed = false;
+    PyObject *r = td_call("_storage_collect", NULL);
+    PyObject *list = r && PyTuple_Check(r) && PyTuple_GET_SIZE(r) == 2
+                         ? PyTuple_GET_ITEM(r, 1) : NULL;
+    if (!list || !PyList_Check(list)) {
+        Py_XDECREF(r);
+        return NULL;
+    }
+    struct py_storage *st = xcalloc(1, sizeof(*st));
+    st->held = r;
+    *changed = PyObject_IsTrue(PyTuple_GET_ITEM(r, 0)) == 1;
+    size_t n = (size_t)PyList_GET_SIZE(list);
+    st->items = xcalloc(n ? n : 1, sizeof(*st->items));
+    for (size_t i = 0; i < n; i++) {
+        PyObject *e = PyList_GET_ITEM(list, i);
+        const char *path;
+        if (!PyTuple_Check(e) || PyTuple_GET_SIZE(e) != 3 ||
+            !(path = PyUnicode_AsUTF8(PyTuple_GET_ITEM(e, 0))) ||
+            !PyBytes_Check(PyTuple_GET_ITEM(e, 1)) ||
+            !PyBytes_Check(PyTuple_GET_ITEM(e, 2))) {
+            PyErr_Clear();
+            continue;
+        }
+        PyObject *k = PyTuple_GET_ITEM(e, 1), *v = PyTuple_GET_ITEM(e, 2);
+        st->items[st->n++] = (struct py_stored){
+            .path = path,
+            .key = PyBytes_AS_STRING(k),
+            .key_len = (size_t)PyBytes_GET_SIZE(k),
+            .value = PyBytes_AS_STRING(v),
+            .value_len = (size_t)PyBytes_GET_SIZE(v),
+        };
+    }
+    return st;
+}
+
+const struct py_stored *py_storage_items(const struct py_storage *st,
+                                         size_t *n)
+{
+    *n = st ? st->n : 0;
+    return st ? st->items : NULL;
+}
+
+void py_storage_free(struct py_storage **pst)
+{
+    struct py_storage *st = *pst;
+    if (!st)
+        return;
+    if (py.running)
+        Py_XDECREF(st->held);
+    free(st->items);
+    free(st);
+    *pst = NULL;
+}
+
+int py_storage_load_entry(const char *path, const char *key,
+                          const char *value)
+{
+    PyObject *r = td_call("_storage_load_entry", "(sss)", path, key, value);
+    int n = r && PyLong_Check(r) ? (int)PyLong_AsLong(r) : -1;
     Py_XDECREF(r);
-    return out;
+    return n;
 }
 
 int py_storage_load(const char *text)

@@ -64,11 +64,33 @@ struct osc_msg;
  * timeStamp, address, args, peer) for one message. */
 void py_osc_receive(struct op *op, int row, const struct osc_msg *m);
 
-/* op.storage of the attached graph's ops, by path, as one line of text
- * (NULL when there is none); and back into the ops with the same paths
- * (returns how many, -1 when the text could not be read: logged). */
-char *py_storage_dump(void);
+/* op.storage of the attached graph's ops, for a save: each value pickled
+ * on its own, with its key and the path of its op. A value that cannot
+ * change and is the same object as at the last save keeps its pickle;
+ * *changed says whether any pickle differs from the last save's. The
+ * buffers stay valid, and may be read on another thread, until
+ * py_storage_free (main thread). NULL when there is nothing to say. */
+struct py_stored {
+    const char *path;
+    const char *key, *value; /* pickles */
+    size_t key_len, value_len;
+};
+struct py_storage;
+struct py_storage *py_storage_collect(bool *changed);
+const struct py_stored *py_storage_items(const struct py_storage *st,
+                                         size_t *n);
+void py_storage_free(struct py_storage **st);
+/* One saved value (key and value pickles in base64) back into the op of
+ * that path: 1, or 0 when it could not be (logged). */
+int py_storage_load_entry(const char *path, const char *key,
+                          const char *value);
+/* The earlier format, one line of base64 for every op: how many ops got
+ * something back, -1 when it could not be read (logged). */
 int py_storage_load(const char *text);
+/* What op.storage may hold in all (bytes; 0: no limit): store() refuses
+ * a value beyond it, and a save leaves such values out. */
+#define PY_STORAGE_MAX_DEFAULT ((size_t)128 << 20)
+void py_set_storage_max(size_t bytes);
 
 /* For the stall detector (any thread): whether a script is running on
  * the main thread; interrupt it now (as its budget would); write the

@@ -21,6 +21,7 @@ void py_budget_end(void);
 bool py_budget_pause(void);
 void py_budget_resume(bool was_armed);
 double py_budget_ms(void);
+size_t py_storage_max(void);
 /* str's text as UTF-8, newly allocated and never NULL: what cannot be
  * encoded (a lone surrogate such as '\udcff') is written as a backslash
  * escape. For messages and for text a script hands over. Leaves no

@@ -1046,6 +1046,7 @@ class OP:
         self._state()['storage'] = dict(v)
 
     def store(self, key, value):
+        _storage_room(self._id, key, value)
         self.storage[key] = value
         return value
 
@@ -2566,33 +2567,127 @@ for _name in _LATE_CLASSES:
 _storage_warned = set()
 
 
-def _storage_dump():
-    """op.storage of every op that has some, by path, each value pickled
-    on its own (so that one that cannot be read back costs only itself),
-    in base64 ('' when there is none). Values that cannot be pickled are
-    left out, with a warning once per op and key."""
-    import base64
+_storage_cache = {}  # (oid, key): (value, its pickle, a copy of an array)
+_storage_sizes = {}  # (oid, key): bytes its pickle took at the last save
+
+# Values that cannot change behind the same object: a save reuses their
+# pickle instead of pickling them again.
+_STORAGE_FIXED = (int, float, complex, bool, str, bytes, type(None), range)
+
+
+def _storage_fixed(v, depth=0):
+    if isinstance(v, _STORAGE_FIXED):
+        return True
+    if isinstance(v, (tuple, frozenset)) and depth < 4 and len(v) <= 64:
+        return all(_storage_fixed(x, depth + 1) for x in v)
+    return False
+
+
+def _storage_snapshot(v):
+    """A copy of a NumPy array of numbers, to tell at the next save whether
+    it changed without pickling it again (comparing costs less)."""
+    if type(v).__name__ == 'ndarray' and v.dtype.kind in 'biufc':
+        return v.copy()
+    return None
+
+
+def _storage_same_array(v, snap):
+    if snap is None or v.shape != snap.shape or v.dtype != snap.dtype:
+        return False
+    import numpy
+    return bool(numpy.array_equal(v, snap))  # NaNs: pickled again
+
+
+def _storage_pickle(v):
     import pickle
-    out = {}
+    return pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _storage_size(v):
+    """What v would take in a save, without pickling big arrays and
+    strings to find out."""
+    nbytes = getattr(v, 'nbytes', None)
+    if isinstance(nbytes, int) and hasattr(v, 'dtype'):
+        return nbytes
+    if isinstance(v, (bytes, bytearray, str)):
+        return len(v)
+    try:
+        return len(_storage_pickle(v))
+    except Exception:
+        return 0  # kept in memory only; the save says so
+
+
+def _storage_room(oid, key, value):
+    """Raises when storing value under key would take op.storage past
+    [state] max_storage."""
+    limit = _vt.storage_max()
+    if not limit:
+        return
+    size = _storage_size(value)
+    total = size + sum(n for k, n in _storage_sizes.items()
+                       if k != (oid, key))
+    if total > limit:
+        raise ValueError(
+            "op.store(%r): %s would bring op.storage to %s, more than the "
+            "%s it may hold ([state] max_storage in kiosk.ini)"
+            % (key, _mb(size), _mb(total), _mb(limit)))
+    _storage_sizes[(oid, key)] = size
+
+
+def _mb(n):
+    return '%.1f MB' % (n / 1048576)
+
+
+def _storage_collect():
+    """op.storage of every op that has some, for a save: (changed, [(path,
+    key pickle, value pickle)]), each value pickled on its own (so that
+    one that cannot be read back costs only itself). A value that cannot
+    change and is the same object as at the last save keeps its pickle;
+    changed is False when every pickle is as it was. Values that cannot be
+    pickled, and those beyond [state] max_storage, are left out with a
+    warning once per op and key."""
+    global _storage_cache
+    cache, entries, changed, total = {}, [], False, 0
+    limit = _vt.storage_max()
     for oid, s in _state.items():
         st = s.get('storage')
         if not st or not _vt.alive(oid):
             continue
         path = _vt.info(oid)[1]
-        kept = {}
-        for k, v in st.items():
+        for k, v in list(st.items()):
+            old = _storage_cache.get((oid, k))
+            snap = None
             try:
-                kept[k] = pickle.dumps(v)
+                if old is not None and old[0] is v and (
+                        _storage_fixed(v) or _storage_same_array(v, old[2])):
+                    data, snap = old[1], old[2]
+                else:
+                    data = _storage_pickle(v)
+                    changed = changed or old is None or old[1] != data
+                    snap = _storage_snapshot(v)
+                key = _storage_pickle(k)
             except Exception as e:
-                if (path, k) not in _storage_warned:
-                    _storage_warned.add((path, k))
-                    _vt.log(4, '[%s]' % path, "storage '%s' is "
-                            "not kept across restarts: %s" % (k, e))
-        if kept:
-            out[path] = kept
-    if not out:
-        return ''
-    return base64.b64encode(pickle.dumps({'format': 2, 'ops': out})).decode()
+                _storage_warn(path, k, "not kept across restarts: %s" % e)
+                continue
+            if limit and total + len(data) > limit:
+                _storage_warn(path, k, "not kept across restarts: with it "
+                              "op.storage would hold more than the %s of "
+                              "[state] max_storage" % _mb(limit))
+                continue
+            total += len(data)
+            cache[(oid, k)] = (v, data, snap)
+            entries.append((path, key, data))
+    changed = changed or cache.keys() != _storage_cache.keys()
+    _storage_cache = cache
+    _storage_sizes.clear()
+    _storage_sizes.update((k, len(e[1])) for k, e in cache.items())
+    return changed, entries
+
+
+def _storage_warn(path, key, what):
+    if (path, key) not in _storage_warned:
+        _storage_warned.add((path, key))
+        _vt.log(4, '[%s]' % path, "storage %r is %s" % (key, what))
 
 
 # What a stored value may be made of when it is read back: plain Python
@@ -2610,6 +2705,8 @@ _STORAGE_SAFE = {
     'numpy': {'ndarray', 'dtype'},
     'numpy.core.multiarray': {'_reconstruct', 'scalar'},
     'numpy._core.multiarray': {'_reconstruct', 'scalar'},
+    'numpy.core.numeric': {'_frombuffer'},  # pickle protocol 5
+    'numpy._core.numeric': {'_frombuffer'},
 }
 
 
@@ -2633,11 +2730,35 @@ def _storage_unpickle(data):
     return Restricted(io.BytesIO(data)).load()
 
 
+def _storage_load_entry(path, key, value):
+    """One value a save wrote (path, and the key's and value's pickles in
+    base64) back into the op of that path; one that cannot be read back
+    (its class changed since, or it names something outside what storage
+    keeps) is said and skipped. 1 when it was put back."""
+    import base64
+    oid = _vt.find(_vt.root(), path)
+    if not oid:
+        return 0
+    try:
+        k = _storage_unpickle(base64.b64decode(key))
+    except Exception as e:
+        _vt.log(4, '[%s]' % path, "a storage key could not be read back: "
+                "%s: %s; left out" % (type(e).__name__, e))
+        return 0
+    try:
+        v = _storage_unpickle(base64.b64decode(value))
+    except Exception as e:
+        _vt.log(4, '[%s]' % path, "storage %r could not be read back: "
+                "%s: %s; left out" % (k, type(e).__name__, e))
+        return 0
+    _wrap(oid)._state()['storage'][k] = v
+    return 1
+
+
 def _storage_load(text):
-    """Puts back what _storage_dump made, into the ops of the same paths;
-    a value that cannot be unpickled (its class changed since, or it names
-    something outside what storage keeps) is said and skipped. Reads the
-    first format too (one pickle of everything)."""
+    """The earlier formats: one line of base64 holding every op's storage
+    (format 2: each value pickled on its own; before it, one pickle of
+    everything). Returns how many ops got something back."""
     import base64
     if not text:
         return 0

@@ -914,3 +914,69 @@ def test_midi_values_and_unpicklable_storage_across_restarts(tmp_path):
     assert "[/project1/s] warning: storage 'changed' could not be read " \
         "back: ValueError: invalid literal for int()" in err, err
     assert first.endswith("['kept', 'lost']"), first  # kept came back
+
+
+BIG_STORAGE = """
+import numpy
+def onStart():
+    if 'blob' in me.storage:
+        print('back', len(me.fetch('blob')), float(me.fetch('arr').sum()),
+              me.fetch('n'))
+    me.store('blob', b'x' * (30 << 20))
+    me.store('arr', numpy.arange(1 << 20, dtype=numpy.float64))
+    me.store('n', 1)
+    try:
+        me.store('huge', b'y' * (200 << 20))
+    except ValueError as e:
+        print('refused', e)
+def onFrameEnd(frame):
+    if frame == 30:
+        me.store('n', 2)  # a change: one more save
+"""
+
+
+def test_large_storage_saves_without_holding_frames(tmp_path):
+    """30 MB of op.storage saved every 0.2 s under a 1 s hang_timeout: the
+    frames go on (saving is on a thread of its own; what did not change is
+    not pickled again and not written again), it all comes back at the
+    next start, and a value that would take storage past [state]
+    max_storage is refused on store()."""
+    net = tmp_path / "net"
+    net.mkdir()
+    (net / "network.ini").write_text(
+        "[network]\nresolution = 64x36\noutput = c\n"
+        "[c]\nOPType = constantTOP\n"
+        "[s]\nOPType = executeDAT\nfile = s.py\n")
+    (net / "s.py").write_text(BIG_STORAGE)
+    state = tmp_path / "state"
+    ini = tmp_path / "kiosk.ini"
+    ini.write_text(f"[osc]\nport = {free_port()}\n[watchdog]\n"
+                   f"hang_timeout = 1\n[state]\ndir = {state}\n"
+                   "interval = 0.2\n")
+    args = [VITRINE, "--headless", "--config", str(ini), str(net)]
+    p = subprocess.Popen(args, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 30
+    files = []
+    while not files and time.time() < deadline and p.poll() is None:
+        files = list(state.glob("network-*.state"))
+        time.sleep(0.1)
+    assert files, "no state file"
+    time.sleep(1.5)  # frame 30 is long past, and its save
+    seen = files[0].stat().st_mtime_ns
+    time.sleep(1.0)  # five intervals with nothing changed
+    assert files[0].stat().st_mtime_ns == seen, "saved again unchanged"
+    p.send_signal(signal.SIGTERM)
+    _, err = p.communicate(timeout=30)
+    assert p.returncode == 0, err[-3000:]
+    assert "watchdog" not in err, err[-3000:]
+    assert "refused op.store('huge'): 200.0 MB would bring op.storage to " \
+        "238.0 MB, more than the 128.0 MB it may hold ([state] max_storage " \
+        "in kiosk.ini)" in err, err[-3000:]
+    p = subprocess.Popen(args, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    time.sleep(2)
+    p.send_signal(signal.SIGTERM)
+    _, err = p.communicate(timeout=30)
+    assert p.returncode == 0, err[-3000:]
+    assert f"back {30 << 20} {float((1 << 20) * ((1 << 20) - 1) // 2)} 2" \
+        in err, err[-3000:]
+    assert not list(state.glob(".*.tmp"))

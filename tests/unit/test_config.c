@@ -74,6 +74,7 @@ static void test_example_states_the_defaults(void **state)
     assert_true(c.script_budget_ms == def.script_budget_ms);
     assert_true(c.state_interval == def.state_interval);
     assert_true(c.gpu_max_memory == def.gpu_max_memory);
+    assert_true(c.storage_max == def.storage_max);
     /* the example's network, fallback, device and dir are examples of
      * where things go, not defaults */
     config_free(&def);
