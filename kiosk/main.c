@@ -237,6 +237,12 @@ static int cmd_check(const struct cli *cli)
 
 int main(int argc, char **argv)
 {
+    /* Before anything else: a SIGTERM, SIGINT or SIGHUP that comes while
+     * the runtime starts (loading a large network, starting Python) waits
+     * until the frame loop runs and handles it (run_kiosk), instead of
+     * ending the process half-started. Threads made meanwhile inherit the
+     * mask, so only the main thread ever takes them. */
+    run_block_signals(true);
     log_init();
     struct cli cli;
     if (cli_parse(argc, argv, &cli) != 0) {
@@ -246,6 +252,8 @@ int main(int argc, char **argv)
     log_set_level(cli.verbosity > 0 ? LOG_LEVEL_DBG
                   : cli.verbosity < 0 ? LOG_LEVEL_WARN
                                       : LOG_LEVEL_INFO);
+    if (strcmp(cli.command, "run") != 0)
+        run_block_signals(false); /* the commands stop when told to */
     if (strcmp(cli.command, "ops") == 0)
         return cmd_ops(&cli);
     if (strcmp(cli.command, "check") == 0)

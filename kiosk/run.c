@@ -1,5 +1,6 @@
 #include "run.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,16 @@ static void on_signal(int sig)
         reload_requested = 1;
     else
         stop_requested = 1;
+}
+
+void run_block_signals(bool block)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    pthread_sigmask(block ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
 }
 
 /* The built-in fallback: a plain dark screen, for a crash loop when
@@ -565,11 +576,16 @@ int run_kiosk(const struct cli *cli, const struct kiosk_config *cfg,
              g->nops - 1, g->time.rate,
              cli->frames ? "" : "; Ctrl-C stops");
 
+    /* What came while starting (blocked since main's first line) is
+     * taken now: a stop ends the run before its first frame, cleanly. */
     struct sigaction sa = {.sa_handler = on_signal};
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
+    run_block_signals(false);
+    if (stop_requested)
+        LOG_INFO("[vitrine]", "asked to stop while starting: stopping");
 
     const char *hang = getenv("VITRINE_DEBUG_HANG_AT_FRAME");
     struct loop_params lp = {

@@ -18,6 +18,10 @@ struct graph *run_load(const struct cli *cli, const char *network,
                        bool print_to_stdout, char **problems,
                        const char *follows);
 
+/* Blocks (or unblocks) SIGTERM, SIGINT and SIGHUP in the calling thread,
+ * and so in every thread it makes afterwards. */
+void run_block_signals(bool block);
+
 /* Runs network until a signal, the window closing, or --frames; returns
  * the exit status. */
 int run_kiosk(const struct cli *cli, const struct kiosk_config *cfg,

@@ -20,6 +20,9 @@ struct stall {
     pthread_t thread;
 };
 
+/* Longer than any scheduling delay a loaded machine gives a thread. */
+#define STOPPED_NS 1000000000LL
+
 static void sleep_ms(int ms)
 {
     struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
@@ -49,10 +52,25 @@ static void *watch(void *arg)
 {
     struct stall *s = arg;
     int64_t interrupted_at = 0;
+    int64_t woke = clock_now_ns();
     while (!atomic_load(&s->stop)) {
         sleep_ms(100);
         int64_t now = clock_now_ns();
         int64_t last = atomic_load(&s->last_frame);
+        /* A sleep of 100 ms that took seconds: the whole process was
+         * stopped (SIGSTOP, a debugger, a suspend), this thread with the
+         * loop. That time is nobody's hang: the frame clock moves on by
+         * it (unless a frame just came). */
+        int64_t gap = now - woke - 100000000LL;
+        woke = now;
+        if (gap > STOPPED_NS) {
+            LOG_INFO("[watchdog]", "the process was stopped for %.1f s; "
+                     "not counted as a hang", (double)gap * 1e-9);
+            if (atomic_compare_exchange_strong(&s->last_frame, &last,
+                                               last + gap))
+                last += gap;
+            interrupted_at = 0;
+        }
         int64_t stuck = now - last;
         if (stuck < s->timeout_ns) {
             interrupted_at = 0;

@@ -5,7 +5,8 @@
  * or the loop is stuck anywhere else (a driver, a blocking call), it logs
  * what was running (the loop's phase, the op being cooked, the Python
  * traceback of the main thread) and aborts, so that systemd restarts
- * the process.
+ * the process. Time the whole process spent stopped (SIGSTOP, a
+ * suspend: the watcher's own sleep took seconds too) is not counted.
  *
  * Threads: stall_* on the main thread; the watcher is internal. */
 #ifndef VITRINE_STALL_H

@@ -980,3 +980,58 @@ def test_large_storage_saves_without_holding_frames(tmp_path):
     assert f"back {30 << 20} {float((1 << 20) * ((1 << 20) - 1) // 2)} 2" \
         in err, err[-3000:]
     assert not list(state.glob(".*.tmp"))
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.05, 0.3])
+def test_signals_while_starting_end_the_run_cleanly(tmp_path, delay):
+    """SIGHUP, then SIGTERM, in the first moments of a start (here a
+    network of 20,000 ops, still loading): the process is not killed by
+    them; it stops cleanly once it runs, and the record of starts says
+    so."""
+    k = Kiosk(tmp_path)
+    chain = ["[m0]\nOPType = constantCHOP\nname0 = x\nvalue0 = 1\n"]
+    chain += [f"[m{i}]\nOPType = mathCHOP\ninputs = m{i - 1}\n"
+              for i in range(1, 20000)]
+    net = k.net / "network.ini"
+    net.write_text(net.read_text() + "".join(chain))
+    k.start()
+    # from main's first line on, the signals wait: its mask says so
+    wanted = (1 << (signal.SIGHUP - 1)) | (1 << (signal.SIGINT - 1)) | \
+        (1 << (signal.SIGTERM - 1))
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        status = open(f"/proc/{k.proc.pid}/status").read()
+        blocked = int(re.search(r"^SigBlk:\s*([0-9a-f]+)", status,
+                                re.M).group(1), 16)
+        if blocked & wanted == wanted:
+            break
+        time.sleep(0.001)
+    time.sleep(delay)
+    k.proc.send_signal(signal.SIGHUP)
+    time.sleep(0.01)
+    k.proc.send_signal(signal.SIGTERM)
+    k.proc.wait(timeout=60)
+    assert k.proc.returncode == 0, k.log()[-2000:]
+    runs = (k.state / "starts").read_text().split()
+    assert runs[-1] == "clean", runs
+
+
+def test_a_stopped_process_is_not_taken_for_a_hang(tmp_path):
+    """SIGSTOP for three times hang_timeout, then SIGCONT: the stall
+    detector sees that its own clock stood still too, and the frames go
+    on."""
+    k = Kiosk(tmp_path, hang_timeout=1)
+    k.start()
+    assert k.wait_for("report 10"), k.log()
+    k.proc.send_signal(signal.SIGSTOP)
+    time.sleep(3)
+    k.proc.send_signal(signal.SIGCONT)
+    n = len(re.findall(r"\breport \d+", k.log()))
+    deadline = time.time() + 30
+    while len(re.findall(r"\breport \d+", k.log())) <= n + 3:
+        assert time.time() < deadline and k.proc.poll() is None, \
+            k.log()[-2000:]
+        time.sleep(0.1)
+    assert k.stop() == 0, k.log()[-2000:]
+    assert "aborting" not in k.log()
+    assert "[watchdog] the process was stopped for " in k.log()
