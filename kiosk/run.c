@@ -188,6 +188,9 @@ struct runtime {
                             * the new one's first frame */
     bool fallback;         /* running the fallback after a crash loop */
     char *state_dir;       /* NULL: nothing persists */
+    char *runs_elsewhere;  /* where starts are recorded when state_dir
+                            * cannot be written */
+    bool state_failing;    /* the last save failed (said once) */
     char *state_name;      /* the running network's state file */
     char *state_ops;       /* the ops' lines the last save took (NULL: none
                             * since the network started) */
@@ -314,9 +317,17 @@ static void display_close(struct display *d)
 static void state_collect(struct runtime *rt, bool wait)
 {
     char err[512];
-    if (saver_poll(rt->saver, wait, err, sizeof(err)) < 0) {
-        LOG_WARN("[state]", "%s", err);
+    int r = saver_poll(rt->saver, wait, err, sizeof(err));
+    if (r < 0) {
+        /* said when it starts failing, not at every interval after */
+        if (!rt->state_failing)
+            LOG_WARN("[state]", "%s; the state is kept in memory and saved "
+                     "as soon as it can be", err);
+        rt->state_failing = true;
         rt->state_dirty = true; /* to be tried again */
+    } else if (r == 1 && rt->state_failing) {
+        LOG_INFO("[state]", "saved again in %s", rt->state_dir);
+        rt->state_failing = false;
     }
 }
 
@@ -495,6 +506,23 @@ static char *state_dir_of(const struct cli *cli, const struct kiosk_config *cfg)
     return dir[0] ? xstrdup(dir) : NULL;
 }
 
+/* Where the record of starts goes when the state folder cannot be
+ * written: the runtime folder (systemd's RuntimeDirectory=, else
+ * XDG_RUNTIME_DIR, else /tmp), one per state folder. */
+static char *runs_elsewhere_of(const char *state_dir)
+{
+    const char *base = getenv("RUNTIME_DIRECTORY");
+    if (!base || !base[0])
+        base = getenv("XDG_RUNTIME_DIR");
+    if (!base || !base[0])
+        base = "/tmp";
+    char *name = state_file_name(state_dir); /* a hash of its path */
+    char *dir = xasprintf("%s/vitrine-starts-%.16s", base,
+                          strchr(name, '-') + 1);
+    free(name);
+    return dir;
+}
+
 int run_kiosk(const struct cli *cli, const struct kiosk_config *cfg,
               const char *network)
 {
@@ -503,12 +531,21 @@ int run_kiosk(const struct cli *cli, const struct kiosk_config *cfg,
     rt.state_dir = state_dir_of(cli, cfg);
     if (rt.state_dir) {
         char err[512];
-        int unclean = runs_start(rt.state_dir, 60, err, sizeof(err));
+        bool elsewhere;
+        rt.runs_elsewhere = runs_elsewhere_of(rt.state_dir);
+        int unclean = runs_start(rt.state_dir, rt.runs_elsewhere, 60,
+                                 &elsewhere, err, sizeof(err));
         if (unclean < 0) {
             LOG_WARN("[state]", "%s; nothing persists this run", err);
             free(rt.state_dir);
             rt.state_dir = NULL;
-        } else if (unclean > 0 && unclean < 3) {
+        } else if (elsewhere) {
+            LOG_WARN("[state]", "%s cannot be written (%s): the saved state "
+                     "is read, starts are recorded in %s, and saving is "
+                     "tried again every [state] interval", rt.state_dir, err,
+                     rt.runs_elsewhere);
+        }
+        if (unclean > 0 && unclean < 3) {
             LOG_WARN("[vitrine]", "%d unclean exit%s (crash, kill, abort) "
                      "within the last 60 s; the fallback network takes over "
                      "at 3", unclean, unclean == 1 ? "" : "s");
@@ -530,8 +567,11 @@ int run_kiosk(const struct cli *cli, const struct kiosk_config *cfg,
         g = run_load(cli, network, false, NULL, "not starting");
     if (!g) {
         if (rt.state_dir)
-            runs_clean_exit(rt.state_dir); /* a bad file is no crash */
+            runs_clean_exit(rt.state_dir, rt.runs_elsewhere); /* a bad
+                                                              * file is no
+                                                              * crash */
         free(rt.state_dir);
+        free(rt.runs_elsewhere);
         saver_destroy(&rt.saver);
         return EXIT_NETWORK;
     }
@@ -541,6 +581,7 @@ int run_kiosk(const struct cli *cli, const struct kiosk_config *cfg,
                 "output to a TOP", g->file);
         graph_destroy(&g);
         free(rt.state_dir);
+        free(rt.runs_elsewhere);
         saver_destroy(&rt.saver);
         return EXIT_NETWORK;
     }
@@ -641,8 +682,9 @@ int run_kiosk(const struct cli *cli, const struct kiosk_config *cfg,
     display_close(&rt.d);
     py_shutdown();
     if (rt.state_dir)
-        runs_clean_exit(rt.state_dir);
+        runs_clean_exit(rt.state_dir, rt.runs_elsewhere);
     free(rt.state_dir);
+    free(rt.runs_elsewhere);
     free(rt.state_name);
     free(rt.state_ops);
     return rc;

@@ -1,5 +1,6 @@
 #include "state.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -188,6 +189,10 @@ int write_atomic(const char *dir, const char *name, const void *data,
     char *path = xasprintf("%s/%s", dir, name);
     int rc = -1;
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0 && errno == ENOENT && mkdir(dir, 0700) == 0) {
+        LOG_WARN("[state]", "%s was gone: made it again", dir);
+        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    }
     if (fd < 0) {
         snprintf(err, n, "cannot write %s: %s", tmp, strerror(errno));
         goto out;
@@ -423,6 +428,8 @@ char *state_load(const char *dir, const char *name)
 #define RUNS_FILE "starts"
 #define RUNS_KEPT 16
 
+static long long started_at; /* this run's, as recorded */
+
 struct run {
     long long start;
     long pid;
@@ -445,6 +452,31 @@ static int runs_read(const char *dir, struct run *runs, int max)
     return n;
 }
 
+/* The record in dir, with what was written elsewhere (when dir could
+ * not be) laid over it: a run's later word on how it ended wins. */
+static int runs_read_both(const char *dir, const char *elsewhere,
+                          struct run *runs, int max)
+{
+    int n = runs_read(dir, runs, max);
+    struct run more[RUNS_KEPT + 1];
+    int m = elsewhere ? runs_read(elsewhere, more, RUNS_KEPT + 1) : 0;
+    for (int j = 0; j < m; j++) {
+        int i = 0;
+        while (i < n && (runs[i].start != more[j].start ||
+                         runs[i].pid != more[j].pid))
+            i++;
+        if (i < n) {
+            runs[i] = more[j];
+        } else if (n < max) {
+            int k = n++;
+            for (; k > 0 && runs[k - 1].start > more[j].start; k--)
+                runs[k] = runs[k - 1];
+            runs[k] = more[j];
+        }
+    }
+    return n;
+}
+
 static int runs_write(const char *dir, const struct run *runs, int n,
                       char *err, size_t errlen)
 {
@@ -456,6 +488,27 @@ static int runs_write(const char *dir, const struct run *runs, int n,
                           errlen);
     sb_free(&sb);
     return rc;
+}
+
+/* Writes the record to dir, else (read-only, full) to elsewhere, made
+ * when missing; a record elsewhere goes once dir takes it. 1: written
+ * elsewhere, 0: in dir, -1: neither (err says why dir could not). */
+static int runs_put(const char *dir, const char *elsewhere,
+                    const struct run *runs, int n, char *err, size_t errlen)
+{
+    if (runs_write(dir, runs, n, err, errlen) == 0) {
+        if (elsewhere) {
+            char *other = xasprintf("%s/" RUNS_FILE, elsewhere);
+            unlink(other);
+            free(other);
+        }
+        return 0;
+    }
+    char more[256];
+    if (!elsewhere || (mkdir(elsewhere, 0700) != 0 && errno != EEXIST) ||
+        runs_write(elsewhere, runs, n, more, sizeof(more)) != 0)
+        return -1;
+    return 1;
 }
 
 /* Whether pid is a live vitrine (not a zombie waiting for its parent,
@@ -478,15 +531,48 @@ static bool vitrine_alive(long pid)
     return alive;
 }
 
-int runs_start(const char *dir, double window, char *err, size_t n)
+/* Removes ".NAME.PID.tmp" files that a run killed in the middle of a
+ * write left behind (write_atomic's), unless that run still lives. */
+static void remove_stale_tmp(const char *dir)
 {
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    int removed = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        size_t len = strlen(e->d_name);
+        if (e->d_name[0] != '.' || len < 6 ||
+            strcmp(e->d_name + len - 4, ".tmp") != 0)
+            continue;
+        char *copy = xstrndup(e->d_name, len - 4);
+        char *dot = strrchr(copy, '.'), *end;
+        long pid = dot ? strtol(dot + 1, &end, 10) : 0;
+        if (dot && end != dot + 1 && *end == '\0' && !vitrine_alive(pid)) {
+            char *path = xasprintf("%s/%s", dir, e->d_name);
+            removed += unlink(path) == 0;
+            free(path);
+        }
+        free(copy);
+    }
+    closedir(d);
+    if (removed)
+        LOG_INFO("[state]", "removed %d temporary file%s that runs stopped "
+                 "in the middle of a save left in %s", removed,
+                 removed == 1 ? "" : "s", dir);
+}
+
+int runs_start(const char *dir, const char *elsewhere, double window,
+               bool *recorded_elsewhere, char *err, size_t n)
+{
+    *recorded_elsewhere = false;
     if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
         snprintf(err, n, "cannot make the state folder %s: %s", dir,
                  strerror(errno));
         return -1;
     }
+    remove_stale_tmp(dir);
     struct run runs[RUNS_KEPT + 1];
-    int count = runs_read(dir, runs, RUNS_KEPT);
+    int count = runs_read_both(dir, elsewhere, runs, RUNS_KEPT);
     long long now = (long long)time(NULL);
     int unclean = 0;
     for (int i = 0; i < count; i++) {
@@ -503,22 +589,27 @@ int runs_start(const char *dir, double window, char *err, size_t n)
         count--;
     }
     runs[count++] = (struct run){now, (long)getpid(), "running"};
-    if (runs_write(dir, runs, count, err, n) != 0)
+    started_at = now;
+    int put = runs_put(dir, elsewhere, runs, count, err, n);
+    if (put < 0)
         return -1;
+    *recorded_elsewhere = put == 1;
     return unclean;
 }
 
-void runs_clean_exit(const char *dir)
+void runs_clean_exit(const char *dir, const char *elsewhere)
 {
-    struct run runs[RUNS_KEPT];
-    int count = runs_read(dir, runs, RUNS_KEPT);
-    for (int i = count - 1; i >= 0; i--)
-        if (runs[i].pid == (long)getpid() &&
-            strcmp(runs[i].status, "running") == 0) {
-            snprintf(runs[i].status, sizeof(runs[i].status), "clean");
-            break;
-        }
+    struct run runs[RUNS_KEPT + 1];
+    int count = runs_read_both(dir, elsewhere, runs, RUNS_KEPT);
+    int i = count - 1;
+    while (i >= 0 && !(runs[i].pid == (long)getpid() &&
+                       strcmp(runs[i].status, "running") == 0))
+        i--;
+    if (i >= 0) /* else the record went with its folder: this run anew */
+        snprintf(runs[i].status, sizeof(runs[i].status), "clean");
+    else
+        runs[count++] = (struct run){started_at, (long)getpid(), "clean"};
     char err[256];
-    if (runs_write(dir, runs, count, err, sizeof(err)) != 0)
-        LOG_WARN("[state]", "%s", err);
+    if (runs_put(dir, elsewhere, runs, count, err, sizeof(err)) < 0)
+        LOG_WARN("[state]", "%s; this clean stop is not recorded", err);
 }

@@ -64,16 +64,22 @@ void saver_destroy(struct state_saver **sv);
  * a warning). */
 char *state_load(const char *dir, const char *name);
 
-/* Makes dir (one level) when it is missing, records this start in
- * dir/starts and returns how many earlier runs
- * ended uncleanly (crashed, killed, aborted) and started within the last
- * window seconds; -1 with a message when the folder cannot be used. */
-int runs_start(const char *dir, double window, char *err, size_t n);
-/* Marks this run as ended cleanly. */
-void runs_clean_exit(const char *dir);
+/* Makes dir (one level) when it is missing, removes the temporary files
+ * of saves that a kill cut short (runs that are gone), records this start
+ * in dir/starts and returns how many earlier runs ended uncleanly
+ * (crashed, killed, aborted) and started within the last window seconds;
+ * -1 with a message when the folder cannot be made. When dir cannot be
+ * written (read-only, full), the record goes to the folder elsewhere
+ * (made when missing; *recorded_elsewhere says so) and is read from
+ * there too, so that a clean stop is still known as one. */
+int runs_start(const char *dir, const char *elsewhere, double window,
+               bool *recorded_elsewhere, char *err, size_t n);
+/* Marks this run as ended cleanly (in dir, else elsewhere). */
+void runs_clean_exit(const char *dir, const char *elsewhere);
 
 /* Writes data to dir/name through a temporary file, fsync and rename,
- * then fsyncs dir. 0, or -1 with a message. */
+ * then fsyncs dir (made again when it was deleted). 0, or -1 with a
+ * message. */
 int write_atomic(const char *dir, const char *name, const void *data,
                  size_t len, char *err, size_t n);
 

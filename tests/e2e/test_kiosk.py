@@ -1035,3 +1035,79 @@ def test_a_stopped_process_is_not_taken_for_a_hang(tmp_path):
     assert k.stop() == 0, k.log()[-2000:]
     assert "aborting" not in k.log()
     assert "[watchdog] the process was stopped for " in k.log()
+
+
+class ReadOnly:
+    """Makes a folder read-only for the runtime: chmod for a user, a
+    read-only bind mount for root (whom permissions do not stop)."""
+
+    def __init__(self, path):
+        self.path, self.mounted = path, False
+
+    def __enter__(self):
+        if os.geteuid() != 0:
+            os.chmod(self.path, 0o500)
+            return self
+        if not shutil.which("mount"):
+            pytest.skip("needs mount to make a folder read-only for root")
+        r = subprocess.run(["mount", "--bind", str(self.path),
+                            str(self.path)], capture_output=True)
+        if r.returncode != 0:
+            pytest.skip("cannot bind-mount here to make a read-only folder "
+                        "for root: " + r.stderr.decode().strip())
+        self.mounted = True
+        r = subprocess.run(["mount", "-o", "remount,bind,ro",
+                            str(self.path)], capture_output=True)
+        if r.returncode != 0:
+            self.__exit__()
+            pytest.skip("cannot remount read-only: " + r.stderr.decode())
+        return self
+
+    def __exit__(self, *exc):
+        if self.mounted:
+            subprocess.run(["umount", str(self.path)], check=True)
+            self.mounted = False
+        else:
+            os.chmod(self.path, 0o700)
+
+
+def wait_report(k, text, timeout=20):
+    deadline = time.time() + timeout
+    while time.time() < deadline and k.proc.poll() is None:
+        if text in k.last_report():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_a_read_only_state_folder_is_read_and_stops_count_clean(tmp_path):
+    k = Kiosk(tmp_path, interval=0.2)
+    k.start()
+    assert k.wait_for("report 10"), k.log()
+    k.send(osc("/x", 0.5))
+    assert wait_report(k, "/x=0.5"), k.log()
+    assert k.stop() == 0
+    with ReadOnly(k.state):
+        for _ in range(2):
+            k.start()
+            assert wait_report(k, "/x=0.5"), k.log()  # read back
+            assert "cannot be written" in k.log()
+            time.sleep(0.5)  # saves that fail, said once
+            assert k.stop() == 0, k.log()
+            assert k.log().count("the state is kept in memory") <= 1
+            assert "unclean exit" not in k.log(), k.log()
+
+
+def test_a_state_folder_deleted_while_running_is_made_again(tmp_path):
+    k = Kiosk(tmp_path, interval=0.2)
+    k.start()
+    assert k.wait_for("report 10"), k.log()
+    shutil.rmtree(k.state)
+    k.send(osc("/x", 0.75))
+    assert wait_report(k, "/x=0.75"), k.log()
+    assert k.stop() == 0, k.log()
+    assert "was gone: made it again" in k.log()
+    assert (k.state / "starts").read_text().split()[-1] == "clean"
+    k.start()
+    assert wait_report(k, "/x=0.75"), k.log()  # what it had at exit
+    assert k.stop() == 0

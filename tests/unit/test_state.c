@@ -180,11 +180,15 @@ static void test_starts_tell_a_crash_loop(void **state)
     (void)state;
     char *dir = xasprintf("%s/starts", scratch());
     char err[256];
+    bool elsewhere;
     /* made when missing; a first start has nothing before it */
-    assert_int_equal(runs_start(dir, 60, err, sizeof(err)), 0);
-    runs_clean_exit(dir);
-    assert_int_equal(runs_start(dir, 60, err, sizeof(err)), 0);
-    runs_clean_exit(dir);
+    assert_int_equal(runs_start(dir, NULL, 60, &elsewhere, err, sizeof(err)),
+                     0);
+    assert_false(elsewhere);
+    runs_clean_exit(dir, NULL);
+    assert_int_equal(runs_start(dir, NULL, 60, &elsewhere, err, sizeof(err)),
+                     0);
+    runs_clean_exit(dir, NULL);
     /* runs that never said they ended (pids that are no vitrine now) or
      * ended uncleanly: three within the window, one long ago */
     char *rec = xasprintf("%s/starts", dir);
@@ -193,15 +197,72 @@ static void test_starts_tell_a_crash_loop(void **state)
     fprintf(f, "%lld 1 running\n%lld 999999 running\n%lld 2 unclean\n"
                "%lld 3 unclean\n", now - 5, now - 4, now - 3, now - 500);
     fclose(f);
-    assert_int_equal(runs_start(dir, 60, err, sizeof(err)), 3);
+    assert_int_equal(runs_start(dir, NULL, 60, &elsewhere, err, sizeof(err)),
+                     3);
     size_t len;
     char *text = file_of(dir, "starts", &len);
     assert_non_null(strstr(text, " 999999 unclean\n"));
     free(text);
     /* a folder that cannot be made */
-    assert_int_equal(runs_start("/proc/no/such", 60, err, sizeof(err)), -1);
+    assert_int_equal(runs_start("/proc/no/such", NULL, 60, &elsewhere, err,
+                                sizeof(err)), -1);
     assert_non_null(strstr(err, "/proc/no/such"));
     free(rec);
+    free(dir);
+}
+
+/* A state folder whose record cannot be written (here a folder stands
+ * where the file would go, which stops root too): starts and clean stops
+ * go elsewhere and count there; once the folder takes writes again, the
+ * record comes back to it. Temporary files of saves cut short go. */
+static void test_starts_recorded_elsewhere_and_stale_files(void **state)
+{
+    (void)state;
+    char *dir = xasprintf("%s/ro", scratch());
+    char *other = xasprintf("%s/other", scratch());
+    char *block = xasprintf("%s/starts/x", dir);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    char *blockdir = xasprintf("%s/starts", dir);
+    assert_int_equal(mkdir(blockdir, 0700), 0);
+    assert_int_equal(mkdir(block, 0700), 0);
+    char *stale = xasprintf("%s/.network-1.state.999999.tmp", dir);
+    char *kept = xasprintf("%s/.hidden", dir);
+    fclose(fopen(stale, "w"));
+    fclose(fopen(kept, "w"));
+    char err[256];
+    bool elsewhere;
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(runs_start(dir, other, 60, &elsewhere, err,
+                                    sizeof(err)), 0);
+        assert_true(elsewhere);
+        runs_clean_exit(dir, other); /* clean: no crash loop builds up */
+    }
+    assert_int_equal(access(stale, F_OK), -1);
+    assert_int_equal(access(kept, F_OK), 0);
+    size_t len;
+    char *text = file_of(other, "starts", &len);
+    assert_non_null(strstr(text, " clean\n"));
+    assert_null(strstr(text, "running"));
+    free(text);
+    assert_int_equal(rmdir(block), 0);
+    assert_int_equal(rmdir(blockdir), 0);
+    assert_int_equal(runs_start(dir, other, 60, &elsewhere, err,
+                                sizeof(err)), 0);
+    assert_false(elsewhere);
+    /* what was recorded elsewhere (one run here: one pid, one second),
+     * and this start */
+    text = file_of(dir, "starts", &len);
+    assert_non_null(strstr(text, " clean\n"));
+    assert_non_null(strstr(text, " running\n"));
+    free(text);
+    char *gone = xasprintf("%s/starts", other);
+    assert_int_equal(access(gone, F_OK), -1);
+    free(gone);
+    free(stale);
+    free(kept);
+    free(block);
+    free(blockdir);
+    free(other);
     free(dir);
 }
 
@@ -212,6 +273,7 @@ int main(void)
         cmocka_unit_test(test_every_damage_is_found),
         cmocka_unit_test(test_osc_channels_are_capped),
         cmocka_unit_test(test_starts_tell_a_crash_loop),
+        cmocka_unit_test(test_starts_recorded_elsewhere_and_stale_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
