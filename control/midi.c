@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../engine/base/log.h"
@@ -103,24 +104,100 @@ static void push(struct midi_stream *s, struct midi_parser *p,
         atomic_fetch_add(&s->stray, p->ignored_bytes - ignored);
 }
 
+/* How often a raw stream's path is looked at again: a FIFO made anew, a
+ * device node that came back, is read within this. */
+#define RECHECK_NS 2000000000LL
+/* What a raw stream is read at most: eighty times a MIDI cable's rate,
+ * far beyond any USB controller; more is not MIDI (/dev/zero), and is
+ * read at this rate rather than keeping a core busy. */
+#define RATE_MAX (256 * 1024)
+
+static int open_raw(const char *path)
+{
+    /* O_RDWR on a FIFO keeps it open when writers come and go. */
+    int fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    return fd;
+}
+
+/* Whether path still names what fd reads; when it does not (deleted,
+ * made again, a device unplugged and back), the stream follows it. */
+static void follow_path(struct midi_stream *s)
+{
+    struct stat now, have;
+    if (stat(s->path, &now) != 0) {
+        if (s->fd >= 0) {
+            LOG_WARN("[midi]", "%s is gone; reading it again when it comes "
+                     "back", s->path);
+            close(s->fd);
+            s->fd = -1;
+        }
+        return;
+    }
+    if (s->fd >= 0 && fstat(s->fd, &have) == 0 &&
+        have.st_dev == now.st_dev && have.st_ino == now.st_ino)
+        return;
+    bool again = s->fd >= 0;
+    if (s->fd >= 0)
+        close(s->fd);
+    s->fd = open_raw(s->path);
+    if (s->fd >= 0)
+        LOG_INFO("[midi]", "%s %s: reading it", s->path,
+                 again ? "was made anew" : "is back");
+}
+
 static void *read_loop(void *arg)
 {
     struct midi_stream *s = arg;
     struct midi_parser p = {0};
     unsigned char buf[512];
+    int64_t checked = clock_now_ns(), window = checked;
+    size_t in_window = 0;
+    bool said_fast = false;
     while (!atomic_load(&s->stop)) {
+        int64_t now = clock_now_ns();
+        if (s->fd < 0 || now - checked >= RECHECK_NS) {
+            checked = now;
+            follow_path(s);
+        }
+        if (now - window >= 1000000000LL) {
+            window = now;
+            in_window = 0;
+        }
+        if (s->fd < 0 || in_window >= RATE_MAX) {
+            if (s->fd >= 0 && !said_fast) {
+                said_fast = true;
+                LOG_WARN("[midi]", "%s sends more than %d KB a second, which "
+                         "is not MIDI: read at that rate", s->path,
+                         RATE_MAX / 1024);
+            }
+            struct timespec ts = {0, 50000000};
+            nanosleep(&ts, NULL);
+            continue;
+        }
         struct pollfd pfd = {.fd = s->fd, .events = POLLIN};
         if (poll(&pfd, 1, 100) <= 0)
             continue;
         ssize_t n = read(s->fd, buf, sizeof(buf));
-        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+        if (n < 0 && errno != EAGAIN && errno != EINTR) {
+            /* a device unplugged: look for it again */
+            LOG_WARN("[midi]", "reading %s: %s; trying again every 2 s",
+                     s->path, strerror(errno));
+            close(s->fd);
+            s->fd = -1;
+            continue;
+        }
+        if (n == 0) {
             /* the FIFO's writer went (or the device): wait for the next */
             struct timespec ts = {0, 50000000};
             nanosleep(&ts, NULL);
             continue;
         }
-        if (n > 0)
+        if (n > 0) {
+            in_window += (size_t)n;
             push(s, &p, buf, (size_t)n);
+        }
     }
     return NULL;
 }
@@ -272,10 +349,7 @@ struct midi_stream *midi_device_open(const char *name)
 
 struct midi_stream *midi_stream_open(const char *path, char *err, size_t n)
 {
-    /* O_RDWR on a FIFO keeps it open when writers come and go. */
-    int fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0)
-        fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    int fd = open_raw(path);
     if (fd < 0) {
         snprintf(err, n, "cannot open MIDI stream %s: %s", path,
                  strerror(errno));

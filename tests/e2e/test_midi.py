@@ -237,3 +237,69 @@ def test_a_flood_beyond_the_queue_is_reported(tmp_path):
     assert m and 1808 <= int(m.group(1)) <= 10000 - 4096, warn
     shown = [l for l in err.splitlines() if l.startswith("[/project1/show]")]
     assert shown[-1] == "[/project1/show] cc7 99.0", err
+
+
+ONE_NET = """
+[network]
+fps = 60
+[midi]
+OPType = midiinCHOP
+device = {dev}
+normalize = off
+[show]
+OPType = executeDAT
+file = show.py
+"""
+
+ONE_SHOW = """
+def onFrameEnd(frame):
+    if frame % 5 == 0:
+        print('midi', frame, ' '.join('%s=%g' % (c.name, c.eval())
+                                      for c in op('midi').chans()))
+"""
+
+
+def test_a_fifo_made_anew_is_read_again(tmp_path):
+    """The FIFO is deleted and made again while vitrine runs (a bridge
+    that restarted): within a few seconds the new one is read."""
+    fifo = tmp_path / "midi"
+    os.mkfifo(fifo)
+    (tmp_path / "network.ini").write_text(ONE_NET.format(dev=fifo))
+    (tmp_path / "show.py").write_text(ONE_SHOW)
+    proc = subprocess.Popen([VITRINE, "--frames", "900", str(tmp_path)],
+                            cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(0.5)
+        write(fifo, bytes([0xB0, 7, 10]))
+        time.sleep(0.3)
+        os.unlink(fifo)
+        os.mkfifo(fifo)
+        # open without blocking for a reader, and keep it open
+        fd = os.open(fifo, os.O_RDWR)
+        deadline = time.time() + 5
+        while time.time() < deadline:
+            os.write(fd, bytes([0xB0, 7, 20]))
+            time.sleep(0.25)
+        os.close(fd)
+    finally:
+        proc.kill()
+    _, err = proc.communicate(timeout=60)
+    assert f"{fifo} was made anew: reading it" in err or \
+        f"{fifo} is back: reading it" in err, err[-3000:]
+    values = [l.split()[3:] for l in err.splitlines()
+              if l.startswith("[/project1/show] midi ")]
+    assert ["ch1c7=10"] in values and values[-1] == ["ch1c7=20"], values[-5:]
+
+
+def test_a_device_that_floods_is_read_at_a_bounded_rate(tmp_path):
+    """/dev/zero as the MIDI device: bytes without end, none of them MIDI.
+    It is read at a bounded rate (a warning says so), not with a core."""
+    (tmp_path / "network.ini").write_text(ONE_NET.format(dev="/dev/zero"))
+    (tmp_path / "show.py").write_text(ONE_SHOW)
+    proc = subprocess.Popen([VITRINE, "--frames", "180", str(tmp_path)],
+                            cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err[-3000:]
+    assert "/dev/zero sends more than 256 KB a second, which is not MIDI: " \
+        "read at that rate" in err, err[-3000:]
+    assert "stray MIDI data bytes ignored" in err
