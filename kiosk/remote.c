@@ -27,7 +27,7 @@ struct remote {
     uint32_t req_ip;
     uint16_t req_port;
     char *load_dir; /* realpath; NULL: /vitrine/load refused */
-    /* refusals are logged at once, then at most every 5 s */
+    /* refusals are logged at once, then at most every 10 s */
     int64_t refusal_log_due;
     unsigned refusals_held;
 };
@@ -111,7 +111,7 @@ static void reply_error(struct remote *r, const struct osc_msg *m,
     __attribute__((format(printf, 3, 4)));
 
 /* Replies /vitrine/error to the sender and logs, naming it: at once, then
- * at most every 5 s with how many came meanwhile, so a sender that floods
+ * at most every 10 s with how many came meanwhile, so a sender that floods
  * the port cannot flood the journal. */
 static void reply_error(struct remote *r, const struct osc_msg *m,
                         const char *fmt, ...)
@@ -128,14 +128,14 @@ static void reply_error(struct remote *r, const struct osc_msg *m,
         char *safe = str_escape(msg);
         if (r->refusals_held)
             LOG_WARN("[osc]", "from %s:%u: %s (and %u more refused or "
-                     "wrong in the last 5 s)", ip, (unsigned)m->from_port,
+                     "wrong in the last 10 s)", ip, (unsigned)m->from_port,
                      safe, r->refusals_held);
         else
             LOG_WARN("[osc]", "from %s:%u: %s", ip, (unsigned)m->from_port,
                      safe);
         free(safe);
         r->refusals_held = 0;
-        r->refusal_log_due = now + 5000000000LL;
+        r->refusal_log_due = now + 10000000000LL;
     } else {
         r->refusals_held++;
     }

@@ -633,7 +633,10 @@ int run_kiosk(const struct cli *cli, const struct kiosk_config *cfg,
         .graph = g,
         .max_frames = cli->frames,
         .stop = &stop_requested,
-        .status_interval = cli->verbosity >= 0 ? 1.0 : 0,
+        /* Under the journal STATUS= has it each second (systemctl
+         * status); the log gets a line a minute. */
+        .status_interval = cli->verbosity < 0 ? 0
+                           : log_to_journal() ? 60.0 : 1.0,
         .present = gl ? present : NULL,
         .control = control,
         .between = between,

@@ -33,6 +33,11 @@ void log_set_sink(log_sink_fn fn, void *userdata)
     sink_userdata = userdata;
 }
 
+bool log_to_journal(void)
+{
+    return to_journal;
+}
+
 static const char *level_word(enum log_level level)
 {
     switch (level) {
@@ -47,8 +52,20 @@ void log_vmsg(enum log_level level, const char *prefix, const char *fmt,
 {
     if (level > max_level)
         return;
-    char msg[2048];
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    char raw[2048], msg[2048];
+    vsnprintf(raw, sizeof(raw), fmt, ap);
+    /* Control characters (an escape sequence in an OSC string a script
+     * printed, a carriage return) reach no terminal or journal as such:
+     * written \xNN. Newlines split lines, tabs stay. */
+    size_t o = 0;
+    for (const unsigned char *c = (const unsigned char *)raw;
+         *c && o + 5 < sizeof(msg); c++) {
+        if ((*c < 0x20 && *c != '\n' && *c != '\t') || *c == 0x7f)
+            o += (size_t)snprintf(msg + o, sizeof(msg) - o, "\\x%02x", *c);
+        else
+            msg[o++] = (char)*c;
+    }
+    msg[o] = '\0';
     if (sink) {
         sink(sink_userdata, level, prefix, msg);
         return;

@@ -9,6 +9,7 @@
 #define VITRINE_LOG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 
 enum log_level {
     LOG_LEVEL_ERR = 3,
@@ -24,6 +25,8 @@ typedef void (*log_sink_fn)(void *userdata, enum log_level level,
 
 /* Reads JOURNAL_STREAM once; call early in main. Safe to call again. */
 void log_init(void);
+/* Whether stderr is the journal (as log_init found). */
+bool log_to_journal(void);
 /* Lines above max_level are dropped. Default LOG_LEVEL_INFO. */
 void log_set_level(enum log_level max_level);
 enum log_level log_get_level(void);

@@ -133,6 +133,7 @@ static void relink_if_needed(struct graph *g)
 
 void graph_cook(struct graph *g)
 {
+    graph_log_tick(g);
     relink_if_needed(g);
     struct op **list = g->cook_list;
     size_t n = g->ncook;

@@ -146,6 +146,7 @@ void graph_destroy(struct graph **pg)
     free(g->gens);
     free(g->free_slots);
     free(g->cook_list);
+    free(g->said_ops);
     free(g->file);
     free(g->dir);
     free(g);

@@ -80,6 +80,8 @@ struct graph {
     unsigned profile_every; /* time each op's cook every Nth frame; 1: all */
     bool profiling;         /* this frame is one of those */
     struct op *cooking;     /* op inside type->cook, for diagnostics */
+    struct op **said_ops;   /* ops whose repeated errors await a summary */
+    size_t nsaid_ops, cap_said_ops;
 };
 
 struct graph *graph_create(const char *root_name);
@@ -103,6 +105,9 @@ int graph_link(struct graph *g, char *err, size_t errlen);
 void graph_begin_frame(struct graph *g, int64_t frame);
 /* Cooks everything pulled this frame. Relinks first if needed. */
 void graph_cook(struct graph *g);
+/* Logs the summaries of repeated errors that are due (op_set_error);
+ * graph_cook calls it once a frame. */
+void graph_log_tick(struct graph *g);
 /* Cooks op now if it needs to, after what it depends on. */
 void graph_cook_op(struct graph *g, struct op *op);
 /* Brings a parameter in EXPRESSION or EXPORT mode up to date now:

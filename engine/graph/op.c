@@ -183,6 +183,8 @@ static void unlink_from(struct op ***arr, size_t *n, struct op *op)
     }
 }
 
+static void said_free(struct op *op);
+
 void op_destroy(struct op **pop)
 {
     struct op *op = *pop;
@@ -231,6 +233,7 @@ void op_destroy(struct op **pop)
     free(op->children);
     free(op->child_slots);
     free(op->live);
+    said_free(op);
     free(op->error);
     free(op->warning);
     free(op->src_file);
@@ -408,51 +411,176 @@ void op_log(const struct op *op, int level, const char *fmt, ...)
     va_end(ap);
 }
 
-static void set_state(struct op *op, char **slot, int level,
-                      const char *what, const char *fmt, va_list ap)
+/* ---- errors and warnings, and what of them reaches the log ---- */
+
+#define SAID_KEEP 4
+#define SAID_EVERY_NS ((int64_t)OP_SAID_EVERY_S * 1000000000)
+
+struct said {
+    char *line;     /* as logged, without the op's prefix */
+    int level;
+    int64_t at;     /* when it was last logged */
+    uint32_t again; /* times it came back since, not logged */
+};
+
+struct op_said {
+    struct said e[SAID_KEEP];
+    int n;
+    bool pending; /* in the graph's list: a summary is due */
+};
+
+static void said_pending(struct op *op)
+{
+    struct graph *g = op->graph;
+    if (op->said->pending)
+        return;
+    op->said->pending = true;
+    GROW(g->said_ops, g->cap_said_ops, g->nsaid_ops + 1);
+    g->said_ops[g->nsaid_ops++] = op;
+}
+
+static void said_summary(struct op *op, struct said *e, int64_t now)
+{
+    op_log(op, e->level, "%s (came back %u time%s in the last %.0f s; %s)",
+           e->line, e->again, e->again == 1 ? "" : "s",
+           (double)(now - e->at) * 1e-9,
+           op->error ? "in error now" : op->warning ? "a warning now"
+                                                   : "no error now");
+    e->at = now;
+    e->again = 0;
+}
+
+/* Logs line unless it was logged within SAID_EVERY_NS, then counts it
+ * instead. Returns whether it was logged. */
+static bool say(struct op *op, int level, const char *line)
+{
+    int64_t now = clock_now_ns();
+    if (!op->said)
+        op->said = xcalloc(1, sizeof(*op->said));
+    struct op_said *sd = op->said;
+    for (int i = 0; i < sd->n; i++) {
+        struct said *e = &sd->e[i];
+        if (e->level != level || strcmp(e->line, line) != 0)
+            continue;
+        if (now - e->at < SAID_EVERY_NS) {
+            e->again++;
+            said_pending(op);
+            return false;
+        }
+        if (e->again)
+            said_summary(op, e, now);
+        else
+            op_log(op, level, "%s", line);
+        e->at = now;
+        return true;
+    }
+    int slot = sd->n < SAID_KEEP ? sd->n++ : 0;
+    for (int i = 1; sd->n == SAID_KEEP && i < SAID_KEEP; i++)
+        if (sd->e[i].at < sd->e[slot].at)
+            slot = i;
+    struct said *e = &sd->e[slot];
+    if (e->again)
+        said_summary(op, e, now); /* what it had to say before it goes */
+    free(e->line);
+    *e = (struct said){.line = xstrdup(line), .level = level, .at = now};
+    op_log(op, level, "%s", line);
+    return true;
+}
+
+void graph_log_tick(struct graph *g)
+{
+    if (!g->nsaid_ops)
+        return;
+    int64_t now = clock_now_ns();
+    size_t k = 0;
+    for (size_t i = 0; i < g->nsaid_ops; i++) {
+        struct op *op = g->said_ops[i];
+        bool left = false;
+        for (int j = 0; j < op->said->n; j++) {
+            struct said *e = &op->said->e[j];
+            if (e->again && now - e->at >= SAID_EVERY_NS)
+                said_summary(op, e, now);
+            left |= e->again > 0;
+        }
+        if (left)
+            g->said_ops[k++] = op;
+        else
+            op->said->pending = false;
+    }
+    g->nsaid_ops = k;
+}
+
+static void said_free(struct op *op)
+{
+    if (!op->said)
+        return;
+    struct graph *g = op->graph;
+    if (op->said->pending)
+        for (size_t i = 0; i < g->nsaid_ops; i++)
+            if (g->said_ops[i] == op) {
+                g->said_ops[i] = g->said_ops[--g->nsaid_ops];
+                break;
+            }
+    int64_t now = clock_now_ns();
+    for (int i = 0; i < op->said->n; i++) {
+        if (op->said->e[i].again) /* the last word on it */
+            said_summary(op, &op->said->e[i], now);
+        free(op->said->e[i].line);
+    }
+    free(op->said);
+    op->said = NULL;
+}
+
+static bool set_state(struct op *op, char **slot, int level, const char *fmt,
+                      va_list ap)
 {
     char *msg = xvasprintf(fmt, ap);
     if (*slot && strcmp(*slot, msg) == 0) {
         free(msg);
-        return;
+        return false;
     }
     free(*slot);
     *slot = msg;
-    op_log(op, level, "%s%s", what, msg);
+    return say(op, level, msg);
 }
 
-void op_set_error(struct op *op, const char *fmt, ...)
+bool op_set_error(struct op *op, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    set_state(op, &op->error, LOG_LEVEL_ERR, "", fmt, ap);
+    bool said = set_state(op, &op->error, LOG_LEVEL_ERR, fmt, ap);
     va_end(ap);
+    return said;
 }
 
-void op_set_warning(struct op *op, const char *fmt, ...)
+bool op_set_warning(struct op *op, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    set_state(op, &op->warning, LOG_LEVEL_WARN, "", fmt, ap);
+    bool said = set_state(op, &op->warning, LOG_LEVEL_WARN, fmt, ap);
     va_end(ap);
+    return said;
+}
+
+static void clear_state(struct op *op, char **slot, const char *what)
+{
+    if (!*slot)
+        return;
+    char *line = xasprintf("%s cleared (was: %s)", what, *slot);
+    free(*slot);
+    *slot = NULL;
+    say(op, LOG_LEVEL_INFO, line);
+    free(line);
 }
 
 void op_clear_error(struct op *op)
 {
-    if (!op->error)
-        return;
-    op_log(op, LOG_LEVEL_INFO, "error cleared (was: %s)", op->error);
-    free(op->error);
-    op->error = NULL;
+    clear_state(op, &op->error, "error");
 }
 
 void op_clear_warning(struct op *op)
 {
-    if (!op->warning)
-        return;
-    op_log(op, LOG_LEVEL_INFO, "warning cleared (was: %s)", op->warning);
-    free(op->warning);
-    op->warning = NULL;
+    clear_state(op, &op->warning, "warning");
 }
 
 int op_set_inputs(struct op *op, struct op **inputs, size_t n, char *err,

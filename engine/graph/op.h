@@ -150,6 +150,7 @@ struct op {
     double cook_ms;      /* last measured cook time */
 
     char *error, *warning;
+    struct op_said *said; /* what its errors said lately (op.c), or NULL */
     char *src_file; /* where it was declared, for messages */
     int src_line;
 };
@@ -184,10 +185,16 @@ char *op_relative_path(const struct op *from, const struct op *to);
 
 /* Error and warning state. Setting the same message again is silent;
  * a change is logged once, and so is clearing. */
-void op_set_error(struct op *op, const char *fmt, ...)
+/* Errors and warnings are logged when they appear, change and clear,
+ * but one that keeps coming back (an error that comes and goes every
+ * frame, two callbacks taking turns) is logged once and then summed up at
+ * most every OP_SAID_EVERY_S ("came back 57 times in 10 s"); a set
+ * returns whether it was logged (and so whether to log its details). */
+#define OP_SAID_EVERY_S 10
+bool op_set_error(struct op *op, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void op_clear_error(struct op *op);
-void op_set_warning(struct op *op, const char *fmt, ...)
+bool op_set_warning(struct op *op, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void op_clear_warning(struct op *op);
 

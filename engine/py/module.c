@@ -301,9 +301,9 @@ static PyObject *m_set_error(PyObject *self, PyObject *args)
             op_clear_error(op);
         Py_RETURN_NONE;
     }
-    bool changed = !op->error || strcmp(op->error, msg) != 0;
-    op_set_error(op, "%s", msg);
-    if (changed && *tb)
+    /* the traceback with the line that says the error, not with each
+     * time it came back */
+    if (op_set_error(op, "%s", msg) && *tb)
         op_log(op, LOG_LEVEL_ERR, "%s", tb);
     Py_RETURN_NONE;
 }
@@ -332,6 +332,16 @@ static PyObject *m_budget_ms(PyObject *self, PyObject *args)
     (void)self;
     (void)args;
     return PyFloat_FromDouble(py_budget_ms());
+}
+
+static PyObject *m_missing_channel(PyObject *self, PyObject *args)
+{
+    (void)self;
+    (void)args;
+    const char *m = py_missing_channel();
+    if (!m)
+        Py_RETURN_NONE;
+    return PyUnicode_FromString(m);
 }
 
 static PyObject *m_storage_max(PyObject *self, PyObject *args)
@@ -1498,8 +1508,10 @@ static PyObject *chop_subscript(PyObject *self, PyObject *key)
         if (!name)
             return NULL;
         i = chop_find_name(d, name);
-        if (i < 0)
+        if (i < 0) {
+            py_note_missing_channel(op->path, name);
             Py_RETURN_NONE;
+        }
     } else {
         return PyErr_Format(PyExc_TypeError, "%s: channels are indexed by "
                             "number or name, not %s", op->path,
@@ -1702,6 +1714,7 @@ static PyMethodDef methods[] = {
     {"budget", m_budget, METH_VARARGS, NULL},
     {"budget_ms", m_budget_ms, METH_NOARGS, NULL},
     {"storage_max", m_storage_max, METH_NOARGS, NULL},
+    {"missing_channel", m_missing_channel, METH_NOARGS, NULL},
     {"budget_expired", m_budget_expired, METH_NOARGS, NULL},
     {"budget_signal", m_budget_signal, METH_NOARGS, NULL},
     {"par_get", m_par_get, METH_VARARGS, NULL},

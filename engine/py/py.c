@@ -106,10 +106,26 @@ static void arm(void)
     pthread_mutex_unlock(&py.mu);
 }
 
+static char missing[256];
+
+void py_note_missing_channel(const char *op_path, const char *name)
+{
+    if (!missing[0])
+        snprintf(missing, sizeof(missing), "'%s' has no channel '%s' yet",
+                 op_path, name);
+}
+
+const char *py_missing_channel(void)
+{
+    return missing[0] ? missing : NULL;
+}
+
 void py_budget_begin(void)
 {
-    if (py.depth++ == 0)
+    if (py.depth++ == 0) {
+        missing[0] = '\0';
         arm();
+    }
 }
 
 void py_budget_end(void)
@@ -506,7 +522,11 @@ static int expr_eval(void *ctx, struct op *op, struct par *p, void *code,
     }
     if (!v) {
         char *e = py_error_text(NULL);
-        snprintf(err, errlen, "%s", e);
+        const char *why = py_missing_channel();
+        if (why && strstr(e, "NoneType"))
+            snprintf(err, errlen, "%s (%s)", why, e); /* what it meant */
+        else
+            snprintf(err, errlen, "%s", e);
         free(e);
     }
     Py_XDECREF(v);

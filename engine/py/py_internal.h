@@ -30,5 +30,12 @@ char *py_text(PyObject *str);
 /* Takes the pending exception: "Type: message", newly allocated; the
  * formatted traceback too when traceback is not NULL. */
 char *py_error_text(char **traceback);
+/* A CHOP asked by name for a channel it does not have (which answers
+ * None, as in TouchDesigner): noted, so that the error it may lead to
+ * (None - 0.5) can say so in the user's words. Cleared when an outermost
+ * guarded call begins; py_missing_channel gives the note ("'/project1/osc'
+ * has no channel '/master' yet") or NULL. */
+void py_note_missing_channel(const char *op_path, const char *name);
+const char *py_missing_channel(void);
 
 #endif

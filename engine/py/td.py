@@ -2009,6 +2009,9 @@ def _record(oid, exc):
                                   exc.filename, exc.lineno)
     else:
         msg = '%s: %s' % (type(exc).__name__, exc)
+        why = _vt.missing_channel()
+        if why and 'NoneType' in msg:
+            msg = '%s (%s)' % (why, msg)  # what it meant
     # The script's own frames: td's runners are not the user's business.
     frames = [f for f in traceback.extract_tb(exc.__traceback__)
               if f.filename != 'td.py']
