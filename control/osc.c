@@ -13,6 +13,7 @@
 #include <string.h>
 #include <stdarg.h>
 #include <sys/socket.h>
+#include <linux/sock_diag.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -257,6 +258,10 @@ struct osc_server {
     _Atomic uint64_t head, tail;
     _Atomic uint64_t packets, messages, malformed, dropped, unsupported,
         refused;
+    /* datagrams the kernel dropped because the socket's receive buffer
+     * was full (SO_RXQ_OVFL), written by the reader */
+    _Atomic uint64_t lost;
+    uint32_t lost_seen; /* the reader's: the kernel's last count */
     /* main thread: messages waiting for their time, and this frame's */
     struct osc_msg *waiting;
     size_t nwaiting, cap_waiting;
@@ -271,7 +276,8 @@ struct osc_server {
     uint64_t ahead, ahead_from;
     int64_t ahead_ns;
     /* main thread: what the log has said, and when */
-    uint64_t said_dropped, said_malformed, said_refused, said_ahead;
+    uint64_t said_dropped, said_malformed, said_refused, said_ahead,
+        said_lost;
     int64_t said_at;
 };
 
@@ -382,8 +388,10 @@ static void report_problems(struct osc_server *s, int64_t now_ns)
                                               memory_order_acquire);
     uint64_t refused = atomic_load_explicit(&s->refused,
                                             memory_order_acquire);
+    uint64_t lost = atomic_load_explicit(&s->lost, memory_order_relaxed);
     if ((dropped == s->said_dropped && malformed == s->said_malformed &&
-         refused == s->said_refused && s->ahead == s->said_ahead) ||
+         refused == s->said_refused && s->ahead == s->said_ahead &&
+         lost == s->said_lost) ||
         (s->said_at && now_ns - s->said_at < 5000000000))
         return;
     s->said_at = now_ns;
@@ -395,6 +403,14 @@ static void report_problems(struct osc_server *s, int64_t now_ns)
                  dropped - s->said_dropped == 1 ? "" : "s",
                  (unsigned long long)dropped);
         s->said_dropped = dropped;
+    }
+    if (lost != s->said_lost) {
+        LOG_WARN("[osc]", "port %d: %llu datagram%s lost in the kernel's "
+                 "receive buffer, before vitrine could read them (%llu in "
+                 "all)", s->port, (unsigned long long)(lost - s->said_lost),
+                 lost - s->said_lost == 1 ? "" : "s",
+                 (unsigned long long)lost);
+        s->said_lost = lost;
     }
     if (malformed != s->said_malformed) {
         sender_text(atomic_load(&s->bad_from), from, sizeof(from));
@@ -428,6 +444,17 @@ static void report_problems(struct osc_server *s, int64_t now_ns)
     }
 }
 
+/* The kernel's count of datagrams it dropped on this socket so far (it
+ * wraps at 2^32): what is new in it is lost. Reader thread. */
+static void note_lost(struct osc_server *s, uint32_t total)
+{
+    uint32_t more = total - s->lost_seen;
+    if (more == 0 || more > UINT32_MAX / 2)
+        return; /* nothing new, or an older report */
+    atomic_fetch_add_explicit(&s->lost, more, memory_order_relaxed);
+    s->lost_seen = total;
+}
+
 static void *read_loop(void *arg)
 {
     struct osc_server *s = arg;
@@ -435,18 +462,42 @@ static void *read_loop(void *arg)
     struct mmsghdr msgs[BATCH];
     struct iovec iov[BATCH];
     struct sockaddr_in from[BATCH];
+    union {
+        char buf[CMSG_SPACE(sizeof(uint32_t))];
+        struct cmsghdr align;
+    } ctl[BATCH];
     while (!atomic_load(&s->stop)) {
         struct pollfd pfd = {.fd = s->fd, .events = POLLIN};
-        if (poll(&pfd, 1, 100) <= 0)
+        if (poll(&pfd, 1, 100) <= 0) {
+            /* quiet: drops that no later datagram reported */
+            uint32_t mem[SK_MEMINFO_VARS];
+            socklen_t len = sizeof(mem);
+            if (getsockopt(s->fd, SOL_SOCKET, SO_MEMINFO, mem, &len) == 0 &&
+                len > SK_MEMINFO_DROPS * sizeof(uint32_t))
+                note_lost(s, mem[SK_MEMINFO_DROPS]);
             continue;
+        }
         for (int i = 0; i < BATCH; i++) {
             iov[i] = (struct iovec){bufs[i], PACKET_MAX + 1};
             msgs[i] = (struct mmsghdr){
                 .msg_hdr = {.msg_name = &from[i],
                             .msg_namelen = sizeof(from[i]),
-                            .msg_iov = &iov[i], .msg_iovlen = 1}};
+                            .msg_iov = &iov[i], .msg_iovlen = 1,
+                            .msg_control = ctl[i].buf,
+                            .msg_controllen = sizeof(ctl[i].buf)}};
         }
         int n = recvmmsg(s->fd, msgs, BATCH, MSG_DONTWAIT, NULL);
+        for (int i = 0; i < n; i++) {
+            /* the kernel's count of datagrams it dropped, so far */
+            for (struct cmsghdr *c = CMSG_FIRSTHDR(&msgs[i].msg_hdr); c;
+                 c = CMSG_NXTHDR(&msgs[i].msg_hdr, c))
+                if (c->cmsg_level == SOL_SOCKET &&
+                    c->cmsg_type == SO_RXQ_OVFL) {
+                    uint32_t total;
+                    memcpy(&total, CMSG_DATA(c), sizeof(total));
+                    note_lost(s, total);
+                }
+        }
         for (int i = 0; i < n; i++) {
             uint64_t seq = atomic_fetch_add_explicit(&s->packets, 1,
                                                      memory_order_relaxed);
@@ -491,6 +542,8 @@ static int open_socket(const char *bind_addr, int port, const char *group,
     /* SO_RCVBUFFORCE passes the system limit where we may (root). */
     if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) != 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+    /* each datagram then says how many the kernel dropped before it */
+    setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one));
     struct sockaddr_in a = {.sin_family = AF_INET,
                             .sin_port = htons((uint16_t)port)};
     a.sin_addr.s_addr = htonl(INADDR_ANY);
@@ -588,12 +641,14 @@ void osc_server_put(struct osc_server **ps)
     osc_server_stats(s, &st);
     LOG_INFO("[osc]", "port %d closed: %llu packets, %llu messages, %llu "
              "malformed, %llu dropped, %llu with non-numeric arguments, "
-             "%llu refused", s->port, (unsigned long long)st.packets,
+             "%llu refused, %llu lost in the kernel", s->port,
+             (unsigned long long)st.packets,
              (unsigned long long)st.messages,
              (unsigned long long)st.malformed,
              (unsigned long long)st.dropped,
              (unsigned long long)st.unsupported,
-             (unsigned long long)st.refused);
+             (unsigned long long)st.refused,
+             (unsigned long long)st.lost);
     free(s->slots);
     free(s->bufs);
     free(s->waiting);
@@ -659,6 +714,23 @@ void osc_server_stats(const struct osc_server *s, struct osc_stats *st)
     st->dropped = atomic_load(&((struct osc_server *)s)->dropped);
     st->unsupported = atomic_load(&((struct osc_server *)s)->unsupported);
     st->refused = atomic_load(&((struct osc_server *)s)->refused);
+    st->lost = atomic_load(&((struct osc_server *)s)->lost);
+}
+
+void osc_stats_all(struct osc_stats *sum)
+{
+    *sum = (struct osc_stats){0};
+    for (const struct osc_server *s = servers; s; s = s->next) {
+        struct osc_stats st;
+        osc_server_stats(s, &st);
+        sum->packets += st.packets;
+        sum->messages += st.messages;
+        sum->malformed += st.malformed;
+        sum->dropped += st.dropped;
+        sum->unsupported += st.unsupported;
+        sum->refused += st.refused;
+        sum->lost += st.lost;
+    }
 }
 
 int osc_server_port(const struct osc_server *s)

@@ -40,9 +40,12 @@ struct osc_msg {
     double val[OSC_ARGS_MAX];
 };
 
-/* Counters, for status and the log. */
+/* Counters, for status and the log: dropped, by vitrine's full queue;
+ * lost, by the kernel's full receive buffer (SO_RXQ_OVFL) before vitrine
+ * read them. */
 struct osc_stats {
-    uint64_t packets, messages, malformed, dropped, unsupported, refused;
+    uint64_t packets, messages, malformed, dropped, unsupported, refused,
+        lost;
 };
 
 struct osc_server;
@@ -77,6 +80,8 @@ void osc_server_put(struct osc_server **s);
 const struct osc_msg *osc_server_due(struct osc_server *s, int64_t frame,
                                      int64_t now_ns, size_t *count);
 void osc_server_stats(const struct osc_server *s, struct osc_stats *st);
+/* The sum over every open server (main thread). */
+void osc_stats_all(struct osc_stats *sum);
 int osc_server_port(const struct osc_server *s);
 
 /* A destination for OSC output: host (name or IPv4; a multicast group

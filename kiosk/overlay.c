@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../control/osc.h"
 #include "../engine/base/util.h"
 #include "../engine/gpu/gpu.h"
 #include "../engine/graph/graph.h"
@@ -165,11 +166,15 @@ static void build(struct overlay *o, struct graph *g, float s)
     memcpy(ops, all, (size_t)nslow * sizeof(*ops));
     free(all);
     size_t errors = graph_error_count(g);
+    struct osc_stats osc;
+    osc_stats_all(&osc);
+    bool osc_losses = osc.dropped || osc.lost;
 
     float pad = 6 * s, gw = HISTORY * s, gh = 60 * s;
     float x = 8 * s, y = 8 * s, line = 11 * s;
     float w = gw + 2 * pad;
-    float h = pad + line * (2 + 1 + nslow + (errors > 0)) + gh + 2 * pad;
+    float h = pad + line * (2 + 1 + nslow + (errors > 0) + osc_losses) + gh +
+              2 * pad;
     rect(o, x, y, w, h, panel);
     float cx = x + pad, cy = y + pad;
     char buf[160];
@@ -204,6 +209,12 @@ static void build(struct overlay *o, struct graph *g, float s)
     if (errors) {
         snprintf(buf, sizeof(buf), "%zu op%s with errors", errors,
                  errors == 1 ? "" : "s");
+        cy += text(o, cx, cy, s, buf, red);
+    }
+    if (osc_losses) {
+        snprintf(buf, sizeof(buf), "OSC: %llu dropped (queue full), %llu "
+                 "lost in the kernel", (unsigned long long)osc.dropped,
+                 (unsigned long long)osc.lost);
         text(o, cx, cy, s, buf, red);
     }
 }

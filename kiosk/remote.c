@@ -230,14 +230,17 @@ void remote_frame(struct remote *r, struct graph *g)
             if (!r->status)
                 continue;
             if (strcmp(m[i].addr, "/vitrine/status") == 0) {
+                /* every port's: what the queues dropped and the kernel
+                 * lost */
                 struct osc_stats st;
-                osc_server_stats(r->server, &st);
+                osc_stats_all(&st);
                 osc_server_send(r->server, m[i].from_ip, m[i].from_port,
                                 "/vitrine/status", "ifsfiis",
                                 (int)g->time.frame, r->fps,
                                 g->file ? g->file : "",
                                 (double)(now - r->start_ns) * 1e-9,
-                                (int)graph_error_count(g), (int)st.dropped,
+                                (int)graph_error_count(g),
+                                (int)(st.dropped + st.lost),
                                 r->mode);
             } else if (strcmp(m[i].addr, "/vitrine/reload") == 0 ||
                        strcmp(m[i].addr, "/vitrine/load") == 0) {

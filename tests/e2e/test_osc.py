@@ -4,6 +4,7 @@ random packets counted and survived."""
 import random
 import re
 import shutil
+import signal
 import socket
 import struct
 import subprocess
@@ -749,3 +750,53 @@ def test_a_size_beyond_the_memory_budget_is_an_error_not_a_stop(tmp_path):
     assert (w, h) == (64, 48)
     assert len({px for row in rows[:8] for px in row[:64]}) > 4  # noise
 
+
+
+KERNEL_NET = """
+[network]
+fps = 60
+[osc]
+OPType = oscinCHOP
+localaddress = 127.0.0.1
+port = {port}
+"""
+
+
+def test_datagrams_the_kernel_dropped_are_counted(tmp_path):
+    """The process stopped while 30,000 datagrams arrive: the socket's
+    receive buffer overflows and the kernel drops the rest. Those losses
+    (SO_RXQ_OVFL) are in /vitrine/status, the log and the port's closing
+    line."""
+    port, ctl = free_port(), free_port()
+    (tmp_path / "network.ini").write_text(KERNEL_NET.format(port=port))
+    cfg = tmp_path / "kiosk.ini"
+    cfg.write_text(f"[osc]\nport = {ctl}\nbind = 127.0.0.1\n")
+    proc = subprocess.Popen([VITRINE, "--config", str(cfg), "--frames",
+                             "600", str(tmp_path)], cwd=ROOT,
+                            stderr=subprocess.PIPE, text=True,
+                            errors="replace")
+    assert wait_bound(port, proc)
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    s.settimeout(5)
+    sent = 30000
+    proc.send_signal(signal.SIGSTOP)
+    try:
+        for i in range(sent):
+            s.sendto(message("/k", float(i)), ("127.0.0.1", port))
+    finally:
+        proc.send_signal(signal.SIGCONT)
+    time.sleep(0.5)
+    s.sendto(osc_message("/vitrine/status"), ("127.0.0.1", ctl))
+    addr, args = osc_parse(s.recvfrom(2048)[0])
+    s.close()
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err[-3000:]
+    line = [l for l in err.splitlines() if f"port {port} closed:" in l][0]
+    packets = int(line.split("closed: ")[1].split()[0])
+    lost = int(re.search(r"(\d+) lost in the kernel", line).group(1))
+    assert lost > 0 and packets + lost == sent, line
+    assert addr == "/vitrine/status" and args[5] >= lost, args
+    assert f"port {port}: " in err and "lost in the kernel's receive " \
+        "buffer, before vitrine could read them" in err, err[-3000:]
