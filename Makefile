@@ -64,7 +64,7 @@ DEB_PKGS := build-essential pkg-config libinih-dev libcmocka-dev python3 \
             libsystemd-dev gdb groff-base \
             systemd
 
-.PHONY: all deps run test bench install uninstall clean FORCE
+.PHONY: all deps run test bench soak install uninstall clean FORCE
 
 all: $(BUILD)/vitrine
 
@@ -157,6 +157,12 @@ bench: deps
 	@$(MAKE) --no-print-directory $(BUILD)/vitrine $(BENCH_BIN) \
 	    $(BUILD)/bench/bare_egl
 	@for b in $(BENCH_BIN); do ./$$b || exit 1; done
+
+# The long checks (minutes): a flood with memory sampled, kill -9s while
+# saving. SOAK_SECONDS and SOAK_KILLS shorten them.
+soak: deps
+	@$(MAKE) --no-print-directory $(BUILD)/vitrine
+	@VITRINE=$(CURDIR)/$(BUILD)/vitrine /usr/bin/python3 tests/soak.py
 
 # Where a Debian admin looks: the binary in $(PREFIX)/bin, its manual
 # page in $(PREFIX)/share/man, the docs in $(PREFIX)/share/doc/vitrine,
