@@ -46,17 +46,6 @@ static uint64_t be64(const unsigned char *p)
     return (uint64_t)be32(p) << 32 | be32(p + 4);
 }
 
-/* Length of the padded OSC string at p (within end), or 0 if it is not
- * terminated in bounds. */
-static size_t padded(const unsigned char *p, const unsigned char *end)
-{
-    const unsigned char *z = memchr(p, 0, (size_t)(end - p));
-    if (!z)
-        return 0;
-    size_t n = ((size_t)(z - p) + 4) & ~(size_t)3;
-    return p + n <= end ? n : 0;
-}
-
 /* OSC timetag (NTP: seconds since 1900, 32-bit fraction) in ns since the
  * Unix epoch; "immediately" (1) and anything before 1970 is 0. */
 static uint64_t timetag_ns(uint64_t tt)
@@ -67,130 +56,60 @@ static uint64_t timetag_ns(uint64_t tt)
     return (sec - 2208988800u) * 1000000000u + ((frac * 1000000000u) >> 32);
 }
 
+/* What the CHOP side keeps of each argument: numbers (i f h d, T and F
+ * as 1 and 0, in arrays too) in val, the first string in str, and a
+ * count of the rest. */
+static void keep_arg(void *ctx, const struct osc_arg *a)
+{
+    struct osc_msg *m = ctx;
+    double v;
+    switch (a->type) {
+    case 'i': v = a->v.i; break;
+    case 'f': v = a->v.f; break;
+    case 'h': v = (double)a->v.h; break;
+    case 'd': v = a->v.d; break;
+    case 'T': v = 1; break;
+    case 'F': v = 0; break;
+    case '[':
+    case ']': return;
+    case 's':
+    case 'S':
+        if (!m->str[0])
+            snprintf(m->str, sizeof(m->str), "%s", a->s);
+        __attribute__((fallthrough)); /* counted as not a number */
+    default:
+        if (m->skipped < 255)
+            m->skipped++;
+        return;
+    }
+    if (m->nargs < OSC_ARGS_MAX)
+        m->val[m->nargs++] = v;
+    else if (m->skipped < 255)
+        m->skipped++;
+}
+
 static int decode_message(const unsigned char *p, const unsigned char *end,
                           uint64_t due, uint64_t tt, struct osc_msg *m)
 {
-    const unsigned char *start = p;
-    size_t n = padded(p, end);
-    if (n == 0 || p[0] != '/' || n - 1 > OSC_ADDR_MAX)
+    size_t len = (size_t)(end - p);
+    memset(m, 0, offsetof(struct osc_msg, raw));
+    if (osc_message_args(p, len, m->addr, sizeof(m->addr), keep_arg, m) != 0)
         return -1;
-    /* Printable ASCII only: addresses become channel names and log text. */
-    for (const unsigned char *c = p; *c; c++)
+    /* Printable ASCII only, and short enough: addresses become channel
+     * names and log text. */
+    size_t alen = strnlen((const char *)p, len);
+    if (alen >= OSC_ADDR_MAX || m->addr[0] != '/')
+        return -1;
+    for (const char *c = m->addr; *c; c++)
         if (*c < 0x21 || *c > 0x7e)
             return -1;
-    memset(m, 0, offsetof(struct osc_msg, raw));
-    m->str[0] = '\0';
     m->timetag = tt;
-    if ((size_t)(end - start) <= OSC_RAW_MAX) {
-        m->raw_len = (uint16_t)(end - start);
-        memcpy(m->raw, start, m->raw_len);
-    }
-    memcpy(m->addr, p, strlen((const char *)p) + 1);
     m->due_ns = due;
-    p += n;
-    if (p == end)
-        return 0; /* no type tags: an old-style message without args */
-    size_t tn = padded(p, end);
-    if (tn == 0 || p[0] != ',')
-        return -1;
-    const char *tags = (const char *)p + 1;
-    p += tn;
-    int depth = 0;
-    for (const char *t = tags; *t; t++) {
-        size_t need = 0;
-        double v = 0;
-        bool numeric = false;
-        switch (*t) {
-        case 'i':
-        case 'f':
-        case 'c':
-        case 'r':
-        case 'm':
-            need = 4;
-            break;
-        case 'h':
-        case 'd':
-        case 't':
-            need = 8;
-            break;
-        case 's':
-        case 'S':
-            if (p >= end || (need = padded(p, end)) == 0)
-                return -1;
-            break;
-        case 'b':
-            if (end - p < 4)
-                return -1;
-            need = 4 + ((be32(p) + 3u) & ~3u);
-            if (be32(p) > (uint32_t)(end - p))
-                return -1;
-            break;
-        case 'T':
-        case 'F':
-        case 'N':
-        case 'I':
-            break;
-        case '[':
-            depth++;
-            break;
-        case ']':
-            if (--depth < 0)
-                return -1;
-            break;
-        default:
-            return -1;
-        }
-        if ((size_t)(end - p) < need)
-            return -1;
-        switch (*t) {
-        case 'i':
-            v = (int32_t)be32(p), numeric = true;
-            break;
-        case 'f': {
-            uint32_t u = be32(p);
-            float f;
-            memcpy(&f, &u, 4);
-            v = f, numeric = true;
-            break;
-        }
-        case 'h':
-            v = (double)(int64_t)be64(p), numeric = true;
-            break;
-        case 'd': {
-            uint64_t u = be64(p);
-            memcpy(&v, &u, 8);
-            numeric = true;
-            break;
-        }
-        case 'T':
-            v = 1, numeric = true;
-            break;
-        case 'F':
-            v = 0, numeric = true;
-            break;
-        case '[':
-        case ']':
-            break;
-        case 's':
-        case 'S':
-            if (!m->str[0])
-                snprintf(m->str, sizeof(m->str), "%s", (const char *)p);
-            if (m->skipped < 255)
-                m->skipped++;
-            break;
-        default:
-            if (m->skipped < 255)
-                m->skipped++;
-        }
-        if (numeric) {
-            if (m->nargs < OSC_ARGS_MAX)
-                m->val[m->nargs++] = v;
-            else if (m->skipped < 255)
-                m->skipped++;
-        }
-        p += need;
+    if (len <= OSC_RAW_MAX) {
+        m->raw_len = (uint16_t)len;
+        memcpy(m->raw, p, len);
     }
-    return depth == 0 && p == end ? 0 : -1;
+    return 0;
 }
 
 /* Walks a packet; emit NULL only validates. */
@@ -740,59 +659,31 @@ int osc_server_port(const struct osc_server *s)
 
 /* ---- sending ---- */
 
-static void put_padded(unsigned char *b, size_t *n, size_t cap,
-                       const void *data, size_t len)
-{
-    if (*n + len + 4 > cap)
-        return;
-    memcpy(b + *n, data, len);
-    *n += len;
-    do
-        b[(*n)++] = 0;
-    while (*n % 4);
-}
-
-static void put_be32(unsigned char *b, size_t *n, size_t cap, uint32_t v)
-{
-    if (*n + 4 > cap)
-        return;
-    b[(*n)++] = (unsigned char)(v >> 24);
-    b[(*n)++] = (unsigned char)(v >> 16);
-    b[(*n)++] = (unsigned char)(v >> 8);
-    b[(*n)++] = (unsigned char)v;
-}
-
 void osc_server_send(struct osc_server *s, uint32_t ip, uint16_t port,
                      const char *addr, const char *types, ...)
 {
-    unsigned char b[2048];
-    size_t n = 0;
-    char tags[64];
-    snprintf(tags, sizeof(tags), ",%s", types);
-    put_padded(b, &n, sizeof(b), addr, strlen(addr));
-    put_padded(b, &n, sizeof(b), tags, strlen(tags));
+    struct osc_out *o = osc_out_new();
     va_list ap;
     va_start(ap, types);
     for (const char *t = types; *t; t++) {
-        if (*t == 'i') {
-            put_be32(b, &n, sizeof(b), (uint32_t)va_arg(ap, int));
-        } else if (*t == 'f') {
-            float f = (float)va_arg(ap, double);
-            uint32_t u;
-            memcpy(&u, &f, 4);
-            put_be32(b, &n, sizeof(b), u);
-        } else if (*t == 's') {
-            const char *str = va_arg(ap, const char *);
-            put_padded(b, &n, sizeof(b), str, strlen(str));
-        }
+        if (*t == 'i')
+            osc_out_int(o, va_arg(ap, int));
+        else if (*t == 'f')
+            osc_out_float(o, va_arg(ap, double));
+        else if (*t == 's')
+            osc_out_string(o, va_arg(ap, const char *));
     }
     va_end(ap);
+    size_t n;
+    unsigned char *b = osc_out_message(o, addr, &n);
+    osc_out_free(&o);
     struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(port)};
     to.sin_addr.s_addr = ip;
     if (sendto(s->fd, b, n, MSG_DONTWAIT, (struct sockaddr *)&to,
                sizeof(to)) < 0)
         LOG_WARN("[osc]", "reply to %s:%u failed: %s",
                  inet_ntoa(to.sin_addr), port, strerror(errno));
+    free(b);
 }
 
 /* ---- output ---- */
@@ -838,27 +729,6 @@ void osc_sender_close(struct osc_sender **ps)
     *ps = NULL;
 }
 
-static size_t encode_floats(unsigned char *b, size_t cap, const char *addr,
-                            const double *vals, int n)
-{
-    size_t len = 0;
-    char tags[OSC_ARGS_MAX + 2] = ",";
-    if (n > OSC_ARGS_MAX)
-        n = OSC_ARGS_MAX;
-    for (int i = 0; i < n; i++)
-        tags[i + 1] = 'f';
-    tags[n + 1] = '\0';
-    put_padded(b, &len, cap, addr, strlen(addr));
-    put_padded(b, &len, cap, tags, strlen(tags));
-    for (int i = 0; i < n; i++) {
-        float f = (float)vals[i];
-        uint32_t u;
-        memcpy(&u, &f, 4);
-        put_be32(b, &len, cap, u);
-    }
-    return len;
-}
-
 static int send_bytes(struct osc_sender *s, const unsigned char *b, size_t n)
 {
     if (sendto(s->fd, b, n, MSG_DONTWAIT, (struct sockaddr *)&s->to,
@@ -876,24 +746,33 @@ static int send_bytes(struct osc_sender *s, const unsigned char *b, size_t n)
 int osc_sender_floats(struct osc_sender *s, const char *addr,
                       const double *vals, int n)
 {
-    unsigned char b[1024];
-    return send_bytes(s, b, encode_floats(b, sizeof(b), addr, vals, n));
+    struct osc_out *o = osc_out_new();
+    for (int i = 0; i < n; i++)
+        osc_out_float(o, vals[i]);
+    size_t len;
+    unsigned char *b = osc_out_message(o, addr, &len);
+    osc_out_free(&o);
+    int rc = send_bytes(s, b, len);
+    free(b);
+    return rc;
 }
 
 int osc_sender_bundle(struct osc_sender *s, const char *const *addrs,
                       const double *vals, int n)
 {
-    static unsigned char b[PACKET_MAX];
-    size_t len = 0;
-    memcpy(b, "#bundle\0\0\0\0\0\0\0\0\1", 16);
-    len = 16;
-    for (int i = 0; i < n && len + 4 + 256 < sizeof(b); i++) {
-        size_t m = encode_floats(b + len + 4, sizeof(b) - len - 4, addrs[i],
-                                 &vals[i], 1);
-        put_be32(b, &len, sizeof(b), (uint32_t)m);
-        len += m;
+    struct osc_out **msgs = xmalloc((size_t)(n ? n : 1) * sizeof(*msgs));
+    for (int i = 0; i < n; i++) {
+        msgs[i] = osc_out_new();
+        osc_out_float(msgs[i], vals[i]);
     }
-    return send_bytes(s, b, len);
+    size_t len;
+    unsigned char *b = osc_out_bundle(msgs, addrs, n, 1, &len);
+    for (int i = 0; i < n; i++)
+        osc_out_free(&msgs[i]);
+    free(msgs);
+    int rc = send_bytes(s, b, len);
+    free(b);
+    return rc;
 }
 
 static int default_port = 10000;

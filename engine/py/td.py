@@ -2292,52 +2292,20 @@ def _parexec(d):
 
 
 def _osc_encode(address, args=()):
-    """An OSC message: int i, float f, str s, bytes b, bool T/F, None N,
-    lists as arrays."""
-    import struct
-
-    def pad(b):
-        return b + b"\0" * (4 - len(b) % 4)
-    tags, data = [','], []
-
-    def add(a):
-        if isinstance(a, bool):
-            tags.append('T' if a else 'F')
-        elif a is None:
-            tags.append('N')
-        elif isinstance(a, int):
-            tags.append('i' if -2**31 <= a < 2**31 else 'h')
-            data.append(struct.pack('>i' if tags[-1] == 'i' else '>q', a))
-        elif isinstance(a, float):
-            tags.append('f')
-            data.append(struct.pack('>f', a))
-        elif isinstance(a, str):
-            tags.append('s')
-            data.append(pad(a.encode()))
-        elif isinstance(a, (bytes, bytearray)):
-            tags.append('b')
-            data.append(struct.pack('>I', len(a)) + bytes(a) +
-                        b"\0" * (-len(a) % 4))
-        elif isinstance(a, (list, tuple)):
-            tags.append('[')
-            for x in a:
-                add(x)
-            tags.append(']')
-        else:
-            add(float(a))
-    for a in (args if isinstance(args, (list, tuple)) else [args]):
-        add(_value(a))
-    return pad(str(address).encode()) + pad(''.join(tags).encode()) + \
-        b''.join(data)
+    """An OSC message, through the runtime's codec (liblo): int i (h past
+    32 bits), float f, str s, bytes b, bool T/F, None N, lists as
+    arrays."""
+    if not isinstance(args, (list, tuple)):
+        args = [args]
+    return _vt.osc_message(str(address), [_value(a) for a in args])
 
 
 def _osc_bundle(messages, when=None):
-    import struct
-    tt = 1
-    if when:
-        tt = (int(when) + 2208988800) << 32 | int((when % 1) * 2**32)
-    body = b''.join(struct.pack('>I', len(m)) + m for m in messages)
-    return b'#bundle\0' + struct.pack('>Q', tt) + body
+    """[(address, args), ...] as one bundle; when: Unix seconds."""
+    return _vt.osc_bundle(
+        [(str(a), [_value(x) for x in (v if isinstance(v, (list, tuple))
+                                       else [v])]) for a, v in messages],
+        when)
 
 
 def _udp():
@@ -2379,79 +2347,14 @@ class oscoutDAT(DAT):
     def sendOSC(self, address, args=(), asBundle=False,
                 useNonStandardTypes=True):
         """One message; asBundle wraps it in a bundle."""
-        m = _osc_encode(address, args)
-        return self.sendBytes(_osc_bundle([m]) if asBundle else m)
+        if asBundle:
+            return self.sendBytes(_osc_bundle([(address, args)]))
+        return self.sendBytes(_osc_encode(address, args))
 
     def sendBundle(self, messages, timeTag=None):
         """[(address, args), ...] as one bundle, applied at timeTag (Unix
         seconds) by receivers that honour timetags."""
-        return self.sendBytes(_osc_bundle(
-            [_osc_encode(a, v) for a, v in messages], timeTag))
-
-
-def _osc_parse(raw):
-    """(address, args) of an OSC message's bytes, every OSC 1.0 type as a
-    Python value: i h int, f d float, s S str, b bytes, c str (one
-    character), r (r, g, b, a) ints, m bytes (4), t float seconds since
-    1900, T True, F False, N None, I math.inf, [...] lists."""
-    import struct
-
-    def string(at):
-        end = raw.index(b"\0", at)
-        return raw[at:end].decode('utf-8', 'replace'), (end + 4) & ~3
-    address, at = string(0)
-    if at >= len(raw):
-        return address, []
-    tags, at = string(at)
-    stack = [[]]
-    for t in tags[1:]:
-        out = stack[-1]
-        if t == 'i':
-            out.append(struct.unpack_from('>i', raw, at)[0])
-            at += 4
-        elif t == 'f':
-            out.append(struct.unpack_from('>f', raw, at)[0])
-            at += 4
-        elif t == 'h':
-            out.append(struct.unpack_from('>q', raw, at)[0])
-            at += 8
-        elif t == 'd':
-            out.append(struct.unpack_from('>d', raw, at)[0])
-            at += 8
-        elif t == 't':
-            sec, frac = struct.unpack_from('>II', raw, at)
-            out.append(sec + frac / 4294967296.0)
-            at += 8
-        elif t in 'sS':
-            s, at = string(at)
-            out.append(s)
-        elif t == 'b':
-            n = struct.unpack_from('>I', raw, at)[0]
-            out.append(bytes(raw[at + 4:at + 4 + n]))
-            at += 4 + ((n + 3) & ~3)
-        elif t == 'c':
-            out.append(chr(struct.unpack_from('>I', raw, at)[0] & 0x7f))
-            at += 4
-        elif t == 'r':
-            out.append(tuple(raw[at:at + 4]))
-            at += 4
-        elif t == 'm':
-            out.append(bytes(raw[at:at + 4]))
-            at += 4
-        elif t == 'T':
-            out.append(True)
-        elif t == 'F':
-            out.append(False)
-        elif t == 'N':
-            out.append(None)
-        elif t == 'I':
-            out.append(float('inf'))
-        elif t == '[':
-            stack.append([])
-        elif t == ']':
-            inner = stack.pop()
-            stack[-1].append(inner)
-    return address, stack[0]
+        return self.sendBytes(_osc_bundle(messages, timeTag))
 
 
 def _osc_receive(oid, row, raw, timetag, address, ip, port):
@@ -2461,8 +2364,8 @@ def _osc_receive(oid, row, raw, timetag, address, ip, port):
     if fn is None:
         return
     args = []
-    if raw:
-        address, args = _osc_parse(raw)
+    if raw:  # every OSC 1.0 type as a Python value (control/osc_codec.c)
+        address, args = _vt.osc_parse(raw)
     message = ' '.join([address] + [repr(a) if isinstance(a, str) else
                                     str(a) for a in args])
     stamp = 0.0 if timetag == 1 else (timetag >> 32) - 2208988800 + \
