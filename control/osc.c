@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <netdb.h>
 #include <poll.h>
 #include <pthread.h>
@@ -32,6 +33,9 @@
 #define PACKET_MAX 65536
 #define RCVBUF (4 << 20)
 #define NEST_MAX 8
+#define TCP_CONNS 16      /* connections a TCP server takes at once */
+#define SLIP_END 0xC0
+#define SLIP_ESC 0xDB
 
 /* ---- decoding ---- */
 
@@ -164,11 +168,27 @@ int osc_decode(const void *data, size_t len,
 
 /* ---- servers ---- */
 
+/* A TCP connection to a server: its packets framed OSC 1.0 style (a
+ * big-endian int32 size before each) or OSC 1.1 style (SLIP: each packet
+ * ends with END, 0xC0), told apart by its first byte. */
+struct tcp_conn {
+    int fd; /* -1: a free slot */
+    uint32_t ip;
+    uint16_t port;
+    bool slip, decided, esc, overlong;
+    unsigned char *buf; /* a packet being gathered */
+    size_t len;
+};
+
 struct osc_server {
     struct osc_server *next;
     int users;
     char *bind, *group;
-    int port, fd;
+    int port, fd; /* fd: the UDP socket, or TCP's listening one */
+    bool tcp;
+    struct tcp_conn *conns; /* TCP_CONNS of them */
+    pthread_mutex_t conn_mu; /* conns' fds: the reader closes, replies
+                              * write */
     pthread_t reader;
     atomic_bool stop;
     /* the queue: the reader writes at head, the main thread reads at tail */
@@ -363,6 +383,35 @@ static void report_problems(struct osc_server *s, int64_t now_ns)
     }
 }
 
+static void refuse(struct osc_server *s, uint32_t ip, uint16_t port)
+{
+    atomic_store_explicit(&s->refused_from, (uint64_t)ntohl(ip) << 16 | port,
+                          memory_order_relaxed);
+    atomic_fetch_add_explicit(&s->refused, 1, memory_order_release);
+}
+
+/* One packet (a datagram, or one framed on a TCP stream) from ip:port:
+ * counted, refused unless allowed, decoded into the queue or counted as
+ * malformed. Reader thread. */
+static void take_packet(struct osc_server *s, const unsigned char *data,
+                        size_t len, bool truncated, uint32_t ip,
+                        uint16_t port)
+{
+    uint64_t seq = atomic_fetch_add_explicit(&s->packets, 1,
+                                             memory_order_relaxed);
+    struct emit_ctx c = {s, ip, port, (uint32_t)seq + 1};
+    if (!allowed(ip)) {
+        refuse(s, ip, port);
+        return;
+    }
+    if (truncated || osc_decode(data, len, enqueue, &c) < 0) {
+        atomic_store_explicit(&s->bad_from, (uint64_t)ntohl(ip) << 16 | port,
+                              memory_order_relaxed);
+        atomic_store_explicit(&s->bad_len, len, memory_order_relaxed);
+        atomic_fetch_add_explicit(&s->malformed, 1, memory_order_release);
+    }
+}
+
 /* The kernel's count of datagrams it dropped on this socket so far (it
  * wraps at 2^32): what is new in it is lost. Reader thread. */
 static void note_lost(struct osc_server *s, uint32_t total)
@@ -417,32 +466,215 @@ static void *read_loop(void *arg)
                     note_lost(s, total);
                 }
         }
-        for (int i = 0; i < n; i++) {
-            uint64_t seq = atomic_fetch_add_explicit(&s->packets, 1,
-                                                     memory_order_relaxed);
-            struct emit_ctx c = {s, from[i].sin_addr.s_addr,
-                                 ntohs(from[i].sin_port),
-                                 (uint32_t)seq + 1};
-            uint64_t sender = (uint64_t)ntohl(c.ip) << 16 | c.port;
-            if (!allowed(c.ip)) {
-                atomic_store_explicit(&s->refused_from, sender,
-                                      memory_order_relaxed);
-                atomic_fetch_add_explicit(&s->refused, 1,
-                                          memory_order_release);
-                continue;
-            }
-            size_t len = msgs[i].msg_len;
-            if ((msgs[i].msg_hdr.msg_flags & MSG_TRUNC) ||
-                osc_decode(bufs[i], len, enqueue, &c) < 0) {
-                atomic_store_explicit(&s->bad_from, sender,
-                                      memory_order_relaxed);
-                atomic_store_explicit(&s->bad_len, len, memory_order_relaxed);
-                atomic_fetch_add_explicit(&s->malformed, 1,
-                                          memory_order_release);
-            }
-        }
+        for (int i = 0; i < n; i++)
+            take_packet(s, bufs[i], msgs[i].msg_len,
+                        (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) != 0,
+                        from[i].sin_addr.s_addr, ntohs(from[i].sin_port));
     }
     return NULL;
+}
+
+/* ---- TCP ---- */
+
+static void conn_close(struct osc_server *s, struct tcp_conn *c,
+                       const char *why)
+{
+    char from[32];
+    sender_text((uint64_t)ntohl(c->ip) << 16 | c->port, from, sizeof(from));
+    LOG_INFO("[osc]", "port %d: TCP connection from %s %s", s->port, from,
+             why);
+    pthread_mutex_lock(&s->conn_mu);
+    close(c->fd);
+    c->fd = -1;
+    pthread_mutex_unlock(&s->conn_mu);
+    free(c->buf);
+    c->buf = NULL;
+}
+
+static void conn_malformed(struct osc_server *s, struct tcp_conn *c,
+                           size_t len)
+{
+    atomic_store_explicit(&s->bad_from, (uint64_t)ntohl(c->ip) << 16 | c->port,
+                          memory_order_relaxed);
+    atomic_store_explicit(&s->bad_len, len, memory_order_relaxed);
+    atomic_fetch_add_explicit(&s->malformed, 1, memory_order_release);
+}
+
+/* Bytes that came on c, framed into packets. False when the stream
+ * cannot go on (a size beyond any packet). */
+static bool conn_bytes(struct osc_server *s, struct tcp_conn *c,
+                       const unsigned char *b, size_t n)
+{
+    if (!c->decided && n > 0) {
+        c->decided = true;
+        c->slip = b[0] == SLIP_END;
+    }
+    if (c->slip) {
+        for (size_t i = 0; i < n; i++) {
+            unsigned char x = b[i];
+            if (x == SLIP_END) {
+                if (c->len && !c->overlong)
+                    take_packet(s, c->buf, c->len, false, c->ip, c->port);
+                else if (c->overlong)
+                    conn_malformed(s, c, c->len);
+                c->len = 0;
+                c->overlong = false;
+                continue;
+            }
+            if (x == SLIP_ESC) {
+                c->esc = true;
+                continue;
+            }
+            if (c->esc) {
+                x = x == 0xDC ? SLIP_END : x == 0xDD ? SLIP_ESC : x;
+                c->esc = false;
+            }
+            if (c->len == PACKET_MAX)
+                c->overlong = true; /* kept out until its END */
+            else
+                c->buf[c->len++] = x;
+        }
+        return true;
+    }
+    while (n > 0) {
+        size_t take = n < 4 + PACKET_MAX - c->len ? n
+                                                  : 4 + PACKET_MAX - c->len;
+        memcpy(c->buf + c->len, b, take);
+        c->len += take;
+        b += take;
+        n -= take;
+        while (c->len >= 4) {
+            uint32_t size = be32(c->buf);
+            if (size == 0 || size > PACKET_MAX) {
+                conn_malformed(s, c, size);
+                return false;
+            }
+            if (c->len < 4 + (size_t)size)
+                break;
+            take_packet(s, c->buf + 4, size, false, c->ip, c->port);
+            memmove(c->buf, c->buf + 4 + size, c->len - 4 - size);
+            c->len -= 4 + size;
+        }
+    }
+    return true;
+}
+
+static void conn_accept(struct osc_server *s)
+{
+    struct sockaddr_in from;
+    socklen_t flen = sizeof(from);
+    int fd = accept4(s->fd, (struct sockaddr *)&from, &flen,
+                     SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0)
+        return;
+    uint32_t ip = from.sin_addr.s_addr;
+    uint16_t port = ntohs(from.sin_port);
+    struct tcp_conn *c = NULL;
+    for (int i = 0; i < TCP_CONNS && !c; i++)
+        if (s->conns[i].fd < 0)
+            c = &s->conns[i];
+    if (!allowed(ip) || !c) {
+        if (!c && allowed(ip))
+            LOG_WARN("[osc]", "port %d: a TCP connection beyond %d at once "
+                     "refused", s->port, TCP_CONNS);
+        refuse(s, ip, port);
+        close(fd);
+        return;
+    }
+    *c = (struct tcp_conn){.ip = ip, .port = port,
+                           .buf = xmalloc(4 + PACKET_MAX)};
+    pthread_mutex_lock(&s->conn_mu);
+    c->fd = fd;
+    pthread_mutex_unlock(&s->conn_mu);
+    char who[32];
+    sender_text((uint64_t)ntohl(ip) << 16 | port, who, sizeof(who));
+    LOG_INFO("[osc]", "port %d: TCP connection from %s", s->port, who);
+}
+
+static void *tcp_loop(void *arg)
+{
+    struct osc_server *s = arg;
+    unsigned char *chunk = xmalloc(PACKET_MAX);
+    while (!atomic_load(&s->stop)) {
+        struct pollfd pfd[1 + TCP_CONNS];
+        struct tcp_conn *who[1 + TCP_CONNS];
+        int n = 0;
+        pfd[n++] = (struct pollfd){.fd = s->fd, .events = POLLIN};
+        for (int i = 0; i < TCP_CONNS; i++)
+            if (s->conns[i].fd >= 0) {
+                who[n] = &s->conns[i];
+                pfd[n++] = (struct pollfd){.fd = s->conns[i].fd,
+                                           .events = POLLIN};
+            }
+        if (poll(pfd, (nfds_t)n, 100) <= 0)
+            continue;
+        if (pfd[0].revents & POLLIN)
+            conn_accept(s);
+        for (int i = 1; i < n; i++) {
+            if (!pfd[i].revents)
+                continue;
+            ssize_t got = read(pfd[i].fd, chunk, PACKET_MAX);
+            if (got < 0 && (errno == EAGAIN || errno == EINTR))
+                continue;
+            if (got <= 0)
+                conn_close(s, who[i], "closed");
+            else if (!conn_bytes(s, who[i], chunk, (size_t)got))
+                conn_close(s, who[i], "closed: a packet size beyond 64 KiB "
+                           "(not OSC over TCP?)");
+        }
+    }
+    for (int i = 0; i < TCP_CONNS; i++)
+        if (s->conns[i].fd >= 0)
+            conn_close(s, &s->conns[i], "closed: the port closes");
+    free(chunk);
+    return NULL;
+}
+
+/* packet framed for a TCP stream: OSC 1.1's SLIP (END, the bytes with END
+ * and ESC escaped, END) or OSC 1.0's size before it. */
+static void osc_frame(struct strbuf *sb, const unsigned char *b, size_t n,
+                      bool slip)
+{
+    if (!slip) {
+        uint32_t size = htonl((uint32_t)n);
+        sb_append(sb, (const char *)&size, 4);
+        sb_append(sb, (const char *)b, n);
+        return;
+    }
+    static const char end = (char)SLIP_END, esc_end[2] = {(char)SLIP_ESC,
+                                                          (char)0xDC},
+                      esc_esc[2] = {(char)SLIP_ESC, (char)0xDD};
+    sb_append(sb, &end, 1);
+    for (size_t i = 0; i < n; i++) {
+        if (b[i] == SLIP_END)
+            sb_append(sb, esc_end, 2);
+        else if (b[i] == SLIP_ESC)
+            sb_append(sb, esc_esc, 2);
+        else
+            sb_append(sb, (const char *)&b[i], 1);
+    }
+    sb_append(sb, &end, 1);
+}
+
+/* Writes packet to the TCP connection from ip:port, framed as it frames
+ * its own. False when there is none. */
+static bool tcp_reply(struct osc_server *s, uint32_t ip, uint16_t port,
+                      const unsigned char *b, size_t n)
+{
+    bool sent = false;
+    pthread_mutex_lock(&s->conn_mu);
+    for (int i = 0; i < TCP_CONNS && !sent; i++) {
+        struct tcp_conn *c = &s->conns[i];
+        if (c->fd < 0 || c->ip != ip || c->port != port)
+            continue;
+        struct strbuf sb = {0};
+        osc_frame(&sb, b, n, c->slip);
+        sent = send(c->fd, sb.s, sb.len, MSG_DONTWAIT | MSG_NOSIGNAL) ==
+               (ssize_t)sb.len;
+        sb_free(&sb);
+    }
+    pthread_mutex_unlock(&s->conn_mu);
+    return sent;
 }
 
 static int open_socket(const char *bind_addr, int port, const char *group,
@@ -507,19 +739,67 @@ static bool same(const char *a, const char *b)
     return strcmp(a ? a : "", b ? b : "") == 0;
 }
 
+static int open_listener(const char *bind_addr, int port, char *err,
+                         size_t n)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) {
+        snprintf(err, n, "socket: %s", strerror(errno));
+        return -1;
+    }
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((uint16_t)port)};
+    a.sin_addr.s_addr = htonl(INADDR_ANY);
+    if (bind_addr && *bind_addr &&
+        inet_pton(AF_INET, bind_addr, &a.sin_addr) != 1) {
+        snprintf(err, n, "localaddress '%s' is not an IPv4 address",
+                 bind_addr);
+        close(fd);
+        return -1;
+    }
+    if (bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
+        listen(fd, TCP_CONNS) != 0) {
+        snprintf(err, n, "cannot listen on TCP %s:%d: %s",
+                 bind_addr && *bind_addr ? bind_addr : "*", port,
+                 strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 struct osc_server *osc_server_get(const char *bind_addr, int port,
                                   const char *group, char *err, size_t n)
 {
+    return osc_server_get_proto(bind_addr, port, group, false, err, n);
+}
+
+struct osc_server *osc_server_get_proto(const char *bind_addr, int port,
+                                        const char *group, bool tcp,
+                                        char *err, size_t n)
+{
+    if (tcp)
+        group = NULL;
     for (struct osc_server *s = servers; s; s = s->next)
-        if (s->port == port && same(s->bind, bind_addr) &&
+        if (s->port == port && s->tcp == tcp && same(s->bind, bind_addr) &&
             same(s->group, group)) {
             s->users++;
             return s;
         }
-    int fd = open_socket(bind_addr, port, group, err, n);
+    int fd = tcp ? open_listener(bind_addr, port, err, n)
+                 : open_socket(bind_addr, port, group, err, n);
     if (fd < 0)
         return NULL;
     struct osc_server *s = xcalloc(1, sizeof(*s));
+    s->tcp = tcp;
+    pthread_mutex_init(&s->conn_mu, NULL);
+    if (tcp) {
+        s->conns = xcalloc(TCP_CONNS, sizeof(*s->conns));
+        for (int i = 0; i < TCP_CONNS; i++)
+            s->conns[i].fd = -1;
+    }
     s->users = 1;
     s->bind = xstrdup(bind_addr ? bind_addr : "");
     s->group = xstrdup(group ? group : "");
@@ -534,11 +814,12 @@ struct osc_server *osc_server_get(const char *bind_addr, int port,
         getsockname(fd, (struct sockaddr *)&a, &len);
         s->port = ntohs(a.sin_port);
     }
-    pthread_create(&s->reader, NULL, read_loop, s);
+    pthread_create(&s->reader, NULL, tcp ? tcp_loop : read_loop, s);
     s->next = servers;
     servers = s;
-    LOG_INFO("[osc]", "listening on %s:%d%s%s", *s->bind ? s->bind : "*",
-             s->port, *s->group ? " group " : "", s->group);
+    LOG_INFO("[osc]", "listening on %s%s:%d%s%s", tcp ? "TCP " : "",
+             *s->bind ? s->bind : "*", s->port, *s->group ? " group " : "",
+             s->group);
     return s;
 }
 
@@ -558,9 +839,10 @@ void osc_server_put(struct osc_server **ps)
     close(s->fd);
     struct osc_stats st;
     osc_server_stats(s, &st);
-    LOG_INFO("[osc]", "port %d closed: %llu packets, %llu messages, %llu "
+    LOG_INFO("[osc]", "%sport %d closed: %llu packets, %llu messages, %llu "
              "malformed, %llu dropped, %llu with non-numeric arguments, "
-             "%llu refused, %llu lost in the kernel", s->port,
+             "%llu refused, %llu lost in the kernel", s->tcp ? "TCP " : "",
+             s->port,
              (unsigned long long)st.packets,
              (unsigned long long)st.messages,
              (unsigned long long)st.malformed,
@@ -568,6 +850,8 @@ void osc_server_put(struct osc_server **ps)
              (unsigned long long)st.unsupported,
              (unsigned long long)st.refused,
              (unsigned long long)st.lost);
+    free(s->conns);
+    pthread_mutex_destroy(&s->conn_mu);
     free(s->slots);
     free(s->bufs);
     free(s->waiting);
@@ -677,6 +961,11 @@ void osc_server_send(struct osc_server *s, uint32_t ip, uint16_t port,
     size_t n;
     unsigned char *b = osc_out_message(o, addr, &n);
     osc_out_free(&o);
+    if (s->tcp) {
+        tcp_reply(s, ip, port, b, n); /* on its connection, if still open */
+        free(b);
+        return;
+    }
     struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(port)};
     to.sin_addr.s_addr = ip;
     if (sendto(s->fd, b, n, MSG_DONTWAIT, (struct sockaddr *)&to,
@@ -689,15 +978,24 @@ void osc_server_send(struct osc_server *s, uint32_t ip, uint16_t port,
 /* ---- output ---- */
 
 struct osc_sender {
-    int fd;
+    int fd; /* TCP: -1 while not connected */
     struct sockaddr_in to;
     bool warned;
+    bool tcp, connecting, said_down;
+    int64_t retry_at; /* TCP: when to connect again */
 };
 
 struct osc_sender *osc_sender_open(const char *host, int port, char *err,
                                    size_t n)
 {
-    struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_DGRAM};
+    return osc_sender_open_proto(host, port, false, err, n);
+}
+
+struct osc_sender *osc_sender_open_proto(const char *host, int port,
+                                         bool tcp, char *err, size_t n)
+{
+    struct addrinfo hints = {.ai_family = AF_INET,
+                             .ai_socktype = tcp ? SOCK_STREAM : SOCK_DGRAM};
     struct addrinfo *res = NULL;
     char service[16];
     snprintf(service, sizeof(service), "%d", port);
@@ -707,30 +1005,102 @@ struct osc_sender *osc_sender_open(const char *host, int port, char *err,
         snprintf(err, n, "cannot resolve '%s': %s", host, gai_strerror(rc));
         return NULL;
     }
-    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
+    int fd = tcp ? -1 : socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (!tcp && fd < 0) {
         snprintf(err, n, "socket: %s", strerror(errno));
         freeaddrinfo(res);
         return NULL;
     }
     struct osc_sender *s = xcalloc(1, sizeof(*s));
     s->fd = fd;
+    s->tcp = tcp;
     memcpy(&s->to, res->ai_addr, sizeof(s->to));
     freeaddrinfo(res);
     return s;
+}
+
+/* TCP: whether the connection is up, starting (without waiting) one when
+ * there is none and its time has come: at once after one was lost, then
+ * every 2 s. */
+static bool tcp_up(struct osc_sender *s)
+{
+    int64_t now = clock_now_ns();
+    if (s->fd < 0) {
+        if (now < s->retry_at)
+            return false;
+        s->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+                       0);
+        if (s->fd < 0)
+            return false;
+        int one = 1;
+        setsockopt(s->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+        s->connecting = true;
+        if (connect(s->fd, (struct sockaddr *)&s->to, sizeof(s->to)) == 0)
+            s->connecting = false;
+        else if (errno != EINPROGRESS)
+            goto down;
+    }
+    if (s->connecting) {
+        struct pollfd p = {.fd = s->fd, .events = POLLOUT};
+        if (poll(&p, 1, 0) <= 0)
+            return false; /* still on its way */
+        int e = 0;
+        socklen_t el = sizeof(e);
+        getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &e, &el);
+        if (e != 0) {
+            errno = e;
+            goto down;
+        }
+        s->connecting = false;
+        LOG_INFO("[osc]", "connected to %s:%u over TCP",
+                 inet_ntoa(s->to.sin_addr), ntohs(s->to.sin_port));
+        s->said_down = false;
+    }
+    return true;
+down:
+    if (!s->said_down)
+        LOG_WARN("[osc]", "cannot connect to %s:%u over TCP: %s; trying "
+                 "again every 2 s", inet_ntoa(s->to.sin_addr),
+                 ntohs(s->to.sin_port), strerror(errno));
+    s->said_down = true;
+    close(s->fd);
+    s->fd = -1;
+    s->retry_at = now + 2000000000LL;
+    return false;
 }
 
 void osc_sender_close(struct osc_sender **ps)
 {
     if (!*ps)
         return;
-    close((*ps)->fd);
+    if ((*ps)->fd >= 0)
+        close((*ps)->fd);
     free(*ps);
     *ps = NULL;
 }
 
 static int send_bytes(struct osc_sender *s, const unsigned char *b, size_t n)
 {
+    if (s->tcp) {
+        if (!tcp_up(s))
+            return -1;
+        struct strbuf sb = {0};
+        osc_frame(&sb, b, n, false);
+        ssize_t w = send(s->fd, sb.s, sb.len, MSG_DONTWAIT | MSG_NOSIGNAL);
+        bool whole = w == (ssize_t)sb.len;
+        sb_free(&sb);
+        if (whole)
+            return 0;
+        /* gone, or so far behind that a packet would be cut: start over */
+        LOG_WARN("[osc]", "the TCP connection to %s:%u %s; connecting again",
+                 inet_ntoa(s->to.sin_addr), ntohs(s->to.sin_port),
+                 w < 0 ? strerror(errno) : "cannot take more");
+        close(s->fd);
+        s->fd = -1;
+        s->retry_at = 0;
+        s->said_down = false;
+        return -1;
+    }
     if (sendto(s->fd, b, n, MSG_DONTWAIT, (struct sockaddr *)&s->to,
                sizeof(s->to)) >= 0)
         return 0;

@@ -73,6 +73,13 @@ void osc_server_send(struct osc_server *s, uint32_t ip, uint16_t port,
  * a message when the socket cannot be made. */
 struct osc_server *osc_server_get(const char *bind, int port,
                                   const char *group, char *err, size_t n);
+/* The same for a TCP server (tcp: listening on port; group ignored):
+ * packets framed OSC 1.0 style (a size before each) or OSC 1.1 style
+ * (SLIP), told apart per connection by its first byte; at most 16
+ * connections at once; the allow-list applies to each connection. */
+struct osc_server *osc_server_get_proto(const char *bind, int port,
+                                        const char *group, bool tcp,
+                                        char *err, size_t n);
 /* Lets go of a server from osc_server_get; the last user stops it. */
 void osc_server_put(struct osc_server **s);
 
@@ -89,6 +96,11 @@ int osc_server_port(const struct osc_server *s);
  * works as is) and port. NULL with a message. */
 struct osc_sender *osc_sender_open(const char *host, int port, char *err,
                                    size_t n);
+/* The same over TCP (OSC 1.0 framing: a size before each packet),
+ * connecting without waiting, at once after the connection is lost and
+ * then every 2 s; what is sent while it is down is lost (-1). */
+struct osc_sender *osc_sender_open_proto(const char *host, int port,
+                                         bool tcp, char *err, size_t n);
 void osc_sender_close(struct osc_sender **s);
 /* One message of n floats; returns 0, or -1 (counted, logged once). */
 int osc_sender_floats(struct osc_sender *s, const char *addr,

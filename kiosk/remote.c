@@ -15,7 +15,9 @@
 #include "../engine/graph/graph.h"
 
 struct remote {
-    struct osc_server *server;
+    struct osc_server *server, *tcp; /* the port over UDP and over TCP */
+    struct osc_server *from;         /* where the message in hand came */
+    struct osc_server *req_server;   /* where the pending request came */
     bool status, params;
     int64_t start_ns;
     int64_t fps_frames, fps_start_ns;
@@ -46,7 +48,13 @@ struct remote *remote_open(const struct kiosk_config *cfg)
         return NULL;
     }
     struct remote *r = xcalloc(1, sizeof(*r));
-    r->server = s;
+    r->server = r->from = s;
+    /* the same port over TCP, as show-control software may send */
+    r->tcp = osc_server_get_proto(cfg->osc_bind, cfg->osc_port, NULL, true,
+                                  err, sizeof(err));
+    if (!r->tcp)
+        LOG_WARN("[osc]", "the runtime's OSC namespace over TCP is off: %s",
+                 err);
     r->status = cfg->osc_namespace;
     r->params = cfg->osc_params;
     r->start_ns = r->fps_start_ns = clock_now_ns();
@@ -100,6 +108,7 @@ void remote_close(struct remote **pr)
     if (!r)
         return;
     osc_server_put(&r->server);
+    osc_server_put(&r->tcp);
     free(r->load);
     free(r->load_dir);
     free(r);
@@ -139,7 +148,7 @@ static void reply_error(struct remote *r, const struct osc_msg *m,
     } else {
         r->refusals_held++;
     }
-    osc_server_send(r->server, m->from_ip, m->from_port, "/vitrine/error",
+    osc_server_send(r->from, m->from_ip, m->from_port, "/vitrine/error",
                     "s", msg);
     free(msg);
 }
@@ -208,6 +217,9 @@ static bool is_par_address(struct graph *g, const char *addr)
            addr[n + 1] == '/' && graph_find(g, addr) == NULL;
 }
 
+static void take(struct remote *r, struct graph *g, const struct osc_msg *m,
+                 size_t n, int64_t now);
+
 void remote_frame(struct remote *r, struct graph *g)
 {
     if (!r)
@@ -222,9 +234,21 @@ void remote_frame(struct remote *r, struct graph *g)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     size_t n;
-    const struct osc_msg *m = osc_server_due(
-        r->server, g->time.frame, (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec,
-        &n);
+    for (int k = 0; k < 2; k++) {
+        r->from = k == 0 ? r->server : r->tcp;
+        if (!r->from)
+            continue;
+        const struct osc_msg *m = osc_server_due(
+            r->from, g->time.frame,
+            (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec, &n);
+        take(r, g, m, n, now);
+    }
+}
+
+/* The messages due this frame on r->from. */
+static void take(struct remote *r, struct graph *g, const struct osc_msg *m,
+                 size_t n, int64_t now)
+{
     for (size_t i = 0; i < n; i++) {
         if (strncmp(m[i].addr, "/vitrine/", 9) == 0) {
             if (!r->status)
@@ -234,7 +258,7 @@ void remote_frame(struct remote *r, struct graph *g)
                  * lost */
                 struct osc_stats st;
                 osc_stats_all(&st);
-                osc_server_send(r->server, m[i].from_ip, m[i].from_port,
+                osc_server_send(r->from, m[i].from_ip, m[i].from_port,
                                 "/vitrine/status", "ifsfiis",
                                 (int)g->time.frame, r->fps,
                                 g->file ? g->file : "",
@@ -263,6 +287,7 @@ void remote_frame(struct remote *r, struct graph *g)
                 r->load = target;
                 r->req_ip = m[i].from_ip;
                 r->req_port = m[i].from_port;
+                r->req_server = r->from;
             } else {
                 reply_error(r, &m[i], "%s: not in vitrine's namespace "
                             "(/vitrine/status, /vitrine/reload, "
@@ -290,7 +315,8 @@ void remote_reply(struct remote *r, bool ok, const char *text)
 {
     if (!r || !r->req_port)
         return;
-    osc_server_send(r->server, r->req_ip, r->req_port,
+    osc_server_send(r->req_server ? r->req_server : r->server, r->req_ip,
+                    r->req_port,
                     ok ? "/vitrine/reloaded" : "/vitrine/error", "s", text);
     r->req_port = 0;
 }

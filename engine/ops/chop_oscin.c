@@ -81,9 +81,7 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
             p->chans.vals[i] = 0;
     bool failed;
     if (!osc_link_update(op, &p->link, p->active, p->localaddress, p->port,
-                         p->protocol == OSC_PROTO_MULTICAST ? p->netaddress
-                                                        : NULL,
-                         &failed) &&
+                         p->protocol, p->netaddress, &failed) &&
         failed)
         return -1;
     if (p->link.server) {
@@ -156,10 +154,12 @@ const struct op_type op_chop_oscin = {
     .name = "oscin",
     .optype = "oscinCHOP",
     .label = "OSC In",
-    .about = "OSC messages as channels: `port`, `localaddress`, `protocol` udp "
-             "or multicast (`netaddress`: the group), `oscaddressscope` (or "
-             "`addressscope`), `stripsegments`, `resetchannels`, `resetvalues`, "
-             "`active` (docs/osc.md)",
+    .about = "OSC messages as channels: `port`, `localaddress`, `protocol` "
+             "udp, multicast (`netaddress`: the group) or tcp (OSC 1.0 or "
+             "SLIP framing), `oscaddressscope` (or `addressscope`), "
+             "`stripsegments`, `maxchannels` (new addresses past it are "
+             "counted, not made), `resetchannels`, `resetvalues`, `active` "
+             "(docs/osc.md)",
     .family = OP_CHOP,
     .min_inputs = 0,
     .max_inputs = 0,

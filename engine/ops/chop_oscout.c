@@ -1,5 +1,6 @@
 /* oscoutCHOP: sends its input's channels as OSC to `netaddress`:`port`
- * (UDP; a multicast group works as an address), each cook or only when a
+ * (UDP, a multicast group as the address; or over TCP, `protocol`,
+ * connecting again when the connection is lost), each cook or only when a
  * value changed (`sendevery`): one message per channel, the channel's name
  * as the address ('/' added when missing) and its value as a float, or all
  * of them in one bundle (`bundle`). Passes its input through. */
@@ -11,11 +12,12 @@
 #include "../../control/osc.h"
 #include "../base/util.h"
 #include "chop_util.h"
+#include "osc_link.h"
 
 enum { EVERY_COOK, ON_CHANGE };
 
 struct oscout {
-    int active, port, sendevery, bundle;
+    int active, port, sendevery, bundle, protocol;
     char *netaddress;
     struct osc_sender *sender;
     uint64_t sender_version;
@@ -40,7 +42,9 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
     if (!p->sender || p->sender_version != op->par_version) {
         osc_sender_close(&p->sender);
         char err[256];
-        p->sender = osc_sender_open(p->netaddress, p->port, err, sizeof(err));
+        p->sender = osc_sender_open_proto(p->netaddress, p->port,
+                                          p->protocol == OSC_PROTO_TCP, err,
+                                          sizeof(err));
         p->sender_version = op->par_version;
         if (!p->sender) {
             op_set_error(op, "%s", err);
@@ -97,6 +101,8 @@ static const struct par_menu_item everys[] = {
 static const struct par_def pars[] = {
     {.name = "active", .label = "Active", .kind = PAR_TOGGLE, .def = {1},
      .offset = offsetof(struct oscout, active)},
+    {.name = "protocol", .label = "Protocol", .kind = PAR_MENU,
+     .menu = osc_protocols, .offset = offsetof(struct oscout, protocol)},
     {.name = "netaddress", .label = "Network Address", .kind = PAR_STRING,
      .def_str = "127.0.0.1", .offset = offsetof(struct oscout, netaddress)},
     {.name = "port", .label = "Network Port", .kind = PAR_INT,
@@ -115,8 +121,8 @@ const struct op_type op_chop_oscout = {
     .label = "OSC Out",
     .about = "sends its input's channels as OSC to `netaddress`:`port` (channel "
              "name as the address, value as a float), every cook or on change "
-             "(`sendevery`), optionally as one `bundle`; passes its input "
-             "through",
+             "(`sendevery`), optionally as one `bundle`, over UDP or `protocol` "
+             "tcp (reconnecting); passes its input through",
     .family = OP_CHOP,
     .min_inputs = 1,
     .max_inputs = 1,

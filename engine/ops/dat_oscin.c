@@ -186,9 +186,7 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
     }
     bool failed;
     if (!osc_link_update(op, &p->link, p->active, p->localaddress, p->port,
-                         p->protocol == OSC_PROTO_MULTICAST ? p->netaddress
-                                                        : NULL,
-                         &failed) &&
+                         p->protocol, p->netaddress, &failed) &&
         failed)
         return -1;
     size_t count = 0;

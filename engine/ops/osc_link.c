@@ -7,12 +7,13 @@
 
 const struct par_menu_item osc_protocols[] = {
     {"udp", "Messaging (UDP)"}, {"multicast", "Multicast Messaging (UDP)"},
-    {0},
+    {"tcp", "Streaming (TCP/IP)"}, {0},
 };
 
 struct osc_server *osc_link_update(struct op *op, struct osc_link *l,
                                    bool active, const char *bind, int port,
-                                   const char *group, bool *failed)
+                                   int protocol, const char *group,
+                                   bool *failed)
 {
     *failed = false;
     if (l->version == op->par_version && (l->server || !active))
@@ -24,8 +25,10 @@ struct osc_server *osc_link_update(struct op *op, struct osc_link *l,
     l->version = op->par_version;
     if (active) {
         char err[256];
-        l->server = osc_server_get(bind, port ? port : osc_default_port(),
-                                   group, err, sizeof(err));
+        l->server = osc_server_get_proto(
+            bind, port ? port : osc_default_port(),
+            protocol == OSC_PROTO_MULTICAST ? group : NULL,
+            protocol == OSC_PROTO_TCP, err, sizeof(err));
         if (!l->server) {
             op_set_error(op, "%s", err);
             *failed = true;

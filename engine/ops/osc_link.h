@@ -6,7 +6,7 @@
 #include "../../control/osc.h"
 #include "../graph/graph.h"
 
-enum { OSC_PROTO_UDP, OSC_PROTO_MULTICAST };
+enum { OSC_PROTO_UDP, OSC_PROTO_MULTICAST, OSC_PROTO_TCP };
 extern const struct par_menu_item osc_protocols[];
 
 /* The connection parameters of OSC In ops, declared once: T has int
@@ -38,10 +38,12 @@ struct osc_link {
 
 /* The server for these parameters (reconnected when they changed), NULL
  * when inactive or (with the op's error set) when the port cannot be
- * opened. *failed tells the two apart. */
+ * opened. *failed tells the two apart. protocol: OSC_PROTO_*; group is
+ * the multicast group's address. */
 struct osc_server *osc_link_update(struct op *op, struct osc_link *l,
                                    bool active, const char *bind, int port,
-                                   const char *group, bool *failed);
+                                   int protocol, const char *group,
+                                   bool *failed);
 void osc_link_close(struct osc_link *l);
 /* Glob patterns separated by spaces; those starting with ^ exclude. */
 bool osc_in_scope(const char *scope, const char *addr);
