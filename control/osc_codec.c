@@ -104,23 +104,34 @@ int osc_message_args(const void *data, size_t len, char *addr,
         }
         if (i >= argc)
             break;
-        lo_arg *v = argv[i++];
+        /* liblo's arguments lie in its buffer 4-aligned, not as a lo_arg
+         * would be: copied out, never read through the union */
+        const unsigned char *v = (const unsigned char *)argv[i++];
         switch (*t) {
-        case 'i': a.v.i = v->i; break;
-        case 'r': a.v.r = (uint32_t)v->i; break;
-        case 'f': a.v.f = v->f; break;
-        case 'h': a.v.h = v->h; break;
-        case 'd': a.v.d = v->d; break;
-        case 't':
-            a.v.t = (uint64_t)v->t.sec << 32 | v->t.frac;
+        case 'i': memcpy(&a.v.i, v, 4); break;
+        case 'r': memcpy(&a.v.r, v, 4); break;
+        case 'f': memcpy(&a.v.f, v, 4); break;
+        case 'h': memcpy(&a.v.h, v, 8); break;
+        case 'd': memcpy(&a.v.d, v, 8); break;
+        case 't': {
+            uint32_t sec, frac;
+            memcpy(&sec, v, 4);
+            memcpy(&frac, v + 4, 4);
+            a.v.t = (uint64_t)sec << 32 | frac;
             break;
-        case 'c': a.v.c = (char)v->c; break;
-        case 'm': memcpy(a.v.m, v->m, 4); break;
+        }
+        case 'c': {
+            int32_t c;
+            memcpy(&c, v, 4);
+            a.v.c = (char)c;
+            break;
+        }
+        case 'm': memcpy(a.v.m, v, 4); break;
         case 's':
-        case 'S': a.s = &v->s; break;
+        case 'S': a.s = (const char *)v; break;
         case 'b':
-            a.blob = lo_blob_dataptr((lo_blob)v);
-            a.blob_len = lo_blob_datasize((lo_blob)v);
+            a.blob = lo_blob_dataptr((lo_blob)argv[i - 1]);
+            a.blob_len = lo_blob_datasize((lo_blob)argv[i - 1]);
             break;
         default: break; /* T F N I: the type is the value */
         }
@@ -255,12 +266,15 @@ unsigned char *osc_out_bundle(struct osc_out *const *msgs,
         arrays |= msgs[i]->arrays;
     if (!arrays) {
         lo_bundle b = lo_bundle_new(tt);
-        for (int i = 0; i < n; i++)
+        for (int i = 0; i < n; i++) {
+            /* the bundle's reference (liblo 0.31 does not take one) */
+            lo_message_incref(msgs[i]->m);
             lo_bundle_add_message(b, addrs[i], msgs[i]->m);
+        }
         size_t sz = lo_bundle_length(b);
         unsigned char *out = xmalloc(sz ? sz : 1);
         lo_bundle_serialise(b, out, &sz);
-        lo_bundle_free(b);
+        lo_bundle_free_recursive(b); /* its paths and references */
         *len = sz;
         return out;
     }

@@ -593,16 +593,21 @@ def test_reload_and_load_over_osc_and_sighup(tmp_path):
     assert k.stop() == 0
 
 
+def add_chain(k, n):
+    """n more ops in k's network: a constant and a chain of math CHOPs."""
+    chain = ["[m0]\nOPType = constantCHOP\nname0 = x\nvalue0 = 1\n"]
+    chain += [f"[m{i}]\nOPType = mathCHOP\ninputs = m{i - 1}\ngain = 1\n"
+              for i in range(1, n)]
+    net = k.net / "network.ini"
+    net.write_text(net.read_text() + "".join(chain))
+
+
 def test_a_huge_network_loads_and_hot_reloads(tmp_path):
     """20,000 ops: loading is linear in them and tells the stall detector
     it moves, so a reload under a short hang_timeout swaps it in and the
     frames go on."""
     k = Kiosk(tmp_path, hang_timeout=2)
-    chain = ["[m0]\nOPType = constantCHOP\nname0 = x\nvalue0 = 1\n"]
-    chain += [f"[m{i}]\nOPType = mathCHOP\ninputs = m{i - 1}\ngain = 1\n"
-              for i in range(1, 20000)]
-    net = k.net / "network.ini"
-    net.write_text(net.read_text() + "".join(chain))
+    add_chain(k, 20000)
     k.start()
     assert k.wait_for("report 10", timeout=60), k.log()[-2000:]
     k.proc.send_signal(signal.SIGHUP)
@@ -989,11 +994,7 @@ def test_signals_while_starting_end_the_run_cleanly(tmp_path, delay):
     them; it stops cleanly once it runs, and the record of starts says
     so."""
     k = Kiosk(tmp_path)
-    chain = ["[m0]\nOPType = constantCHOP\nname0 = x\nvalue0 = 1\n"]
-    chain += [f"[m{i}]\nOPType = mathCHOP\ninputs = m{i - 1}\n"
-              for i in range(1, 20000)]
-    net = k.net / "network.ini"
-    net.write_text(net.read_text() + "".join(chain))
+    add_chain(k, 20000)
     k.start()
     # from main's first line on, the signals wait: its mask says so
     wanted = (1 << (signal.SIGHUP - 1)) | (1 << (signal.SIGINT - 1)) | \

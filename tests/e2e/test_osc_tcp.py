@@ -10,19 +10,10 @@ import time
 
 import pytest
 
-from conftest import ROOT, VITRINE, free_port
+from conftest import ROOT, VITRINE
+from test_osc import message, osc_str
 
 liblo = pytest.importorskip("liblo", reason="needs python3-liblo")
-
-
-def osc_str(s):
-    b = s.encode() + b"\0"
-    return b + b"\0" * (-len(b) % 4)
-
-
-def message(addr, *floats):
-    return (osc_str(addr) + osc_str("," + "f" * len(floats)) +
-            b"".join(struct.pack(">f", v) for v in floats))
 
 
 def slip(packet):
@@ -195,3 +186,29 @@ def test_osc_out_over_tcp_connects_again(tmp_path):
     assert set(got) == {"/chan1"}
     assert f"cannot connect to 127.0.0.1:{port} over TCP" in err
     assert err.count(f"connected to 127.0.0.1:{port} over TCP") >= 2, err
+
+
+def test_random_bytes_over_tcp_are_survived(tmp_path):
+    """Connections that send random bytes, some starting as SLIP and some
+    not: the runtime goes on, counts what it could not read, and the next
+    good connection is heard."""
+    import random
+    rng = random.Random(11)
+    port = free_tcp_port()
+    proc, _ = start(tmp_path, IN_NET.format(port=port), 240)
+    assert wait_listening(port, proc)
+    for i in range(40):
+        s = socket.create_connection(("127.0.0.1", port))
+        junk = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 3000)))
+        try:
+            s.sendall((b"\xc0" if i % 2 else b"") + junk)
+        except OSError:
+            pass
+        s.close()
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(slip(message("/after", 7.0)))
+    time.sleep(0.5)
+    s.close()
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err[-3000:]
+    assert last_values(err).get("/after") == "7", err[-3000:]
