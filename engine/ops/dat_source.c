@@ -24,6 +24,11 @@ char *dat_source_text(struct op *op, const char *file, const char *text,
         *path_out = path;
     else
         free(path);
+    /* A UTF-8 byte order mark (editors on Windows write one) is not text:
+     * Python would take it for a character in the first line. */
+    if ((unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB &&
+        (unsigned char)s[2] == 0xBF)
+        memmove(s, s + 3, strlen(s + 3) + 1);
     return s;
 }
 

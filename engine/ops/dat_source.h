@@ -1,5 +1,6 @@
 /* dat_source.h: where a DAT's text comes from: its `file` parameter
- * (relative to the network file) when set, else its `text`. */
+ * (relative to the network file) when set, its UTF-8 byte order mark
+ * left out, else its `text`. */
 #ifndef VITRINE_DAT_SOURCE_H
 #define VITRINE_DAT_SOURCE_H
 

@@ -154,3 +154,17 @@ def test_python_ignores_the_python_first_on_path(tmp_path):
                                                "tutorial" / "ex1"), env=env)
     assert r.returncode == 0, r.stderr
     assert "[/project1/script1] Dimensions: 160 x 90" in r.stderr
+
+
+def test_a_byte_order_mark_before_a_script_is_ignored(tmp_path):
+    """Editors on Windows start UTF-8 files with a byte order mark; such a
+    script runs as TouchDesigner runs it."""
+    (tmp_path / "network.ini").write_text(
+        "[network]\nfps = 60\n[s]\nOPType = executeDAT\nfile = s.py\n")
+    (tmp_path / "s.py").write_bytes(
+        b"\xef\xbb\xbfdef onStart():\n    print('started', 'caf\xc3\xa9')\n")
+    r = subprocess.run([VITRINE, "--frames", "3", str(tmp_path)], cwd=ROOT,
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert "[/project1/s] started café" in r.stderr, r.stderr
+    assert "error" not in r.stderr, r.stderr
