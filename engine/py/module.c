@@ -183,6 +183,23 @@ static PyObject *m_abs_time(PyObject *self, PyObject *args)
                          g->abs.rate);
 }
 
+static PyObject *m_version(PyObject *self, PyObject *args)
+{
+    (void)self;
+    (void)args;
+    return PyUnicode_FromString(VITRINE_VERSION);
+}
+
+/* network() -> (file, folder) of the attached graph */
+static PyObject *m_network(PyObject *self, PyObject *args)
+{
+    (void)self;
+    (void)args;
+    struct graph *g = py_graph();
+    return Py_BuildValue("(ss)", g && g->file ? g->file : "",
+                         g && g->dir ? g->dir : ".");
+}
+
 static PyObject *m_rename(PyObject *self, PyObject *args)
 {
     (void)self;
@@ -1925,6 +1942,8 @@ static PyObject *m_cuda_registrations(PyObject *self, PyObject *args)
 static PyMethodDef methods[] = {
     {"log", m_log, METH_VARARGS, NULL},
     {"root", m_root, METH_NOARGS, NULL},
+    {"network", m_network, METH_NOARGS, NULL},
+    {"version", m_version, METH_NOARGS, NULL},
     {"find", m_find, METH_VARARGS, NULL},
     {"find_all", m_find_all, METH_VARARGS, NULL},
     {"alive", m_alive, METH_VARARGS, NULL},

@@ -1908,6 +1908,123 @@ def _bound(oid):
 ops, opex, parent = _bound(0)
 
 
+class _NotHere:
+    """What a member of TouchDesigner's that has no meaning without its
+    editor (or is not built yet) says when used: NotImplementedError
+    naming it, never AttributeError on None."""
+    _what = 'this'
+
+    def __getattr__(self, name):
+        if name.startswith('__'):
+            raise AttributeError(name)
+        raise NotImplementedError("%s.%s is not in vitrine" % (self._what,
+                                                               name))
+
+
+class _TDU(_NotHere):
+    """tdu: TouchDesigner's utilities that do not depend on its data."""
+    _what = 'tdu'
+
+    @staticmethod
+    def clamp(inputVal, min, max):
+        return min if inputVal < min else max if inputVal > max else inputVal
+
+    @staticmethod
+    def remap(inputVal, fromMin, fromMax, toMin, toMax):
+        if fromMax == fromMin:
+            return toMin
+        return toMin + (inputVal - fromMin) * (toMax - toMin) / \
+            (fromMax - fromMin)
+
+    @staticmethod
+    def rand(seed):
+        """The same number in [0, 1) for the same seed, in every run."""
+        import random
+        import zlib
+        if not isinstance(seed, (int, float)):
+            seed = zlib.crc32(str(seed).encode())
+        return random.Random(seed).random()
+
+    @staticmethod
+    def digits(s):
+        """The number at the end of a name ('arm12' -> 12), else None."""
+        m = re.search(r'(\d+)$', str(s))
+        return int(m.group(1)) if m else None
+
+    @staticmethod
+    def base(s):
+        """A name without its number at the end ('arm12' -> 'arm'), after
+        the last '/'."""
+        return re.sub(r'\d+$', '', str(s).rsplit('/', 1)[-1])
+
+    @staticmethod
+    def split(string, eval=False):
+        """Words separated by spaces, quotes keeping spaces in one;
+        eval: each word as a Python literal where it is one."""
+        import ast
+        import shlex
+        words = shlex.split(str(string))
+        if not eval:
+            return words
+        out = []
+        for w in words:
+            try:
+                out.append(ast.literal_eval(w))
+            except (ValueError, SyntaxError):
+                out.append(w)
+        return out
+
+    @staticmethod
+    def validName(name):
+        """name made a valid op name: other characters become '_', and
+        one that starts with a digit gets '_' before it."""
+        s = re.sub(r'[^A-Za-z0-9_]', '_', str(name))
+        return '_' + s if not s or s[0].isdigit() else s
+
+
+class _Project(_NotHere):
+    """project: the running network, as TouchDesigner's project is the
+    .toe file."""
+    _what = 'project'
+    realTime = True
+    performMode = True
+
+    @property
+    def name(self):
+        return _vt.network()[0].rsplit('/', 1)[-1]
+
+    @property
+    def folder(self):
+        return _vt.network()[1]
+
+    @property
+    def cookRate(self):
+        return _vt.abs_time()[2]
+
+
+class _App(_NotHere):
+    """app: the program that runs the network."""
+    _what = 'app'
+    product = 'vitrine'
+    osName = 'Linux'
+
+    @property
+    def version(self):
+        return _vt.version()
+
+    @property
+    def build(self):
+        return _vt.version()
+
+
+class _UI(_NotHere):
+    """ui: TouchDesigner's editor, which vitrine has none of."""
+    _what = 'ui'
+
+
+tdu, project, app, ui = _TDU(), _Project(), _App(), _UI()
+
+
 def debug(*args):
     oid = _current[-1]
     where = _vt.info(oid)[1] if oid and _vt.alive(oid) else 'python'
@@ -1955,7 +2072,8 @@ def _globals_for(oid):
         'parent': parent_, 'absTime': absTime, 'mod': _Mod(oid),
         'debug': debug,
         'td': sys.modules['td'], 'ParMode': ParMode, 'root': _wrap(_vt.root()),
-        'tdu': None, 'project': None, 'ui': None, 'run': _run_later,
+        'tdu': tdu, 'project': project, 'app': app, 'ui': ui,
+        'run': _run_later,
     }
 
 

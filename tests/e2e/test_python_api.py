@@ -168,3 +168,48 @@ def test_a_byte_order_mark_before_a_script_is_ignored(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "[/project1/s] started café" in r.stderr, r.stderr
     assert "error" not in r.stderr, r.stderr
+
+
+GLOBALS = """
+def onStart():
+    print('tdu', tdu.clamp(5, 0, 1), tdu.clamp(-2, 0, 1), tdu.clamp(0.5, 0, 1),
+          tdu.remap(0.5, 0, 1, 10, 20), tdu.remap(3, 2, 4, 0, 1))
+    print('names', tdu.digits('arm12'), tdu.digits('arm'),
+          tdu.base('/project1/arm12'), tdu.validName('1 b-c'))
+    print('split', tdu.split('a "b c" 3'), tdu.split('a "b c" 3', True))
+    print('rand', tdu.rand(3) == tdu.rand(3), tdu.rand(3) != tdu.rand(4),
+          0 <= tdu.rand('cue') < 1)
+    print('project', project.name, project.folder == me.fileFolder
+          if hasattr(me, 'fileFolder') else True, project.cookRate,
+          project.realTime)
+    print('app', app.product, app.osName)
+    for what in ('ui.panes', 'tdu.Matrix', 'project.save'):
+        try:
+            eval(what)
+        except NotImplementedError as e:
+            print('not here', e)
+"""
+
+
+def test_tdu_project_app_and_ui(tmp_path):
+    """The globals scripts reach for: tdu's utilities with TouchDesigner's
+    results, project and app; what has no meaning here (the editor's ui)
+    is a NotImplementedError naming the member, never None."""
+    (tmp_path / "network.ini").write_text(
+        "[network]\nfps = 30\n[s]\nOPType = executeDAT\nfile = s.py\n")
+    (tmp_path / "s.py").write_text(GLOBALS)
+    r = subprocess.run([VITRINE, "--frames", "3", str(tmp_path)], cwd=ROOT,
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    out = lines_of(r.stderr, "/project1/s")
+    assert out[:6] == [
+        "tdu 1 0 0.5 15.0 0.5",
+        "names 12 None arm _1_b_c",
+        "split ['a', 'b c', '3'] ['a', 'b c', 3]",
+        "rand True True True",
+        "project network.ini True 30.0 True",
+        "app vitrine Linux",
+    ], out
+    assert out[6:] == ["not here ui.panes is not in vitrine",
+                       "not here tdu.Matrix is not in vitrine",
+                       "not here project.save is not in vitrine"], out
