@@ -213,3 +213,55 @@ def test_tdu_project_app_and_ui(tmp_path):
     assert out[6:] == ["not here ui.panes is not in vitrine",
                        "not here tdu.Matrix is not in vitrine",
                        "not here project.save is not in vitrine"], out
+
+
+TABLE_NET = ("[network]\nfps = 60\n[cues]\nOPType = tableDAT\n"
+             "text = name\tvalue\n  cue1\t1\n  cue2\t2.5\n"
+             "[s]\nOPType = executeDAT\nfile = s.py\n")
+
+TABLE_SCRIPT = """
+def rows(t):
+    return [[c.val for c in row] for row in t.rows()]
+
+def onStart():
+    t = op('cues')
+    print('read', t[1, 1] * 2, t['cue2', 'value'] + 1.5, t[1, 0] == 'cue1',
+          float(t[2, 1]), int(t[1, 1]), t[1, 1] == 1, t[2, 1] > 2,
+          op(t[1, 0]) is None)
+    t[1, 'value'] = 10
+    t['cue2', 1].val = 'x'
+    print('set', [c.val for c in t.row(1)], t[2, 1].val)
+    r = t.appendRow(['cue3', 3])
+    t.insertRow(['first', 0], 1)
+    t.appendCol(['extra', 'a', 'b'])
+    print('grown', r, t.numRows, t.numCols, rows(t))
+    t.deleteRow('first')
+    t.deleteCol('extra')
+    t.replaceRow('cue3', ['cue3', 33])
+    print('after', rows(t))
+    print('find', t.findCell('cue*').val, [c.val for c in t.findCells('*3*')])
+    t.setSize(2, 3)
+    print('size', t.numRows, t.numCols, rows(t))
+    t.clear(keepFirstRow=True)
+    print('clear', t.numRows, rows(t))
+"""
+
+
+def test_table_editing_as_touchdesigner_documents_it(tmp_path):
+    (tmp_path / "network.ini").write_text(TABLE_NET)
+    (tmp_path / "s.py").write_text(TABLE_SCRIPT)
+    r = subprocess.run([VITRINE, "--frames", "3", str(tmp_path)], cwd=ROOT,
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    out = lines_of(r.stderr, "/project1/s")
+    assert out == [
+        "read 2 4.0 True 2.5 1 True True True",
+        "set ['cue1', '10'] x",
+        "grown 3 5 3 [['name', 'value', 'extra'], ['first', '0', 'a'], "
+        "['cue1', '10', 'b'], ['cue2', 'x', ''], ['cue3', '3', '']]",
+        "after [['name', 'value'], ['cue1', '10'], ['cue2', 'x'], "
+        "['cue3', '33']]",
+        "find cue1 ['cue3', '33']",
+        "size 2 3 [['name', 'value', ''], ['cue1', '10', '']]",
+        "clear 1 [['name', 'value', '']]",
+    ], out
