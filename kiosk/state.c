@@ -175,9 +175,7 @@ char *state_file_name(const char *network_file)
 {
     char *abs = realpath(network_file, NULL);
     const char *s = abs ? abs : network_file;
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    uint64_t h = str_hash(s, strlen(s));
     free(abs);
     return xasprintf("network-%016llx.state", (unsigned long long)h);
 }

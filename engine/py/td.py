@@ -2801,6 +2801,7 @@ _storage_warned = set()
 
 _storage_cache = {}  # (oid, key): (value, its pickle, a copy of an array)
 _storage_sizes = {}  # (oid, key): bytes its pickle took at the last save
+_storage_total = [0]  # their sum, kept as they change
 
 # Values that cannot change behind the same object: a save reuses their
 # pickle instead of pickling them again.
@@ -2856,14 +2857,14 @@ def _storage_room(oid, key, value):
     if not limit:
         return
     size = _storage_size(value)
-    total = size + sum(n for k, n in _storage_sizes.items()
-                       if k != (oid, key))
+    total = _storage_total[0] - _storage_sizes.get((oid, key), 0) + size
     if total > limit:
         raise ValueError(
             "op.store(%r): %s would bring op.storage to %s, more than the "
             "%s it may hold ([state] max_storage in kiosk.ini)"
             % (key, _mb(size), _mb(total), _mb(limit)))
     _storage_sizes[(oid, key)] = size
+    _storage_total[0] = total
 
 
 def _mb(n):
@@ -2913,6 +2914,7 @@ def _storage_collect():
     _storage_cache = cache
     _storage_sizes.clear()
     _storage_sizes.update((k, len(e[1])) for k, e in cache.items())
+    _storage_total[0] = total
     return changed, entries
 
 
