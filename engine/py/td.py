@@ -360,10 +360,16 @@ class Par:
             self._name, self.owner.path if self.valid else '<gone>',
             self.eval() if self.valid else None)
 
+    # Two Pars compare by value, as TouchDesigner documents
+    # (op('a').par.x == op('b').par.x); isPar() asks whether they are the
+    # same parameter. hash() stays the parameter's identity.
     def __eq__(self, o):
-        if isinstance(o, Par):
-            return self._id == o._id and self._name == o._name
-        return self.eval() == _value(o)
+        return self.eval() == (o.eval() if isinstance(o, (Par, Channel))
+                               else o)
+
+    def isPar(self, par):
+        return isinstance(par, Par) and self._id == par._id \
+            and self._name == par._name
 
     def __ne__(self, o): return not self.__eq__(o)
     def __lt__(self, o): return self.eval() < _value(o)
@@ -1170,10 +1176,9 @@ class Channel(_vt.ChannelBase):
     def __pos__(self): return +self.eval()
     def __hash__(self): return hash((self._id, self._index))
 
-    def __eq__(self, o):
-        if isinstance(o, Channel):
-            return self._id == o._id and self._index == o._index
-        return self.eval() == _value(o)
+    def __eq__(self, o):  # by value, like Par
+        return self.eval() == (o.eval() if isinstance(o, (Par, Channel))
+                               else o)
 
     def __ne__(self, o): return not self.__eq__(o)
     def __lt__(self, o): return self.eval() < _value(o)

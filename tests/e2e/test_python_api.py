@@ -265,3 +265,39 @@ def test_table_editing_as_touchdesigner_documents_it(tmp_path):
         "size 2 3 [['name', 'value', ''], ['cue1', '10', '']]",
         "clear 1 [['name', 'value', '']]",
     ], out
+
+
+VALUES_NET = ("[network]\nfps = 60\n"
+              "[a]\nOPType = constantCHOP\nconst0name = x\nconst0value = 2\n"
+              "[b]\nOPType = constantCHOP\nconst0name = y\nconst0value = 2\n"
+              "[s]\nOPType = executeDAT\nfile = s.py\n")
+
+VALUES_SCRIPT = """
+def onStart():
+    p, q = op('a').par.const0value, op('b').par.const0value
+    x, y = op('a')['x'], op('b')['y']
+    print('par', p == q, p != q, p == 2, p < 3, p + q, p * 2, 2 ** p,
+          bool(p), round(p), abs(-p), p.isPar(q), p.isPar(op('a').par.const0value))
+    print('chan', x == y, x != y, x == p, x + y, x / 4, round(x), abs(x), x > 1,
+          max(x, 1.5), [float(v) for v in sorted([3, x, 1])])
+    q.val = 3
+    print('changed', p == q, p < q, x < q)
+"""
+
+
+def test_pars_and_channels_compare_by_value(tmp_path):
+    """Par and Channel stand for their values: two equal parameters or
+    channels compare equal, as TouchDesigner documents (isPar() asks for
+    the same parameter)."""
+    (tmp_path / "network.ini").write_text(VALUES_NET)
+    (tmp_path / "s.py").write_text(VALUES_SCRIPT)
+    r = subprocess.run([VITRINE, "--frames", "2", "--headless",
+                        str(tmp_path)], cwd=ROOT, capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    out = lines_of(r.stderr, "/project1/s")
+    assert out == [
+        "par True False True True 4.0 4.0 4.0 True 2 2.0 False True",
+        "chan True False True 4.0 0.5 2 2.0 True 2.0 [1.0, 2.0, 3.0]",
+        "changed False True True",
+    ], out
