@@ -180,30 +180,10 @@ static void set_par(struct remote *r, struct graph *g, const struct osc_msg *m)
         return;
     }
     char err[512];
-    enum par_err e = par_remote_check(op, p, err, sizeof(err));
-    if (e) {
-        reply_error(r, m, "%s: %s", m->addr, err);
-        return;
-    }
-    if (m->nargs >= 1)
-        e = p->def->kind == PAR_PULSE ? (par_pulse(op, p),
-                                         op->has_pulse = true, PAR_OK)
-            : par_is_numeric(p) ? par_set_double(op, p, m->val[0], err,
-                                                 sizeof(err))
-                                : par_set_text(op, p, "", err, sizeof(err));
-    else if (m->str[0])
-        e = par_set_text(op, p, m->str, err, sizeof(err));
-    else if (p->def->kind == PAR_PULSE)
-        e = (par_pulse(op, p), op->has_pulse = true, PAR_OK);
-    else {
-        reply_error(r, m, "%s: no value", m->addr);
-        return;
-    }
-    if (m->nargs >= 1 && !par_is_numeric(p)) {
-        char num[64];
-        snprintf(num, sizeof(num), "%g", m->val[0]);
-        e = par_set_text(op, p, num, err, sizeof(err));
-    }
+    struct par_value v = {.has_num = m->nargs >= 1,
+                          .num = m->nargs >= 1 ? m->val[0] : 0,
+                          .text = m->nargs < 1 && m->str[0] ? m->str : NULL};
+    enum par_err e = par_write(op, p, &v, PAR_FROM_REMOTE, err, sizeof(err));
     if (e)
         reply_error(r, m, "%s: %s", m->addr, err);
 }

@@ -108,7 +108,7 @@ void watch_graph(struct watch *w, const struct graph *g)
             struct par *p = &op->pars[k];
             if (p->def->kind != PAR_FILE)
                 continue;
-            const char *v = *(char **)((char *)op->priv + p->offset);
+            const char *v = par_get_string(op, p);
             if (v && v[0]) {
                 char *path = graph_resolve_file(g, v);
                 add(w, path);

@@ -64,14 +64,6 @@ static void update_live_pars(struct graph *g, struct op *op)
         graph_update_par(g, op, op->live[i]);
 }
 
-static void clear_pulses(struct op *op)
-{
-    for (size_t i = 0; i < op->npars; i++)
-        if (op->pars[i].def->kind == PAR_PULSE)
-            *(int *)((char *)op->priv + op->pars[i].offset) = 0;
-    op->has_pulse = false;
-}
-
 /* Cooks op if anything it depends on changed. Its deps must have been
  * pulled this frame already. */
 static void cook_one(struct graph *g, struct op *op, bool force)
@@ -119,7 +111,7 @@ static void cook_one(struct graph *g, struct op *op, bool force)
     if (rc == 0 && op->error)
         op_clear_error(op);
     if (op->has_pulse)
-        clear_pulses(op);
+        pars_clear_pulses(op);
 }
 
 static void relink_if_needed(struct graph *g)

@@ -147,10 +147,35 @@ void graph_destroy(struct graph **pg)
     free(g->free_slots);
     free(g->cook_list);
     free(g->said_ops);
+    for (size_t i = 0; i < g->npulses; i++)
+        free(g->pulses[i].par);
+    free(g->pulses);
     free(g->file);
     free(g->dir);
     free(g);
     *pg = NULL;
+}
+
+void graph_note_pulse(struct graph *g, const struct op *op, const char *par)
+{
+    if (g->npulses >= GRAPH_PULSES_MAX)
+        return;
+    GROW(g->pulses, g->cap_pulses, g->npulses + 1);
+    g->pulses[g->npulses++] = (struct graph_pulse){op->id, xstrdup(par)};
+}
+
+size_t graph_take_pulses(struct graph *g, struct graph_pulse **out)
+{
+    size_t n = g->npulses;
+    for (size_t i = 0; i < n; i++) {
+        struct op *op = graph_op_by_id(g, g->pulses[i].op);
+        if (op && op->type->family == OP_COMP && op->has_pulse)
+            pars_clear_pulses(op);
+    }
+    *out = g->pulses;
+    g->pulses = NULL;
+    g->npulses = g->cap_pulses = 0;
+    return n;
 }
 
 void graph_set_evaluator(struct graph *g, const struct expr_evaluator *ev)

@@ -82,7 +82,22 @@ struct graph {
     struct op *cooking;     /* op inside type->cook, for diagnostics */
     struct op **said_ops;   /* ops whose repeated errors await a summary */
     size_t nsaid_ops, cap_said_ops;
+    struct graph_pulse *pulses; /* given since graph_take_pulses */
+    size_t npulses, cap_pulses;
 };
+
+/* A pulse given to a parameter (from Python, OSC or a file's reload), as
+ * Parameter Execute DATs see it. */
+struct graph_pulse {
+    uint32_t op;
+    char *par;
+};
+#define GRAPH_PULSES_MAX 4096 /* a frame's; more are not noted */
+void graph_note_pulse(struct graph *g, const struct op *op, const char *par);
+/* Hands over the pulses noted since the last call (the caller frees each
+ * par and the array) and ends the pulses of ops that do not cook (COMPs):
+ * everything that watches them has seen them now. */
+size_t graph_take_pulses(struct graph *g, struct graph_pulse **out);
 
 struct graph *graph_create(const char *root_name);
 void graph_destroy(struct graph **g);

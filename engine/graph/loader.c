@@ -5,6 +5,7 @@
 #include "loader.h"
 
 #include <errno.h>
+#include <math.h>
 #include <ini.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -277,7 +278,7 @@ static struct section *find_section(struct parse *ps, const char *name)
  * named by op's path below the root. */
 static bool is_stand_in(const struct build *b, const struct op *op)
 {
-    if (!op->parent)
+    if (!op || !op->parent)
         return false;
     size_t root = strlen(b->g->root->path);
     if (strncmp(op->path, b->g->root->path, root) != 0 ||
@@ -427,12 +428,175 @@ static void set_file_par(struct build *b, struct section *s, struct kv *kv,
     free(path);
 }
 
+/* What declares a custom parameter: `Speed.style = Float` and the
+ * other fields of struct par_decl, by the names TouchDesigner's Par
+ * class gives them. */
+static const char *const decl_fields[] = {
+    "style", "label", "page", "default", "size", "min", "max", "clampmin",
+    "clampmax", "normmin", "normmax", "menunames", "menulabels",
+};
+
+static const char *decl_field(const char *key)
+{
+    const char *dot = strchr(key, '.');
+    if (!dot || !(key[0] >= 'A' && key[0] <= 'Z'))
+        return NULL;
+    for (size_t i = 0; i < ARRAY_LEN(decl_fields); i++)
+        if (str_ieq(dot + 1, decl_fields[i]))
+            return decl_fields[i];
+    return NULL;
+}
+
+/* Splits a comma separated list in place; returns the count. */
+static size_t split_list(char *text, char **out, size_t max)
+{
+    size_t n = 0;
+    for (char *save = NULL, *t = strtok_r(text, ",", &save); t && n < max;
+         t = strtok_r(NULL, ",", &save))
+        if (*str_trim(t))
+            out[n++] = str_trim(t);
+    return n;
+}
+
+static bool decl_number(struct build *b, struct section *s, struct kv *kv,
+                        double *out)
+{
+    char *end;
+    double v = strtod(kv->value, &end);
+    while (*end == ' ' || *end == '\t')
+        end++;
+    if (end == kv->value || *end || !isfinite(v)) {
+        ERR(b, LOAD_ERR_BAD_VALUE, kv->line, s->name, "%s: '%s' is not a "
+            "number", kv->key, kv->value);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+static bool decl_toggle(const char *v)
+{
+    return str_ieq(v, "on") || str_ieq(v, "1") || str_ieq(v, "true") ||
+           str_ieq(v, "yes");
+}
+
+/* Declares the group `name` from its `name.field` keys. */
+static void declare_one(struct build *b, struct section *s, const char *name,
+                        int line)
+{
+    struct par_decl d = {.name = name};
+    char defs[1024] = "", names[4096] = "", labels[4096] = "";
+    char *mn[256], *ml[256];
+    size_t nl = 0;
+    size_t len = strlen(name);
+    bool ok = true;
+    for (size_t i = 0; i < s->nkvs; i++) {
+        struct kv *kv = &s->kvs[i];
+        const char *f = decl_field(kv->key);
+        if (!f || strncmp(kv->key, name, len) != 0 || kv->key[len] != '.')
+            continue;
+        double v = 0;
+        if (!strcmp(f, "style")) d.style = kv->value;
+        else if (!strcmp(f, "label")) d.label = kv->value;
+        else if (!strcmp(f, "page")) d.page = kv->value;
+        else if (!strcmp(f, "default"))
+            snprintf(defs, sizeof(defs), "%s", kv->value);
+        else if (!strcmp(f, "menunames"))
+            snprintf(names, sizeof(names), "%s", kv->value);
+        else if (!strcmp(f, "menulabels"))
+            snprintf(labels, sizeof(labels), "%s", kv->value);
+        else if (!strcmp(f, "clampmin"))
+            d.clamp |= decl_toggle(kv->value) ? PAR_CLAMP_MIN : 0;
+        else if (!strcmp(f, "clampmax"))
+            d.clamp |= decl_toggle(kv->value) ? PAR_CLAMP_MAX : 0;
+        else if (!decl_number(b, s, kv, &v))
+            ok = false;
+        else if (!strcmp(f, "size")) d.size = (int)v;
+        else if (!strcmp(f, "min")) d.lim[0] = v, d.has_lim = true;
+        else if (!strcmp(f, "max")) d.lim[1] = v, d.has_lim = true;
+        else if (!strcmp(f, "normmin")) d.norm[0] = v, d.has_norm = true;
+        else if (!strcmp(f, "normmax")) d.norm[1] = v, d.has_norm = true;
+    }
+    if (!ok)
+        return;
+    d.nmenu = split_list(names, mn, ARRAY_LEN(mn));
+    d.menu_names = (const char *const *)mn;
+    if (*labels) {
+        nl = split_list(labels, ml, ARRAY_LEN(ml));
+        if (nl != d.nmenu) {
+            ERR(b, LOAD_ERR_BAD_VALUE, line, s->name, "%s: %zu menu labels "
+                "for %zu menu names", name, nl, d.nmenu);
+            return;
+        }
+        d.menu_labels = (const char *const *)ml;
+    }
+    /* defaults: numbers, one per component, or text */
+    d.def_str = defs;
+    char copy[1024], *parts[4];
+    snprintf(copy, sizeof(copy), "%s", defs);
+    for (char *c = copy; *c; c++)
+        if (*c == ' ' || *c == '\t')
+            *c = ',';
+    size_t nd = split_list(copy, parts, 4);
+    for (size_t c = 0; c < nd; c++) {
+        char *end;
+        double v = strtod(parts[c], &end);
+        d.def[c] = *end ? 0 : v;
+        if (nd == 1)
+            d.def[1] = d.def[2] = d.def[3] = d.def[0];
+    }
+    char err[1024];
+    if (par_custom_add(s->op, &d, false, err, sizeof(err)) != PAR_OK) {
+        ERR(b, LOAD_ERR_BAD_VALUE, line, s->name, "%s", err);
+        return;
+    }
+    /* a numeric kind's default is numbers */
+    struct par *p = par_custom_first(s->op, name);
+    for (size_t c = 0; p && *defs && par_is_numeric(p) &&
+                       p->def->kind != PAR_MENU && c < nd; c++) {
+        char *end;
+        (void)strtod(parts[c], &end);
+        if (*end || end == parts[c]) {
+            ERR(b, LOAD_ERR_BAD_VALUE, line, s->name, "%s.default: '%s' is "
+                "not a number", name, parts[c]);
+            par_custom_remove(s->op, name);
+            return;
+        }
+    }
+}
+
+/* Custom parameters first, so that the values below can set them. */
+static void declare_custom(struct build *b, struct section *s)
+{
+    for (size_t i = 0; i < s->nkvs; i++) {
+        struct kv *kv = &s->kvs[i];
+        const char *f = decl_field(kv->key);
+        if (!f)
+            continue;
+        char name[256];
+        snprintf(name, sizeof(name), "%.*s",
+                 (int)(strchr(kv->key, '.') - kv->key), kv->key);
+        if (!strcmp(f, "style")) {
+            declare_one(b, s, name, kv->line);
+            continue;
+        }
+        char style[300];
+        snprintf(style, sizeof(style), "%s.style", name);
+        if (!find_key(s, style))
+            ERR(b, LOAD_ERR_UNKNOWN_PAR, kv->line, s->name, "'%s': a custom "
+                "parameter is declared by its style first (%s.style = "
+                "Float)", kv->key, name);
+    }
+}
+
 static void set_pars(struct build *b, struct section *s)
 {
     struct op *op = s->op;
+    declare_custom(b, s);
     for (size_t i = 0; i < s->nkvs; i++) {
         struct kv *kv = &s->kvs[i];
-        if (str_ieq(kv->key, "OPType") || str_ieq(kv->key, "inputs"))
+        if (str_ieq(kv->key, "OPType") || str_ieq(kv->key, "inputs") ||
+            decl_field(kv->key))
             continue;
         for (size_t j = 0; j < i; j++)
             if (str_ieq(s->kvs[j].key, kv->key)) {
@@ -473,8 +637,13 @@ static void set_pars(struct build *b, struct section *s)
             e = par_set_expr(op, p, kv->value, err, sizeof(err));
         else if (mode == PAR_MODE_EXPORT)
             e = par_set_export(op, p, kv->value, err, sizeof(err));
+        else if (p->def->kind == PAR_OP && is_stand_in(
+                     b, op_find_from(op->parent ? op->parent : op,
+                                     str_trim(kv->value))))
+            continue; /* a section that failed: reported already */
         else
-            e = par_set_text(op, p, kv->value, err, sizeof(err));
+            e = par_write(op, p, &(struct par_value){.text = kv->value},
+                          PAR_FROM_FILE, err, sizeof(err));
         p->line = kv->line;
         if (e != PAR_OK) {
             enum load_err_kind k = e == PAR_ERR_RANGE ? LOAD_ERR_RANGE
@@ -491,17 +660,10 @@ static void set_pars(struct build *b, struct section *s)
         if (p->def->kind == PAR_OP && mode == PAR_MODE_CONSTANT &&
             *par_get_string(op, p)) {
             struct op *t = op_par_ref(op, p);
-            if (!t)
+            if (!t) /* its family par.c checked */
                 ERR(b, LOAD_ERR_MISSING_OP, kv->line, s->name,
                     "%s: operator '%s' does not exist", p->name,
                     par_get_string(op, p));
-            else if (p->def->families && !is_stand_in(b, t) &&
-                     !(p->def->families & OP_FAMILY_BIT(t->type->family)))
-                ERR(b, LOAD_ERR_BAD_VALUE, kv->line, s->name,
-                    "%s: '%s' is a %s, and this parameter takes a %s",
-                    p->name, t->path, op_family_name(t->type->family),
-                    op_family_name((enum op_family)__builtin_ctz(
-                        p->def->families)));
         }
     next:;
     }

@@ -47,6 +47,7 @@ enum op_type_flags {
     OPT_TIME_DEPENDENT = 1 << 0, /* cooks every frame it is pulled */
     OPT_GENERATOR = 1 << 1,      /* makes data from nothing */
     OPT_ALWAYS_COOK = 1 << 2,    /* pulled every frame, like the output */
+    OPT_CUSTOM_PARS = 1 << 3,    /* takes custom parameters (as COMPs do) */
 };
 
 /* What a cook function may know about the frame. */
@@ -143,6 +144,8 @@ struct op {
 
     struct par *pars;
     size_t npars;
+    struct par_customs *customs; /* custom parameters (par.c), or NULL */
+    uint32_t pars_layout; /* bumped when op->pars moves (par.h) */
     struct par **live; /* the nlive pars in EXPRESSION or EXPORT mode */
     size_t cap_live;
     struct dat_data dat; /* DAT family output */

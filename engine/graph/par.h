@@ -78,6 +78,10 @@ struct par_def {
     bool no_dep;          /* PAR_OP: a reference that is not a cooking
                            * dependency (feedback reads last frame's) */
     unsigned flags;       /* enum par_flags */
+    int alias_seq;        /* added to the sequence index in the alias
+                           * ("ext0object" beside "extension1": 1) */
+    const char *style;    /* TouchDesigner's Par.style ("XY"); NULL: the
+                           * kind's */
 };
 
 /* One named parameter of one op. */
@@ -97,6 +101,8 @@ struct par {
     int export_index;        /* cached channel index, -1 unknown */
     uint32_t ref_op;         /* PAR_OP: resolved op id, 0 none */
     int line;                /* network file line that set it, 0 none */
+    void *own; /* a custom parameter's value, outside op->priv; NULL for
+                * declared ones */
 };
 
 /* Result codes of the setters; the message says the rest. */
@@ -108,6 +114,8 @@ enum par_err {
     PAR_ERR_MODE,  /* e.g. exporting to a string parameter */
     PAR_ERR_NOT_FOUND, /* an export source that does not exist */
     PAR_ERR_REFUSED,   /* not to be set from where the value came */
+    PAR_ERR_DECL,      /* a custom parameter's declaration that is not
+                        * valid (its name, style, size or range) */
 };
 
 /* Creates op->pars from its type's table and writes every default. */
@@ -118,6 +126,38 @@ void pars_free(struct op *op);
 struct par *op_par(struct op *op, const char *name);
 /* Nearest parameter name to a misspelt one, or NULL. */
 const char *op_par_suggest(struct op *op, const char *name);
+
+/* Where a value comes from. par_write() takes every value that a file, a
+ * script or a sender hands over and applies the one policy there is:
+ *
+ *                     FILE      SCRIPT            REMOTE
+ *   wrong kind        error     error             error
+ *   outside a clamp   error     clamped (as TD)   error
+ *   int given 2.6     error     rounded (as TD)   error
+ *   number for text   its text  its text          its text
+ *   code, file, op,   yes       yes               refused (par_remote_check)
+ *   live modes
+ *   op of the wrong   error     error             refused
+ *   family
+ *
+ * Values computed at run time (expressions, exports) are never refused:
+ * par_apply_double() clamps them. */
+enum par_source {
+    PAR_FROM_FILE = 1, /* a network file, or vitrine's own code */
+    PAR_FROM_SCRIPT,   /* Python, which the network's author wrote */
+    PAR_FROM_REMOTE,   /* over the network (OSC by path) */
+};
+
+/* A value as a source hands it over: a number, text, or neither (a
+ * pulse without a value). */
+struct par_value {
+    bool has_num;
+    double num;
+    const char *text; /* NULL: none */
+};
+
+enum par_err par_write(struct op *op, struct par *p, const struct par_value *v,
+                       enum par_source from, char *err, size_t errlen);
 
 /* Parses text as the parameter's kind (menus take names or indices,
  * toggles on/off/true/false/1/0) and sets CONSTANT mode. On failure
@@ -151,6 +191,62 @@ enum par_err par_set_expr(struct op *op, struct par *p, const char *src,
 /* Sets EXPORT mode from "chop:channel"; resolved when the graph links. */
 enum par_err par_set_export(struct op *op, struct par *p, const char *src,
                             char *err, size_t errlen);
+
+/* ---- custom parameters ----
+ *
+ * TouchDesigner's custom parameters: a COMP (and a Script op) gets
+ * parameters declared at run time, by its network file's `Name.style = ...`
+ * keys or by a script's appendFloat() and the rest. They are parameters
+ * like the declared ones (op_par finds them; every setter, mode and
+ * export works the same), on pages of their own. Their names start with
+ * a capital letter followed by lower case letters and digits
+ * ("Speed", "Color" giving Colorr, Colorg, Colorb), so they never meet a
+ * declared name. Adding or removing one may move op->pars: a pointer to
+ * a struct par is good until op->pars_layout changes. */
+struct par_decl {
+    const char *name;  /* the group: "Color" */
+    const char *label; /* NULL: the name */
+    const char *page;  /* NULL: "Custom" */
+    const char *style; /* TouchDesigner's: Float, Int, Toggle, Menu, Str,
+                        * Pulse, RGB, RGBA, XY, XYZ, UV, UVW, WH, OP,
+                        * COMP, TOP, CHOP, DAT, File (any case) */
+    int size;          /* Float and Int: 1-4 components; 0 means 1 */
+    double def[4];     /* per component; a menu: index */
+    const char *def_str; /* Str, File, OP kinds, or a menu item's name */
+    bool has_norm, has_lim;
+    double norm[2], lim[2];
+    unsigned clamp; /* enum par_clamp */
+    const char *const *menu_names, *const *menu_labels; /* nmenu each */
+    size_t nmenu;
+};
+
+/* Whether the op takes custom parameters (COMPs, Script ops). */
+bool op_takes_custom_pars(const struct op *op);
+/* Adds the group's parameters to op on its page (made when missing).
+ * With replace, a group of that name is redefined in place and keeps its
+ * values (clamped to a new range); without, it is an error. */
+enum par_err par_custom_add(struct op *op, const struct par_decl *d,
+                            bool replace, char *err, size_t errlen);
+/* Removes the group that name (or one of its components) belongs to;
+ * false when there is none. */
+bool par_custom_remove(struct op *op, const char *name);
+/* Every custom parameter and page. */
+void par_custom_clear(struct op *op);
+bool par_is_custom(const struct par *p);
+/* The first parameter of the custom group name (or of the group the
+ * parameter name belongs to), NULL when there is none. */
+struct par *par_custom_first(struct op *op, const char *name);
+/* The group a custom parameter belongs to: its name and size. */
+const char *par_group(const struct par *p, int *size);
+/* Custom pages, in order: add (no-op when present), remove (with its
+ * parameters), reorder (the named first, in that order). */
+void par_page_add(struct op *op, const char *page);
+bool par_page_remove(struct op *op, const char *page);
+void par_pages_sort(struct op *op, const char *const *names, size_t n);
+size_t par_pages(const struct op *op, const char *const **names);
+
+/* Whether the op's pulse parameters were set, cleared after its cook. */
+void pars_clear_pulses(struct op *op);
 
 bool par_is_numeric(const struct par *p);
 double par_get_double(const struct op *op, const struct par *p);

@@ -1,5 +1,22 @@
-/* baseCOMP: a container of ops; the root of every network is one. */
+/* baseCOMP: a container of ops; the root of every network is one. Its
+ * Extensions page names the Python objects that extend it and the
+ * shortcuts that find it (td.py makes both). */
+#include <stddef.h>
+
 #include "../graph/op.h"
+
+#define EXTENSIONS 4
+#define IOPS 4
+
+struct base {
+    char *object[EXTENSIONS]; /* Python giving the extension object */
+    char *name[EXTENSIONS];   /* what to find it by, else its class name */
+    int promote[EXTENSIONS];  /* its capitalised members on the COMP */
+    int reinit;
+    char *parentshortcut, *opshortcut;
+    char *iopshortcut[IOPS];
+    char *iop[IOPS];
+};
 
 static int cook(struct op *op, const struct cook_ctx *ctx)
 {
@@ -8,16 +25,52 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
     return 0;
 }
 
-static const struct par_def pars[] = {{0}};
+#define PAGE "Extensions"
+static const struct par_def pars[] = {
+    {.name = "ext#object", .alias = "extension#", .alias_seq = 1,
+     .label = "Extension Object", .page = PAGE, .kind = PAR_STRING,
+     .count = EXTENSIONS, .flags = PAR_CODE,
+     .offset = offsetof(struct base, object)},
+    {.name = "ext#name", .alias = "extname#", .alias_seq = 1,
+     .label = "Extension Name", .page = PAGE, .kind = PAR_STRING,
+     .count = EXTENSIONS, .flags = PAR_CODE,
+     .offset = offsetof(struct base, name)},
+    {.name = "ext#promote", .alias = "promoteextension#", .alias_seq = 1,
+     .label = "Promote Extension", .page = PAGE, .kind = PAR_TOGGLE,
+     .count = EXTENSIONS, .flags = PAR_CODE,
+     .offset = offsetof(struct base, promote)},
+    {.name = "reinitextensions", .label = "Re-Init Extensions", .page = PAGE,
+     .kind = PAR_PULSE, .offset = offsetof(struct base, reinit)},
+    {.name = "parentshortcut", .label = "Parent Shortcut", .page = PAGE,
+     .kind = PAR_STRING, .flags = PAR_CODE,
+     .offset = offsetof(struct base, parentshortcut)},
+    {.name = "opshortcut", .label = "Global OP Shortcut", .page = PAGE,
+     .kind = PAR_STRING, .flags = PAR_CODE,
+     .offset = offsetof(struct base, opshortcut)},
+    {.name = "iop#shortcut", .alias = "iopshortcut#", .alias_seq = 1,
+     .label = "Internal OP Shortcut", .page = PAGE, .kind = PAR_STRING,
+     .count = IOPS, .flags = PAR_CODE,
+     .offset = offsetof(struct base, iopshortcut)},
+    /* a path from the COMP itself ("settings" is a child), found by td */
+    {.name = "iop#op", .alias = "iop#", .alias_seq = 1,
+     .label = "Internal OP", .page = PAGE, .kind = PAR_STRING,
+     .count = IOPS, .flags = PAR_CODE, .offset = offsetof(struct base, iop)},
+    {0},
+};
 
 const struct op_type op_comp_base = {
     .name = "base",
     .optype = "baseCOMP",
     .label = "Base",
-    .about = "a container",
+    .about = "a container; `ext0object` (or `extension1`) to `ext3object` "
+             "are Python giving its extensions (`me.ext.Name`, promoted "
+             "members on the COMP), `parentshortcut` and `opshortcut` names "
+             "to find it by (`parent.Name`, `op.Name`), `iop0shortcut`/"
+             "`iop0op` internal op shortcuts (`iop.Name`, `ipar.Name`)",
     .family = OP_COMP,
     .min_inputs = 0,
     .max_inputs = -1,
     .pars = pars,
+    .priv_size = sizeof(struct base),
     .cook = cook,
 };

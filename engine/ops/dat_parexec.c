@@ -42,7 +42,9 @@ const struct op_type op_dat_parexec = {
     .optype = "parexecDAT",
     .label = "Parameter Execute",
     .about = "callbacks on the parameters `pars` (patterns) of the ops `ops` "
-             "(paths or patterns): `onValueChange(par, prev)`, `onPulse(par)`",
+             "(paths or patterns), custom ones too: `onValueChange(par, prev)` "
+             "after the frame's cook, `onPulse(par)` once for each pulse "
+             "given (from Python, OSC or a file)",
     .family = OP_DAT,
     .min_inputs = 0,
     .max_inputs = 0,

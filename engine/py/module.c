@@ -345,6 +345,36 @@ static PyObject *m_ops_of_type(PyObject *self, PyObject *args)
     return l;
 }
 
+/* ops_with_par(name) -> [(op id, value as text)] of the ops that have
+ * parameter name set to something other than empty text (a shortcut, an
+ * extension): what td finds ops by, without asking for their types. */
+static PyObject *m_ops_with_par(PyObject *self, PyObject *args)
+{
+    (void)self;
+    const char *name;
+    if (!PyArg_ParseTuple(args, "s", &name))
+        return NULL;
+    struct graph *g = py_graph();
+    PyObject *l = PyList_New(0);
+    for (size_t i = 0; g && l && i < g->nslots; i++) {
+        struct op *op = g->slots[i];
+        struct par *p = op ? op_par(op, name) : NULL;
+        if (!p)
+            continue;
+        char buf[512];
+        const char *v = par_is_numeric(p) ? par_format(op, p, buf,
+                                                       sizeof(buf))
+                                          : par_get_string(op, p);
+        if (!v || !*v || (p->def->kind == PAR_TOGGLE && !par_get_int(op, p)))
+            continue;
+        PyObject *t = Py_BuildValue("(IN)", op->id, text_obj(v));
+        if (!t || PyList_Append(l, t) != 0)
+            Py_CLEAR(l);
+        Py_XDECREF(t);
+    }
+    return l;
+}
+
 static PyObject *m_budget_ms(PyObject *self, PyObject *args)
 {
     (void)self;
@@ -657,8 +687,7 @@ static PyObject *par_value(struct op *op, struct par *p)
     case PAR_PULSE:
         return PyBool_FromLong(par_get_int(op, p));
     case PAR_MENU:
-        return text_obj(
-            p->def->menu[par_get_int(op, p)].name);
+        return text_obj(par_get_string(op, p));
     default:
         return text_obj(par_get_string(op, p));
     }
@@ -698,33 +727,32 @@ static PyObject *m_par_get(PyObject *self, PyObject *args)
 static PyObject *par_error(struct op *op, enum par_err e, const char *err)
 {
     PyObject *type = e == PAR_ERR_KIND ? PyExc_TypeError : PyExc_ValueError;
+    /* PAR_ERR_DECL, _RANGE, _MENU, _REFUSED: ValueError */
     return PyErr_Format(type, "%s: %s", op->path, err);
 }
 
-/* Sets p from a Python number, bool or text (CONSTANT mode). 0, or -1
- * with the exception set. */
+/* Sets p from a Python number, bool or text (CONSTANT mode), by par.c's
+ * policy for scripts. 0, or -1 with the exception set. */
 static int par_set_py(struct op *op, struct par *p, PyObject *v)
 {
     char err[512];
-    enum par_err e;
-    enum par_kind k = p->def->kind;
-    double d;
+    struct par_value pv = {0};
+    PyObject *s = NULL;
     if (PyFloat_CheckExact(v) && par_is_numeric(p)) {
-        d = PyFloat_AS_DOUBLE(v);
+        pv.has_num = true;
+        pv.num = PyFloat_AS_DOUBLE(v);
     } else if (PyUnicode_Check(v) ||
                (PyNumber_Check(v) && !par_is_numeric(p))) {
-        PyObject *s = PyObject_Str(v);
-        const char *text = s ? PyUnicode_AsUTF8(s) : NULL;
-        if (!text) { /* a lone surrogate has no UTF-8 */
+        s = PyObject_Str(v); /* Python's text of it: 2, not 2.0000 */
+        pv.text = s ? PyUnicode_AsUTF8(s) : NULL;
+        if (!pv.text) { /* a lone surrogate has no UTF-8 */
             Py_XDECREF(s);
             return -1;
         }
-        e = par_set_text(op, p, text, err, sizeof(err));
-        Py_DECREF(s);
-        goto done;
     } else if (PyNumber_Check(v)) {
-        d = PyFloat_AsDouble(v);
-        if (d == -1 && PyErr_Occurred())
+        pv.has_num = true;
+        pv.num = PyFloat_AsDouble(v);
+        if (pv.num == -1 && PyErr_Occurred())
             return -1;
     } else {
         PyErr_Format(PyExc_TypeError, "%s: '%s' takes a %s, not %s",
@@ -732,18 +760,8 @@ static int par_set_py(struct op *op, struct par *p, PyObject *v)
                      Py_TYPE(v)->tp_name);
         return -1;
     }
-    /* As TouchDesigner does from Python: an int parameter rounds a float,
-     * a clamped one clamps. Menus take exact indices. */
-    if (k == PAR_INT && isfinite(d))
-        d = floor(d + 0.5);
-    if (isfinite(d) && k != PAR_MENU) {
-        if ((p->def->clamp & PAR_CLAMP_MIN) && d < p->def->lim[0])
-            d = p->def->lim[0];
-        if ((p->def->clamp & PAR_CLAMP_MAX) && d > p->def->lim[1])
-            d = p->def->lim[1];
-    }
-    e = par_set_double(op, p, d, err, sizeof(err));
-done:
+    enum par_err e = par_write(op, p, &pv, PAR_FROM_SCRIPT, err, sizeof(err));
+    Py_XDECREF(s);
     if (e) {
         par_error(op, e, err);
         return -1;
@@ -909,7 +927,10 @@ static PyObject *m_par_info(PyObject *self, PyObject *args)
     if (!par_is_numeric(p))
         def = PyUnicode_FromString(d->def_str ? d->def_str : "");
     else if (d->kind == PAR_MENU)
-        def = PyUnicode_FromString(d->menu[(int)par_default(p)].name);
+        def = PyUnicode_FromString(PyList_GET_SIZE(names) >
+                                           (Py_ssize_t)par_default(p)
+                                       ? d->menu[(int)par_default(p)].name
+                                       : "");
     else if (d->kind == PAR_TOGGLE || d->kind == PAR_PULSE)
         def = PyBool_FromLong(par_default(p) != 0);
     else if (d->kind == PAR_INT)
@@ -925,11 +946,155 @@ static PyObject *m_par_info(PyObject *self, PyObject *args)
         lo = d->norm[0];
         hi = d->norm[1];
     }
-    return Py_BuildValue("(sssNddddNNNNi)", par_kind_name(d->kind), label,
+    int size;
+    const char *group = par_group(p, &size);
+    return Py_BuildValue("(sssNddddNNNNiNzsi)", par_kind_name(d->kind), label,
                          par_page(op, p), def, d->norm[0], d->norm[1], lo,
                          hi, PyBool_FromLong((d->clamp & PAR_CLAMP_MIN) != 0),
                          PyBool_FromLong((d->clamp & PAR_CLAMP_MAX) != 0),
-                         names, labels, p->comp);
+                         names, labels, p->comp,
+                         PyBool_FromLong(par_is_custom(p)), d->style, group,
+                         size);
+}
+
+/* Strings of a Python list, borrowed while the list lives; NULL with
+ * the exception set. */
+static const char **str_list(PyObject *l, size_t *n)
+{
+    Py_ssize_t k = PyList_Check(l) ? PyList_GET_SIZE(l) : -1;
+    if (k < 0) {
+        PyErr_SetString(PyExc_TypeError, "a list of strings");
+        return NULL;
+    }
+    const char **out = xcalloc((size_t)k + 1, sizeof(*out));
+    for (Py_ssize_t i = 0; i < k; i++)
+        if (!(out[i] = PyUnicode_AsUTF8(PyList_GET_ITEM(l, i)))) {
+            free(out);
+            return NULL;
+        }
+    *n = (size_t)k;
+    return out;
+}
+
+/* par_custom_add(id, name, style, label, page, size, defaults, default
+ *   text, (min, max) or None, clamp bits, (normmin, normmax) or None,
+ *   menu names, menu labels, replace) -> [parameter names] */
+static PyObject *m_par_custom_add(PyObject *self, PyObject *args)
+{
+    (void)self;
+    unsigned id;
+    struct par_decl d = {0};
+    PyObject *defs, *lim, *norm, *mnames, *mlabels;
+    int replace;
+    if (!PyArg_ParseTuple(args, "IsszziOzOIOOOp", &id, &d.name, &d.style,
+                          &d.label, &d.page, &d.size, &defs, &d.def_str, &lim,
+                          &d.clamp, &norm, &mnames, &mlabels, &replace))
+        return NULL;
+    struct op *op = get_op(id);
+    if (!op)
+        return NULL;
+    for (Py_ssize_t i = 0; PyTuple_Check(defs) && i < 4 &&
+                           i < PyTuple_GET_SIZE(defs); i++)
+        d.def[i] = PyFloat_AsDouble(PyTuple_GET_ITEM(defs, i));
+    if ((lim != Py_None && !PyArg_ParseTuple(lim, "dd", &d.lim[0],
+                                             &d.lim[1])) ||
+        (norm != Py_None && !PyArg_ParseTuple(norm, "dd", &d.norm[0],
+                                              &d.norm[1])) ||
+        PyErr_Occurred())
+        return NULL;
+    d.has_lim = lim != Py_None;
+    d.has_norm = norm != Py_None;
+    size_t nl = 0;
+    const char **names = str_list(mnames, &d.nmenu);
+    const char **labels = names ? str_list(mlabels, &nl) : NULL;
+    if (!labels) {
+        free(names);
+        return NULL;
+    }
+    d.menu_names = names;
+    d.menu_labels = nl == d.nmenu ? labels : NULL;
+    char err[1024];
+    enum par_err e = par_custom_add(op, &d, replace, err, sizeof(err));
+    free(names);
+    free(labels);
+    if (e)
+        return par_error(op, e, err);
+    struct par *p = par_custom_first(op, d.name);
+    int size;
+    par_group(p, &size);
+    PyObject *l = PyList_New(size);
+    for (int i = 0; l && i < size; i++)
+        PyList_SET_ITEM(l, i, PyUnicode_FromString(p[i].name));
+    return l;
+}
+
+/* par_custom_remove(id, name) -> whether there was such a group */
+static PyObject *m_par_custom_remove(PyObject *self, PyObject *args)
+{
+    (void)self;
+    unsigned id;
+    const char *name;
+    if (!PyArg_ParseTuple(args, "Is", &id, &name))
+        return NULL;
+    struct op *op = get_op(id);
+    if (!op)
+        return NULL;
+    return PyBool_FromLong(par_custom_remove(op, name));
+}
+
+/* take_pulses() -> [(op id, parameter name)] pulsed since the last call */
+static PyObject *m_take_pulses(PyObject *self, PyObject *args)
+{
+    (void)self;
+    (void)args;
+    struct graph *g = py_graph();
+    struct graph_pulse *ps = NULL;
+    size_t n = g ? graph_take_pulses(g, &ps) : 0;
+    PyObject *l = PyList_New(0);
+    for (size_t i = 0; i < n; i++) {
+        PyObject *t = l ? Py_BuildValue("(Is)", ps[i].op, ps[i].par) : NULL;
+        if (!t || PyList_Append(l, t) != 0)
+            Py_CLEAR(l);
+        Py_XDECREF(t);
+        free(ps[i].par);
+    }
+    free(ps);
+    return l;
+}
+
+/* par_pages(id, action, names) -> custom page names, after the action:
+ * '' none, 'add', 'remove', 'sort' (names first, in that order), 'clear'
+ * (every custom parameter and page) */
+static PyObject *m_par_pages(PyObject *self, PyObject *args)
+{
+    (void)self;
+    unsigned id;
+    const char *action;
+    PyObject *list;
+    if (!PyArg_ParseTuple(args, "IsO!", &id, &action, &PyList_Type, &list))
+        return NULL;
+    struct op *op = get_op(id);
+    if (!op)
+        return NULL;
+    size_t n = 0;
+    const char **names = str_list(list, &n);
+    if (!names)
+        return NULL;
+    for (size_t i = 0; i < n && strcmp(action, "add") == 0; i++)
+        par_page_add(op, names[i]);
+    for (size_t i = 0; i < n && strcmp(action, "remove") == 0; i++)
+        par_page_remove(op, names[i]);
+    if (strcmp(action, "sort") == 0)
+        par_pages_sort(op, names, n);
+    if (strcmp(action, "clear") == 0)
+        par_custom_clear(op);
+    free(names);
+    const char *const *pages;
+    size_t np = par_pages(op, &pages);
+    PyObject *l = PyList_New((Py_ssize_t)np);
+    for (size_t i = 0; l && i < np; i++)
+        PyList_SET_ITEM(l, (Py_ssize_t)i, PyUnicode_FromString(pages[i]));
+    return l;
 }
 
 static PyObject *m_par_suggest(PyObject *self, PyObject *args)
@@ -1534,18 +1699,19 @@ static PyObject *finder_vectorcall(PyObject *self, PyObject *const *args,
     return r;
 }
 
-/* op.name: TouchDesigner's global OP shortcuts, not here. */
+/* op.Name: TouchDesigner's Global OP Shortcuts, which td finds
+ * (td._find_call(base, name) with a name instead of arguments). */
 static PyObject *finder_getattro(PyObject *self, PyObject *name)
 {
     PyObject *r = PyObject_GenericGetAttr(self, name);
     if (r || !PyErr_ExceptionMatches(PyExc_AttributeError))
         return r;
     const char *n = PyUnicode_AsUTF8(name);
-    if (!n || (n[0] == '_' && n[1] == '_'))
+    if (!n || (n[0] == '_' && n[1] == '_') || !hook_find)
         return NULL;
-    PyErr_Format(PyExc_AttributeError, "op.%s: global OP shortcuts are not "
-                 "supported yet; use op('path')", n);
-    return NULL;
+    PyErr_Clear();
+    return PyObject_CallFunction(hook_find, "IO",
+                                 ((struct finder *)self)->oid, name);
 }
 
 static PyTypeObject finder_type = {
@@ -1569,6 +1735,7 @@ struct pars {
     unsigned oid;
     PyObject *last_name; /* held, so that identity means equality */
     struct par *last_par;
+    uint32_t layout; /* op->pars_layout when last_par was found */
 };
 
 static int parsbase_init(PyObject *self, PyObject *args, PyObject *kw)
@@ -1590,8 +1757,9 @@ static int pars_setattro(PyObject *self, PyObject *name, PyObject *v)
         return PyObject_GenericSetAttr(self, name, v);
     struct op *op;
     struct par *p;
-    if (name == ps->last_name && (op = get_op(ps->oid)) != NULL) {
-        p = ps->last_par; /* the op is alive, so its pars are too */
+    if (name == ps->last_name && (op = get_op(ps->oid)) != NULL &&
+        op->pars_layout == ps->layout) {
+        p = ps->last_par; /* the op is alive and its pars did not move */
     } else {
         p = get_par(ps->oid, n, &op);
         if (!p)
@@ -1600,6 +1768,7 @@ static int pars_setattro(PyObject *self, PyObject *name, PyObject *v)
             Py_INCREF(name);
             Py_XSETREF(ps->last_name, name);
             ps->last_par = p;
+            ps->layout = op->pars_layout;
         }
     }
     if (PyFloat_CheckExact(v) || PyLong_CheckExact(v) ||
@@ -1957,6 +2126,7 @@ static PyMethodDef methods[] = {
     {"destroy", m_destroy, METH_VARARGS, NULL},
     {"set_error", m_set_error, METH_VARARGS, NULL},
     {"ops_of_type", m_ops_of_type, METH_VARARGS, NULL},
+    {"ops_with_par", m_ops_with_par, METH_VARARGS, NULL},
     {"budget", m_budget, METH_VARARGS, NULL},
     {"budget_ms", m_budget_ms, METH_NOARGS, NULL},
     {"storage_max", m_storage_max, METH_NOARGS, NULL},
@@ -1974,6 +2144,10 @@ static PyMethodDef methods[] = {
     {"par_reset", m_par_reset, METH_VARARGS, NULL},
     {"par_names", m_par_names, METH_VARARGS, NULL},
     {"par_info", m_par_info, METH_VARARGS, NULL},
+    {"par_custom_add", m_par_custom_add, METH_VARARGS, NULL},
+    {"par_custom_remove", m_par_custom_remove, METH_VARARGS, NULL},
+    {"par_pages", m_par_pages, METH_VARARGS, NULL},
+    {"take_pulses", m_take_pulses, METH_NOARGS, NULL},
     {"par_suggest", m_par_suggest, METH_VARARGS, NULL},
     {"chop_info", m_chop_info, METH_VARARGS, NULL},
     {"chop_events", m_chop_events, METH_VARARGS, NULL},

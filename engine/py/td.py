@@ -247,7 +247,12 @@ class Par:
 
     @expr.setter
     def expr(self, src):
-        _vt.par_expr(self._id, self._name, str(src), False)
+        src = str(src)
+        if not src.strip():  # no expression: the value it gave stays
+            if self.mode == ParMode.EXPRESSION:
+                self.mode = ParMode.CONSTANT
+            return
+        _vt.par_expr(self._id, self._name, src, False)
 
     @property
     def exportSource(self):
@@ -281,19 +286,9 @@ class Par:
     # description
     name = property(lambda self: self._name)
     owner = property(lambda self: _wrap(self._id))
-    label = property(lambda self: self._i()[1])
-    page = property(lambda self: Page(self._i()[2], self._id))
-    default = property(lambda self: self._i()[3])
-    normMin = property(lambda self: self._i()[4])
-    normMax = property(lambda self: self._i()[5])
-    min = property(lambda self: self._i()[6])
-    max = property(lambda self: self._i()[7])
-    clampMin = property(lambda self: self._i()[8])
-    clampMax = property(lambda self: self._i()[9])
-    menuNames = property(lambda self: list(self._i()[10]))
-    menuLabels = property(lambda self: list(self._i()[11]))
-    vecIndex = property(lambda self: self._i()[12])
-    style = property(lambda self: {
+    page = property(lambda self: Page(self._i()[2], self._id,
+                                      self._i()[13]))
+    style = property(lambda self: self._i()[14] or {
         'float': 'Float', 'int': 'Int', 'toggle': 'Toggle',
         'menu': 'Menu', 'string': 'Str', 'rgba': 'RGBA', 'op': 'OP',
         'file': 'File', 'pulse': 'Pulse'}[self._i()[0]])
@@ -305,12 +300,50 @@ class Par:
     isMenu = property(lambda self: self._i()[0] == 'menu')
     isPulse = property(lambda self: self._i()[0] == 'pulse')
     isOP = property(lambda self: self._i()[0] == 'op')
-    isCustom = property(lambda self: False)
+    isCustom = property(lambda self: self._i()[13])
     isDefault = property(lambda self: self.mode == ParMode.CONSTANT
                          and self.eval() == self.default)
     readOnly = property(lambda self: False)
     enable = property(lambda self: True, lambda self, v: None)
     help = property(lambda self: '')
+
+    # What a custom parameter's declaration holds can be set, as in
+    # TouchDesigner; a built-in parameter's is fixed.
+    def _redefine(self, what, v):
+        i = self._i()
+        if not i[13]:
+            raise AttributeError("%s: %s.%s can only be set on custom "
+                                 "parameters" % (self.owner.path,
+                                                 self._name, what))
+        d = {'label': i[1], 'default': i[3], 'normMin': i[4],
+             'normMax': i[5], 'min': i[6], 'max': i[7], 'clampMin': i[8],
+             'clampMax': i[9], 'menuNames': list(i[10]),
+             'menuLabels': list(i[11])}
+        d[what] = v
+        if what == 'menuNames' and len(d['menuLabels']) != len(v):
+            d['menuLabels'] = [str(x) for x in v]
+        _declare(self._id, i[15], i[14], d['label'], i[2], i[16], d, True)
+
+    def _declared(what, index):
+        return property(lambda self: self._i()[index],
+                        lambda self, v: self._redefine(what, v))
+
+    label = _declared('label', 1)
+    default = _declared('default', 3)
+    normMin = _declared('normMin', 4)
+    normMax = _declared('normMax', 5)
+    min = _declared('min', 6)
+    max = _declared('max', 7)
+    clampMin = _declared('clampMin', 8)
+    clampMax = _declared('clampMax', 9)
+    menuNames = property(lambda self: list(self._i()[10]),
+                         lambda self, v: self._redefine(
+                             'menuNames', [str(x) for x in v]))
+    menuLabels = property(lambda self: list(self._i()[11]),
+                          lambda self, v: self._redefine(
+                              'menuLabels', [str(x) for x in v]))
+    vecIndex = property(lambda self: self._i()[12])
+    del _declared
 
     @property
     def menuIndex(self):
@@ -332,7 +365,14 @@ class Par:
         return True
 
     def pulse(self, value=None, frames=0, seconds=0):
-        if self.isPulse:
+        if self.isPulse and self.isCustom and isinstance(
+                self.owner, (scriptTOP, scriptCHOP)):
+            # a script's pulse: its onPulse now, as TouchDesigner calls it
+            key = (self._id, self._name)
+            _pulsed_now[key] = _pulsed_now.get(key, 0) + 1
+            _vt.par_reset(self._id, self._name, True)
+            _run_callback(self.owner, 'onPulse', self)
+        elif self.isPulse:
             _vt.par_reset(self._id, self._name, True)
         elif value is not None:
             self.val = value
@@ -434,14 +474,13 @@ class ParCollection(_vt.ParsBase):
 
 
 class Page:
-    """A page of parameters (built-in pages by name; custom pages of
-    Script ops hold custom parameters)."""
+    """A page of parameters: built-in pages by name, and the custom pages
+    of COMPs and Script ops."""
 
     def __init__(self, name, oid, custom=False):
         self.name = name
         self._id = oid
         self.isCustom = custom
-        self._pars = []
 
     @property
     def owner(self):
@@ -449,9 +488,8 @@ class Page:
 
     @property
     def pars(self):
-        if self.isCustom:
-            return list(self._pars)
-        return [p for p in self.owner.par if p._i()[2] == self.name]
+        return [p for p in self.owner.par
+                if p._i()[2] == self.name and p._i()[13] == self.isCustom]
 
     def __repr__(self):
         return "<Page %s of %s>" % (self.name, self.owner.path)
@@ -463,171 +501,96 @@ class Page:
     def __hash__(self):
         return hash((self.name, self._id))
 
-    def _append(self, style, name, label, size, default):
-        o = self.owner
-        if not re.fullmatch(r'[A-Z][a-z0-9]*', name or ''):
-            raise ValueError("custom parameter names start with a capital "
-                             "letter followed by lower case letters or "
-                             "digits: %r" % name)
-        made = []
-        suffixes = {1: [''], 2: ['1', '2'], 3: ['1', '2', '3'],
-                    4: ['1', '2', '3', '4']}[size]
-        if style in ('RGB', 'RGBA'):
-            suffixes = ['r', 'g', 'b', 'a'][:size]
-        elif style == 'XY':
-            suffixes = ['x', 'y']
-        for s in suffixes:
-            n = name + s
-            if n in o._custom:
-                raise ValueError("%s already has a custom parameter %s"
-                                 % (o.path, n))
-            cp = CustomPar(self._id, n, (label or name) + (' ' + s if s
-                                                           else ''),
-                           style, self, default)
-            o._custom[n] = cp
-            self._pars.append(cp)
-            made.append(cp)
-        return made
+    def _append(self, style, name, label, size=1, replace=True):
+        if not self.isCustom:
+            raise TypeError("%s: parameters are appended to custom pages "
+                            "(appendCustomPage())" % self.owner.path)
+        return _declare(self._id, str(name), style, label, self.name, size,
+                        {}, replace)
 
     def appendFloat(self, name, label=None, size=1, order=None,
                     replace=True):
-        return self._append('Float', name, label, size, 0.0)
+        return self._append('Float', name, label, size, replace)
 
     def appendInt(self, name, label=None, size=1, order=None, replace=True):
-        return self._append('Int', name, label, size, 0)
+        return self._append('Int', name, label, size, replace)
 
     def appendToggle(self, name, label=None, order=None, replace=True):
-        return self._append('Toggle', name, label, 1, False)
+        return self._append('Toggle', name, label, 1, replace)
 
     def appendStr(self, name, label=None, order=None, replace=True):
-        return self._append('Str', name, label, 1, '')
+        return self._append('Str', name, label, 1, replace)
 
     def appendMenu(self, name, label=None, order=None, replace=True):
-        return self._append('Menu', name, label, 1, '')
+        return self._append('Menu', name, label, 1, replace)
 
     def appendPulse(self, name, label=None, order=None, replace=True):
-        return self._append('Pulse', name, label, 1, False)
+        return self._append('Pulse', name, label, 1, replace)
 
-    def appendRGB(self, name, label=None, order=None, replace=True):
-        return self._append('RGB', name, label, 3, 0.0)
+    def appendFile(self, name, label=None, order=None, replace=True):
+        return self._append('File', name, label, 1, replace)
 
-    def appendRGBA(self, name, label=None, order=None, replace=True):
-        return self._append('RGBA', name, label, 4, 0.0)
-
-    def appendXY(self, name, label=None, order=None, replace=True):
-        return self._append('XY', name, label, 2, 0.0)
+    def appendOP(self, name, label=None, order=None, replace=True):
+        return self._append('OP', name, label, 1, replace)
 
     def destroy(self):
-        o = self.owner
-        for p in self._pars:
-            o._custom.pop(p.name, None)
-        if self in o._pages:
-            o._pages.remove(self)
+        """Removes a custom page with its parameters."""
+        if not self.isCustom:
+            raise TypeError("%s: built-in page %s cannot be destroyed"
+                            % (self.owner.path, self.name))
+        _vt.par_pages(self._id, 'remove', [self.name])
 
 
-class CustomPar(Par):
-    """A custom parameter of a Script op: its value lives in Python."""
-    __slots__ = ('_label', '_style', '_page', '_value', '_default',
-                 '_expr', 'menuNames', 'menuLabels', 'normMin', 'normMax',
-                 'min', 'max', 'clampMin', 'clampMax')
+for _style in ('RGB', 'RGBA', 'XY', 'XYZ', 'XYZW', 'UV', 'UVW', 'WH',
+               'COMP', 'TOP', 'CHOP', 'DAT'):
+    setattr(Page, 'append' + _style, (lambda st: lambda self, name,
+                                      label=None, order=None, replace=True:
+                                      self._append(st, name, label, 1,
+                                                   replace))(_style))
 
-    def __init__(self, oid, name, label, style, page, default):
-        Par.__init__(self, oid, name)
-        self._label, self._style, self._page = label, style, page
-        self._value = self._default = default
-        self._expr = ''
-        self.menuNames, self.menuLabels = [], []
-        self.normMin, self.normMax, self.min, self.max = 0.0, 1.0, 0.0, 1.0
-        self.clampMin = self.clampMax = False
 
-    def eval(self):
-        if self._expr:
-            return self.owner.evalExpression(self._expr)
-        return self._value
+def _declare(oid, name, style, label, page, size, d, replace):
+    """Declares (or redefines) a custom parameter group in C, where every
+    parameter lives; returns its parameters."""
+    default = d.get('default')
+    texts = isinstance(default, str) or style in ('Str', 'File', 'OP',
+                                                  'COMP', 'TOP', 'CHOP',
+                                                  'DAT', 'Menu')
+    nums = () if texts or default is None else (
+        tuple(float(x) for x in default) if isinstance(default, (list,
+                                                                 tuple))
+        else (float(default),) * 4)
+    lim = (float(d['min']), float(d['max'])) if 'min' in d else None
+    norm = (float(d['normMin']), float(d['normMax'])) if 'normMin' in d \
+        else None
+    clamp = (1 if d.get('clampMin') else 0) | (2 if d.get('clampMax') else 0)
+    names = _vt.par_custom_add(
+        oid, name, style, label, page, int(size or 1), nums,
+        str(default) if texts and default is not None else None, lim, clamp,
+        norm, list(d.get('menuNames', [])), list(d.get('menuLabels', [])),
+        bool(replace))
+    o = _wrap(oid)
+    for p in o.par.__dict__.values():  # declarations changed
+        if isinstance(p, Par):
+            p._info = None
+    return [o.par[n] for n in names]
 
-    @property
-    def val(self):
-        return self.eval()
 
-    @val.setter
-    def val(self, v):
-        v = _value(v)
-        if self._style in ('Float', 'RGB', 'RGBA', 'XY'):
-            v = float(v)
-            if self.clampMin and v < self.min:
-                v = self.min
-            if self.clampMax and v > self.max:
-                v = self.max
-        elif self._style == 'Int':
-            v = int(round(float(v)))
-        elif self._style in ('Toggle', 'Pulse'):
-            v = bool(v)
-        elif self._style == 'Menu':
-            if isinstance(v, int) and self.menuNames:
-                v = self.menuNames[v]
-            if self.menuNames and v not in self.menuNames:
-                raise ValueError("%s: %r is not one of %s" % (
-                    self.owner.path, v, ', '.join(self.menuNames)))
-        else:
-            v = str(v)
-        self._value = v
-        self._expr = ''
+class _CustomPars:
+    """What COMPs and Script ops have for custom parameters."""
 
-    @property
-    def expr(self):
-        return self._expr
+    def appendCustomPage(self, name):
+        _vt.par_pages(self._id, 'add', [str(name)])
+        return Page(str(name), self._id, True)
 
-    @expr.setter
-    def expr(self, src):
-        compile(src, '%s.par.%s.expr' % (self.owner.path, self._name),
-                'eval')
-        self._expr = src
+    def destroyCustomPars(self):
+        n = len(self.customPars)
+        _vt.par_pages(self._id, 'clear', [])
+        return n
 
-    @property
-    def mode(self):
-        return ParMode.EXPRESSION if self._expr else ParMode.CONSTANT
-
-    @mode.setter
-    def mode(self, m):
-        if ParMode(m) == ParMode.CONSTANT:
-            self._value, self._expr = self.eval(), ''
-
-    label = property(lambda self: self._label)
-    page = property(lambda self: self._page)
-    default = property(lambda self: self._default)
-    style = property(lambda self: self._style)
-    isCustom = property(lambda self: True)
-    isNumber = property(lambda self: self._style in ('Float', 'Int', 'RGB',
-                                                     'RGBA', 'XY'))
-    isFloat = property(lambda self: self._style in ('Float', 'RGB', 'RGBA',
-                                                    'XY'))
-    isInt = property(lambda self: self._style == 'Int')
-    isString = property(lambda self: self._style == 'Str')
-    isToggle = property(lambda self: self._style == 'Toggle')
-    isMenu = property(lambda self: self._style == 'Menu')
-    isPulse = property(lambda self: self._style == 'Pulse')
-    isOP = property(lambda self: False)
-
-    @property
-    def menuIndex(self):
-        return self.menuNames.index(self._value)
-
-    @menuIndex.setter
-    def menuIndex(self, i):
-        self.val = self.menuNames[int(i)]
-
-    def reset(self):
-        self._value, self._expr = self._default, ''
-        return True
-
-    def pulse(self, value=None, frames=0, seconds=0):
-        if self._style != 'Pulse':
-            if value is None:
-                raise TypeError("%s: %s is not a pulse parameter"
-                                % (self.owner.path, self._name))
-            self.val = value
-            return
-        _run_callback(self.owner, 'onPulse', self)
+    def sortCustomPages(self, *pages):
+        _vt.par_pages(self._id, 'sort', [p.name if isinstance(p, Page)
+                                         else str(p) for p in pages])
 
 
 # ---------------------------------------------------------------- OP
@@ -702,17 +665,9 @@ class OP:
                 'storage': {}, 'startup': {}, 'tags': set(),
                 'comment': '', 'color': (0.55, 0.55, 0.55), 'bypass': False,
                 'lock': False, 'display': False, 'render': False,
-                'script_errors': [], 'custom': {}, 'pages': [],
+                'script_errors': [],
                 'node': [0, 0, 200, 100]}
         return s
-
-    @property
-    def _custom(self):
-        return self._state()['custom']
-
-    @property
-    def _pages(self):
-        return self._state()['pages']
 
     # identity
     valid = property(lambda self: _vt.alive(self._id))
@@ -998,18 +953,18 @@ class OP:
             also.setdefault(n, []).append(a)
         return [p for p in self.par if any(
             fnmatch.fnmatchcase(n, x) for x in pats
-            for n in [p.name] + also.get(p.name, []))] + [
-            p for p in self._custom.values() if any(
-                fnmatch.fnmatchcase(p.name, x) for x in pats)]
+            for n in [p.name] + also.get(p.name, []))]
 
-    builtinPars = property(lambda self: list(self.par))
-    customPars = property(lambda self: list(self._custom.values()))
-    customPages = property(lambda self: list(self._pages))
+    builtinPars = property(lambda self: [p for p in self.par
+                                         if not p.isCustom])
+    customPars = property(lambda self: [p for p in self.par if p.isCustom])
+    customPages = property(lambda self: [
+        Page(n, self._id, True) for n in _vt.par_pages(self._id, '', [])])
 
     @property
     def pages(self):
         seen = []
-        for p in self.par:
+        for p in self.builtinPars:
             n = p._i()[2]
             if n not in seen:
                 seen.append(n)
@@ -1017,29 +972,24 @@ class OP:
 
     def resetPars(self, parNames='*', parGroupNames='*', pageNames='*',
                   includeBuiltin=True, includeCustom=True):
-        for p in self.par if includeBuiltin else []:
-            if _match(p.name, parNames) and _match(p._i()[2], pageNames):
-                p.reset()
-        for p in self._custom.values() if includeCustom else []:
-            if _match(p.name, parNames):
+        for p in self.par:
+            if (includeCustom if p.isCustom else includeBuiltin) and \
+                    _match(p.name, parNames) and _match(p._i()[2], pageNames):
                 p.reset()
         return True
 
     def copyParameters(self, o, custom=True, builtin=True):
-        if builtin:
-            mine = set(_vt.par_names(self._id))
-            for p in o.par:
-                if p.name in mine and not p.isPulse:
+        mine = set(_vt.par_names(self._id))
+        for p in o.par:
+            if (custom if p.isCustom else builtin) and p.name in mine \
+                    and not p.isPulse:
+                if True:
                     m = p.mode
                     if m == ParMode.EXPRESSION:
                         self.par[p.name].expr = p.expr
                     else:
                         _vt.par_set(self._id, p.name,
                                     _vt.par_get(o._id, p.name))
-        if custom:
-            for n, p in o._custom.items():
-                if n in self._custom:
-                    self._custom[n].val = p.eval()
 
     def evalExpression(self, expr):
         return _eval_as(self, expr)
@@ -1124,15 +1074,31 @@ class OP:
 
     @property
     def ext(self):
-        return _Ext()
+        return _ExtSearch(self)
 
 
 _state = {}  # op id -> the Python-side state of OP._state()
 
 
-class _Ext:
+class _ExtSearch:
+    """op.ext: extensions by name, of the op (a COMP) and its parents."""
+    __slots__ = ('_o',)
+
+    def __init__(self, o):
+        self._o = o
+
     def __getattr__(self, name):
-        raise AttributeError("extensions are not supported: no '%s'" % name)
+        o = self._o
+        while o is not None:
+            for n, obj, _ in _extensions(o):
+                if n == name:
+                    return obj
+            o = o.parent()
+        raise AttributeError("%s: no extension '%s' here or in a parent"
+                             % (self._o.path, name))
+
+    def __dir__(self):
+        return [n for n, _, _ in _extensions(self._o)]
 
 
 # ---------------------------------------------------------------- CHOP
@@ -1296,7 +1262,7 @@ class CHOP(_vt.ChopBase, OP):
 _MAX_SAMPLES = 1 << 24
 
 
-class scriptCHOP(CHOP):
+class scriptCHOP(CHOP, _CustomPars):
     """A Script CHOP: onCook(scriptOp) builds its channels with clear(),
     appendChan(), numSamples and copyNumpyArray()."""
 
@@ -1318,20 +1284,6 @@ class scriptCHOP(CHOP):
         o['names'].append(str(name))
         o['vals'].append([0.0] * o['n'])
         return _ScriptChannel(self, len(o['names']) - 1)
-
-    def destroyCustomPars(self):
-        n = len(self._custom)
-        self._custom.clear()
-        self._pages.clear()
-        return n
-
-    def appendCustomPage(self, name):
-        p = Page(name, self._id, True)
-        self._pages.append(p)
-        return p
-
-    def sortCustomPages(self, *pages):
-        _sort_pages(self, pages)
 
     @property
     def numSamples(self):
@@ -1927,13 +1879,7 @@ class TOP(OP):
                           used)
 
 
-def _sort_pages(o, names):
-    order = [n.name if isinstance(n, Page) else n for n in names]
-    o._pages.sort(key=lambda p: order.index(p.name) if p.name in order
-                  else len(order))
-
-
-class scriptTOP(TOP):
+class scriptTOP(TOP, _CustomPars):
     """A Script TOP: onCook(scriptOp) fills it with copyNumpyArray() or
     loadByteArray(). Row 0 of an array is the bottom row of the image."""
 
@@ -2022,23 +1968,34 @@ class scriptTOP(TOP):
                         shape.numComps, _ELEMS[name],
                         _stream_handle(stream))
 
-    def appendCustomPage(self, name):
-        p = Page(name, self._id, True)
-        self._pages.append(p)
-        return p
 
-    def destroyCustomPars(self):
-        n = len(self._custom)
-        self._custom.clear()
-        self._pages.clear()
-        return n
+class COMP(OP, _CustomPars):
+    """A COMP: a container of ops, with its extensions' promoted members
+    (capitalised names) as its own."""
 
-    def sortCustomPages(self, *pages):
-        _sort_pages(self, pages)
+    def __getattr__(self, name):
+        if name[:1].isupper():
+            for _, obj, promote in _extensions(self):
+                if promote and hasattr(obj, name):
+                    return getattr(obj, name)
+        ext = _exts.get(self._id) if _vt.alive(self._id) else None
+        raise AttributeError("'%s' has no member '%s'%s" % (
+            self.path if _vt.alive(self._id) else 'COMP', name,
+            " (of its extensions' members, the capitalised ones of promoted "
+            "extensions are the COMP's; the others are .ext.Name.member)"
+            if ext else ''))
 
+    def __setattr__(self, name, value):
+        if name[:1].isupper():
+            for _, obj, promote in _extensions(self):
+                if promote and hasattr(obj, name):
+                    setattr(obj, name, value)
+                    return
+        OP.__setattr__(self, name, value)
 
-class COMP(OP):
-    """A COMP: a container of ops."""
+    @property
+    def extensions(self):
+        return [obj for _, obj, _ in _extensions(self)]
 
     def create(self, optype, name=None, initialize=True):
         raise NotImplementedError(
@@ -2050,31 +2007,153 @@ class COMP(OP):
                                   % self.path)
 
 
+# ---- extensions and shortcuts (a COMP's Extensions page)
+
+EXTENSIONS = 4
+_exts = {}  # COMP id -> [(name, object, promoted)], made when first asked
+_ext_init = []  # (COMP id, object): onInitTD() at the end of the frame
+
+
+def _extensions(c):
+    made = _exts.get(c._id)
+    if made is not None:
+        return made
+    made = _exts[c._id] = []  # an extension's __init__ sees those before
+    if not isinstance(c, COMP) or 'ext0object' not in c.par:
+        return made
+    for i in range(EXTENSIONS):
+        src = _vt.par_get(c._id, 'ext%dobject' % i).strip()
+        if not src:
+            continue
+
+        def make(src=src, i=i):
+            code = compile(src, '%s.par.ext%dobject' % (c.path, i), 'eval')
+            return eval(code, _globals_for(c._id))
+        ok, obj = _guarded(c._id, make)
+        if not ok:
+            continue
+        name = _vt.par_get(c._id, 'ext%dname' % i).strip() or \
+            type(obj).__name__
+        made.append((name, obj, bool(_vt.par_get(c._id, 'ext%dpromote'
+                                                 % i))))
+        _ext_init.append((c._id, obj))
+    return made
+
+
+def _extensions_start():
+    """Every COMP's extensions, before any onStart, as TouchDesigner makes
+    them when a component loads."""
+    ids = set()
+    for i in range(EXTENSIONS):
+        ids.update(oid for oid, _ in _vt.ops_with_par('ext%dobject' % i))
+    for oid in sorted(ids):
+        _extensions(_wrap(oid))
+
+
+def _extensions_reinit(oid):
+    """reinitextensions: onDestroyTD() on the old objects, new ones made."""
+    for _, obj, _ in _exts.pop(oid, []):
+        fn = getattr(obj, 'onDestroyTD', None)
+        if callable(fn):
+            _guarded(oid, fn)
+    _extensions(_wrap(oid))
+
+
+def _extensions_inited():
+    while _ext_init:
+        oid, obj = _ext_init.pop(0)
+        fn = getattr(obj, 'onInitTD', None)
+        if callable(fn) and _vt.alive(oid):
+            _guarded(oid, fn)
+
+
+def _base_of(oid):
+    return _wrap(oid or _current[-1] or _vt.root())
+
+
+def _par_text(o, name):
+    try:
+        return _vt.par_get(o._id, name)
+    except AttributeError:
+        return None
+
+
+class _Parent:
+    """parent(n) and parent.Name (a Parent Shortcut: the nearest COMP
+    above with that parentshortcut)."""
+    __slots__ = ('_oid',)
+
+    def __init__(self, oid):
+        self._oid = oid
+
+    def __call__(self, n=1):
+        return _base_of(self._oid).parent(n)
+
+    def __getattr__(self, name):
+        if name.startswith('__'):
+            raise AttributeError(name)
+        me_ = _base_of(self._oid)
+        o = me_.parent()
+        while o is not None:
+            if _par_text(o, 'parentshortcut') == name:
+                return o
+            o = o.parent()
+        raise AttributeError("parent.%s: no COMP above %s has the Parent "
+                             "Shortcut '%s'" % (name, me_.path, name))
+
+
+def _op_shortcut(name):
+    """op.Name: the COMP whose opshortcut is Name."""
+    for oid, v in _vt.ops_with_par('opshortcut'):
+        if v == name:
+            return _wrap(oid)
+    raise AttributeError("op.%s: no COMP has the Global OP Shortcut '%s' "
+                         "(op('path') finds ops by path)" % (name, name))
+
+
+def _iop_of(oid, name):
+    me_ = _base_of(oid)
+    o = me_ if isinstance(me_, COMP) else me_.parent()
+    while o is not None:
+        for i in range(EXTENSIONS):
+            if _par_text(o, 'iop%dshortcut' % i) == name:
+                target = o.op(_vt.par_get(o._id, 'iop%dop' % i))
+                if target is None:
+                    raise AttributeError(
+                        "iop.%s: %s.par.iop%dop names no operator inside it"
+                        % (name, o.path, i))
+                return target
+        o = o.parent()
+    raise AttributeError("iop.%s: no COMP holding %s has the Internal OP "
+                         "Shortcut '%s'" % (name, me_.path, name))
+
+
+class _Iop:
+    """iop.Name: an op inside the component, by its Internal OP Shortcut."""
+    __slots__ = ('_oid',)
+
+    def __init__(self, oid):
+        self._oid = oid
+
+    def __getattr__(self, name):
+        if name.startswith('__'):
+            raise AttributeError(name)
+        return _iop_of(self._oid, name)
+
+
+class _Ipar(_Iop):
+    """ipar.Name: the parameters of iop.Name."""
+    __slots__ = ()
+
+    def __getattr__(self, name):
+        if name.startswith('__'):
+            raise AttributeError(name)
+        return _iop_of(self._oid, name).par
+
+
 _FAMILIES = {'TOP': TOP, 'CHOP': CHOP, 'DAT': DAT, 'COMP': COMP}
 _CLASSES = {'scriptTOP': scriptTOP, 'scriptCHOP': scriptCHOP}
 _LATE_CLASSES = ('oscoutDAT',)
-
-
-class _CustomParCollection(ParCollection):
-    """op.par of a Script op: its custom parameters come first."""
-    __slots__ = ()
-
-    def _get(self, name):
-        o = _objects.get(self._id)
-        if o is not None:
-            cp = o._state()['custom'].get(name)
-            if cp is not None:
-                return cp
-        return ParCollection._get(self, name)
-
-    def __setattr__(self, name, value):
-        o = _objects.get(self._id)
-        if o is not None:
-            cp = o._state()['custom'].get(name)
-            if cp is not None:
-                cp.val = value
-                return
-        ParCollection.__setattr__(self, name, value)
 
 
 # ---------------------------------------------------------------- globals
@@ -2089,7 +2168,10 @@ _OpFinder = _vt.Finder
 
 
 def _find_call(base, args):
-    """What a Finder does when its cache cannot answer."""
+    """What a Finder does when its cache cannot answer; op.Name (a name in
+    place of arguments) is a Global OP Shortcut."""
+    if isinstance(args, str):
+        return _op_shortcut(args)
     r = _lookup(base or _current[-1] or _vt.root(), args, False)
     return r[0] if r else None
 
@@ -2113,9 +2195,7 @@ def _bound(oid):
                                                        path))
         return r
 
-    def parent_(n=1):
-        return _wrap(base()).parent(n)
-    return ops_, opex_, parent_
+    return ops_, opex_, _Parent(oid)
 
 
 ops, opex, parent = _bound(0)
@@ -2286,7 +2366,7 @@ def _globals_for(oid):
         'debug': debug,
         'td': sys.modules['td'], 'ParMode': ParMode, 'root': _wrap(_vt.root()),
         'tdu': tdu, 'project': project, 'app': app, 'ui': ui,
-        'run': _run_later,
+        'run': _run_later, 'iop': _Iop(oid), 'ipar': _Ipar(oid),
     }
 
 
@@ -2465,6 +2545,7 @@ def _run_callback(o, name, *args):
 # ---- what the frame loop calls
 
 _started = set()  # op ids whose start ran
+_pulsed_now = {}  # (op id, par): pulses whose onPulse ran when given
 _prev = {}  # op id -> watched values (CHOP Execute, Parameter Execute)
 
 
@@ -2479,6 +2560,9 @@ def _attach():
     _started.clear()
     _prev.clear()
     del _later[:]
+    _exts.clear()
+    del _ext_init[:]
+    _pulsed_now.clear()
 
 
 def _sorted(optype):
@@ -2507,6 +2591,8 @@ def _frame_start():
         else:
             _later[_later.index((n, oid, script, args))] = (n - 1, oid,
                                                           script, args)
+    if not _started:
+        _extensions_start()
     for e in _sorted('executeDAT'):
         if e._id not in _started:
             _started.add(e._id)
@@ -2530,9 +2616,21 @@ def _frame_after_cook():
     for d in _sorted('chopexecDAT'):
         if _active(d):
             _chopexec(d)
+    pulses = _vt.take_pulses()
+    for oid, name in pulses:  # a Script op's own: its callbacks' onPulse
+        if _pulsed_now.get((oid, name)):  # given by a script: called then
+            _pulsed_now[(oid, name)] -= 1
+            continue
+        o = _wrap(oid) if _vt.alive(oid) else None
+        if name == 'reinitextensions' and isinstance(o, COMP):
+            _extensions_reinit(oid)
+        if isinstance(o, (scriptTOP, scriptCHOP)) and name in o.par \
+                and o.par[name].isCustom:
+            _run_callback(o, 'onPulse', o.par[name])
+    _pulsed_now.clear()
     for d in _sorted('parexecDAT'):
         if _active(d):
-            _parexec(d)
+            _parexec(d, pulses)
 
 
 def _frame_end():
@@ -2540,6 +2638,7 @@ def _frame_end():
     for e in _sorted('executeDAT'):
         if _active(e) and _vt.par_get(e._id, 'frameend'):
             _run_callback(e, 'onFrameEnd', frame)
+    _extensions_inited()
 
 
 def _exit():
@@ -2600,17 +2699,21 @@ def _chopexec(d):
             _run_callback(d, 'whileOff', ch, last, v, before[ch.name])
 
 
-def _parexec(d):
+def _parexec(d, pulses):
     targets = d.ops(*(_vt.par_get(d._id, 'ops') or '').split())
     pattern = _vt.par_get(d._id, 'pars') or '*'
     prev = _prev.setdefault(d._id, {})
     valuechange = _vt.par_get(d._id, 'valuechange')
     onpulse = _vt.par_get(d._id, 'onpulse')
     for t in targets:
-        for p in t.pars(*pattern.split()):
+        pars = t.pars(*pattern.split())
+        if onpulse and pulses:  # each pulse given since the last frame
+            names = {p.name for p in pars}
+            for oid, name in pulses:
+                if oid == t._id and name in names:
+                    _run_callback(d, 'onPulse', t.par[name])
+        for p in pars:
             if p.isPulse:
-                if onpulse and p.eval():
-                    _run_callback(d, 'onPulse', p)
                 continue
             key = (t._id, p.name)
             v = p.eval()
@@ -2777,20 +2880,6 @@ def _eval_as(o, expr):
                     _globals_for(o._id))
     finally:
         _current.pop()
-
-
-# Script ops' par includes their custom parameters.
-_base_wrap = _wrap
-
-
-def _wrap(oid):  # noqa: F811: Script ops get a par that sees custom pars
-    o = _objects.get(oid)
-    if o is not None or not oid:
-        return o
-    o = _base_wrap(oid)
-    if isinstance(o, (scriptTOP, scriptCHOP)):
-        object.__setattr__(o, 'par', _CustomParCollection(oid))
-    return o
 
 
 _vt.set_hooks(_find_call, _value, Channel)

@@ -414,6 +414,146 @@ static void test_touchdesigner_names(void **state)
     }
 }
 
+/* Custom parameters: declared at run time, parameters like the others;
+ * op->live follows op->pars when it moves, and removal keeps the rest. */
+static void test_custom_pars(void **state)
+{
+    (void)state;
+    char err[512];
+    struct op *c = make("baseCOMP", "ctl");
+    struct op *k = make("constantCHOP", "k");
+    const char *names[] = {"slow", "fast"};
+    struct par_decl d = {.name = "Speed", .style = "float", .page = "Ctl",
+                         .def = {1.5}, .has_lim = true, .lim = {0, 10},
+                         .clamp = PAR_CLAMP_BOTH};
+    assert_int_equal(par_custom_add(c, &d, false, err, sizeof(err)), PAR_OK);
+    assert_int_equal(par_custom_add(k, &d, false, err, sizeof(err)),
+                     PAR_ERR_REFUSED);
+    assert_non_null(strstr(err, "belong to COMPs"));
+    struct par *p = op_par(c, "Speed");
+    assert_non_null(p);
+    assert_true(par_is_custom(p));
+    assert_true(par_get_double(c, p) == 1.5);
+    assert_string_equal(par_page(c, p), "Ctl");
+    assert_int_equal(par_set_text(c, p, "11", err, sizeof(err)),
+                     PAR_ERR_RANGE);
+    /* an expression on it, then more parameters: live moves with pars */
+    g->eval = NULL;
+    assert_int_equal(par_set_export(c, p, "k:chan1", err, sizeof(err)),
+                     PAR_OK);
+    assert_int_equal(graph_link(g, err, sizeof(err)), 0);
+    assert_int_equal(c->nlive, 1);
+    uint32_t layout = c->pars_layout;
+    struct par_decl t = {.name = "Tint", .style = "RGB", .def = {1, 0.5}};
+    assert_int_equal(par_custom_add(c, &t, false, err, sizeof(err)), PAR_OK);
+    assert_true(c->pars_layout != layout);
+    assert_ptr_equal(c->live[0], op_par(c, "Speed"));
+    assert_non_null(op_par(c, "Tintr"));
+    assert_true(par_get_double(c, op_par(c, "Tintg")) == 0.5);
+    assert_null(op_par(c, "Tinta"));
+    struct par_decl m = {.name = "Mode", .style = "Menu", .def_str = "fast",
+                         .menu_names = names, .nmenu = 2};
+    assert_int_equal(par_custom_add(c, &m, false, err, sizeof(err)), PAR_OK);
+    assert_string_equal(par_get_string(c, op_par(c, "Mode")), "fast");
+    /* redefined in place keeps its value, clamped to the new range */
+    assert_int_equal(par_custom_add(c, &t, false, err, sizeof(err)),
+                     PAR_ERR_REFUSED);
+    t.has_lim = true, t.lim[1] = 0.25, t.clamp = PAR_CLAMP_MAX;
+    assert_int_equal(par_custom_add(c, &t, true, err, sizeof(err)), PAR_OK);
+    assert_true(par_get_double(c, op_par(c, "Tintr")) == 0.25);
+    /* removing the group in the middle keeps what follows */
+    assert_true(par_custom_remove(c, "Tintg"));
+    assert_null(op_par(c, "Tintr"));
+    assert_string_equal(par_get_string(c, op_par(c, "Mode")), "fast");
+    assert_ptr_equal(c->live[0], op_par(c, "Speed"));
+    /* bad declarations */
+    struct par_decl bad = {.name = "speed", .style = "Float"};
+    assert_int_equal(par_custom_add(c, &bad, false, err, sizeof(err)),
+                     PAR_ERR_DECL);
+    bad.name = "Other", bad.style = "Vector";
+    assert_int_equal(par_custom_add(c, &bad, false, err, sizeof(err)),
+                     PAR_ERR_DECL);
+    bad.style = "XY", bad.size = 3;
+    assert_int_equal(par_custom_add(c, &bad, false, err, sizeof(err)),
+                     PAR_ERR_DECL);
+    /* pages */
+    const char *const *pages;
+    assert_int_equal(par_pages(c, &pages), 2);
+    assert_string_equal(pages[0], "Ctl");
+    const char *order[] = {"Custom"};
+    par_pages_sort(c, order, 1);
+    assert_int_equal(par_pages(c, &pages), 2);
+    assert_string_equal(pages[0], "Custom");
+    assert_true(par_page_remove(c, "Ctl"));
+    assert_null(op_par(c, "Speed"));
+    assert_int_equal(c->nlive, 0);
+    par_custom_clear(c);
+    assert_int_equal(par_pages(c, &pages), 0);
+    assert_null(op_par(c, "Mode"));
+}
+
+/* One policy for every source (par.h's table). */
+static void test_write_policy(void **state)
+{
+    (void)state;
+    char err[512];
+    struct op *b = make("blurTOP", "b");
+    struct op *l = make("lfoCHOP", "l");
+    struct op *sel = make("selectTOP", "sel");
+    struct op *n = make("noiseTOP", "n");
+    struct par *size = op_par(b, "size");
+    struct par_value big = {.has_num = true, .num = 9999};
+    assert_int_equal(par_write(b, size, &big, PAR_FROM_FILE, err,
+                               sizeof(err)), PAR_ERR_RANGE);
+    assert_string_equal(err, "9999 is above the maximum 4096 of 'size'");
+    assert_int_equal(par_write(b, size, &big, PAR_FROM_REMOTE, err,
+                               sizeof(err)), PAR_ERR_RANGE);
+    assert_string_equal(err, "9999 is above the maximum 4096 of 'size'");
+    assert_int_equal(par_write(b, size, &big, PAR_FROM_SCRIPT, err,
+                               sizeof(err)), PAR_OK);
+    assert_true(par_get_double(b, size) == 4096);
+    /* an int: rounded from a script, an error elsewhere */
+    struct par *harm = op_par(n, "harmon");
+    struct par_value frac = {.has_num = true, .num = 2.6};
+    assert_int_equal(par_write(n, harm, &frac, PAR_FROM_REMOTE, err,
+                               sizeof(err)), PAR_ERR_KIND);
+    assert_int_equal(par_write(n, harm, &frac, PAR_FROM_SCRIPT, err,
+                               sizeof(err)), PAR_OK);
+    assert_int_equal(par_get_int(n, harm), 3);
+    /* an op of the wrong family, from any source */
+    struct par *top = op_par(sel, "top");
+    struct par_value chop = {.text = "l"}, ntop = {.text = "n"};
+    assert_int_equal(par_write(sel, top, &chop, PAR_FROM_SCRIPT, err,
+                               sizeof(err)), PAR_ERR_KIND);
+    assert_string_equal(err, "top: '/project1/l' is a CHOP, and this "
+                        "parameter takes a TOP");
+    assert_int_equal(par_write(sel, top, &chop, PAR_FROM_FILE, err,
+                               sizeof(err)), PAR_ERR_KIND);
+    assert_int_equal(par_write(sel, top, &ntop, PAR_FROM_REMOTE, err,
+                               sizeof(err)), PAR_ERR_REFUSED);
+    assert_int_equal(par_write(sel, top, &ntop, PAR_FROM_SCRIPT, err,
+                               sizeof(err)), PAR_OK);
+    assert_string_equal(par_get_string(sel, top), "n");
+    /* a number for text is its shortest text (an OSC float) */
+    struct par *name = op_par(l, "channelname");
+    struct par_value f = {.has_num = true, .num = (double)0.1f};
+    assert_int_equal(par_write(l, name, &f, PAR_FROM_REMOTE, err,
+                               sizeof(err)), PAR_OK);
+    assert_string_equal(par_get_string(l, name), "0.1");
+    /* pulses: without a value they pulse; a 0 does not */
+    struct op *t = make("timerCHOP", "t");
+    struct par *start = op_par(t, "start");
+    struct par_value none = {0}, zero = {.has_num = true};
+    assert_int_equal(par_write(t, start, &zero, PAR_FROM_REMOTE, err,
+                               sizeof(err)), PAR_OK);
+    assert_int_equal(par_get_int(t, start), 0);
+    assert_int_equal(par_write(t, start, &none, PAR_FROM_REMOTE, err,
+                               sizeof(err)), PAR_OK);
+    assert_int_equal(par_get_int(t, start), 1);
+    assert_int_equal(par_write(l, name, &none, PAR_FROM_SCRIPT, err,
+                               sizeof(err)), PAR_ERR_KIND);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -431,6 +571,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_modes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rgba_file_op_kinds, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_custom_pars, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_write_policy, setup, teardown),
         cmocka_unit_test(test_kind_names),
         cmocka_unit_test(test_touchdesigner_names),
     };

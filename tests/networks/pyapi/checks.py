@@ -43,7 +43,7 @@ def onStart():
           == ['noise1', 'blur1'])
     raises('opex', ValueError, lambda: opex('nope'), 'nope')
     raises('op shortcut', AttributeError, lambda: op.noise1,
-           'op.noise1: global OP shortcuts are not supported')
+           "op.noise1: no COMP has the Global OP Shortcut 'noise1'")
     raises('op keywords', TypeError, lambda: op(path='noise1'), 'keywords')
     # several paths: the first that exists (the slow path, no cache)
     check('op several', op('nope', 'blur1', 'noise1') is op('blur1'))
