@@ -96,6 +96,11 @@ struct op_type {
      * cook (an OSC In DAT's table, read by its own callbacks), for types
      * that build it lazily. Optional; called through op_sync(). */
     void (*sync)(struct op *op);
+    /* Writes one cell of its table in place, growing nothing (a script's
+     * dat[r, c] = v): 0, or -1 with a message. Optional; without it td
+     * rewrites the DAT's text. */
+    int (*set_cell)(struct op *op, int row, int col, const char *text,
+                    char *err, size_t errlen);
 };
 
 struct op {

@@ -9,6 +9,7 @@
 
 struct script {
     char *callbacks;
+    int setuppars; /* a pulse: onSetupParameters() runs again */
 };
 
 static int cook(struct op *op, const struct cook_ctx *ctx)
@@ -21,6 +22,8 @@ static const struct par_def pars[] = {
     {.name = "callbacks", .label = "Callbacks DAT", .page = "Script",
      .kind = PAR_OP, .families = OP_FAMILY_BIT(OP_DAT), .no_dep = true,
      .offset = offsetof(struct script, callbacks)},
+    {.name = "setuppars", .label = "Setup Parameters", .page = "Script",
+     .kind = PAR_PULSE, .offset = offsetof(struct script, setuppars)},
     {0},
 };
 

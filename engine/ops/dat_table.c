@@ -3,14 +3,18 @@
  * indented lines in a network file): tab-separated if it holds a tab,
  * else comma-separated. The first row is the header that names columns. */
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "../base/util.h"
 #include "dat_source.h"
 
 struct table {
     char *text, *file;
+    char *edited; /* the text set_cell wrote: tab-separated, whatever it
+                   * holds */
 };
 
 static int cook(struct op *op, const struct cook_ctx *ctx)
@@ -26,12 +30,72 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
         size_t n = strlen(path);
         sep = n >= 4 && strcasecmp(path + n - 4, ".csv") == 0 ? ',' : '\t';
     } else {
-        sep = strchr(s, '\t') ? '\t' : ',';
+        sep = strchr(s, '\t') || (p->edited && !strcmp(p->text, p->edited))
+                  ? '\t' : ',';
     }
     dat_set_table(&op->dat, s, sep);
     free(s);
     free(path);
     return 0;
+}
+
+/* The cells as this DAT's text: tab-separated rows. */
+static char *table_text(const struct dat_data *d)
+{
+    size_t n = 1;
+    for (size_t i = 0; i < (size_t)d->nrows * (size_t)d->ncols; i++)
+        n += strlen(d->cells[i]) + 1;
+    char *out = xmalloc(n), *o = out;
+    for (int r = 0; r < d->nrows; r++)
+        for (int c = 0; c < d->ncols; c++) {
+            const char *v = dat_cell(d, r, c);
+            size_t len = strlen(v);
+            memcpy(o, v, len);
+            o += len;
+            *o++ = c + 1 < d->ncols ? '\t' : '\n';
+        }
+    *o = '\0';
+    return out;
+}
+
+/* A script's edit: the cell changes now, and the table's text (its truth
+ * until the network loads again) becomes the cells, read from then on
+ * instead of its file. */
+static int set_cell(struct op *op, int row, int col, const char *text,
+                    char *err, size_t errlen)
+{
+    struct dat_data *d = &op->dat;
+    if (row < 0 || row >= d->nrows || col < 0 || col >= d->ncols) {
+        snprintf(err, errlen, "no cell [%d, %d] in %d x %d", row, col,
+                 d->nrows, d->ncols);
+        return -1;
+    }
+    char **cell = &d->cells[(size_t)row * (size_t)d->ncols + (size_t)col];
+    if (strcmp(*cell, text) == 0)
+        return 0;
+    free(*cell);
+    *cell = utf8_dup(text);
+    for (const char *t = *cell; *t; t++)
+        if (*t == '\t' || *t == '\n') { /* not a cell of a TSV row */
+            char *c = (char *)t;
+            *c = ' ';
+        }
+    struct table *p = op->priv;
+    free(p->edited);
+    p->edited = table_text(d);
+    par_apply_string(op, op_par(op, "file"), "");
+    par_apply_string(op, op_par(op, "text"), p->edited);
+    /* the cells are what cooking that text makes: no cook needed, and
+     * what reads this DAT sees a new output */
+    op->cooked_par_version = op->par_version;
+    op->out_version++;
+    return 0;
+}
+
+static void destroy(struct op *op)
+{
+    struct table *p = op->priv;
+    free(p->edited);
 }
 
 static const struct par_def pars[] = {
@@ -53,5 +117,7 @@ const struct op_type op_dat_table = {
     .max_inputs = 0,
     .pars = pars,
     .priv_size = sizeof(struct table),
+    .destroy = destroy,
     .cook = cook,
+    .set_cell = set_cell,
 };

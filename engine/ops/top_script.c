@@ -11,6 +11,7 @@
 struct script {
     struct top_common common;
     char *callbacks;
+    int setuppars; /* a pulse: onSetupParameters() runs again */
 };
 
 static int cook(struct op *op, const struct cook_ctx *ctx)
@@ -36,6 +37,8 @@ static const struct par_def pars[] = {
     {.name = "callbacks", .label = "Callbacks DAT", .page = "Script",
      .kind = PAR_OP, .families = OP_FAMILY_BIT(OP_DAT), .no_dep = true,
      .offset = offsetof(struct script, callbacks)},
+    {.name = "setuppars", .label = "Setup Parameters", .page = "Script",
+     .kind = PAR_PULSE, .offset = offsetof(struct script, setuppars)},
     {0},
 };
 

@@ -15,6 +15,7 @@
 #include "../base/util.h"
 #include "../gpu/cuda.h"
 #include "../gpu/gpu.h"
+#include "../graph/registry.h"
 #include "../ops/top_util.h"
 #include "image.h"
 #include "py_internal.h"
@@ -342,6 +343,21 @@ static PyObject *m_ops_of_type(PyObject *self, PyObject *args)
             Py_DECREF(v);
         }
     }
+    return l;
+}
+
+/* op_types() -> [(OPType, family)] of every registered type */
+static PyObject *m_op_types(PyObject *self, PyObject *args)
+{
+    (void)self;
+    (void)args;
+    size_t n;
+    const struct op_type *const *all = registry_all(&n);
+    PyObject *l = PyList_New((Py_ssize_t)n);
+    for (size_t i = 0; l && i < n; i++)
+        PyList_SET_ITEM(l, (Py_ssize_t)i,
+                        Py_BuildValue("(ss)", all[i]->optype,
+                                      op_family_name(all[i]->family)));
     return l;
 }
 
@@ -1305,6 +1321,76 @@ static PyObject *m_dat_table(PyObject *self, PyObject *args)
     return rows;
 }
 
+/* A row or column of a table by index (exact) or name (the first
+ * column's, the header row's); -1 absent, -2 with an exception set when
+ * the key is neither. */
+static int cell_index(const struct dat_data *d, PyObject *k, bool col)
+{
+    if (PyLong_CheckExact(k)) {
+        long i = PyLong_AsLong(k);
+        if (i == -1 && PyErr_Occurred()) {
+            PyErr_Clear();
+            return -1;
+        }
+        return i >= 0 && i < (col ? d->ncols : d->nrows) ? (int)i : -1;
+    }
+    if (PyUnicode_Check(k)) {
+        const char *n = PyUnicode_AsUTF8(k);
+        if (!n) {
+            PyErr_Clear();
+            return -1;
+        }
+        return col ? dat_col_index(d, n) : dat_row_index(d, n);
+    }
+    return -2;
+}
+
+/* dat_cell(id, row, col) -> (text, row, col), None when there is no such
+ * cell, NotImplemented for what td answers itself (a text DAT, keys that
+ * are neither ints nor text) */
+static PyObject *m_dat_cell(PyObject *self, PyObject *args)
+{
+    (void)self;
+    unsigned id;
+    PyObject *ro, *co;
+    if (!PyArg_ParseTuple(args, "IOO", &id, &ro, &co))
+        return NULL;
+    struct op *op = get_dat(id);
+    if (!op)
+        return NULL;
+    const struct dat_data *d = &op->dat;
+    if (!d->is_table)
+        Py_RETURN_NOTIMPLEMENTED;
+    int r = cell_index(d, ro, false), c = cell_index(d, co, true);
+    if (r == -2 || c == -2)
+        Py_RETURN_NOTIMPLEMENTED;
+    const char *v = r >= 0 && c >= 0 ? dat_cell(d, r, c) : NULL;
+    if (!v)
+        Py_RETURN_NONE;
+    return Py_BuildValue("(Nii)", text_obj(v), r, c);
+}
+
+/* dat_set_cell(id, row, col, text) -> False when the op's type edits no
+ * cells in place or the cell is not in the table (td then rewrites the
+ * table's text itself, or says what is wrong) */
+static PyObject *m_dat_set_cell(PyObject *self, PyObject *args)
+{
+    (void)self;
+    unsigned id;
+    int r, c;
+    const char *text;
+    if (!PyArg_ParseTuple(args, "Iiis", &id, &r, &c, &text))
+        return NULL;
+    struct op *op = get_dat(id);
+    if (!op)
+        return NULL;
+    if (!op->type->set_cell)
+        Py_RETURN_FALSE;
+    char err[512];
+    return PyBool_FromLong(op->type->set_cell(op, r, c, text, err,
+                                              sizeof(err)) == 0);
+}
+
 /* ---- TOPs ---- */
 
 static struct op *get_top(unsigned id) { return get_family(id, OP_TOP); }
@@ -2127,6 +2213,7 @@ static PyMethodDef methods[] = {
     {"set_error", m_set_error, METH_VARARGS, NULL},
     {"ops_of_type", m_ops_of_type, METH_VARARGS, NULL},
     {"ops_with_par", m_ops_with_par, METH_VARARGS, NULL},
+    {"op_types", m_op_types, METH_NOARGS, NULL},
     {"budget", m_budget, METH_VARARGS, NULL},
     {"budget_ms", m_budget_ms, METH_NOARGS, NULL},
     {"storage_max", m_storage_max, METH_NOARGS, NULL},
@@ -2157,6 +2244,8 @@ static PyMethodDef methods[] = {
     {"chop_store", m_chop_store, METH_VARARGS, NULL},
     {"dat_text", m_dat_text, METH_VARARGS, NULL},
     {"dat_table", m_dat_table, METH_VARARGS, NULL},
+    {"dat_cell", m_dat_cell, METH_VARARGS, NULL},
+    {"dat_set_cell", m_dat_set_cell, METH_VARARGS, NULL},
     {"top_info", m_top_info, METH_VARARGS, NULL},
     {"top_read", m_top_read, METH_VARARGS, NULL},
     {"top_read_delayed", m_top_read_delayed, METH_VARARGS, NULL},

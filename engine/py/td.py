@@ -1515,6 +1515,11 @@ class DAT(OP):
         return None
 
     def __getitem__(self, key):
+        if type(key) is tuple and len(key) == 2:
+            got = _vt.dat_cell(self._id, key[0], key[1])  # a table: in C
+            if got is not NotImplemented:
+                return None if got is None else _Cell(got[0], got[1],
+                                                      got[2], self)
         rows = self._rows()
         if isinstance(key, tuple):
             r, c = key
@@ -1573,6 +1578,10 @@ class DAT(OP):
     def __setitem__(self, key, value):
         if not isinstance(key, tuple):
             raise TypeError("%s: a cell is dat[row, col]" % self.path)
+        if len(key) == 2 and type(key[0]) is int and type(key[1]) is int \
+                and key[0] >= 0 and key[1] >= 0 and _vt.dat_set_cell(
+                    self._id, key[0], key[1], _cell_text(value)):
+            return  # edited in place by its type
         rows = self._rows()
         r = self._index(rows, key[0])
         c = self._index(rows, key[1], True)
@@ -2152,8 +2161,7 @@ class _Ipar(_Iop):
 
 
 _FAMILIES = {'TOP': TOP, 'CHOP': CHOP, 'DAT': DAT, 'COMP': COMP}
-_CLASSES = {'scriptTOP': scriptTOP, 'scriptCHOP': scriptCHOP}
-_LATE_CLASSES = ('oscoutDAT',)
+_CLASSES = {}  # OPType -> its class (made below)
 
 
 # ---------------------------------------------------------------- globals
@@ -2360,7 +2368,7 @@ def _globals_for(oid):
     """The globals a script, callback or expression of op oid sees."""
     ops_, opex_, parent_ = _bound(oid)
     return {
-        '__builtins__': builtins, '__name__': '__main__',
+        '__builtins__': _script_builtins, '__name__': '__main__',
         'op': _OpFinder(oid), 'ops': ops_, 'opex': opex_, 'me': _wrap(oid),
         'parent': parent_, 'absTime': absTime, 'mod': _Mod(oid),
         'debug': debug,
@@ -2370,14 +2378,75 @@ def _globals_for(oid):
     }
 
 
+class Run:
+    """What run() returns (TouchDesigner's Run class): a script string or
+    a callable waiting for its frame."""
+
+    def __init__(self, what, args, oid, frames, ms, where):
+        self.source = what
+        self.args = args
+        self._oid = oid
+        self.delayFrames = frames
+        self.delayMilliSeconds = ms
+        self.remainingFrames = frames
+        self._due_s = absTime.seconds + ms / 1000.0
+        self._where = where  # "/project1/s line 12": where run() was called
+        self.active = True
+        self.group = None
+        self.isCell = self.isDAT = False
+        self.isString = isinstance(what, str)
+
+    fromOP = property(lambda self: _wrap(self._oid)
+                      if _vt.alive(self._oid) else None)
+
+    @property
+    def remainingMilliSeconds(self):
+        return max(0.0, (self._due_s - absTime.seconds) * 1000.0)
+
+    def kill(self):
+        self.active = False
+        if self in _later:
+            _later.remove(self)
+
+    def _due(self):
+        self.remainingFrames -= 1
+        return self.remainingFrames <= 0 and \
+            absTime.seconds + 1e-9 >= self._due_s
+
+    def _go(self):
+        if isinstance(self.source, str):
+            g = _globals_for(self._oid)
+            g['args'] = self.args
+            # a failure names the run() call: script and line
+            exec(compile(self.source, 'run() from %s' % self._where,
+                         'exec'), g)
+        else:
+            self.source(*self.args)
+
+    def __repr__(self):
+        return '<Run %r from %s>' % (self.source, self._where)
+
+
 def _run_later(script, *args, delayFrames=0, delayMilliSeconds=0,
-               fromOP=None, **kw):
-    """td's run(): a script string, run at the start of a later frame."""
-    _later.append((max(1, int(delayFrames)), fromOP._id if fromOP else
-                   _current[-1], script, args))
+               fromOP=None, delayRef=None, group=None, **kw):
+    """td's run(): a script string or a callable with its arguments, at
+    the start of a later frame: after delayFrames frames (at least the
+    next) and delayMilliSeconds of the frame clock."""
+    if not (isinstance(script, str) or callable(script)):
+        raise TypeError("run() takes a script string or a callable, not %s"
+                        % type(script).__name__)
+    f = sys._getframe(1)
+    where = '%s line %d' % (f.f_code.co_filename, f.f_lineno)
+    oid = fromOP._id if isinstance(fromOP, OP) else (_current[-1] or
+                                                    _vt.root())
+    r = Run(script, args, oid, max(1, int(delayFrames)),
+            max(0.0, float(delayMilliSeconds)), where)
+    r.group = group
+    _later.append(r)
+    return r
 
 
-_later = []
+_later = []  # Run objects waiting
 
 
 # ---------------------------------------------------------------- running
@@ -2579,18 +2648,11 @@ def _active(o):
 
 def _frame_start():
     frame = _vt.stats(_vt.root())[5]
-    for i, (n, oid, script, args) in enumerate(list(_later)):
-        if n <= 1:
-            _later.remove((n, oid, script, args))
-
-            def go(script=script, oid=oid, args=args):
-                g = _globals_for(oid)
-                g['args'] = args
-                exec(compile(script, 'run()', 'exec'), g)
-            _guarded(oid, go)
-        else:
-            _later[_later.index((n, oid, script, args))] = (n - 1, oid,
-                                                          script, args)
+    for r in [r for r in _later if r._due()]:
+        _later.remove(r)
+        r.active = False
+        if _vt.alive(r._oid):
+            _guarded(r._oid, r._go)
     if not _started:
         _extensions_start()
     for e in _sorted('executeDAT'):
@@ -2826,7 +2888,10 @@ def _cook_script(oid):
             _vt.set_error(oid, "no callbacks DAT: set 'callbacks' to a DAT "
                           "holding onCook(scriptOp)", '', False)
         return False
-    if not st.get('setup'):
+    # onSetupParameters: once a load, before the first onCook (custom
+    # parameters are declared anew each time, as a saved .toe would hold
+    # them), and again at each pulse of setuppars
+    if not st.get('setup') or _vt.par_get(oid, 'setuppars'):
         st['setup'] = True
         fn = getattr(m, 'onSetupParameters', None)
         if fn is not None and not _guarded(oid, fn, o)[0]:
@@ -2884,8 +2949,32 @@ def _eval_as(o, expr):
 
 _vt.set_hooks(_find_call, _value, Channel)
 
-for _name in _LATE_CLASSES:
-    _CLASSES[_name] = globals()[_name]
+
+def _type_classes():
+    """A class per registered op type, named by its OPType as in
+    TouchDesigner (isinstance(o, noiseTOP), type(o) is noiseTOP): the one
+    defined above under that name (scriptTOP), else a subclass of its
+    family's."""
+    for optype, family in _vt.op_types():
+        cls = globals().get(optype)
+        if not (isinstance(cls, type) and issubclass(cls, OP)):
+            cls = type(optype, (_FAMILIES.get(family, OP),),
+                       {'__module__': __name__,
+                        '__doc__': 'A %s (%s).' % (optype, family)})
+            globals()[optype] = cls
+        _CLASSES[optype] = cls
+
+
+_type_classes()
+
+# What a script sees without importing: Python's builtins, and td's
+# classes and globals (as TouchDesigner's td module is there for it).
+_script_builtins = dict(vars(builtins))
+_script_builtins.update(_CLASSES)
+_script_builtins.update({n: globals()[n] for n in (
+    'OP', 'TOP', 'CHOP', 'DAT', 'COMP', 'Par', 'Channel', 'Page', 'ParMode',
+    'CUDAMemory', 'CUDAMemoryShape', 'Run')})
+_script_builtins['runs'] = _later
 
 
 # ---- what survives a reload and a restart (kiosk/state.c)

@@ -4,6 +4,10 @@
  *   par set       op('noise1').par.period = v, next to the same chain on
  *                 plain Python objects (target <= 2x)
  *   chan read     op('lfo1')[0] read as a float, likewise (target <= 2x)
+ *   cell read     op('cues')[r, 1].val of a 10-row table DAT, next to the
+ *                 same on a plain list of lists behind __getitem__
+ *                 (target <= 3x)
+ *   cell write    op('cues')[r, 1] = v, likewise (target <= 3x)
  *   upload        copyNumpyArray of 1280x720 and 1920x1080 RGBA uint8 and
  *                 float32, next to memcpy plus glTexSubImage2D of the same
  *                 bytes (target <= 1.5x)
@@ -41,6 +45,9 @@ static const char network[] =
     "[level1]\nOPType = levelTOP\ninputs = blur1\n"
     "[null1]\nOPType = nullTOP\ninputs = level1\n"
     "[gen]\nOPType = scriptTOP\n"
+    "[cues]\nOPType = tableDAT\ntext = name\tvalue\tfade\n"
+    "  c1\t1\t2\n  c2\t2\t2\n  c3\t3\t2\n  c4\t4\t2\n  c5\t5\t2\n"
+    "  c6\t6\t2\n  c7\t7\t2\n  c8\t8\t2\n  c9\t9\t2\n"
     "[script1]\nOPType = textDAT\nfile = script1.py\n";
 
 /* Exercise 3's solution, as the tutorial gives it. */
@@ -88,6 +95,28 @@ static const char timing[] =
     "out('chan read: float(op(\\'lfo1\\')[0])  %.0f ns, plain Python "
     "chain %.0f ns = %.2fx (target 2x) %s' % (a, b, a / b, "
     "'ok' if a <= 2 * b else 'OVER'))\n"
+    "class _T:\n"
+    "    def __init__(self):\n"
+    "        self.rows = [[str(r), str(r), '2'] for r in range(10)]\n"
+    "    def __getitem__(self, k): return self.rows[k[0]][k[1]]\n"
+    "    def __setitem__(self, k, v): self.rows[k[0]][k[1]] = str(v)\n"
+    "_objs['cues'] = _T()\n"
+    "def cread_ours(n):\n"
+    "    for i in range(n): op('cues')[i % 10, 1].val\n"
+    "def cread_plain(n):\n"
+    "    for i in range(n): plain_op('cues')[i % 10, 1]\n"
+    "def cwrite_ours(n):\n"
+    "    for i in range(n): op('cues')[i % 10, 1] = i\n"
+    "def cwrite_plain(n):\n"
+    "    for i in range(n): plain_op('cues')[i % 10, 1] = i\n"
+    "a, b = best(cread_ours, 20000), best(cread_plain, 20000)\n"
+    "out('cell read: op(\\'cues\\')[r, 1].val  %.0f ns, plain list of "
+    "lists %.0f ns = %.2fx (target 3x) %s' % (a, b, a / b, "
+    "'ok' if a <= 3 * b else 'OVER'))\n"
+    "a, b = best(cwrite_ours, 20000), best(cwrite_plain, 20000)\n"
+    "out('cell write: op(\\'cues\\')[r, 1] = v  %.0f ns, plain list of "
+    "lists %.0f ns = %.2fx (target 3x) %s' % (a, b, a / b, "
+    "'ok' if a <= 3 * b else 'OVER'))\n"
     "s1 = op('script1')\n"
     "def frame(n):\n"
     "    for i in range(n): td._run_text(s1)\n"

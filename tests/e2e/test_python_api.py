@@ -301,3 +301,51 @@ def test_pars_and_channels_compare_by_value(tmp_path):
         "chan True False True 4.0 0.5 2 2.0 True 2.0 [1.0, 2.0, 3.0]",
         "changed False True True",
     ], out
+
+
+RUN_NET = ("[network]\nfps = 60\n"
+           "[noise1]\nOPType = noiseTOP\nresolutionw = 8\nresolutionh = 8\n"
+           "[lfo1]\nOPType = lfoCHOP\n"
+           "[s]\nOPType = executeDAT\nfile = s.py\n")
+
+RUN_SCRIPT = """def later(a, b):
+    print('callable', a, b, me.name, absTime.frame)
+
+def onStart():
+    n = op('noise1')
+    print('classes', type(n).__name__, isinstance(n, noiseTOP),
+          isinstance(n, TOP), isinstance(op('lfo1'), noiseTOP),
+          issubclass(scriptTOP, TOP), type(op('s')) is executeDAT)
+    r = run(later, 1, 'two', delayFrames=2)
+    print('run', r.active, r.remainingFrames, r.isString, len(runs))
+    k = run("print('never')", delayFrames=3)
+    k.kill()
+    run("print('ms', args[0], absTime.frame)", 'x', delayMilliSeconds=50)
+    run("boom_here", delayFrames=1)
+    print('runs', len(runs), k.active)
+"""
+
+
+def test_op_type_classes_and_run_with_callables(tmp_path):
+    """Op types are classes named by their OPType (isinstance, type), and
+    run() takes a callable or a script, frames or milliseconds; a deferred
+    script's error names where run() was called."""
+    (tmp_path / "network.ini").write_text(RUN_NET)
+    (tmp_path / "s.py").write_text(RUN_SCRIPT)
+    r = subprocess.run([VITRINE, "--frames", "8", "--headless",
+                        str(tmp_path)], cwd=ROOT, capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    out = [l for l in lines_of(r.stderr, "/project1/s")
+           if not l.startswith("error:")]
+    assert out == [
+        "classes noiseTOP True True False True True",
+        "run True 2 False 1",
+        "runs 3 False",
+        "callable 1 two s 3",
+        "ms x 4",
+    ], out
+    assert "[/project1/s] error: NameError: name 'boom_here' is not " \
+        "defined" in r.stderr, r.stderr
+    assert 'File "run() from /project1/s line 14", line 1, in <module>' \
+        in r.stderr, r.stderr
