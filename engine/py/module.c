@@ -273,6 +273,61 @@ static PyObject *m_cook(PyObject *self, PyObject *args)
     Py_RETURN_NONE;
 }
 
+/* create(parent id, OPType, name) -> the new op's id: an op made by a
+ * script, until the network loads again */
+static PyObject *m_create(PyObject *self, PyObject *args)
+{
+    (void)self;
+    unsigned id;
+    const char *optype, *name;
+    if (!PyArg_ParseTuple(args, "Iss", &id, &optype, &name))
+        return NULL;
+    struct op *parent = get_op(id);
+    if (!parent)
+        return NULL;
+    const struct op_type *t = registry_find(optype);
+    if (!t) {
+        const char *near = registry_suggest(optype);
+        return PyErr_Format(PyExc_ValueError, "unknown operator type "
+                            "'%s'%s%s%s", optype,
+                            near ? "; did you mean '" : "", near ? near : "",
+                            near ? "'?" : "");
+    }
+    if (parent->graph->cooking)
+        return PyErr_Format(PyExc_RuntimeError, "%s cannot be made in %s "
+                            "while %s cooks", name, parent->path,
+                            parent->graph->cooking->path);
+    char err[512];
+    struct op *op = op_create(parent->graph, parent, t, name, err,
+                              sizeof(err));
+    if (!op)
+        return PyErr_Format(PyExc_ValueError, "%s", err);
+    return PyLong_FromUnsignedLong(op->id);
+}
+
+/* output([id]) -> the id of the op shown (0: none); given an id of a
+ * TOP, shows that one instead (changeType() of the op shown) */
+static PyObject *m_output(PyObject *self, PyObject *args)
+{
+    (void)self;
+    unsigned id = 0;
+    if (!PyArg_ParseTuple(args, "|I", &id))
+        return NULL;
+    struct graph *g = py_graph();
+    if (!g)
+        Py_RETURN_NONE;
+    if (id) {
+        struct op *op = get_op(id);
+        if (!op)
+            return NULL;
+        if (op->type->family != OP_TOP)
+            return PyErr_Format(PyExc_TypeError, "%s is a %s; the output "
+                                "is a TOP", op->path, op->type->optype);
+        g->output = op;
+    }
+    return PyLong_FromUnsignedLong(g->output ? g->output->id : 0);
+}
+
 static PyObject *m_destroy(PyObject *self, PyObject *args)
 {
     (void)self;
@@ -356,8 +411,9 @@ static PyObject *m_op_types(PyObject *self, PyObject *args)
     PyObject *l = PyList_New((Py_ssize_t)n);
     for (size_t i = 0; l && i < n; i++)
         PyList_SET_ITEM(l, (Py_ssize_t)i,
-                        Py_BuildValue("(ss)", all[i]->optype,
-                                      op_family_name(all[i]->family)));
+                        Py_BuildValue("(sss)", all[i]->optype,
+                                      op_family_name(all[i]->family),
+                                      all[i]->name));
     return l;
 }
 
@@ -2213,6 +2269,8 @@ static PyMethodDef methods[] = {
     {"set_error", m_set_error, METH_VARARGS, NULL},
     {"ops_of_type", m_ops_of_type, METH_VARARGS, NULL},
     {"ops_with_par", m_ops_with_par, METH_VARARGS, NULL},
+    {"create", m_create, METH_VARARGS, NULL},
+    {"output", m_output, METH_VARARGS, NULL},
     {"op_types", m_op_types, METH_NOARGS, NULL},
     {"budget", m_budget, METH_VARARGS, NULL},
     {"budget_ms", m_budget_ms, METH_NOARGS, NULL},

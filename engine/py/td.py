@@ -1054,9 +1054,27 @@ class OP:
         _forget()
 
     def changeType(self, optype):
-        raise NotImplementedError(
-            "%s: changeType() is not available: the network file decides "
-            "types (change OPType there; the file reloads)" % self.path)
+        """A new op of another type in its place: same name, the
+        parameters both types have, the same inputs and outputs. Returns
+        it; this one is destroyed. Lasts until the network loads again."""
+        t = _optype_name(optype)
+        p = self.parent()
+        if p is None:
+            raise ValueError("%s: the root's type cannot change" % self.path)
+        name, ins = self.name, self.inputs
+        outs = [(o, o.inputs) for o in self.outputs]
+        shown = _vt.output() == self._id
+        new = p.create(t, _free_name(p, name + '_'))
+        new.copyParameters(self, custom=True, builtin=True)
+        if ins:
+            new.setInputs(ins)
+        self.destroy()
+        new.name = name
+        if shown and new.isTOP:
+            _vt.output(new._id)
+        for o, was in outs:
+            o.setInputs([new if i is self else i for i in was])
+        return new
 
     def __getstate__(self):
         return {'path': self.path}
@@ -2006,14 +2024,50 @@ class COMP(OP, _CustomPars):
     def extensions(self):
         return [obj for _, obj, _ in _extensions(self)]
 
+    # Ops made by scripts last until the network loads again (a reload, a
+    # restart): the network file is the network's truth.
     def create(self, optype, name=None, initialize=True):
-        raise NotImplementedError(
-            "%s.create(): vitrine's networks are files; add the op to the "
-            "network file (it reloads)" % self.path)
+        """A new op of that type (a class such as noiseTOP, or its OPType)
+        inside this COMP, named name or by its type ('noise1', 'noise2'
+        ...)."""
+        t = _optype_name(optype)
+        if name is None:
+            name = _free_name(self, _OPTYPE_BASE.get(t, 'op') + '1')
+        oid = _vt.create(self._id, t, str(name))
+        _forget()
+        return _wrap(oid)
 
     def copy(self, o, name=None, includeDocked=True):
-        raise NotImplementedError("%s.copy(): add the op to the network file"
-                                  % self.path)
+        """A copy of op o inside this COMP: its type, parameters (custom
+        ones with their declarations) and, for a COMP, its children;
+        named name or o's name with the next free number."""
+        if not isinstance(o, OP):
+            raise TypeError("%s.copy(): an OP to copy, not %s"
+                            % (self.path, type(o).__name__))
+        new = self.create(o.OPType, name if name is not None
+                          else _free_name(self, o.name))
+        for p in o.customPars if isinstance(o, _CustomPars) else []:
+            i = p._i()
+            if p.vecIndex == 0:
+                _declare(new._id, i[15], i[14], i[1], i[2], i[16], {
+                    'default': i[3], 'normMin': i[4], 'normMax': i[5],
+                    'min': i[6], 'max': i[7], 'clampMin': i[8],
+                    'clampMax': i[9], 'menuNames': i[10],
+                    'menuLabels': i[11]}, True)
+        new.copyParameters(o)
+        if isinstance(o, COMP):
+            made = {}
+            for c in o.children:
+                made[c.name] = new.copy(c, c.name)
+            for c in o.children:  # wired among themselves as o's are
+                ins = [made.get(i.name) if i.parent() is o else i
+                       for i in c.inputs]
+                if ins:
+                    made[c.name].setInputs([i for i in ins if i])
+        return new
+
+    def copyOPs(self, listOfOPs):
+        return [self.copy(o) for o in listOfOPs]
 
 
 # ---- extensions and shortcuts (a COMP's Extensions page)
@@ -2955,7 +3009,7 @@ def _type_classes():
     TouchDesigner (isinstance(o, noiseTOP), type(o) is noiseTOP): the one
     defined above under that name (scriptTOP), else a subclass of its
     family's."""
-    for optype, family in _vt.op_types():
+    for optype, family, _ in _vt.op_types():
         cls = globals().get(optype)
         if not (isinstance(cls, type) and issubclass(cls, OP)):
             cls = type(optype, (_FAMILIES.get(family, OP),),
@@ -2966,6 +3020,33 @@ def _type_classes():
 
 
 _type_classes()
+_OPTYPE_BASE = {t: base for t, _, base in _vt.op_types()}  # noiseTOP: noise
+
+
+def _optype_name(optype):
+    """An OPType from what create() and changeType() take: a class
+    (noiseTOP), its name, or an op of that type."""
+    if isinstance(optype, type) and issubclass(optype, OP):
+        optype = optype.__name__
+    elif isinstance(optype, OP):
+        optype = optype.OPType
+    if optype not in _CLASSES:
+        raise ValueError("unknown operator type %r (`vitrine ops` lists "
+                         "them)" % (optype,))
+    return optype
+
+
+def _free_name(comp, name):
+    """name if comp has no child of that name, else the same with the
+    next free number ('noise1' -> 'noise2')."""
+    taken = {c.name for c in comp.children}
+    if name not in taken:
+        return name
+    stem = name.rstrip('0123456789')
+    n = int(name[len(stem):] or 1)
+    while '%s%d' % (stem, n) in taken:
+        n += 1
+    return '%s%d' % (stem, n)
 
 # What a script sees without importing: Python's builtins, and td's
 # classes and globals (as TouchDesigner's td module is there for it).

@@ -349,3 +349,34 @@ def test_op_type_classes_and_run_with_callables(tmp_path):
         "defined" in r.stderr, r.stderr
     assert 'File "run() from /project1/s line 14", line 1, in <module>' \
         in r.stderr, r.stderr
+
+
+RUNTIME_NET = '[network]\nfps = 60\noutput = out\nresolution = 16x16\n[noise1]\nOPType = noiseTOP\namp = 0.5\n[out]\nOPType = levelTOP\ninputs = noise1\n[box]\nOPType = baseCOMP\nGain.style = Float\nGain.default = 2\n[box/c]\nOPType = constantCHOP\nconst0name = a\nconst0value = 4\n[box/m]\nOPType = mathCHOP\ninputs = c\ngain = 3\n[s]\nOPType = executeDAT\nfile = s.py\nframestart = on\n'
+
+RUNTIME_SCRIPT = "def onStart():\n    root = parent()\n    n = root.create(noiseTOP)\n    n2 = root.create('noiseTOP')\n    t = root.create(textDAT, 'notes')\n    t.text = 'hello'\n    print('made', n.name, n2.name, t.path, t.text, type(n).__name__)\n    b2 = root.copy(op('box'))\n    print('copied', b2.name, [c.name for c in b2.children], b2.par.Gain.eval(),\n          b2.op('m').inputs[0].path, b2.op('m').par.gain.eval())\n    lv = op('out').changeType(hsvadjustTOP)\n    print('changed', lv.name, lv.OPType, lv.inputs[0].name, op('out') is lv)\n    for bad in (lambda: root.create('nopeTOP'), lambda: root.create(noiseTOP, 'noise1'),\n                lambda: op('noise1').create(textDAT)):\n        try:\n            bad()\n        except Exception as e:\n            print('refused', type(e).__name__, e)\n    n2.destroy()\n    print('after', [c.name for c in root.children])\n\ndef onFrameStart(frame):\n    if frame == 3:\n        print('frame 3', op('box1/m')['a'].eval(), op('out').OPType)\n"
+
+
+def test_ops_made_copied_changed_and_destroyed_by_scripts(tmp_path):
+    """COMP.create/copy, changeType, destroy as TouchDesigner documents
+    them; the op shown stays shown through changeType."""
+    (tmp_path / "network.ini").write_text(RUNTIME_NET)
+    (tmp_path / "s.py").write_text(RUNTIME_SCRIPT)
+    png = tmp_path / "o.png"
+    r = subprocess.run([VITRINE, "--frames", "4", "--headless", "--snapshot",
+                        str(png), str(tmp_path)], cwd=ROOT,
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert lines_of(r.stderr, "/project1/s") == [
+        "made noise2 noise3 /project1/notes hello noiseTOP",
+        "copied box1 ['c', 'm'] 2.0 /project1/box1/c 3.0",
+        "changed out hsvadjustTOP noise1 True",
+        "refused ValueError unknown operator type 'nopeTOP' (`vitrine ops` "
+        "lists them)",
+        "refused ValueError duplicate operator name 'noise1' in /project1",
+        "refused AttributeError 'noiseTOP' object has no attribute 'create'",
+        "after ['noise1', 'box', 's', 'noise2', 'notes', 'box1', 'out']",
+        "frame 3 12.0 hsvadjustTOP",
+    ]
+    w, h, px = read_png(png)
+    assert (w, h) == (16, 16)
+    assert max(p[0] for row in px for p in row) > 60  # noise, not black
