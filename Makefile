@@ -90,7 +90,17 @@ $(BUILD)/gen/%.py.h: engine/py/%.py
 	   sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/    "/' \
 	       -e 's/$$/\\n"/' $<; echo ';'; } >$@
 
-$(ENGINE_OBJ): | $(GLSL_HDR)
+# The registry's list of op types: every `const struct op_type op_...`
+# defined in engine/ops, so that a new op type is its one file. Rewritten
+# only when the list changes.
+OPS_SRC := $(wildcard engine/ops/*.c)
+$(BUILD)/gen/op_types.h: $(OPS_SRC)
+	@mkdir -p $(@D)
+	@grep -ho '^const struct op_type op_[a-z0-9_]*' $(OPS_SRC) | \
+	    sed 's/^const struct op_type \(.*\)/OP_TYPE(\1)/' | LC_ALL=C sort >$@.tmp
+	@if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
+
+$(ENGINE_OBJ): | $(GLSL_HDR) $(BUILD)/gen/op_types.h
 
 # Where an installed vitrine finds its networks. Rewritten only when PREFIX
 # changes, so that `make install PREFIX=/usr` rebuilds what depends on it.

@@ -139,7 +139,7 @@ static void print_markdown(const struct op_type *const *types, size_t n)
            "fails when this page\nand the registry differ. Each parameter "
            "is set the same way from a network file,\nPython (`op('x').par."
            "name`) and OSC (`/project1/x/name`).\n\n");
-    for (int f = 0; f < OP_FAMILY_COUNT; f++) {
+    for (int f = OP_TOP; f < OP_FAMILY_COUNT; f++) {
         printf("- %ss:", op_family_name((enum op_family)f));
         for (size_t i = 0; i < n; i++)
             if (types[i]->family == (enum op_family)f)

@@ -104,6 +104,25 @@ void dat_set_table(struct dat_data *d, const char *text, char sep)
     free(rows);
 }
 
+void dat_set_cells(struct dat_data *d, const char *const *cells, int nrows,
+                   int ncols)
+{
+    free_cells(d);
+    free(d->text);
+    d->is_table = true;
+    d->nrows = nrows;
+    d->ncols = ncols;
+    size_t n = (size_t)nrows * (size_t)ncols;
+    d->cells = xcalloc(n + 1, sizeof(char *));
+    struct strbuf sb = {0};
+    for (size_t i = 0; i < n; i++) {
+        d->cells[i] = utf8_dup(cells[i] ? cells[i] : "");
+        sb_append(&sb, d->cells[i], strlen(d->cells[i]));
+        sb_append(&sb, (i + 1) % (size_t)ncols ? "\t" : "\n", 1);
+    }
+    d->text = sb.s ? sb_steal(&sb) : xstrdup("");
+}
+
 const char *dat_cell(const struct dat_data *d, int row, int col)
 {
     if (!d->is_table || row < 0 || col < 0 || row >= d->nrows ||

@@ -17,6 +17,10 @@ void dat_set_text(struct dat_data *d, const char *text);
 /* Parses rows (lines) of cells separated by sep ('\t' or ','; ',' follows
  * CSV quoting). Short rows are padded with empty cells. */
 void dat_set_table(struct dat_data *d, const char *text, char sep);
+/* A table from nrows x ncols cells (row-major, copied as UTF-8); its text
+ * is the cells tab-separated. */
+void dat_set_cells(struct dat_data *d, const char *const *cells, int nrows,
+                   int ncols);
 void dat_free(struct dat_data *d);
 /* Cell by index, NULL outside the table. */
 const char *dat_cell(const struct dat_data *d, int row, int col);

@@ -18,7 +18,8 @@ void graph_detach_op(struct graph *g, struct op *op);
 
 const char *op_family_name(enum op_family f)
 {
-    static const char *const names[] = {"TOP", "CHOP", "DAT", "COMP"};
+    static const char *const names[] = {"(no family)", "TOP", "CHOP", "DAT",
+                                        "COMP"};
     return f < OP_FAMILY_COUNT ? names[f] : "?";
 }
 

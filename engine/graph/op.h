@@ -2,7 +2,8 @@
  *
  * An op type is a const descriptor at the end of its own file in
  * engine/ops/ (name, family, inputs, flags, parameter table, create /
- * destroy / cook); engine/graph/registry.c lists them all. Generic code
+ * destroy / cook); engine/graph/registry.c lists them all, from the list
+ * the Makefile makes of those definitions (build/gen/op_types.h). Generic code
  * calls type->cook(); nothing outside the registry switches on type names.
  *
  * An op that fails stays a valid op in an error state, with its message,
@@ -35,7 +36,8 @@ struct top_data {
 };
 
 enum op_family {
-    OP_TOP = 0,
+    OP_FAMILY_NONE = 0, /* a descriptor that forgot .family: refused */
+    OP_TOP,
     OP_CHOP,
     OP_DAT,
     OP_COMP,

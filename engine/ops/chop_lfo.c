@@ -1,4 +1,5 @@
-/* lfoCHOP: a low-frequency oscillator, one sample per frame.
+/* lfoCHOP: a low-frequency oscillator: one sample per frame (time
+ * sliced), or the samples of an interval (the Channel page).
  * value = offset + amp * wave(frequency * seconds + phase), where the
  * wave's cycle starts at 0:
  *   sin     sin(2 pi x)
@@ -11,41 +12,35 @@
 
 #include "chop_util.h"
 
-enum wave { WAVE_SIN, WAVE_TRI, WAVE_SQUARE, WAVE_RAMP, WAVE_PULSE };
-
 struct lfo {
     int wavetype;
     double frequency, amp, offset, phase;
     char *channelname;
+    struct chop_range range;
     uint64_t layout_version;
 };
-
-
-static double lfo_wave(int wave, double x, double step)
-{
-    double f = x - floor(x);
-    switch (wave) {
-    case WAVE_TRI:
-        return f < 0.25 ? 4 * f : f < 0.75 ? 2 - 4 * f : 4 * f - 4;
-    case WAVE_SQUARE: return f < 0.5 ? 1 : -1;
-    case WAVE_RAMP: return f;
-    case WAVE_PULSE: return floor(x) != floor(x - step) ? 1 : 0;
-    default: return sin(2 * M_PI * f);
-    }
-}
 
 static int cook(struct op *op, const struct cook_ctx *ctx)
 {
     struct lfo *p = op->priv;
+    double t0, dt;
+    int64_t first;
+    int n = chop_range_apply(op, &p->range, ctx, &t0, &dt, &first);
+    if (n < 0)
+        return -1;
     if (p->layout_version != op->par_version || op->chop.nchan == 0) {
         chop_names_from_list(op, p->channelname, ctx->fps);
         p->layout_version = op->par_version;
     }
-    double x = p->frequency * ctx->seconds + p->phase;
-    double v = p->offset +
-               p->amp * lfo_wave(p->wavetype, x, p->frequency / ctx->fps);
-    for (int i = 0; i < op->chop.nchan; i++)
-        op->chop.vals[i] = v;
+    chop_range_resize(op, &p->range, n, ctx);
+    struct chop_data *c = &op->chop;
+    for (int i = 0; i < n; i++) {
+        double x = p->frequency * (t0 + i * dt) + p->phase;
+        double v = p->offset +
+                   p->amp * chop_wave(p->wavetype, x, p->frequency * dt);
+        for (int k = 0; k < c->nchan; k++)
+            c->vals[k * n + i] = v;
+    }
     return 0;
 }
 
@@ -67,6 +62,7 @@ static const struct par_def pars[] = {
      .offset = offsetof(struct lfo, phase)},
     {.name = "channelname", .label = "Channel Name", .kind = PAR_STRING,
      .def_str = "chan1", .offset = offsetof(struct lfo, channelname)},
+    CHOP_RANGE_PARS(struct lfo, range),
     {0},
 };
 
@@ -75,7 +71,8 @@ const struct op_type op_chop_lfo = {
     .optype = "lfoCHOP",
     .label = "LFO",
     .about = "`wavetype` sin, tri, square, ramp, pulse; `frequency`, `amp`, "
-             "`offset`, `phase`; channel `chan1` (`channelname`)",
+             "`offset`, `phase`; channel `chan1` (`channelname`); one sample a "
+             "frame, or with `timeslice` off the interval `start` to `end`",
     .family = OP_CHOP,
     .min_inputs = 0,
     .max_inputs = 0,

@@ -19,11 +19,7 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
 }
 
 static const struct par_def pars[] = {
-    {.name = "callbacks", .label = "Callbacks DAT", .page = "Script",
-     .kind = PAR_OP, .families = OP_FAMILY_BIT(OP_DAT), .no_dep = true,
-     .offset = offsetof(struct script, callbacks)},
-    {.name = "setuppars", .label = "Setup Parameters", .page = "Script",
-     .kind = PAR_PULSE, .offset = offsetof(struct script, setuppars)},
+    PY_SCRIPT_PARS(struct script),
     {0},
 };
 

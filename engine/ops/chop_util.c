@@ -1,8 +1,8 @@
 #include "chop_util.h"
 
 #include <fnmatch.h>
-#include <stdio.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +26,77 @@ void chop_names_from_list(struct op *op, const char *list, double rate)
     for (int i = 0; i < n; i++)
         c->names[i] = names[i];
     c->rate = rate;
+}
+
+const struct par_menu_item chop_range_units[] = {
+    {"samples", "Samples"}, {"frames", "Frames"}, {"seconds", "Seconds"},
+    {0},
+};
+
+static double in_samples(double v, int unit, double rate, double fps)
+{
+    return unit == 0 ? v : unit == 1 ? v * rate / fps : v * rate;
+}
+
+int chop_range_apply(struct op *op, const struct chop_range *r,
+                     const struct cook_ctx *ctx, double *t0, double *dt,
+                     int64_t *first)
+{
+    double rate = r->rate > 0 ? r->rate : ctx->fps, n = 1;
+    if (r->timeslice) {
+        rate = ctx->fps;
+        *t0 = ctx->seconds;
+        *first = ctx->frame - 1;
+    } else {
+        double s = floor(in_samples(r->start, r->startunit, rate, ctx->fps) +
+                         0.5);
+        double e = floor(in_samples(r->end, r->endunit, rate, ctx->fps) +
+                         0.5);
+        n = e - s + 1;
+        if (!(n >= 1) || n > CHOP_RANGE_MAX) { /* the output stays */
+            op_set_error(op, "start %g to end %g makes %.0f samples; a "
+                         "channel holds 1 to %d", r->start, r->end, n,
+                         CHOP_RANGE_MAX);
+            return -1;
+        }
+        *t0 = s / rate;
+        *first = (int64_t)s;
+    }
+    *dt = 1.0 / rate;
+    return (int)n;
+}
+
+void chop_range_resize(struct op *op, const struct chop_range *r, int n,
+                       const struct cook_ctx *ctx)
+{
+    chop_resize(&op->chop, op->chop.nchan, n);
+    op->chop.rate = r->timeslice ? ctx->fps : r->rate > 0 ? r->rate
+                                                          : ctx->fps;
+}
+
+double chop_hash_unit(uint32_t a, uint32_t b, uint32_t c)
+{
+    uint32_t h = a * 0x9E3779B1u ^ (b + 0x7F4A7C15u) * 0x85EBCA77u ^
+                 (c + 0x165667B1u) * 0xC2B2AE3Du;
+    h ^= h >> 15;
+    h *= 0x2C1B3C6Du;
+    h ^= h >> 12;
+    h *= 0x297A2D39u;
+    h ^= h >> 15;
+    return (double)h / 2147483647.5 - 1.0;
+}
+
+double chop_wave(int wave, double x, double step)
+{
+    double f = x - floor(x);
+    switch (wave) {
+    case CHOP_TRI:
+        return f < 0.25 ? 4 * f : f < 0.75 ? 2 - 4 * f : 4 * f - 4;
+    case CHOP_SQUARE: return f < 0.5 ? 1 : -1;
+    case CHOP_RAMP: return f;
+    case CHOP_PULSE: return floor(x) != floor(x - step) ? 1 : 0;
+    default: return sin(2 * M_PI * f);
+    }
 }
 
 bool chop_name_matches(const char *patterns, const char *name)

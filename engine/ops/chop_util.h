@@ -41,6 +41,58 @@ void chop_latest_save(const struct chop_latest *l, struct strbuf *out);
 void chop_latest_restore(struct op *op, struct chop_latest *l,
                          const char *line);
 
+/* The samples a generator makes (TouchDesigner's Channel page): time
+ * sliced, one sample at the frame's time; else the interval start..end
+ * (in samples, frames or seconds) at rate samples a second (0: the frame
+ * rate). A struct of the op's and its parameters, declared once: */
+struct chop_range {
+    int timeslice;
+    double start, end;
+    int startunit, endunit;
+    double rate;
+};
+extern const struct par_menu_item chop_range_units[];
+#define CHOP_RANGE_MAX 16777216 /* samples a channel, as a Script CHOP */
+#define CHOP_RANGE_PARS(type, field)                                        \
+    {.name = "timeslice", .label = "Time Slice", .page = "Channel",         \
+     .kind = PAR_TOGGLE, .def = {1},                                        \
+     .offset = offsetof(type, field.timeslice)},                            \
+    {.name = "start", .label = "Start", .page = "Channel",                  \
+     .norm = {0, 600}, .offset = offsetof(type, field.start)},              \
+    {.name = "startunit", .label = "Start Unit", .page = "Channel",         \
+     .kind = PAR_MENU, .menu = chop_range_units, .def = {1},                \
+     .offset = offsetof(type, field.startunit)},                            \
+    {.name = "end", .label = "End", .page = "Channel", .def = {599},        \
+     .norm = {0, 600}, .offset = offsetof(type, field.end)},                \
+    {.name = "endunit", .label = "End Unit", .page = "Channel",             \
+     .kind = PAR_MENU, .menu = chop_range_units, .def = {1},                \
+     .offset = offsetof(type, field.endunit)},                              \
+    {.name = "rate", .label = "Sample Rate", .page = "Channel",             \
+     .norm = {0, 240}, .lim = {0, 0}, .clamp = PAR_CLAMP_MIN,               \
+     .offset = offsetof(type, field.rate)}
+/* The range's samples: their count, the time of the first and the time
+ * between two, in seconds, and the first's index. -1 with the op's error
+ * set (and its output left as it was) when the range is empty or too
+ * long. */
+int chop_range_apply(struct op *op, const struct chop_range *r,
+                     const struct cook_ctx *ctx, double *t0, double *dt,
+                     int64_t *first);
+/* Then sizes op's output for n samples at the range's rate, keeping its
+ * channel names. */
+void chop_range_resize(struct op *op, const struct chop_range *r, int n,
+                       const struct cook_ctx *ctx);
+
+/* A number in -1..1 for three integers, the same for the same ones (a
+ * random generator's sample of a channel and seed). */
+double chop_hash_unit(uint32_t a, uint32_t b, uint32_t c);
+
+/* One cycle of a periodic shape at x (cycles; starting at 0): sin, tri
+ * (0, 1 at a quarter, -1 at three quarters), square (1 then -1), ramp (0
+ * to 1); step is a sample's length in cycles, for pulse (1 in the sample
+ * a cycle begins). */
+enum chop_wave { CHOP_SIN, CHOP_TRI, CHOP_SQUARE, CHOP_RAMP, CHOP_PULSE };
+double chop_wave(int wave, double x, double step);
+
 /* Matches name against space-separated glob patterns; "" matches none. */
 bool chop_name_matches(const char *patterns, const char *name);
 

@@ -1447,6 +1447,72 @@ static PyObject *m_dat_set_cell(PyObject *self, PyObject *args)
                                               sizeof(err)) == 0);
 }
 
+/* dat_put(id, rows or text): a DAT's output made by its own script, in
+ * its cook (a Script DAT's onCook): rows, a list of lists of text, or
+ * text. */
+static PyObject *m_dat_put(PyObject *self, PyObject *args)
+{
+    (void)self;
+    unsigned id;
+    PyObject *what;
+    if (!PyArg_ParseTuple(args, "IO", &id, &what))
+        return NULL;
+    struct op *op = get_op(id);
+    if (!op)
+        return NULL;
+    if (op->type->family != OP_DAT || op->graph->cooking != op)
+        return PyErr_Format(PyExc_RuntimeError, "%s: a script makes this "
+                            "DAT's table in its own onCook", op->path);
+    if (PyUnicode_Check(what)) {
+        const char *t = PyUnicode_AsUTF8(what);
+        if (!t)
+            return NULL;
+        dat_set_text(&op->dat, t);
+        Py_RETURN_NONE;
+    }
+    PyObject *rows = PySequence_Fast(what, "rows: a list of lists of text");
+    if (!rows)
+        return NULL;
+    Py_ssize_t nr = PySequence_Fast_GET_SIZE(rows), nc = 0;
+    for (Py_ssize_t r = 0; r < nr; r++) {
+        PyObject *row = PySequence_Fast_GET_ITEM(rows, r);
+        Py_ssize_t k = PyList_Check(row) ? PyList_GET_SIZE(row) : -1;
+        if (k < 0) {
+            Py_DECREF(rows);
+            return PyErr_Format(PyExc_TypeError, "row %zd: a list", r);
+        }
+        if (k > nc)
+            nc = k;
+    }
+    if ((double)nr * (double)nc > 16777216.0) {
+        Py_DECREF(rows);
+        return PyErr_Format(PyExc_ValueError, "%s: %zd x %zd cells is more "
+                            "than a table holds (16,777,216)", op->path, nr,
+                            nc);
+    }
+    const char **cells = xcalloc((size_t)(nr * nc) + 1, sizeof(*cells));
+    int ok = 1;
+    for (Py_ssize_t r = 0; ok && r < nr; r++) {
+        PyObject *row = PySequence_Fast_GET_ITEM(rows, r);
+        for (Py_ssize_t c = 0; ok && c < PyList_GET_SIZE(row); c++) {
+            PyObject *v = PyList_GET_ITEM(row, c);
+            if (!PyUnicode_Check(v)) {
+                PyErr_Format(PyExc_TypeError, "cell [%zd, %zd]: text", r, c);
+                ok = 0;
+            } else if (!(cells[r * nc + c] = PyUnicode_AsUTF8(v))) {
+                ok = 0;
+            }
+        }
+    }
+    if (ok)
+        dat_set_cells(&op->dat, cells, (int)nr, (int)nc);
+    free(cells);
+    Py_DECREF(rows);
+    if (!ok)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
 /* ---- TOPs ---- */
 
 static struct op *get_top(unsigned id) { return get_family(id, OP_TOP); }
@@ -2303,6 +2369,7 @@ static PyMethodDef methods[] = {
     {"dat_text", m_dat_text, METH_VARARGS, NULL},
     {"dat_table", m_dat_table, METH_VARARGS, NULL},
     {"dat_cell", m_dat_cell, METH_VARARGS, NULL},
+    {"dat_put", m_dat_put, METH_VARARGS, NULL},
     {"dat_set_cell", m_dat_set_cell, METH_VARARGS, NULL},
     {"top_info", m_top_info, METH_VARARGS, NULL},
     {"top_read", m_top_read, METH_VARARGS, NULL},

@@ -54,10 +54,19 @@ void py_exit(struct graph *g);
  * error naming the type when the graph has no interpreter. */
 const char *py_check_needed(struct op *op, char *buf, size_t n);
 
-/* A scriptTOP's or scriptCHOP's cook: calls onCook(scriptOp) of its
+/* A Script TOP's, CHOP's or DAT's cook: calls onCook(scriptOp) of its
  * callbacks DAT. 0: done; -1: the op's error is set and it keeps its last
  * output. */
 int py_cook_script(struct op *op);
+/* The parameters every Script op has, on its Script page: `callbacks`
+ * (the DAT holding onCook) and `setuppars` (a pulse that runs
+ * onSetupParameters again), in type's fields callbacks and setuppars. */
+#define PY_SCRIPT_PARS(type)                                                \
+    {.name = "callbacks", .label = "Callbacks DAT", .page = "Script",      \
+     .kind = PAR_OP, .families = OP_FAMILY_BIT(OP_DAT), .no_dep = true,    \
+     .offset = offsetof(type, callbacks)},                                 \
+    {.name = "setuppars", .label = "Setup Parameters", .page = "Script",   \
+     .kind = PAR_PULSE, .offset = offsetof(type, setuppars)}
 
 struct osc_msg;
 /* An OSC In DAT's onReceiveOSC(dat, rowIndex, message, byteData,

@@ -1065,7 +1065,22 @@ class OP:
         outs = [(o, o.inputs) for o in self.outputs]
         shown = _vt.output() == self._id
         new = p.create(t, _free_name(p, name + '_'))
-        new.copyParameters(self, custom=True, builtin=True)
+        for cp in self.customPars if isinstance(self, _CustomPars) and \
+                isinstance(new, _CustomPars) else []:
+            i = cp._i()
+            if cp.vecIndex == 0:
+                _declare(new._id, i[15], i[14], i[1], i[2], i[16], {}, True)
+        theirs = set(_vt.par_names(new._id))
+        for q in self.par:  # what both types have, where the value fits
+            if q.name in theirs and not q.isPulse:
+                try:
+                    if q.mode == ParMode.EXPRESSION:
+                        new.par[q.name].expr = q.expr
+                    else:
+                        _vt.par_set(new._id, q.name,
+                                    _vt.par_get(self._id, q.name))
+                except (ValueError, TypeError, SyntaxError):
+                    pass
         if ins:
             new.setInputs(ins)
         self.destroy()
@@ -1742,6 +1757,19 @@ class DAT(OP):
 # ---------------------------------------------------------------- TOP
 
 
+class scriptDAT(DAT, _CustomPars):
+    """A Script DAT: its callbacks' onCook(scriptOp) makes the table with
+    the table methods (clear, appendRow, [r, c] = v, ...) or `text`."""
+
+    def _put(self, rows):
+        width = max((len(r) for r in rows), default=0)
+        _vt.dat_put(self._id, [[str(c) for c in r] + [''] * (width - len(r))
+                               for r in rows])
+
+    text = property(DAT.text.fget,
+                    lambda self, v: _vt.dat_put(self._id, str(v)))
+
+
 class CUDAMemoryShape:
     """Describes CUDA memory as an image: width, height, numComps and
     dataType (numpy.uint8, uint16 or float32). For uint8 with 4 components
@@ -2276,9 +2304,43 @@ class _NotHere:
                                                                name))
 
 
+class _Dependency:
+    """tdu.Dependency(value): a value that tells when it changes.
+    Expressions in vitrine are evaluated again at every cook, so what
+    reads .val sees the change without being told; callbacks (called
+    with the Dependency) are for scripts that want telling."""
+
+    def __init__(self, value=None):
+        self._val = value
+        self.callbacks = []
+        self.ops = []
+
+    @property
+    def val(self):
+        return self._val
+
+    @val.setter
+    def val(self, v):
+        self._val = v
+        self.modified()
+
+    peekVal = property(lambda self: self._val)
+
+    def modified(self):
+        for cb in list(self.callbacks):
+            cb(self)
+
+    def setVal(self, v, setInfo=None):
+        self.val = v
+
+    def __repr__(self):
+        return 'Dependency(%r)' % (self._val,)
+
+
 class _TDU(_NotHere):
     """tdu: TouchDesigner's utilities that do not depend on its data."""
     _what = 'tdu'
+    Dependency = _Dependency
 
     @staticmethod
     def clamp(inputVal, min, max):
@@ -2930,8 +2992,8 @@ _cooking_script = []
 
 
 def _cook_script(oid):
-    """A Script TOP's or CHOP's cook: onCook(scriptOp). True when it ran
-    without error."""
+    """A Script TOP's, CHOP's or DAT's cook: onCook(scriptOp). True when
+    it ran without error."""
     o = _wrap(oid)
     st = o._state()
     if isinstance(o, scriptTOP):

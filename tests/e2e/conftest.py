@@ -48,3 +48,39 @@ def wait_bound(port, proc, timeout=30):
             probe.close()
         time.sleep(0.05)
     return False
+
+
+def osc_packet(addr, *args):
+    """An OSC message: text as s, floats as f, ints as i."""
+    import struct
+
+    def pad(b):
+        return b + b"\0" * (4 - len(b) % 4)
+    tags, data = ",", b""
+    for a in args:
+        if isinstance(a, str):
+            tags, data = tags + "s", data + pad(a.encode())
+        elif isinstance(a, int):
+            tags, data = tags + "i", data + struct.pack(">i", a)
+        else:
+            tags, data = tags + "f", data + struct.pack(">f", a)
+    return pad(addr.encode()) + pad(tags.encode()) + data
+
+
+def start_with_port(tmp_path, net, *args):
+    """vitrine on network net (with args), its runtime namespace on a
+    free port of
+    127.0.0.1 (kiosk.ini in tmp_path), logging to tmp_path/log; returns
+    (process, port, log path) once the port is bound."""
+    port = free_port()
+    ini = tmp_path / "kiosk.ini"
+    ini.write_text(f"[osc]\nport = {port}\n")
+    e = dict(os.environ)
+    e.pop("NOTIFY_SOCKET", None)
+    e.pop("JOURNAL_STREAM", None)
+    log = tmp_path / "log"
+    p = subprocess.Popen([VITRINE, "--headless", "--config", str(ini),
+                          *args, str(net)], cwd=ROOT, env=e,
+                         stdout=subprocess.DEVNULL, stderr=open(log, "w"))
+    assert wait_bound(port, p)
+    return p, port, log

@@ -2,13 +2,11 @@
 network file, read and declared from Python as TouchDesigner documents,
 watched by a Parameter Execute DAT and set over OSC like built-in ones;
 a bad declaration is a load error naming its line."""
-import os
 import signal
 import socket
-import subprocess
 import time
 
-from conftest import ROOT, VITRINE, free_port, run, wait_bound
+from conftest import ROOT, osc_packet, run, start_with_port
 
 NET = ROOT / "tests" / "networks" / "custompars"
 
@@ -54,33 +52,9 @@ def test_declared_in_the_file_and_from_python():
     assert " error: " not in r.stderr, r.stderr
 
 
-def osc(addr, *args):
-    def pad(b):
-        return b + b"\0" * (4 - len(b) % 4)
-    tags, data = ",", b""
-    for a in args:
-        if isinstance(a, str):
-            tags += "s"
-            data += pad(a.encode())
-        else:
-            tags += "f"
-            data += __import__("struct").pack(">f", a)
-    return pad(addr.encode()) + pad(tags.encode()) + data
-
-
 def test_set_over_osc_like_a_built_in_parameter(tmp_path):
-    port = free_port()
-    ini = tmp_path / "kiosk.ini"
-    ini.write_text(f"[osc]\nport = {port}\n")
-    e = dict(os.environ)
-    e.pop("NOTIFY_SOCKET", None)
-    e.pop("JOURNAL_STREAM", None)
-    log = tmp_path / "log"
-    p = subprocess.Popen([VITRINE, "--headless", "--config", str(ini),
-                          str(NET)], cwd=ROOT, stdout=subprocess.DEVNULL,
-                         stderr=open(log, "w"), env=e)
+    p, port, log = start_with_port(tmp_path, NET)
     try:
-        assert wait_bound(port, p)
         deadline = time.time() + 20  # after frame 3's own changes
         while time.time() < deadline and "changed ctl Mode fast -> slow" \
                 not in log.read_text():
@@ -88,9 +62,9 @@ def test_set_over_osc_like_a_built_in_parameter(tmp_path):
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         s.bind(("127.0.0.1", 0))
         s.settimeout(5)
-        s.sendto(osc("/project1/ctl/Speed", 7.5), ("127.0.0.1", port))
-        s.sendto(osc("/project1/ctl/Mode", "off"), ("127.0.0.1", port))
-        s.sendto(osc("/project1/ctl/Speed", 99.0), ("127.0.0.1", port))
+        s.sendto(osc_packet("/project1/ctl/Speed", 7.5), ("127.0.0.1", port))
+        s.sendto(osc_packet("/project1/ctl/Mode", "off"), ("127.0.0.1", port))
+        s.sendto(osc_packet("/project1/ctl/Speed", 99.0), ("127.0.0.1", port))
         reply = s.recvfrom(4096)[0]
         assert b"/vitrine/error" in reply
         assert b"99 is above the maximum 10 of 'Speed'" in reply, reply

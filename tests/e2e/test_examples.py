@@ -20,7 +20,8 @@ def osc(addr, tag, value):
 
 
 def test_example_networks_load():
-    for net in ("default", "osc-cues", "midi-controller", "cuda-interop"):
+    for net in ("default", "osc-cues", "midi-controller", "cuda-interop",
+                "show-controller"):
         r = subprocess.run([VITRINE, "check", f"networks/{net}"], cwd=ROOT,
                            capture_output=True, text=True, timeout=60)
         assert r.returncode == 0, r.stdout + r.stderr
@@ -99,3 +100,53 @@ def test_midi_controller_faders_and_pads(tmp_path):
     assert float(first[0]) == 270.0, first  # half way before any fader
     assert abs(float(last[0]) - 500) < 5, last   # glided up to the top
     assert float(last[1]) == 0.6 and float(last[2]) == 0.0, last  # red
+
+
+def test_show_controller_driven_over_osc(tmp_path):
+    """A controller COMP with custom parameters set over the runtime's
+    port, an extension that plays cues, edits the cue table live and logs
+    to another table; the picture follows the cue and the Master."""
+    from conftest import osc_packet, start_with_port
+    net = tmp_path / "show-controller"
+    shutil.copytree(ROOT / "networks" / "show-controller", net)
+    (net / "report.py").write_text(
+        "last = ['']\n"
+        "def onFrameEnd(frame):\n"
+        "    c = op('show/cues')\n"
+        "    now = 'report %s %s %s %s' % (op.Show.par.Cue.eval(),\n"
+        "        op.Show.par.Master.eval(),\n"
+        "        [r[0].val for r in c.rows() if r[4].val == 'yes'],\n"
+        "        [r[1].val for r in op('show/log').rows()[1:]])\n"
+        "    if now != last[0]:\n"
+        "        last[0] = now\n"
+        "        print(now)\n")
+    with open(net / "network.ini", "a") as f:
+        f.write("\n[report]\nOPType = executeDAT\nfile = report.py\n"
+                "frameend = on\n")
+    p, port, log = start_with_port(tmp_path, net, "--size", "64x36")
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        def send(*m):
+            s.sendto(osc_packet(*m), ("127.0.0.1", port))
+
+        def wait(text):
+            deadline = time.time() + 20
+            while time.time() < deadline and text not in log.read_text():
+                time.sleep(0.05)
+            return text in log.read_text()
+        assert wait("report 0 1.0 [] []"), log.read_text()
+        send("/project1/show/Cue", 2)
+        assert wait("[/project1/show/watch] cue 2 (noon)"), log.read_text()
+        send("/project1/show/Master", 0.5)
+        send("/project1/show/Go")
+        assert wait("[/project1/show/watch] cue 3 (dusk)"), log.read_text()
+        assert wait("report 3 0.5 ['2', '3'] ['noon', 'dusk']"), \
+            log.read_text()
+        send("/project1/show/Master", 7.0)  # outside its range: refused
+        s.settimeout(5)
+        assert b"7 is above the maximum 1 of 'Master'" in s.recvfrom(4096)[0]
+    finally:
+        s.close()
+        p.send_signal(__import__("signal").SIGTERM)
+        p.wait(timeout=20)
+    assert " error: " not in log.read_text(), log.read_text()

@@ -2,14 +2,11 @@
 from every path: the same value from a network file, a script and an OSC
 sender gets the same answer and the same message, except where
 TouchDesigner's Python takes it (a clamped range clamps, an int rounds)."""
-import os
 import signal
 import socket
-import struct
-import subprocess
 import time
 
-from conftest import ROOT, VITRINE, free_port, run, wait_bound
+from conftest import osc_packet, run, start_with_port
 
 BASE = """[network]
 fps = 60
@@ -55,34 +52,12 @@ def test_a_file_refuses_what_is_outside(tmp_path):
         in r.stderr, r.stderr
 
 
-def osc(addr, *args):
-    def pad(b):
-        return b + b"\0" * (4 - len(b) % 4)
-    tags, data = ",", b""
-    for a in args:
-        if isinstance(a, str):
-            tags, data = tags + "s", data + pad(a.encode())
-        else:
-            tags, data = tags + "f", data + struct.pack(">f", a)
-    return pad(addr.encode()) + pad(tags.encode()) + data
-
-
 def test_a_script_takes_it_as_touchdesigner_and_osc_refuses(tmp_path):
     (tmp_path / "network.ini").write_text(
         BASE + "[s]\nOPType = executeDAT\nfile = s.py\n")
     (tmp_path / "s.py").write_text(SCRIPT)
-    port = free_port()
-    ini = tmp_path / "kiosk.ini"
-    ini.write_text(f"[osc]\nport = {port}\n")
-    e = dict(os.environ)
-    e.pop("NOTIFY_SOCKET", None)
-    e.pop("JOURNAL_STREAM", None)
-    log = tmp_path / "log"
-    p = subprocess.Popen([VITRINE, "--headless", "--config", str(ini),
-                          str(tmp_path)], cwd=ROOT, env=e,
-                         stdout=subprocess.DEVNULL, stderr=open(log, "w"))
+    p, port, log = start_with_port(tmp_path, tmp_path)
     try:
-        assert wait_bound(port, p)
         deadline = time.time() + 20
         while time.time() < deadline and "kept" not in log.read_text():
             time.sleep(0.05)
@@ -90,9 +65,9 @@ def test_a_script_takes_it_as_touchdesigner_and_osc_refuses(tmp_path):
         s.bind(("127.0.0.1", 0))
         s.settimeout(5)
         replies = []
-        for msg in (osc("/project1/blur1/size", 9999.0),
-                    osc("/project1/noise1/harmon", 2.6),
-                    osc("/project1/sel/top", "lfo1")):
+        for msg in (osc_packet("/project1/blur1/size", 9999.0),
+                    osc_packet("/project1/noise1/harmon", 2.6),
+                    osc_packet("/project1/sel/top", "lfo1")):
             s.sendto(msg, ("127.0.0.1", port))
             replies.append(s.recvfrom(4096)[0])
         s.close()

@@ -135,6 +135,16 @@ def test_api_called_with_odd_arguments(tmp_path):
     # themselves is refused instead of recursing
     cooked = [l.split()[3] for l in err.splitlines() if "FUZZ COOKED" in l]
     assert sorted(cooked) == ["scriptCHOP", "scriptTOP"], cooked
+    # every registered type is fuzzed: those the network lacks are made
+    registered = [l.split()[0] for l in subprocess.run(
+        [VITRINE, "ops"], capture_output=True, text=True).stdout.splitlines()
+        if l and not l[0].isspace()]
+    in_net = {l.split("=")[1].strip() for l in
+              (PYFUZZ / "network.ini").read_text().splitlines()
+              if l.startswith("OPType")}
+    made = [l for l in out if l.startswith("FUZZ made")]
+    assert made == [f"FUZZ made {len(set(registered) - in_net)} more "
+                    "types"], (made, sorted(set(registered) - in_net))
     assert err.count("is cooking: cook() from inside its own cook would "
                      "never end") >= 2
     assert list(tmp_path.iterdir()) == []  # nothing written
@@ -183,6 +193,12 @@ def onStart():
           if hasattr(me, 'fileFolder') else True, project.cookRate,
           project.realTime)
     print('app', app.product, app.osName)
+    d = tdu.Dependency(3)
+    seen = []
+    d.callbacks.append(lambda dep: seen.append(dep.val))
+    d.val = 4
+    d.modified()
+    print('dependency', d.val, d.peekVal, seen)
     for what in ('ui.panes', 'tdu.Matrix', 'project.save'):
         try:
             eval(what)
@@ -202,15 +218,16 @@ def test_tdu_project_app_and_ui(tmp_path):
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     out = lines_of(r.stderr, "/project1/s")
-    assert out[:6] == [
+    assert out[:7] == [
         "tdu 1 0 0.5 15.0 0.5",
         "names 12 None arm _1_b_c",
         "split ['a', 'b c', '3'] ['a', 'b c', 3]",
         "rand True True True",
         "project network.ini True 30.0 True",
         "app vitrine Linux",
+        "dependency 4 4 [4, 4]",
     ], out
-    assert out[6:] == ["not here ui.panes is not in vitrine",
+    assert out[7:] == ["not here ui.panes is not in vitrine",
                        "not here tdu.Matrix is not in vitrine",
                        "not here project.save is not in vitrine"], out
 
@@ -380,3 +397,102 @@ def test_ops_made_copied_changed_and_destroyed_by_scripts(tmp_path):
     w, h, px = read_png(png)
     assert (w, h) == (16, 16)
     assert max(p[0] for row in px for p in row) > 60  # noise, not black
+
+
+SAMPLES_NET = """[network]
+fps = 60
+[pat]
+OPType = patternCHOP
+wavetype = ramp
+length = 5
+channelname = a b
+phasestep = 0.5
+[lfo]
+OPType = lfoCHOP
+wavetype = ramp
+frequency = 1
+timeslice = off
+start = 0
+end = 1
+endunit = seconds
+rate = 4
+[noise]
+OPType = noiseCHOP
+type = random
+timeslice = off
+start = 10
+end = 19
+startunit = samples
+endunit = samples
+[s]
+OPType = executeDAT
+file = s.py
+"""
+
+SAMPLES_SCRIPT = """
+def onStart():
+    p = op('pat')
+    print('pattern', p.numChans, p.numSamples, [round(v, 3) for v in p['a'].vals],
+          [round(v, 3) for v in p['b'].vals], p.numpyArray().shape)
+    l = op('lfo')
+    print('lfo', l.numSamples, l.rate, [round(v, 3) for v in l[0].vals],
+          round(float(l[0]), 3))
+    n = op('noise')
+    a = n.numpyArray()
+    print('noise', n.numSamples, a.shape, bool((abs(a) <= 1).all()),
+          len(set(a[0].tolist())) == 10)
+    op('lfo').par.end = 1e9
+
+def onFrameStart(frame):
+    if frame == 2:
+        print('long', op('lfo').numSamples, op('lfo').errors())
+"""
+
+
+def test_chops_with_many_samples(tmp_path):
+    """A Pattern CHOP's samples; LFO and Noise CHOPs over an interval
+    (timeslice off) in samples, frames or seconds at a rate; a range too
+    long is the op's error and it keeps its samples."""
+    (tmp_path / "network.ini").write_text(
+        SAMPLES_NET + "framestart = on\n")
+    (tmp_path / "s.py").write_text(SAMPLES_SCRIPT)
+    r = subprocess.run([VITRINE, "--frames", "3", "--headless",
+                        str(tmp_path)], cwd=ROOT, capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    out = lines_of(r.stderr, "/project1/s")
+    assert out[:3] == [
+        "pattern 2 5 [0.0, 0.2, 0.4, 0.6, 0.8] [0.5, 0.7, 0.9, 0.1, 0.3] "
+        "(2, 5)",
+        "lfo 5 4.0 [0.0, 0.25, 0.5, 0.75, 0.0] 0.0",
+        "noise 10 (1, 10) True True",
+    ], out
+    assert out[3].startswith("long 5 start 0 to end 1e+09 makes ") and \
+        "samples; a channel holds 1 to 16777216" in out[3], out
+
+
+SCRIPTDAT_NET = '[network]\nfps = 60\n[cues]\nOPType = tableDAT\ntext = name\tvalue\n  a\t1\n  b\t2\n  c\t3\n[doubled]\nOPType = scriptDAT\ninputs = cues\ncallbacks = cb\n[cb]\nOPType = textDAT\nfile = cb.py\n[s]\nOPType = executeDAT\nfile = s.py\nframestart = on\n'
+
+SCRIPTDAT_CALLBACKS = "def onCook(scriptOp):\n    scriptOp.clear()\n    src = scriptOp.inputs[0]\n    scriptOp.appendRow(['name', 'twice'])\n    for r in range(1, src.numRows):\n        scriptOp.appendRow([src[r, 'name'].val, float(src[r, 'value']) * 2])\n    scriptOp[1, 1] = 'first'\n"
+
+SCRIPTDAT_SCRIPT = "def onStart():\n    d = op('doubled')\n    print('table', d.numRows, d.numCols, [[c.val for c in row] for row in d.rows()], d['b', 'twice'].val)\n    try:\n        d.appendRow(['x'])\n    except RuntimeError as e:\n        print('outside', e)\ndef onFrameStart(frame):\n    if frame == 2:\n        op('cues')[3, 1] = 10\n    if frame == 3:\n        print('after', op('doubled')['c', 'twice'].val)\n"
+
+
+def test_script_dat_builds_a_table_from_its_input(tmp_path):
+    """A Script DAT's onCook(scriptOp) makes its table with the table
+    methods, cooking again when its input changes; outside its cook the
+    table is not a script's to edit."""
+    (tmp_path / "network.ini").write_text(SCRIPTDAT_NET)
+    (tmp_path / "cb.py").write_text(SCRIPTDAT_CALLBACKS)
+    (tmp_path / "s.py").write_text(SCRIPTDAT_SCRIPT)
+    r = subprocess.run([VITRINE, "--frames", "4", "--headless",
+                        str(tmp_path)], cwd=ROOT, capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert lines_of(r.stderr, "/project1/s") == [
+        "table 4 2 [['name', 'twice'], ['a', 'first'], ['b', '4.0'], "
+        "['c', '6.0']] 4.0",
+        "outside /project1/doubled: a script makes this DAT's table in its "
+        "own onCook",
+        "after 20.0",
+    ]

@@ -554,6 +554,36 @@ static void test_write_policy(void **state)
                                sizeof(err)), PAR_ERR_KIND);
 }
 
+/* Every registered type (build/gen/op_types.h, from the definitions) is
+ * whole: a family (0 is none), a cook, names unique across the registry,
+ * parameter names unique within it. */
+static void test_registry_descriptors(void **state)
+{
+    (void)state;
+    size_t n;
+    const struct op_type *const *all = registry_all(&n);
+    assert_true(n >= 41);
+    for (size_t i = 0; i < n; i++) {
+        const struct op_type *t = all[i];
+        assert_non_null(t->optype);
+        if (t->family == OP_FAMILY_NONE || t->family >= OP_FAMILY_COUNT)
+            fail_msg("%s has no family", t->optype);
+        if (!t->cook || !t->name || !t->label)
+            fail_msg("%s lacks a cook, name or label", t->optype);
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(all[j]->optype, t->optype))
+                fail_msg("%s is registered twice", t->optype);
+        struct op *op = make(t->optype, "probe");
+        for (size_t a = 0; a < op->npars; a++)
+            for (size_t b = 0; b < a; b++)
+                if (!strcmp(op->pars[a].name, op->pars[b].name))
+                    fail_msg("%s has two parameters %s", t->optype,
+                             op->pars[a].name);
+        op_destroy(&op);
+    }
+    assert_string_equal(op_family_name(OP_FAMILY_NONE), "(no family)");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -573,6 +603,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_custom_pars, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_policy, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_registry_descriptors, setup,
+                                        teardown),
         cmocka_unit_test(test_kind_names),
         cmocka_unit_test(test_touchdesigner_names),
     };

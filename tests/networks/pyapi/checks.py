@@ -94,8 +94,12 @@ def onStart():
     me.nodeX = 100
     check('editor members', me.nodeX == 100)
     check('evalExpression', n.evalExpression('me.name') == 'noise1')
-    raises('changeType', NotImplementedError,
-           lambda: n.changeType('rampTOP'), 'network file')
+    t = parent().create(noiseTOP, 'typed')
+    t.par.period = 3
+    r = t.changeType('rampTOP')
+    check('changeType', r.OPType == 'rampTOP' and r.name == 'typed'
+          and op('typed') is r and r.par.type.eval() == 'horizontal')
+    r.destroy()
 
     # Par
     p = n.par.period

@@ -83,6 +83,16 @@ def collect():
         if hasattr(o, 'chans'):
             for c in o.chans():
                 targets.append((f'{o.path}[{c.name}]', c))
+    # every registered type the network lacks, made here: the list is the
+    # registry's, not this file's
+    have = {o.OPType for o in ops('*') + ops('box/*')}
+    made = parent().create(baseCOMP, 'made')
+    for optype in sorted(td._CLASSES):
+        if optype not in have:
+            o = made.create(optype)
+            targets.append((o.path, o))
+            targets.append((o.path + '.par', o.par))
+    print(f'FUZZ made {len(made.children)} more types')
     for n in ('op', 'ops', 'opex', 'parent', 'absTime', 'debug', 'mod'):
         targets.append((n, globals()[n] if n in globals() else None))
     t = op('table1')
