@@ -2160,6 +2160,173 @@ static PyTypeObject chop_base_type = {
     .tp_as_mapping = &chop_mapping,
 };
 
+/* CellBase: a table cell's value and place (td._Cell builds on it), so
+ * that DatBase makes one without running Python. */
+struct cell {
+    PyObject_HEAD
+    PyObject *val; /* text */
+    int row, col;
+    PyObject *dat; /* the DAT view, or None */
+};
+
+static PyTypeObject *cell_type; /* td._Cell, set by td */
+
+static int cell_init(PyObject *self, PyObject *args, PyObject *kw)
+{
+    struct cell *c = (struct cell *)self;
+    PyObject *val, *dat = Py_None;
+    int row, col;
+    static char *kws[] = {"val", "row", "col", "dat", NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "Oii|O", kws, &val, &row,
+                                     &col, &dat))
+        return -1;
+    Py_INCREF(val);
+    Py_INCREF(dat);
+    Py_XSETREF(c->val, val);
+    Py_XSETREF(c->dat, dat);
+    c->row = row;
+    c->col = col;
+    return 0;
+}
+
+static void cell_dealloc(PyObject *self)
+{
+    struct cell *c = (struct cell *)self;
+    Py_CLEAR(c->val);
+    Py_CLEAR(c->dat);
+    Py_TYPE(self)->tp_free(self);
+}
+
+static PyMemberDef cell_members[] = {
+    {"_val", T_OBJECT_EX, offsetof(struct cell, val), 0, NULL},
+    {"row", T_INT, offsetof(struct cell, row), 0, NULL},
+    {"col", T_INT, offsetof(struct cell, col), 0, NULL},
+    {"_dat", T_OBJECT, offsetof(struct cell, dat), 0, NULL},
+    {NULL, 0, 0, 0, NULL},
+};
+
+static PyTypeObject cell_base_type = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "_vitrine.CellBase",
+    .tp_basicsize = sizeof(struct cell),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+    .tp_new = PyType_GenericNew,
+    .tp_init = cell_init,
+    .tp_dealloc = cell_dealloc,
+    .tp_members = cell_members,
+};
+
+static PyObject *m_set_cell_type(PyObject *self, PyObject *args)
+{
+    (void)self;
+    PyObject *t;
+    if (!PyArg_ParseTuple(args, "O!", &PyType_Type, &t))
+        return NULL;
+    if (!PyType_IsSubtype((PyTypeObject *)t, &cell_base_type))
+        return PyErr_Format(PyExc_TypeError, "a CellBase subclass");
+    Py_INCREF(t);
+    Py_XSETREF(cell_type, (PyTypeObject *)t);
+    Py_RETURN_NONE;
+}
+
+static unsigned view_id(PyObject *self)
+{
+    static PyObject *id_name;
+    if (!id_name && !(id_name = PyUnicode_InternFromString("_id")))
+        return 0;
+    PyObject *idobj = PyObject_GetAttr(self, id_name);
+    if (!idobj)
+        return 0;
+    unsigned oid = (unsigned)PyLong_AsUnsignedLong(idobj);
+    Py_DECREF(idobj);
+    return oid;
+}
+
+/* DatBase: dat[row, col] of a table by index or name, as a Cell, and
+ * dat[row, col] = text where its type edits cells in place; anything
+ * else is td's (DAT._getitem, DAT._setitem). A mixin for td.DAT. */
+static PyObject *dat_subscript(PyObject *self, PyObject *key)
+{
+    if (PyTuple_CheckExact(key) && PyTuple_GET_SIZE(key) == 2 && cell_type) {
+        unsigned oid = view_id(self);
+        struct op *op = oid ? get_dat(oid) : NULL;
+        if (!op)
+            return NULL;
+        const struct dat_data *d = &op->dat;
+        int r = d->is_table ? cell_index(d, PyTuple_GET_ITEM(key, 0), false)
+                            : -2;
+        int c = d->is_table ? cell_index(d, PyTuple_GET_ITEM(key, 1), true)
+                            : -2;
+        if (r != -2 && c != -2) {
+            const char *v = r >= 0 && c >= 0 ? dat_cell(d, r, c) : NULL;
+            if (!v)
+                Py_RETURN_NONE;
+            struct cell *cl =
+                (struct cell *)cell_type->tp_alloc(cell_type, 0);
+            if (!cl)
+                return NULL;
+            cl->val = text_obj(v);
+            cl->row = r;
+            cl->col = c;
+            Py_INCREF(self);
+            cl->dat = self;
+            if (!cl->val)
+                Py_CLEAR(cl);
+            return (PyObject *)cl;
+        }
+    }
+    return PyObject_CallMethod(self, "_getitem", "O", key);
+}
+
+static int dat_ass_subscript(PyObject *self, PyObject *key, PyObject *v)
+{
+    if (v && PyTuple_CheckExact(key) && PyTuple_GET_SIZE(key) == 2 &&
+        PyLong_CheckExact(PyTuple_GET_ITEM(key, 0)) &&
+        PyLong_CheckExact(PyTuple_GET_ITEM(key, 1)) &&
+        (PyUnicode_CheckExact(v) || PyLong_CheckExact(v) ||
+         PyFloat_CheckExact(v))) {
+        unsigned oid = view_id(self);
+        struct op *op = oid ? get_dat(oid) : NULL;
+        if (!op)
+            return -1;
+        long r = PyLong_AsLong(PyTuple_GET_ITEM(key, 0));
+        long c = PyLong_AsLong(PyTuple_GET_ITEM(key, 1));
+        if (op->type->set_cell && r >= 0 && c >= 0 && r < op->dat.nrows &&
+            c < op->dat.ncols && op->dat.is_table) {
+            PyObject *s = PyUnicode_CheckExact(v) ? (Py_INCREF(v), v)
+                                                  : PyObject_Str(v);
+            const char *text = s ? PyUnicode_AsUTF8(s) : NULL;
+            char err[256];
+            int rc = text ? op->type->set_cell(op, (int)r, (int)c, text, err,
+                                               sizeof(err))
+                          : -2;
+            Py_XDECREF(s);
+            if (rc == -2)
+                return -1;
+            if (rc == 0)
+                return 0;
+        }
+    }
+    PyObject *res = v ? PyObject_CallMethod(self, "_setitem", "OO", key, v)
+                      : PyObject_CallMethod(self, "_delitem", "O", key);
+    Py_XDECREF(res);
+    return res ? 0 : -1;
+}
+
+static PyMappingMethods dat_mapping = {
+    .mp_subscript = dat_subscript,
+    .mp_ass_subscript = dat_ass_subscript,
+};
+
+static PyTypeObject dat_base_type = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "_vitrine.DatBase",
+    .tp_basicsize = sizeof(PyObject),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+    .tp_new = PyType_GenericNew,
+    .tp_as_mapping = &dat_mapping,
+};
+
 /* ---- CUDA ---- */
 
 static PyObject *cuda_error(struct op *op, const char *why)
@@ -2370,6 +2537,7 @@ static PyMethodDef methods[] = {
     {"dat_table", m_dat_table, METH_VARARGS, NULL},
     {"dat_cell", m_dat_cell, METH_VARARGS, NULL},
     {"dat_put", m_dat_put, METH_VARARGS, NULL},
+    {"set_cell_type", m_set_cell_type, METH_VARARGS, NULL},
     {"dat_set_cell", m_dat_set_cell, METH_VARARGS, NULL},
     {"top_info", m_top_info, METH_VARARGS, NULL},
     {"top_read", m_top_read, METH_VARARGS, NULL},
@@ -2404,6 +2572,8 @@ PyObject *py_module_init(void)
         {&pars_type, "ParsBase"},
         {&channel_base_type, "ChannelBase"},
         {&chop_base_type, "ChopBase"},
+        {&cell_base_type, "CellBase"},
+        {&dat_base_type, "DatBase"},
     };
     PyObject *m = PyModule_Create(&module);
     for (size_t i = 0; m && i < sizeof(types) / sizeof(types[0]); i++) {

@@ -1426,13 +1426,12 @@ class _ScriptChannel:
 # ---------------------------------------------------------------- DAT
 
 
-class _Cell:
+class _Cell(_vt.CellBase):
     """One cell of a table DAT (TouchDesigner's Cell): its `val` reads and
-    writes the table; it computes and compares like its value."""
-    __slots__ = ('_val', 'row', 'col', '_dat')
-
-    def __init__(self, val, row, col, dat=None):
-        self._val, self.row, self.col, self._dat = val, row, col, dat
+    writes the table; it computes and compares like its value. Its value
+    and place (_val, row, col, _dat) are _vitrine.CellBase's, which makes
+    cells without running Python."""
+    __slots__ = ()
 
     @property
     def val(self):
@@ -1502,7 +1501,7 @@ def _cell_text(v):
     return v._val if isinstance(v, _Cell) else str(v)
 
 
-class DAT(OP):
+class DAT(_vt.DatBase, OP):
     """A DAT: text, or a table of cells."""
 
     def _rows(self):
@@ -1547,12 +1546,10 @@ class DAT(OP):
                 return i
         return None
 
-    def __getitem__(self, key):
-        if type(key) is tuple and len(key) == 2:
-            got = _vt.dat_cell(self._id, key[0], key[1])  # a table: in C
-            if got is not NotImplemented:
-                return None if got is None else _Cell(got[0], got[1],
-                                                      got[2], self)
+    # dat[r, c] of a table by index or name (and dat[r, c] = text where
+    # its type edits cells in place) are _vitrine.DatBase's; the rest is
+    # here: Cells as keys, rows, text DATs
+    def _getitem(self, key):
         rows = self._rows()
         if isinstance(key, tuple):
             r, c = key
@@ -1608,7 +1605,11 @@ class DAT(OP):
                                                 key))
         return i % n
 
-    def __setitem__(self, key, value):
+    def _delitem(self, key):
+        raise TypeError("%s: cells are not deleted; deleteRow() and "
+                        "deleteCol() remove rows and columns" % self.path)
+
+    def _setitem(self, key, value):
         if not isinstance(key, tuple):
             raise TypeError("%s: a cell is dat[row, col]" % self.path)
         if len(key) == 2 and type(key[0]) is int and type(key[1]) is int \
@@ -3064,6 +3065,7 @@ def _eval_as(o, expr):
 
 
 _vt.set_hooks(_find_call, _value, Channel)
+_vt.set_cell_type(_Cell)
 
 
 def _type_classes():
