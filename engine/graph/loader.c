@@ -5,7 +5,6 @@
 #include "loader.h"
 
 #include <errno.h>
-#include <math.h>
 #include <ini.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -461,23 +460,17 @@ static size_t split_list(char *text, char **out, size_t max)
 static bool decl_number(struct build *b, struct section *s, struct kv *kv,
                         double *out)
 {
-    char *end;
-    double v = strtod(kv->value, &end);
-    while (*end == ' ' || *end == '\t')
-        end++;
-    if (end == kv->value || *end || !isfinite(v)) {
-        ERR(b, LOAD_ERR_BAD_VALUE, kv->line, s->name, "%s: '%s' is not a "
-            "number", kv->key, kv->value);
-        return false;
-    }
-    *out = v;
-    return true;
+    if (par_parse_number(kv->value, out))
+        return true;
+    ERR(b, LOAD_ERR_BAD_VALUE, kv->line, s->name, "%s: '%s' is not a number",
+        kv->key, kv->value);
+    return false;
 }
 
-static bool decl_toggle(const char *v)
+static unsigned decl_clamp(const char *v, unsigned bit)
 {
-    return str_ieq(v, "on") || str_ieq(v, "1") || str_ieq(v, "true") ||
-           str_ieq(v, "yes");
+    double on = 0;
+    return par_parse_toggle(v, &on) && on ? bit : 0;
 }
 
 /* Declares the group `name` from its `name.field` keys. */
@@ -485,7 +478,7 @@ static void declare_one(struct build *b, struct section *s, const char *name,
                         int line)
 {
     struct par_decl d = {.name = name};
-    char defs[1024] = "", names[4096] = "", labels[4096] = "";
+    char names[4096] = "", labels[4096] = "";
     char *mn[256], *ml[256];
     size_t nl = 0;
     size_t len = strlen(name);
@@ -499,16 +492,15 @@ static void declare_one(struct build *b, struct section *s, const char *name,
         if (!strcmp(f, "style")) d.style = kv->value;
         else if (!strcmp(f, "label")) d.label = kv->value;
         else if (!strcmp(f, "page")) d.page = kv->value;
-        else if (!strcmp(f, "default"))
-            snprintf(defs, sizeof(defs), "%s", kv->value);
+        else if (!strcmp(f, "default")) d.def_text = kv->value;
         else if (!strcmp(f, "menunames"))
             snprintf(names, sizeof(names), "%s", kv->value);
         else if (!strcmp(f, "menulabels"))
             snprintf(labels, sizeof(labels), "%s", kv->value);
         else if (!strcmp(f, "clampmin"))
-            d.clamp |= decl_toggle(kv->value) ? PAR_CLAMP_MIN : 0;
+            d.clamp |= decl_clamp(kv->value, PAR_CLAMP_MIN);
         else if (!strcmp(f, "clampmax"))
-            d.clamp |= decl_toggle(kv->value) ? PAR_CLAMP_MAX : 0;
+            d.clamp |= decl_clamp(kv->value, PAR_CLAMP_MAX);
         else if (!decl_number(b, s, kv, &v))
             ok = false;
         else if (!strcmp(f, "size")) d.size = (int)v;
@@ -530,39 +522,9 @@ static void declare_one(struct build *b, struct section *s, const char *name,
         }
         d.menu_labels = (const char *const *)ml;
     }
-    /* defaults: numbers, one per component, or text */
-    d.def_str = defs;
-    char copy[1024], *parts[4];
-    snprintf(copy, sizeof(copy), "%s", defs);
-    for (char *c = copy; *c; c++)
-        if (*c == ' ' || *c == '\t')
-            *c = ',';
-    size_t nd = split_list(copy, parts, 4);
-    for (size_t c = 0; c < nd; c++) {
-        char *end;
-        double v = strtod(parts[c], &end);
-        d.def[c] = *end ? 0 : v;
-        if (nd == 1)
-            d.def[1] = d.def[2] = d.def[3] = d.def[0];
-    }
     char err[1024];
-    if (par_custom_add(s->op, &d, false, err, sizeof(err)) != PAR_OK) {
+    if (par_custom_add(s->op, &d, false, err, sizeof(err)) != PAR_OK)
         ERR(b, LOAD_ERR_BAD_VALUE, line, s->name, "%s", err);
-        return;
-    }
-    /* a numeric kind's default is numbers */
-    struct par *p = par_custom_first(s->op, name);
-    for (size_t c = 0; p && *defs && par_is_numeric(p) &&
-                       p->def->kind != PAR_MENU && c < nd; c++) {
-        char *end;
-        (void)strtod(parts[c], &end);
-        if (*end || end == parts[c]) {
-            ERR(b, LOAD_ERR_BAD_VALUE, line, s->name, "%s.default: '%s' is "
-                "not a number", name, parts[c]);
-            par_custom_remove(s->op, name);
-            return;
-        }
-    }
 }
 
 /* Custom parameters first, so that the values below can set them. */

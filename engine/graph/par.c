@@ -331,7 +331,7 @@ static bool store_string(struct op *op, struct par *p, const char *text)
     return true;
 }
 
-static bool parse_double(const char *text, double *out)
+bool par_parse_number(const char *text, double *out)
 {
     char *end;
     errno = 0;
@@ -358,7 +358,7 @@ static bool parse_int(const char *text, double *out)
     return true;
 }
 
-static bool parse_toggle(const char *t, double *out)
+bool par_parse_toggle(const char *t, double *out)
 {
     static const char *const on[] = {"1", "on", "true", "yes"};
     static const char *const off[] = {"0", "off", "false", "no"};
@@ -463,7 +463,7 @@ enum par_err par_set_text(struct op *op, struct par *p, const char *text,
     switch (k) {
     case PAR_FLOAT:
     case PAR_RGBA:
-        if (!parse_double(t, &v)) {
+        if (!par_parse_number(t, &v)) {
             snprintf(err, errlen, "'%s' is not a number (%s is a %s "
                      "parameter)", t, p->name, par_kind_name(k));
             return PAR_ERR_KIND;
@@ -478,7 +478,7 @@ enum par_err par_set_text(struct op *op, struct par *p, const char *text,
         break;
     case PAR_TOGGLE:
     case PAR_PULSE:
-        if (!parse_toggle(t, &v)) {
+        if (!par_parse_toggle(t, &v)) {
             snprintf(err, errlen, "'%s' is not on/off (%s is a %s parameter; "
                      "use on, off, 1, 0, true or false)", t, p->name,
                      par_kind_name(k));
@@ -618,7 +618,7 @@ void par_apply_string(struct op *op, struct par *p, const char *s)
             char err[256];
             if (parse_menu(p, s, &v, err, sizeof(err)) == PAR_OK)
                 par_apply_double(op, p, v);
-        } else if (parse_double(s, &v)) {
+        } else if (par_parse_number(s, &v)) {
             par_apply_double(op, p, v);
         }
         return;
@@ -804,6 +804,38 @@ static void free_def_strings(struct par_def *d)
     free((void *)d->menu);
 }
 
+/* A default given as text, read as the kind reads values: numbers, one
+ * per component (or one for all), separated by spaces or commas; a menu
+ * item's name or index; text. */
+static bool default_from_text(struct par_def *d, const char *text, char *err,
+                              size_t errlen)
+{
+    if (is_string_kind(d->kind) || d->kind == PAR_MENU) {
+        free((char *)d->def_str);
+        d->def_str = xstrdup(text);
+        double i;
+        if (d->kind == PAR_MENU && par_parse_number(text, &i))
+            d->def[0] = i;
+        return true;
+    }
+    char buf[1024];
+    snprintf(buf, sizeof(buf), "%s", text);
+    int n = 0;
+    for (char *save = NULL, *t = strtok_r(buf, ", \t", &save); t;
+         t = strtok_r(NULL, ", \t", &save)) {
+        double v;
+        if (n == 4 || !par_parse_number(t, &v)) {
+            snprintf(err, errlen, "%s.default: '%s' is not a number",
+                     d->name, t);
+            return false;
+        }
+        d->def[n++] = v;
+    }
+    for (int c = n; n == 1 && c < 4; c++)
+        d->def[c] = d->def[0];
+    return true;
+}
+
 /* Fills def from decl; false with err on a bad declaration. */
 static bool decl_to_def(const struct par_decl *dc, struct par_def *d,
                         char *err, size_t errlen)
@@ -854,6 +886,11 @@ static bool decl_to_def(const struct par_decl *dc, struct par_def *d,
     d->def_str = dc->def_str ? xstrdup(dc->def_str) : NULL;
     for (int c = 0; c < 4; c++)
         d->def[c] = dc->def[c];
+    if (dc->def_text && *dc->def_text &&
+        !default_from_text(d, dc->def_text, err, errlen)) {
+        free_def_strings(d);
+        return false;
+    }
     d->norm[0] = dc->has_norm ? dc->norm[0] : 0;
     d->norm[1] = dc->has_norm ? dc->norm[1] : 1;
     d->lim[0] = dc->has_lim ? dc->lim[0] : d->norm[0];

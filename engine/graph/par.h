@@ -213,6 +213,8 @@ struct par_decl {
     int size;          /* Float and Int: 1-4 components; 0 means 1 */
     double def[4];     /* per component; a menu: index */
     const char *def_str; /* Str, File, OP kinds, or a menu item's name */
+    const char *def_text; /* or the default as a file writes it, read by
+                           * the kind ("1 0.5 0", "fast", "welcome") */
     bool has_norm, has_lim;
     double norm[2], lim[2];
     unsigned clamp; /* enum par_clamp */
@@ -249,6 +251,10 @@ size_t par_pages(const struct op *op, const char *const **names);
 void pars_clear_pulses(struct op *op);
 
 bool par_is_numeric(const struct par *p);
+/* How every value is read from text: a finite number (trailing blanks
+ * allowed), and on/off, 1/0, true/false, yes/no. */
+bool par_parse_number(const char *text, double *out);
+bool par_parse_toggle(const char *text, double *out);
 double par_get_double(const struct op *op, const struct par *p);
 int par_get_int(const struct op *op, const struct par *p);
 const char *par_get_string(const struct op *op, const struct par *p);

@@ -23,16 +23,13 @@ struct lfo {
 static int cook(struct op *op, const struct cook_ctx *ctx)
 {
     struct lfo *p = op->priv;
-    double t0, dt;
-    int64_t first;
-    int n = chop_range_apply(op, &p->range, ctx, &t0, &dt, &first);
-    if (n < 0)
+    struct chop_span sp;
+    if (!chop_range_span(op, &p->range, ctx, &sp))
         return -1;
-    if (p->layout_version != op->par_version || op->chop.nchan == 0) {
-        chop_names_from_list(op, p->channelname, ctx->fps);
-        p->layout_version = op->par_version;
-    }
-    chop_range_resize(op, &p->range, n, ctx);
+    chop_generator_layout(op, p->channelname, &p->layout_version, sp.n,
+                          sp.rate);
+    int n = sp.n;
+    double t0 = sp.t0, dt = sp.dt;
     struct chop_data *c = &op->chop;
     for (int i = 0; i < n; i++) {
         double x = p->frequency * (t0 + i * dt) + p->phase;

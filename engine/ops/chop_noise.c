@@ -41,16 +41,14 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
         op_set_error(op, "period must be above 0, is %g", p->period);
         return -1;
     }
-    double t0, dt;
-    int64_t first;
-    int n = chop_range_apply(op, &p->range, ctx, &t0, &dt, &first);
-    if (n < 0)
+    struct chop_span sp;
+    if (!chop_range_span(op, &p->range, ctx, &sp))
         return -1;
-    if (p->layout_version != op->par_version || op->chop.nchan == 0) {
-        chop_names_from_list(op, p->channelname, ctx->fps);
-        p->layout_version = op->par_version;
-    }
-    chop_range_resize(op, &p->range, n, ctx);
+    chop_generator_layout(op, p->channelname, &p->layout_version, sp.n,
+                          sp.rate);
+    int n = sp.n;
+    double t0 = sp.t0, dt = sp.dt;
+    int64_t first = sp.first;
     for (int c = 0; c < op->chop.nchan; c++)
         for (int i = 0; i < n; i++) {
             double x = (t0 + i * dt) / p->period + p->tx, v;

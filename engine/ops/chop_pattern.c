@@ -20,14 +20,10 @@ struct pattern {
 static int cook(struct op *op, const struct cook_ctx *ctx)
 {
     struct pattern *p = op->priv;
-    if (p->layout_version != op->par_version || op->chop.nchan == 0) {
-        chop_names_from_list(op, p->channelname, ctx->fps);
-        p->layout_version = op->par_version;
-    }
-    struct chop_data *c = &op->chop;
     int n = p->length;
-    chop_resize(c, c->nchan, n);
-    c->rate = p->rate > 0 ? p->rate : ctx->fps;
+    chop_generator_layout(op, p->channelname, &p->layout_version, n,
+                          p->rate > 0 ? p->rate : ctx->fps);
+    struct chop_data *c = &op->chop;
     for (int k = 0; k < c->nchan; k++)
         for (int i = 0; i < n; i++) {
             double x = p->numcycles * i / n + p->phase + k * p->phasestep, v;

@@ -38,15 +38,14 @@ static double in_samples(double v, int unit, double rate, double fps)
     return unit == 0 ? v : unit == 1 ? v * rate / fps : v * rate;
 }
 
-int chop_range_apply(struct op *op, const struct chop_range *r,
-                     const struct cook_ctx *ctx, double *t0, double *dt,
-                     int64_t *first)
+bool chop_range_span(struct op *op, const struct chop_range *r,
+                     const struct cook_ctx *ctx, struct chop_span *sp)
 {
     double rate = r->rate > 0 ? r->rate : ctx->fps, n = 1;
     if (r->timeslice) {
         rate = ctx->fps;
-        *t0 = ctx->seconds;
-        *first = ctx->frame - 1;
+        sp->t0 = ctx->seconds;
+        sp->first = ctx->frame - 1;
     } else {
         double s = floor(in_samples(r->start, r->startunit, rate, ctx->fps) +
                          0.5);
@@ -57,21 +56,26 @@ int chop_range_apply(struct op *op, const struct chop_range *r,
             op_set_error(op, "start %g to end %g makes %.0f samples; a "
                          "channel holds 1 to %d", r->start, r->end, n,
                          CHOP_RANGE_MAX);
-            return -1;
+            return false;
         }
-        *t0 = s / rate;
-        *first = (int64_t)s;
+        sp->t0 = s / rate;
+        sp->first = (int64_t)s;
     }
-    *dt = 1.0 / rate;
-    return (int)n;
+    sp->n = (int)n;
+    sp->rate = rate;
+    sp->dt = 1.0 / rate;
+    return true;
 }
 
-void chop_range_resize(struct op *op, const struct chop_range *r, int n,
-                       const struct cook_ctx *ctx)
+void chop_generator_layout(struct op *op, const char *names,
+                           uint64_t *names_version, int n, double rate)
 {
+    if (*names_version != op->par_version || op->chop.nchan == 0) {
+        chop_names_from_list(op, names, rate);
+        *names_version = op->par_version;
+    }
     chop_resize(&op->chop, op->chop.nchan, n);
-    op->chop.rate = r->timeslice ? ctx->fps : r->rate > 0 ? r->rate
-                                                          : ctx->fps;
+    op->chop.rate = rate;
 }
 
 double chop_hash_unit(uint32_t a, uint32_t b, uint32_t c)

@@ -70,17 +70,23 @@ extern const struct par_menu_item chop_range_units[];
     {.name = "rate", .label = "Sample Rate", .page = "Channel",             \
      .norm = {0, 240}, .lim = {0, 0}, .clamp = PAR_CLAMP_MIN,               \
      .offset = offsetof(type, field.rate)}
-/* The range's samples: their count, the time of the first and the time
- * between two, in seconds, and the first's index. -1 with the op's error
- * set (and its output left as it was) when the range is empty or too
- * long. */
-int chop_range_apply(struct op *op, const struct chop_range *r,
-                     const struct cook_ctx *ctx, double *t0, double *dt,
-                     int64_t *first);
-/* Then sizes op's output for n samples at the range's rate, keeping its
- * channel names. */
-void chop_range_resize(struct op *op, const struct chop_range *r, int n,
-                       const struct cook_ctx *ctx);
+/* The range's samples: their count, the time of the first and between
+ * two (seconds), their rate and the first's index. False with the op's
+ * error set (and its output left as it was) when the range is empty or
+ * too long. */
+struct chop_span {
+    int n;
+    double t0, dt, rate;
+    int64_t first;
+};
+bool chop_range_span(struct op *op, const struct chop_range *r,
+                     const struct cook_ctx *ctx, struct chop_span *sp);
+
+/* A generator's output: the channels the space-separated list names
+ * (named anew only when the op's parameters changed since
+ * *names_version), n samples each at rate. */
+void chop_generator_layout(struct op *op, const char *names,
+                           uint64_t *names_version, int n, double rate);
 
 /* A number in -1..1 for three integers, the same for the same ones (a
  * random generator's sample of a channel and seed). */

@@ -1401,31 +1401,6 @@ static int cell_index(const struct dat_data *d, PyObject *k, bool col)
     return -2;
 }
 
-/* dat_cell(id, row, col) -> (text, row, col), None when there is no such
- * cell, NotImplemented for what td answers itself (a text DAT, keys that
- * are neither ints nor text) */
-static PyObject *m_dat_cell(PyObject *self, PyObject *args)
-{
-    (void)self;
-    unsigned id;
-    PyObject *ro, *co;
-    if (!PyArg_ParseTuple(args, "IOO", &id, &ro, &co))
-        return NULL;
-    struct op *op = get_dat(id);
-    if (!op)
-        return NULL;
-    const struct dat_data *d = &op->dat;
-    if (!d->is_table)
-        Py_RETURN_NOTIMPLEMENTED;
-    int r = cell_index(d, ro, false), c = cell_index(d, co, true);
-    if (r == -2 || c == -2)
-        Py_RETURN_NOTIMPLEMENTED;
-    const char *v = r >= 0 && c >= 0 ? dat_cell(d, r, c) : NULL;
-    if (!v)
-        Py_RETURN_NONE;
-    return Py_BuildValue("(Nii)", text_obj(v), r, c);
-}
-
 /* dat_set_cell(id, row, col, text) -> False when the op's type edits no
  * cells in place or the cell is not in the table (td then rewrites the
  * table's text itself, or says what is wrong) */
@@ -2535,7 +2510,6 @@ static PyMethodDef methods[] = {
     {"chop_store", m_chop_store, METH_VARARGS, NULL},
     {"dat_text", m_dat_text, METH_VARARGS, NULL},
     {"dat_table", m_dat_table, METH_VARARGS, NULL},
-    {"dat_cell", m_dat_cell, METH_VARARGS, NULL},
     {"dat_put", m_dat_put, METH_VARARGS, NULL},
     {"set_cell_type", m_set_cell_type, METH_VARARGS, NULL},
     {"dat_set_cell", m_dat_set_cell, METH_VARARGS, NULL},

@@ -309,16 +309,21 @@ class Par:
 
     # What a custom parameter's declaration holds can be set, as in
     # TouchDesigner; a built-in parameter's is fixed.
+    def _declaration(self):
+        """A custom parameter's declaration, as _declare() takes it."""
+        i = self._i()
+        return {'label': i[1], 'default': i[3], 'normMin': i[4],
+                'normMax': i[5], 'min': i[6], 'max': i[7], 'clampMin': i[8],
+                'clampMax': i[9], 'menuNames': list(i[10]),
+                'menuLabels': list(i[11])}
+
     def _redefine(self, what, v):
         i = self._i()
         if not i[13]:
             raise AttributeError("%s: %s.%s can only be set on custom "
                                  "parameters" % (self.owner.path,
                                                  self._name, what))
-        d = {'label': i[1], 'default': i[3], 'normMin': i[4],
-             'normMax': i[5], 'min': i[6], 'max': i[7], 'clampMin': i[8],
-             'clampMax': i[9], 'menuNames': list(i[10]),
-             'menuLabels': list(i[11])}
+        d = self._declaration()
         d[what] = v
         if what == 'menuNames' and len(d['menuLabels']) != len(v):
             d['menuLabels'] = [str(x) for x in v]
@@ -366,7 +371,7 @@ class Par:
 
     def pulse(self, value=None, frames=0, seconds=0):
         if self.isPulse and self.isCustom and isinstance(
-                self.owner, (scriptTOP, scriptCHOP)):
+                self.owner, _SCRIPT_OPS):
             # a script's pulse: its onPulse now, as TouchDesigner calls it
             key = (self._id, self._name)
             _pulsed_now[key] = _pulsed_now.get(key, 0) + 1
@@ -979,17 +984,7 @@ class OP:
         return True
 
     def copyParameters(self, o, custom=True, builtin=True):
-        mine = set(_vt.par_names(self._id))
-        for p in o.par:
-            if (custom if p.isCustom else builtin) and p.name in mine \
-                    and not p.isPulse:
-                if True:
-                    m = p.mode
-                    if m == ParMode.EXPRESSION:
-                        self.par[p.name].expr = p.expr
-                    else:
-                        _vt.par_set(self._id, p.name,
-                                    _vt.par_get(o._id, p.name))
+        _copy_values(o, self, custom, builtin)
 
     def evalExpression(self, expr):
         return _eval_as(self, expr)
@@ -1065,22 +1060,9 @@ class OP:
         outs = [(o, o.inputs) for o in self.outputs]
         shown = _vt.output() == self._id
         new = p.create(t, _free_name(p, name + '_'))
-        for cp in self.customPars if isinstance(self, _CustomPars) and \
-                isinstance(new, _CustomPars) else []:
-            i = cp._i()
-            if cp.vecIndex == 0:
-                _declare(new._id, i[15], i[14], i[1], i[2], i[16], {}, True)
-        theirs = set(_vt.par_names(new._id))
-        for q in self.par:  # what both types have, where the value fits
-            if q.name in theirs and not q.isPulse:
-                try:
-                    if q.mode == ParMode.EXPRESSION:
-                        new.par[q.name].expr = q.expr
-                    else:
-                        _vt.par_set(new._id, q.name,
-                                    _vt.par_get(self._id, q.name))
-                except (ValueError, TypeError, SyntaxError):
-                    pass
+        if isinstance(new, _CustomPars):
+            _copy_declarations(self, new)
+        _copy_values(self, new, fitting=True)
         if ins:
             new.setInputs(ins)
         self.destroy()
@@ -2025,6 +2007,10 @@ class scriptTOP(TOP, _CustomPars):
                         _stream_handle(stream))
 
 
+# Script ops: their callbacks DAT gets onSetupParameters, onPulse, onCook.
+_SCRIPT_OPS = (scriptTOP, scriptCHOP, scriptDAT)
+
+
 class COMP(OP, _CustomPars):
     """A COMP: a container of ops, with its extensions' promoted members
     (capitalised names) as its own."""
@@ -2075,14 +2061,7 @@ class COMP(OP, _CustomPars):
                             % (self.path, type(o).__name__))
         new = self.create(o.OPType, name if name is not None
                           else _free_name(self, o.name))
-        for p in o.customPars if isinstance(o, _CustomPars) else []:
-            i = p._i()
-            if p.vecIndex == 0:
-                _declare(new._id, i[15], i[14], i[1], i[2], i[16], {
-                    'default': i[3], 'normMin': i[4], 'normMax': i[5],
-                    'min': i[6], 'max': i[7], 'clampMin': i[8],
-                    'clampMax': i[9], 'menuNames': i[10],
-                    'menuLabels': i[11]}, True)
+        _copy_declarations(o, new)
         new.copyParameters(o)
         if isinstance(o, COMP):
             made = {}
@@ -2803,7 +2782,7 @@ def _frame_after_cook():
         o = _wrap(oid) if _vt.alive(oid) else None
         if name == 'reinitextensions' and isinstance(o, COMP):
             _extensions_reinit(oid)
-        if isinstance(o, (scriptTOP, scriptCHOP)) and name in o.par \
+        if isinstance(o, _SCRIPT_OPS) and name in o.par \
                 and o.par[name].isCustom:
             _run_callback(o, 'onPulse', o.par[name])
     _pulsed_now.clear()
@@ -3085,6 +3064,33 @@ def _type_classes():
 
 _type_classes()
 _OPTYPE_BASE = {t: base for t, _, base in _vt.op_types()}  # noiseTOP: noise
+
+
+def _copy_declarations(src, dst):
+    """src's custom parameter groups declared on dst as they are on src."""
+    for p in src.customPars if isinstance(src, _CustomPars) else []:
+        if p.vecIndex == 0:
+            i = p._i()
+            _declare(dst._id, i[15], i[14], i[1], i[2], i[16],
+                     p._declaration(), True)
+
+
+def _copy_values(src, dst, custom=True, builtin=True, fitting=False):
+    """The values and expressions of src's parameters dst also has
+    (pulses aside); fitting: those dst's kind cannot take are left out."""
+    theirs = set(_vt.par_names(dst._id))
+    for p in src.par:
+        if not ((custom if p.isCustom else builtin) and p.name in theirs
+                and not p.isPulse):
+            continue
+        try:
+            if p.mode == ParMode.EXPRESSION:
+                dst.par[p.name].expr = p.expr
+            else:
+                _vt.par_set(dst._id, p.name, _vt.par_get(src._id, p.name))
+        except (ValueError, TypeError, SyntaxError):
+            if not fitting:
+                raise
 
 
 def _optype_name(optype):
