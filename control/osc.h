@@ -2,8 +2,8 @@
  * (UDP, or a multicast group), shared by every op that listens there.
  * Each server reads its socket on its own thread (recvmmsg, a receive
  * buffer of at least 4 MiB), walks bundles (nested, with their timetags),
- * has liblo decode each message (osc_codec.c, the runtime's one OSC
- * codec, which also encodes everything sent) and puts the messages into
+ * has liblo decode each message (engine/base/osc_codec.c, the runtime's
+ * one OSC codec, which also encodes everything sent) and puts the messages into
  * a bounded single-producer queue.
  * The main thread drains it once per frame: a message is due in the first
  * frame that starts at or after its bundle's timetag ("immediately":
@@ -17,6 +17,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "../engine/base/osc_codec.h"
 
 #define OSC_ADDR_MAX 128
 #define OSC_ARGS_MAX 16
@@ -116,53 +118,5 @@ int osc_sender_bundle(struct osc_sender *s, const char *const *addrs,
 int osc_decode(const void *data, size_t len,
                void (*emit)(void *ctx, const struct osc_msg *m),
                void *ctx);
-
-/* ---- the codec (osc_codec.c, through liblo) ---- */
-
-/* One argument of a message, as sent: type is its OSC type tag (i f s b
- * h t d S c m T F N I r), or '[' and ']' around an array's elements. */
-struct osc_arg {
-    char type;
-    union {
-        int32_t i;
-        float f;
-        int64_t h;
-        double d;
-        uint64_t t;  /* NTP timetag */
-        uint32_t r;  /* RGBA, red in the top byte */
-        char c;
-        unsigned char m[4];
-    } v;
-    const char *s;    /* s, S */
-    const void *blob; /* b */
-    size_t blob_len;
-};
-/* Decodes one OSC message (not a bundle) with liblo, whose validation
- * decides what is malformed: its address into addr, then visit (may be
- * NULL) for each argument in order. 0, or -1 when malformed. */
-int osc_message_args(const void *data, size_t len, char *addr,
-                     size_t addr_len,
-                     void (*visit)(void *ctx, const struct osc_arg *a),
-                     void *ctx);
-
-/* A message to send, built argument by argument (liblo's lo_message). */
-struct osc_out;
-struct osc_out *osc_out_new(void);
-void osc_out_free(struct osc_out **o);
-void osc_out_int(struct osc_out *o, int64_t v); /* i, or h beyond 32 bits */
-void osc_out_float(struct osc_out *o, double v);
-void osc_out_string(struct osc_out *o, const char *s);
-void osc_out_blob(struct osc_out *o, const void *data, size_t len);
-void osc_out_bool(struct osc_out *o, bool v);
-void osc_out_nil(struct osc_out *o);
-void osc_out_array(struct osc_out *o, bool begin);
-/* Its bytes with this address, newly allocated. */
-unsigned char *osc_out_message(struct osc_out *o, const char *addr,
-                               size_t *len);
-/* n messages as one bundle (timetag: NTP, 1 immediately), newly
- * allocated. */
-unsigned char *osc_out_bundle(struct osc_out *const *msgs,
-                              const char *const *addrs, int n,
-                              uint64_t timetag, size_t *len);
 
 #endif

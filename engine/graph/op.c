@@ -647,3 +647,23 @@ bool op_is_time_dependent(const struct op *op)
     return (op->type->flags & OPT_TIME_DEPENDENT) ||
            (op->type->is_time_dependent && op->type->is_time_dependent(op));
 }
+
+bool op_top_info(const struct op *op, struct top_info *info)
+{
+    *info = (struct top_info){0};
+    const struct gpu_tex *t = op->top.tex;
+    if (op->type->family != OP_TOP || !t)
+        return false;
+    info->width = t->w;
+    info->height = t->h;
+    info->aspect = (double)t->w / (double)t->h;
+    info->format = gpu_format_name(t->format);
+    info->gpu_bytes = (size_t)t->w * (size_t)t->h * gpu_format_bytes(t->format);
+    info->depth = 1;
+    if (op->top.stack) {
+        info->depth = op->top.stack->depth;
+        info->gpu_bytes += gpu_stack_bytes(op->top.stack);
+        info->newest_slice = op->top.newest_slice;
+    }
+    return true;
+}

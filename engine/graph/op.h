@@ -35,6 +35,18 @@ struct top_data {
     int newest_slice;        /* of the stack */
 };
 
+/* What a TOP reports about its image (TouchDesigner's TOP.width, height,
+ * depth, aspect, pixelFormat, gpuMemory, newestSliceWOffset). */
+struct top_info {
+    int width, height, depth; /* depth 1 unless it holds a stack */
+    double aspect;            /* width / height */
+    const char *format;       /* "rgba8", ... */
+    size_t gpu_bytes;         /* its image and stack */
+    int newest_slice;
+};
+/* False (and *info zeroed) while the op has no image yet. */
+bool op_top_info(const struct op *op, struct top_info *info);
+
 enum op_family {
     OP_FAMILY_NONE = 0, /* a descriptor that forgot .family: refused */
     OP_TOP,

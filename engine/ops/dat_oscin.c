@@ -146,8 +146,13 @@ static void receive(struct op *op, struct oscin_dat *p,
                     const struct osc_msg *m)
 {
     add_row(p, m);
-    if (p->callbacks[0])
-        py_osc_receive(op, p->nrows - 1, m);
+    if (p->callbacks[0]) {
+        struct py_osc_message pm = {
+            .addr = m->addr, .raw = m->raw_len ? m->raw : NULL,
+            .raw_len = m->raw_len, .timetag = m->timetag,
+            .from_ip = m->from_ip, .from_port = m->from_port};
+        py_osc_receive(op, p->nrows - 1, &pm);
+    }
 }
 
 static void defer(struct oscin_dat *p, const struct osc_msg *m)

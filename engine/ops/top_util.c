@@ -17,26 +17,6 @@ const struct par_menu_item top_extends[] = {
 const GLenum top_extend_wrap[] = {GL_CLAMP_TO_EDGE, GL_CLAMP_TO_BORDER,
                                   GL_REPEAT, GL_MIRRORED_REPEAT};
 
-bool top_get_info(const struct op *op, struct top_info *info)
-{
-    *info = (struct top_info){0};
-    const struct gpu_tex *t = op->top.tex;
-    if (op->type->family != OP_TOP || !t)
-        return false;
-    info->width = t->w;
-    info->height = t->h;
-    info->aspect = (double)t->w / (double)t->h;
-    info->format = gpu_format_name(t->format);
-    info->gpu_bytes = (size_t)t->w * (size_t)t->h * gpu_format_bytes(t->format);
-    info->depth = 1;
-    if (op->top.stack) {
-        info->depth = op->top.stack->depth;
-        info->gpu_bytes += gpu_stack_bytes(op->top.stack);
-        info->newest_slice = op->top.newest_slice;
-    }
-    return true;
-}
-
 struct gpu *top_gpu(struct op *op)
 {
     if (!op->graph->gpu)

@@ -35,18 +35,6 @@ extern const GLenum top_extend_wrap[];
      .kind = PAR_MENU, .menu = top_formats, .def_str = "input",             \
      .offset = offsetof(T, common.format)}
 
-/* What a TOP reports about its image (TouchDesigner's TOP.width, height,
- * depth, aspect, pixelFormat, gpuMemory, newestSliceWOffset). */
-struct top_info {
-    int width, height, depth; /* depth 1 unless it holds a stack */
-    double aspect;            /* width / height */
-    const char *format;       /* "rgba8", ... */
-    size_t gpu_bytes;         /* its image and stack */
-    int newest_slice;
-};
-/* False (and *info zeroed) while the op has no image yet. */
-bool top_get_info(const struct op *op, struct top_info *info);
-
 /* The GPU, or NULL with the op's error set. */
 struct gpu *top_gpu(struct op *op);
 /* The output texture for this cook: the common parameters' size and

@@ -13,7 +13,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "../../control/osc.h"
 #include "../base/log.h"
 #include "../base/util.h"
 #include "py_internal.h"
@@ -338,7 +337,7 @@ int py_cook_script(struct op *op)
     return ok ? 0 : -1;
 }
 
-void py_osc_receive(struct op *op, int row, const struct osc_msg *m)
+void py_osc_receive(struct op *op, int row, const struct py_osc_message *m)
 {
     if (!py.running || op->graph != py.graph)
         return;
@@ -346,7 +345,8 @@ void py_osc_receive(struct op *op, int row, const struct osc_msg *m)
     unsigned char *b = (unsigned char *)&m->from_ip;
     snprintf(ip, sizeof(ip), "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
     Py_XDECREF(td_call("_osc_receive", "(Iiy#Kssi)", op->id, row,
-                       (const char *)m->raw, (Py_ssize_t)m->raw_len,
+                       (const char *)(m->raw ? m->raw : ""),
+                       (Py_ssize_t)(m->raw ? m->raw_len : 0),
                        (unsigned long long)m->timetag, m->addr, ip,
                        (int)m->from_port));
 }

@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "../graph/graph.h"
 
@@ -68,10 +69,18 @@ int py_cook_script(struct op *op);
     {.name = "setuppars", .label = "Setup Parameters", .page = "Script",   \
      .kind = PAR_PULSE, .offset = offsetof(type, setuppars)}
 
-struct osc_msg;
+/* A received OSC message as an OSC In DAT's callback sees it. */
+struct py_osc_message {
+    const char *addr;
+    const void *raw; /* its bytes; NULL when they were not kept */
+    size_t raw_len;
+    uint64_t timetag;   /* its bundle's, as sent (1: immediately) */
+    uint32_t from_ip;   /* IPv4, network order */
+    uint16_t from_port; /* host order */
+};
 /* An OSC In DAT's onReceiveOSC(dat, rowIndex, message, byteData,
  * timeStamp, address, args, peer) for one message. */
-void py_osc_receive(struct op *op, int row, const struct osc_msg *m);
+void py_osc_receive(struct op *op, int row, const struct py_osc_message *m);
 
 /* op.storage of the attached graph's ops, for a save: each value pickled
  * on its own, with its key and the path of its op. A value that cannot

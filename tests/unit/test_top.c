@@ -803,7 +803,7 @@ static void test_texture3d_ring_step_replace_reset(void **state)
         free(top_pixels(g, "cube", &w, &h)); /* in the same frame */
     }
     struct top_info info;
-    assert_true(top_get_info(graph_find(g, "cache"), &info));
+    assert_true(op_top_info(graph_find(g, "cache"), &info));
     assert_int_equal(info.depth, 4);
     assert_int_equal(info.newest_slice, 1);
     assert_int_equal(info.gpu_bytes, 4 * 4 * 16 * 5); /* 4 slices + image */

@@ -9,7 +9,7 @@
  * tags and 'r' read as an int32, and given back as sent; on the way out,
  * the brackets are put back into liblo's bytes. Nothing else is decoded
  * or encoded here by hand. */
-#include "osc.h"
+#include "osc_codec.h"
 
 #include <arpa/inet.h>
 #include <lo/lo.h>
@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../engine/base/util.h"
+#include "util.h"
 
 #define TAGS_MAX 256
 
