@@ -44,6 +44,7 @@ ENGINE_SRC := $(wildcard engine/*/*.c) $(wildcard control/*.c)
 KIOSK_SRC := $(filter-out kiosk/main.c,$(wildcard kiosk/*.c))
 GLSL_SRC := $(wildcard engine/ops/*.glsl)
 PY_SRC := $(wildcard engine/py/*.py)
+OPS_PY_SRC := $(wildcard engine/ops/*.py)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 BENCH_SRC := $(wildcard tests/bench/bench_*.c)
 
@@ -51,7 +52,8 @@ ENGINE_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/obj/%.o)
 KIOSK_OBJ := $(KIOSK_SRC:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ := $(BUILD)/obj/kiosk/main.o
 GLSL_HDR := $(GLSL_SRC:engine/ops/%.glsl=$(BUILD)/gen/%.glsl.h) \
-            $(PY_SRC:engine/py/%.py=$(BUILD)/gen/%.py.h)
+            $(PY_SRC:engine/py/%.py=$(BUILD)/gen/%.py.h) \
+            $(OPS_PY_SRC:engine/ops/%.py=$(BUILD)/gen/%.py.h)
 LIBS := $(BUILD)/libkiosk.a $(BUILD)/libvitrine.a
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
@@ -83,8 +85,16 @@ $(BUILD)/gen/%.glsl.h: engine/ops/%.glsl
 	   sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/    "/' \
 	       -e 's/$$/\\n"/' $<; echo ';'; } >$@
 
-# td.py, the scripting API, is compiled in the same way (td.py -> td_py).
+# td, the scripting API (td.py and td_*.py), and each op type's Python
+# class beside its C file (dat_execute.py) are compiled in the same way
+# (dat_execute.py -> dat_execute_py).
 $(BUILD)/gen/%.py.h: engine/py/%.py
+	@mkdir -p $(@D)
+	@{ echo 'static const char $(subst .,_,$(notdir $<))[] ='; \
+	   sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/    "/' \
+	       -e 's/$$/\\n"/' $<; echo ';'; } >$@
+
+$(BUILD)/gen/%.py.h: engine/ops/%.py
 	@mkdir -p $(@D)
 	@{ echo 'static const char $(subst .,_,$(notdir $<))[] ='; \
 	   sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/    "/' \

@@ -72,6 +72,21 @@ struct cook_ctx {
     double dt; /* seconds since this op last cooked; 0 at its first cook */
 };
 
+/* The moments at which td calls an op type's Python class (op.python),
+ * so that td finds the ops to call by what they do, never by the name
+ * of their type. Each bit names the class's method td calls. */
+enum op_hook {
+    OP_HOOK_START = 1 << 0,       /* _hook_start(): its first frame */
+    OP_HOOK_FRAME_START = 1 << 1, /* _hook_frame_start(frame) */
+    OP_HOOK_COOKED = 1 << 2,      /* _hook_cooked(): after the cook */
+    OP_HOOK_PARS = 1 << 3,        /* _hook_pars(pulses): after that, with
+                                   * the frame's [(op id, par name)] */
+    OP_HOOK_PULSE = 1 << 4,       /* _hook_pulse(par): one of its own
+                                   * custom pulse parameters pulsed */
+    OP_HOOK_FRAME_END = 1 << 5,   /* _hook_frame_end(frame) */
+    OP_HOOK_EXIT = 1 << 6,        /* _hook_exit(): the runtime stops */
+};
+
 struct op_type {
     const char *name;   /* "lfo": TouchDesigner's OP.type */
     const char *optype; /* "lfoCHOP": OP.OPType, the network file's key */
@@ -115,7 +130,19 @@ struct op_type {
      * rewrites the DAT's text. */
     int (*set_cell)(struct op *op, int row, int col, const char *text,
                     char *err, size_t errlen);
+    /* What Python does with it: the source of its class, from the file
+     * beside its C file (dat_execute.py, compiled in as dat_execute_py),
+     * which td runs in its own namespace and which must define a class
+     * named by optype; NULL: its family's class. hooks: enum op_hook,
+     * each a method the class defines. */
+    const char *python;
+    const char *python_file; /* "dat_execute.py", for tracebacks */
+    unsigned hooks;
 };
+
+/* .python and .python_file of the op type in engine/ops/<file>.c, whose
+ * class lies in <file>.py (the Makefile compiles it into <file>.py.h). */
+#define OP_PYTHON(file) .python = file##_py, .python_file = #file ".py"
 
 struct op {
     /* What cooking reads for every op every frame comes first, so that

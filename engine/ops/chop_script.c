@@ -6,6 +6,7 @@
 
 #include "../py/py.h"
 #include "chop_util.h"
+#include "chop_script.py.h"
 
 struct script {
     char *callbacks;
@@ -37,4 +38,6 @@ const struct op_type op_chop_script = {
     .priv_size = sizeof(struct script),
     .check = py_check_needed,
     .cook = cook,
+    OP_PYTHON(chop_script),
+    .hooks = OP_HOOK_PULSE,
 };

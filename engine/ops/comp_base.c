@@ -1,6 +1,6 @@
 /* baseCOMP: a container of ops; the root of every network is one. Its
  * Extensions page names the Python objects that extend it and the
- * shortcuts that find it (td.py makes both). */
+ * shortcuts that find it (td_comp.py makes both). */
 #include <stddef.h>
 
 #include "../graph/op.h"

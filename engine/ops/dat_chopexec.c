@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "dat_source.h"
+#include "dat_chopexec.py.h"
 
 struct chopexec {
     char *text, *file, *chop, *channel;
@@ -59,4 +60,6 @@ const struct op_type op_dat_chopexec = {
     .pars = pars,
     .priv_size = sizeof(struct chopexec),
     .cook = cook,
+    OP_PYTHON(dat_chopexec),
+    .hooks = OP_HOOK_COOKED,
 };

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "dat_source.h"
+#include "dat_execute.py.h"
 
 struct execute {
     char *text, *file;
@@ -54,4 +55,7 @@ const struct op_type op_dat_execute = {
     .pars = pars,
     .priv_size = sizeof(struct execute),
     .cook = cook,
+    OP_PYTHON(dat_execute),
+    .hooks = OP_HOOK_START | OP_HOOK_FRAME_START | OP_HOOK_FRAME_END |
+             OP_HOOK_EXIT,
 };

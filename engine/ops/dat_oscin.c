@@ -19,6 +19,7 @@
 #include "../base/util.h"
 #include "../py/py.h"
 #include "osc_link.h"
+#include "dat_oscin.py.h"
 
 /* Callbacks get at most this share of a frame; the messages beyond it
  * wait for the next frame (up to PENDING_MAX of them, then are dropped
@@ -288,4 +289,5 @@ const struct op_type op_dat_oscin = {
     .cook = cook,
     .destroy = destroy,
     .sync = sync,
+    OP_PYTHON(dat_oscin),
 };

@@ -1,9 +1,10 @@
 /* oscoutDAT: sends OSC from Python: sendOSC(address, args, asBundle) and
- * sendBundle(messages) on the op (engine/py/td.py) go to `netaddress`:
+ * sendBundle(messages) on the op (dat_oscout.py) go to `netaddress`:
  * `port` over UDP. Its text stays empty. */
 #include <stddef.h>
 
 #include "../graph/graph.h"
+#include "dat_oscout.py.h"
 
 struct oscout_dat {
     int active, port;
@@ -42,4 +43,5 @@ const struct op_type op_dat_oscout = {
     .pars = pars,
     .priv_size = sizeof(struct oscout_dat),
     .cook = cook,
+    OP_PYTHON(dat_oscout),
 };

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "dat_source.h"
+#include "dat_parexec.py.h"
 
 struct parexec {
     char *text, *file, *ops, *pars;
@@ -52,4 +53,6 @@ const struct op_type op_dat_parexec = {
     .pars = pars,
     .priv_size = sizeof(struct parexec),
     .cook = cook,
+    OP_PYTHON(dat_parexec),
+    .hooks = OP_HOOK_PARS,
 };

@@ -7,6 +7,7 @@
 
 #include "../py/py.h"
 #include "../graph/op.h"
+#include "dat_script.py.h"
 
 struct script {
     char *callbacks;
@@ -39,4 +40,6 @@ const struct op_type op_dat_script = {
     .priv_size = sizeof(struct script),
     .check = py_check_needed,
     .cook = cook,
+    OP_PYTHON(dat_script),
+    .hooks = OP_HOOK_PULSE,
 };

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "dat_source.h"
+#include "dat_text.py.h"
 
 enum { RUN_NEVER, RUN_START, RUN_FRAME };
 
@@ -68,4 +69,6 @@ const struct op_type op_dat_text = {
     .priv_size = sizeof(struct text),
     .check = check,
     .cook = cook,
+    OP_PYTHON(dat_text),
+    .hooks = OP_HOOK_FRAME_START,
 };

@@ -7,6 +7,7 @@
 
 #include "../py/py.h"
 #include "top_util.h"
+#include "top_script.py.h"
 
 struct script {
     struct top_common common;
@@ -53,4 +54,6 @@ const struct op_type op_top_script = {
     .priv_size = sizeof(struct script),
     .check = py_check_needed,
     .cook = cook,
+    OP_PYTHON(top_script),
+    .hooks = OP_HOOK_PULSE,
 };

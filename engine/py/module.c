@@ -213,7 +213,23 @@ PyObject *py_module_init(void)
         py_op_methods,   py_par_methods, py_chop_methods, py_dat_methods,
         py_top_methods,  py_cuda_methods, py_osc_methods,
     };
+    static const struct {
+        const char *name;
+        long bit;
+    } hooks[] = {
+        {"HOOK_START", OP_HOOK_START},
+        {"HOOK_FRAME_START", OP_HOOK_FRAME_START},
+        {"HOOK_COOKED", OP_HOOK_COOKED},
+        {"HOOK_PARS", OP_HOOK_PARS},
+        {"HOOK_PULSE", OP_HOOK_PULSE},
+        {"HOOK_FRAME_END", OP_HOOK_FRAME_END},
+        {"HOOK_EXIT", OP_HOOK_EXIT},
+    };
     PyObject *m = PyModule_Create(&module);
+    for (size_t i = 0; m && i < sizeof(hooks) / sizeof(hooks[0]); i++) {
+        if (PyModule_AddIntConstant(m, hooks[i].name, hooks[i].bit) != 0)
+            Py_CLEAR(m);
+    }
     for (size_t i = 0; m && i < sizeof(tables) / sizeof(tables[0]); i++) {
         if (PyModule_AddFunctions(m, tables[i]) != 0)
             Py_CLEAR(m);

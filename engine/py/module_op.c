@@ -299,26 +299,30 @@ static PyObject *m_set_error(PyObject *self, PyObject *args)
     Py_RETURN_NONE;
 }
 
-static PyObject *m_ops_of_type(PyObject *self, PyObject *args)
+/* ops_with_hook(bit) -> ids of the ops whose type has that enum op_hook
+ * bit: what td calls at each moment of the frame. */
+static PyObject *m_ops_with_hook(PyObject *self, PyObject *args)
 {
     (void)self;
-    const char *optype;
-    if (!PyArg_ParseTuple(args, "s", &optype))
+    unsigned bit;
+    if (!PyArg_ParseTuple(args, "I", &bit))
         return NULL;
     struct graph *g = py_graph();
     PyObject *l = PyList_New(0);
     for (size_t i = 0; g && l && i < g->nslots; i++) {
         struct op *op = g->slots[i];
-        if (op && strcmp(op->type->optype, optype) == 0) {
+        if (op && (op->type->hooks & bit)) {
             PyObject *v = PyLong_FromUnsignedLong(op->id);
-            PyList_Append(l, v);
-            Py_DECREF(v);
+            if (!v || PyList_Append(l, v) != 0)
+                Py_CLEAR(l);
+            Py_XDECREF(v);
         }
     }
     return l;
 }
 
-/* op_types() -> [(OPType, family)] of every registered type */
+/* op_types() -> [(OPType, family, type name, its class's source or None,
+ * the source's file name, enum op_hook bits)] of every registered type */
 static PyObject *m_op_types(PyObject *self, PyObject *args)
 {
     (void)self;
@@ -328,9 +332,11 @@ static PyObject *m_op_types(PyObject *self, PyObject *args)
     PyObject *l = PyList_New((Py_ssize_t)n);
     for (size_t i = 0; l && i < n; i++)
         PyList_SET_ITEM(l, (Py_ssize_t)i,
-                        Py_BuildValue("(sss)", all[i]->optype,
+                        Py_BuildValue("(ssszzI)", all[i]->optype,
                                       op_family_name(all[i]->family),
-                                      all[i]->name));
+                                      all[i]->name, all[i]->python,
+                                      all[i]->python_file,
+                                      all[i]->hooks));
     return l;
 }
 
@@ -502,7 +508,7 @@ PyMethodDef py_op_methods[] = {
     {"cook", m_cook, METH_VARARGS, NULL},
     {"destroy", m_destroy, METH_VARARGS, NULL},
     {"set_error", m_set_error, METH_VARARGS, NULL},
-    {"ops_of_type", m_ops_of_type, METH_VARARGS, NULL},
+    {"ops_with_hook", m_ops_with_hook, METH_VARARGS, NULL},
     {"ops_with_par", m_ops_with_par, METH_VARARGS, NULL},
     {"create", m_create, METH_VARARGS, NULL},
     {"output", m_output, METH_VARARGS, NULL},

@@ -17,6 +17,52 @@
 #include "../base/util.h"
 #include "py_internal.h"
 #include "td.py.h"
+#include "td_chop.py.h"
+#include "td_comp.py.h"
+#include "td_cuda.py.h"
+#include "td_dat.py.h"
+#include "td_globals.py.h"
+#include "td_op.py.h"
+#include "td_par.py.h"
+#include "td_run.py.h"
+#include "td_storage.py.h"
+#include "td_top.py.h"
+#include "td_types.py.h"
+
+/* td, TouchDesigner's API, is one module made of these files, run in
+ * this order in its one namespace (td_types.py last: it makes a class
+ * per op type, running the types' own files, engine/ops/<type>.py). */
+static const struct {
+    const char *file, *source;
+} td_parts[] = {
+    {"td.py", td_py},           {"td_par.py", td_par_py},
+    {"td_op.py", td_op_py},     {"td_chop.py", td_chop_py},
+    {"td_dat.py", td_dat_py},   {"td_cuda.py", td_cuda_py},
+    {"td_top.py", td_top_py},   {"td_comp.py", td_comp_py},
+    {"td_globals.py", td_globals_py}, {"td_run.py", td_run_py},
+    {"td_storage.py", td_storage_py}, {"td_types.py", td_types_py},
+};
+
+/* td from its parts, in sys.modules; NULL with an exception. */
+static PyObject *td_load(void)
+{
+    PyObject *code = Py_CompileString(td_parts[0].source, td_parts[0].file,
+                                      Py_file_input);
+    PyObject *td = code ? PyImport_ExecCodeModule("td", code) : NULL;
+    Py_XDECREF(code);
+    for (size_t i = 1; td && i < sizeof(td_parts) / sizeof(td_parts[0]);
+         i++) {
+        PyObject *d = PyModule_GetDict(td);
+        code = Py_CompileString(td_parts[i].source, td_parts[i].file,
+                                Py_file_input);
+        PyObject *r = code ? PyEval_EvalCode(code, d, d) : NULL;
+        Py_XDECREF(code);
+        if (!r)
+            Py_CLEAR(td);
+        Py_XDECREF(r);
+    }
+    return td;
+}
 
 /* Sent to the main thread when a script's budget runs out. */
 #define PY_BUDGET_SIGNAL (SIGRTMIN + 3)
@@ -254,10 +300,10 @@ char *py_error_text(char **traceback)
     return out;
 }
 
-/* ---- calls into td.py ---- */
+/* ---- calls into td ---- */
 
 /* Calls td.<fn>(args...) under the budget; td's own runners catch script
- * errors, so an exception here is a bug in td.py, logged. */
+ * errors, so an exception here is a bug in td, logged. */
 static PyObject *td_call(const char *fn, const char *fmt, ...)
 {
     if (!py.running || !py.graph)
@@ -588,15 +634,13 @@ int py_init(char *err, size_t errlen)
                  st.err_msg ? st.err_msg : "unknown error");
         return -1;
     }
-    PyObject *code = Py_CompileString(td_py, "td.py", Py_file_input);
-    py.td = code ? PyImport_ExecCodeModule("td", code) : NULL;
-    Py_XDECREF(code);
+    py.td = td_load();
     py.timeout = py.td ? PyObject_GetAttrString(py.td, "ScriptTimeout")
                        : NULL;
     if (!py.timeout) {
         char *tb = NULL;
         char *e = py_error_text(&tb);
-        snprintf(err, errlen, "td.py did not load: %s\n%s", e,
+        snprintf(err, errlen, "td did not load: %s\n%s", e,
                  tb ? tb : "");
         free(e);
         free(tb);
@@ -618,7 +662,7 @@ int py_init(char *err, size_t errlen)
     if (!r) {
         char *tb = NULL;
         char *e = py_error_text(&tb);
-        snprintf(err, errlen, "td.py's signal handlers: %s", e);
+        snprintf(err, errlen, "td's signal handlers: %s", e);
         free(e);
         free(tb);
         Py_CLEAR(py.timeout);

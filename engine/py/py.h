@@ -3,8 +3,10 @@
  * One interpreter per process: Debian's CPython, started with its program
  * name and paths set explicitly (whatever `python3` is first on PATH does
  * not matter) and no signal handlers of its own. The API (op(), me, Par,
- * OP and its families, ...) is td.py, compiled into the binary, over the
- * `_vitrine` extension module (module.c) that reaches the graph.
+ * OP and its families, ...) is td (td.py and td_*.py, and each op type's
+ * own class from engine/ops/<type>.py), compiled into the binary, over the
+ * `_vitrine` extension module (module.c, module_*.c) that reaches the
+ * graph.
  *
  * Every call into Python runs under a time budget: past it, an exception
  * (td.ScriptTimeout) is raised inside the script by a watcher thread, so

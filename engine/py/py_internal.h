@@ -1,4 +1,4 @@
-/* py_internal.h: what py.c and module.c share (needs Python.h first). */
+/* py_internal.h: what py.c and the module's files share (needs Python.h first). */
 #ifndef VITRINE_PY_INTERNAL_H
 #define VITRINE_PY_INTERNAL_H
 

@@ -573,6 +573,14 @@ static void test_registry_descriptors(void **state)
         for (size_t j = 0; j < i; j++)
             if (!strcmp(all[j]->optype, t->optype))
                 fail_msg("%s is registered twice", t->optype);
+        /* hooks are methods of the type's own class; its file's source
+         * defines that class (td checks the methods when it loads) */
+        if (t->hooks && !t->python)
+            fail_msg("%s has hooks but no Python class", t->optype);
+        if (t->python && (!t->python_file ||
+                          !strstr(t->python, t->optype)))
+            fail_msg("%s's Python (%s) does not name its class", t->optype,
+                     t->python_file ? t->python_file : "no file");
         struct op *op = make(t->optype, "probe");
         for (size_t a = 0; a < op->npars; a++)
             for (size_t b = 0; b < a; b++)
