@@ -124,6 +124,14 @@ struct op *op_create(struct graph *g, struct op *parent,
                  parent->path);
         return NULL;
     }
+    for (const struct par_def *d = type->pars; d && d->name; d++) {
+        if (d->kind == PAR_KIND_NONE) {
+            snprintf(err, errlen, "%s declares parameter '%s' without a "
+                     "kind (PARAM_FLOAT(...) and the like give it one)",
+                     type->optype, d->name);
+            return NULL;
+        }
+    }
     /* One block, cache-line aligned: the fields cooking reads first, then
      * the type's private struct right behind the op. */
     struct op *op = slab_alloc(&g->op_blocks, op_block_size(type));

@@ -199,8 +199,11 @@ const char *par_page(const struct op *op, const struct par *p)
 const char *par_kind_name(enum par_kind kind)
 {
     static const char *const names[] = {
-        "float", "int", "toggle", "menu", "string",
-        "rgba", "op", "file", "pulse",
+        [PAR_KIND_NONE] = "(no kind)", [PAR_FLOAT] = "float",
+        [PAR_INT] = "int",             [PAR_TOGGLE] = "toggle",
+        [PAR_MENU] = "menu",           [PAR_STRING] = "string",
+        [PAR_RGBA] = "rgba",           [PAR_OP] = "op",
+        [PAR_FILE] = "file",           [PAR_PULSE] = "pulse",
     };
     return kind <= PAR_PULSE ? names[kind] : "?";
 }
@@ -625,6 +628,19 @@ void par_apply_string(struct op *op, struct par *p, const char *s)
     }
     if (store_string(op, p, s))
         changed(op);
+}
+
+void par_apply_owned(struct op *op, struct par *p, char *utf8)
+{
+    if (p->def->kind != PAR_STRING) { /* not the kind it is for */
+        par_apply_string(op, p, utf8);
+        free(utf8);
+        return;
+    }
+    char **s = slot(op, p);
+    free(*s);
+    *s = utf8;
+    changed(op);
 }
 
 void par_pulse(struct op *op, struct par *p)

@@ -20,7 +20,8 @@
 struct op;
 
 enum par_kind {
-    PAR_FLOAT = 0, /* double */
+    PAR_KIND_NONE = 0, /* a declaration that forgot its kind: refused */
+    PAR_FLOAT,     /* double */
     PAR_INT,       /* int */
     PAR_TOGGLE,    /* int, 0 or 1 */
     PAR_MENU,      /* int, index into menu */
@@ -83,6 +84,26 @@ struct par_def {
     const char *style;    /* TouchDesigner's Par.style ("XY"); NULL: the
                            * kind's */
 };
+
+/* A parameter's kind and where its value lies in the op's struct T,
+ * checked against the kind's C type as mpv's OPT_DOUBLE(field) is: a
+ * field of another type does not compile. A sequence (.count) or a vector
+ * (.size > 1) names its first element (pos[0]); an RGBA value is a
+ * double[4]. */
+#define PAR_FIELD(T, field, ptr_type)                                      \
+    .offset = offsetof(T, field) +                                         \
+              0 * sizeof((ptr_type){0} = &((T *)0)->field)
+#define PARAM_FLOAT(T, field) .kind = PAR_FLOAT, PAR_FIELD(T, field, double *)
+#define PARAM_INT(T, field) .kind = PAR_INT, PAR_FIELD(T, field, int *)
+#define PARAM_TOGGLE(T, field) .kind = PAR_TOGGLE, PAR_FIELD(T, field, int *)
+#define PARAM_MENU(T, field) .kind = PAR_MENU, PAR_FIELD(T, field, int *)
+#define PARAM_PULSE(T, field) .kind = PAR_PULSE, PAR_FIELD(T, field, int *)
+#define PARAM_STRING(T, field)                                             \
+    .kind = PAR_STRING, PAR_FIELD(T, field, char **)
+#define PARAM_OP(T, field) .kind = PAR_OP, PAR_FIELD(T, field, char **)
+#define PARAM_FILE(T, field) .kind = PAR_FILE, PAR_FIELD(T, field, char **)
+#define PARAM_RGBA(T, field)                                               \
+    .kind = PAR_RGBA, PAR_FIELD(T, field, double(*)[4])
 
 /* One named parameter of one op. */
 struct par {
@@ -180,6 +201,10 @@ enum par_err par_set_double(struct op *op, struct par *p, double v,
  * silently; marks the op changed only when the value differs. */
 void par_apply_double(struct op *op, struct par *p, double v);
 void par_apply_string(struct op *op, struct par *p, const char *s);
+/* The same for a string parameter, taking utf8 (malloc'ed, valid UTF-8,
+ * known to differ: text an op made from its own data, a table DAT's
+ * cells) without copying or comparing it. */
+void par_apply_owned(struct op *op, struct par *p, char *utf8);
 /* Pulses a pulse parameter: the op cooks and sees 1 once. */
 void par_pulse(struct op *op, struct par *p);
 /* Back to the default value, CONSTANT mode. */

@@ -48,11 +48,11 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
 
 static const struct par_def pars[] = {
     {.name = "const#name", .alias = "name#", .label = "Name",
-     .kind = PAR_STRING, .count = SLOTS,
-     .offset = offsetof(struct constant, name)},
+     .count = SLOTS,
+     PARAM_STRING(struct constant, name[0])},
     {.name = "const#value", .alias = "value#", .label = "Value",
      .count = SLOTS, .norm = {0, 1},
-     .offset = offsetof(struct constant, value)},
+     PARAM_FLOAT(struct constant, value[0])},
     {0},
 };
 

@@ -123,20 +123,20 @@ static const struct par_menu_item types[] = {
 };
 
 static const struct par_def pars[] = {
-    {.name = "type", .label = "Type", .kind = PAR_MENU, .menu = types,
-     .offset = offsetof(struct filter, type)},
+    {.name = "type", .label = "Type", .menu = types,
+     PARAM_MENU(struct filter, type)},
     {.name = "width", .label = "Filter Width", .def = {0.3}, .norm = {0, 2},
      .lim = {0, 0}, .clamp = PAR_CLAMP_MIN,
-     .offset = offsetof(struct filter, width)},
+     PARAM_FLOAT(struct filter, width)},
     {.name = "cutoff", .label = "Cutoff Frequency (Hz)", .def = {1},
      .norm = {0, 10}, .lim = {1e-6, 0}, .clamp = PAR_CLAMP_MIN,
-     .offset = offsetof(struct filter, cutoff)},
+     PARAM_FLOAT(struct filter, cutoff)},
     {.name = "speedcoeff", .label = "Speed Coefficient", .def = {0.007},
      .norm = {0, 1}, .lim = {0, 0}, .clamp = PAR_CLAMP_MIN,
-     .offset = offsetof(struct filter, speedcoeff)},
+     PARAM_FLOAT(struct filter, speedcoeff)},
     {.name = "slopecutoff", .label = "Slope Cutoff Frequency (Hz)",
      .def = {1}, .norm = {0, 10}, .lim = {1e-6, 0}, .clamp = PAR_CLAMP_MIN,
-     .offset = offsetof(struct filter, slopecutoff)},
+     PARAM_FLOAT(struct filter, slopecutoff)},
     {0},
 };
 

@@ -37,7 +37,7 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
 static const struct par_def pars[] = {
     {.name = "lag", .label = "Lag", .size = 2, .suffixes = "12",
      .def = {0.2, 0.2}, .norm = {0, 1}, .lim = {0, 0},
-     .clamp = PAR_CLAMP_MIN, .offset = offsetof(struct lag, lag)},
+     .clamp = PAR_CLAMP_MIN, PARAM_FLOAT(struct lag, lag[0])},
     {0},
 };
 

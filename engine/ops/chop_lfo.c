@@ -47,18 +47,18 @@ static const struct par_menu_item waves[] = {
 };
 
 static const struct par_def pars[] = {
-    {.name = "wavetype", .label = "Type", .kind = PAR_MENU, .menu = waves,
-     .offset = offsetof(struct lfo, wavetype)},
+    {.name = "wavetype", .label = "Type", .menu = waves,
+     PARAM_MENU(struct lfo, wavetype)},
     {.name = "frequency", .label = "Frequency", .def = {1}, .norm = {0, 10},
-     .offset = offsetof(struct lfo, frequency)},
+     PARAM_FLOAT(struct lfo, frequency)},
     {.name = "amp", .label = "Amplitude", .def = {1}, .norm = {0, 1},
-     .offset = offsetof(struct lfo, amp)},
+     PARAM_FLOAT(struct lfo, amp)},
     {.name = "offset", .label = "Offset", .norm = {-1, 1},
-     .offset = offsetof(struct lfo, offset)},
+     PARAM_FLOAT(struct lfo, offset)},
     {.name = "phase", .label = "Phase", .norm = {0, 1},
-     .offset = offsetof(struct lfo, phase)},
-    {.name = "channelname", .label = "Channel Name", .kind = PAR_STRING,
-     .def_str = "chan1", .offset = offsetof(struct lfo, channelname)},
+     PARAM_FLOAT(struct lfo, phase)},
+    {.name = "channelname", .label = "Channel Name",
+     .def_str = "chan1", PARAM_STRING(struct lfo, channelname)},
     CHOP_RANGE_PARS(struct lfo, range),
     {0},
 };

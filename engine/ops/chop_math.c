@@ -76,20 +76,20 @@ static const struct par_menu_item chopops[] = {
 };
 
 static const struct par_def pars[] = {
-    {.name = "chopop", .label = "Combine CHOPs", .kind = PAR_MENU,
-     .menu = chopops, .offset = offsetof(struct math, chopop)},
+    {.name = "chopop", .label = "Combine CHOPs",
+     .menu = chopops, PARAM_MENU(struct math, chopop)},
     {.name = "preoff", .label = "Pre-Add", .page = "Mult-Add",
-     .norm = {-1, 1}, .offset = offsetof(struct math, preoff)},
+     .norm = {-1, 1}, PARAM_FLOAT(struct math, preoff)},
     {.name = "gain", .label = "Multiply", .page = "Mult-Add", .def = {1},
-     .norm = {-1, 1}, .offset = offsetof(struct math, gain)},
+     .norm = {-1, 1}, PARAM_FLOAT(struct math, gain)},
     {.name = "postoff", .label = "Post-Add", .page = "Mult-Add",
-     .norm = {-1, 1}, .offset = offsetof(struct math, postoff)},
+     .norm = {-1, 1}, PARAM_FLOAT(struct math, postoff)},
     {.name = "fromrange", .label = "From Range", .page = "Range", .size = 2,
      .suffixes = "12", .def = {0, 1}, .norm = {0, 1},
-     .offset = offsetof(struct math, fromrange)},
+     PARAM_FLOAT(struct math, fromrange[0])},
     {.name = "torange", .label = "To Range", .page = "Range", .size = 2,
      .suffixes = "12", .def = {0, 1}, .norm = {0, 1},
-     .offset = offsetof(struct math, torange)},
+     PARAM_FLOAT(struct math, torange[0])},
     {0},
 };
 

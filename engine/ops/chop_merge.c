@@ -62,8 +62,8 @@ static const struct par_menu_item dups[] = {
 };
 
 static const struct par_def pars[] = {
-    {.name = "duplicate", .label = "Duplicate Names", .kind = PAR_MENU,
-     .menu = dups, .offset = offsetof(struct merge, duplicate)},
+    {.name = "duplicate", .label = "Duplicate Names",
+     .menu = dups, PARAM_MENU(struct merge, duplicate)},
     {0},
 };
 

@@ -181,18 +181,18 @@ static void restore_state(struct op *op, const char *line)
 }
 
 static const struct par_def pars[] = {
-    {.name = "active", .label = "Active", .kind = PAR_TOGGLE, .def = {1},
-     .offset = offsetof(struct midiin, active)},
-    {.name = "device", .label = "Device", .kind = PAR_STRING,
-     .offset = offsetof(struct midiin, device)},
-    {.name = "channel", .alias = "channels", .label = "MIDI Channels", .kind = PAR_STRING,
-     .def_str = "1-16", .offset = offsetof(struct midiin, channels)},
-    {.name = "normalize", .label = "Normalize", .kind = PAR_TOGGLE,
-     .def = {1}, .offset = offsetof(struct midiin, normalize)},
+    {.name = "active", .label = "Active", .def = {1},
+     PARAM_TOGGLE(struct midiin, active)},
+    {.name = "device", .label = "Device",
+     PARAM_STRING(struct midiin, device)},
+    {.name = "channel", .alias = "channels", .label = "MIDI Channels",
+     .def_str = "1-16", PARAM_STRING(struct midiin, channels)},
+    {.name = "normalize", .label = "Normalize",
+     .def = {1}, PARAM_TOGGLE(struct midiin, normalize)},
     {.name = "controller14", .label = "14-bit Controllers",
-     .kind = PAR_TOGGLE, .offset = offsetof(struct midiin, controller14)},
-    {.name = "resetchannels", .label = "Reset Channels", .kind = PAR_PULSE,
-     .offset = offsetof(struct midiin, resetchannels)},
+     PARAM_TOGGLE(struct midiin, controller14)},
+    {.name = "resetchannels", .label = "Reset Channels",
+     PARAM_PULSE(struct midiin, resetchannels)},
     {0},
 };
 

@@ -143,12 +143,12 @@ static void destroy(struct op *op)
 }
 
 static const struct par_def pars[] = {
-    {.name = "active", .label = "Active", .kind = PAR_TOGGLE, .def = {1},
-     .offset = offsetof(struct midiout, active)},
-    {.name = "device", .label = "Device", .kind = PAR_STRING,
-     .offset = offsetof(struct midiout, device)},
-    {.name = "normalize", .label = "Normalize", .kind = PAR_TOGGLE,
-     .def = {1}, .offset = offsetof(struct midiout, normalize)},
+    {.name = "active", .label = "Active", .def = {1},
+     PARAM_TOGGLE(struct midiout, active)},
+    {.name = "device", .label = "Device",
+     PARAM_STRING(struct midiout, device)},
+    {.name = "normalize", .label = "Normalize",
+     .def = {1}, PARAM_TOGGLE(struct midiout, normalize)},
     {0},
 };
 

@@ -137,16 +137,16 @@ static void restore_state(struct op *op, const char *line)
 
 static const struct par_def pars[] = {
     OSC_LINK_PARS(struct oscin, "netaddress", NULL, "oscaddressscope"),
-    {.name = "stripsegments", .label = "Strip Segments", .kind = PAR_INT,
+    {.name = "stripsegments", .label = "Strip Segments",
      .norm = {0, 4}, .lim = {0, 32}, .clamp = PAR_CLAMP_BOTH,
-     .offset = offsetof(struct oscin, stripsegments)},
-    {.name = "maxchannels", .label = "Max Channels", .kind = PAR_INT,
+     PARAM_INT(struct oscin, stripsegments)},
+    {.name = "maxchannels", .label = "Max Channels",
      .def = {4096}, .norm = {1, 16384}, .lim = {1, 1 << 20},
-     .clamp = PAR_CLAMP_BOTH, .offset = offsetof(struct oscin, maxchannels)},
-    {.name = "resetchannels", .label = "Reset Channels", .kind = PAR_PULSE,
-     .offset = offsetof(struct oscin, resetchannels)},
-    {.name = "resetvalues", .label = "Reset Values", .kind = PAR_PULSE,
-     .offset = offsetof(struct oscin, resetvalues)},
+     .clamp = PAR_CLAMP_BOTH, PARAM_INT(struct oscin, maxchannels)},
+    {.name = "resetchannels", .label = "Reset Channels",
+     PARAM_PULSE(struct oscin, resetchannels)},
+    {.name = "resetvalues", .label = "Reset Values",
+     PARAM_PULSE(struct oscin, resetvalues)},
     {0},
 };
 

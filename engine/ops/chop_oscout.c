@@ -99,19 +99,19 @@ static const struct par_menu_item everys[] = {
 };
 
 static const struct par_def pars[] = {
-    {.name = "active", .label = "Active", .kind = PAR_TOGGLE, .def = {1},
-     .offset = offsetof(struct oscout, active)},
-    {.name = "protocol", .label = "Protocol", .kind = PAR_MENU,
-     .menu = osc_protocols, .offset = offsetof(struct oscout, protocol)},
-    {.name = "netaddress", .label = "Network Address", .kind = PAR_STRING,
-     .def_str = "127.0.0.1", .offset = offsetof(struct oscout, netaddress)},
-    {.name = "port", .label = "Network Port", .kind = PAR_INT,
+    {.name = "active", .label = "Active", .def = {1},
+     PARAM_TOGGLE(struct oscout, active)},
+    {.name = "protocol", .label = "Protocol",
+     .menu = osc_protocols, PARAM_MENU(struct oscout, protocol)},
+    {.name = "netaddress", .label = "Network Address",
+     .def_str = "127.0.0.1", PARAM_STRING(struct oscout, netaddress)},
+    {.name = "port", .label = "Network Port",
      .def = {10000}, .norm = {1, 65535}, .lim = {1, 65535},
-     .clamp = PAR_CLAMP_BOTH, .offset = offsetof(struct oscout, port)},
-    {.name = "sendevery", .label = "Send Events", .kind = PAR_MENU,
-     .menu = everys, .offset = offsetof(struct oscout, sendevery)},
-    {.name = "bundle", .label = "One Bundle", .kind = PAR_TOGGLE,
-     .offset = offsetof(struct oscout, bundle)},
+     .clamp = PAR_CLAMP_BOTH, PARAM_INT(struct oscout, port)},
+    {.name = "sendevery", .label = "Send Events",
+     .menu = everys, PARAM_MENU(struct oscout, sendevery)},
+    {.name = "bundle", .label = "One Bundle",
+     PARAM_TOGGLE(struct oscout, bundle)},
     {0},
 };
 

@@ -126,14 +126,14 @@ static void destroy(struct op *op)
 }
 
 static const struct par_def pars[] = {
-    {.name = "chop", .label = "CHOP", .kind = PAR_OP,
-     .families = OP_FAMILY_BIT(OP_CHOP), .offset = offsetof(struct sel, chop)},
-    {.name = "channames", .label = "Channel Names", .kind = PAR_STRING,
-     .def_str = "*", .offset = offsetof(struct sel, channames)},
-    {.name = "renamefrom", .label = "Rename From", .kind = PAR_STRING,
-     .offset = offsetof(struct sel, renamefrom)},
-    {.name = "renameto", .label = "Rename To", .kind = PAR_STRING,
-     .offset = offsetof(struct sel, renameto)},
+    {.name = "chop", .label = "CHOP",
+     .families = OP_FAMILY_BIT(OP_CHOP), PARAM_OP(struct sel, chop)},
+    {.name = "channames", .label = "Channel Names",
+     .def_str = "*", PARAM_STRING(struct sel, channames)},
+    {.name = "renamefrom", .label = "Rename From",
+     PARAM_STRING(struct sel, renamefrom)},
+    {.name = "renameto", .label = "Rename To",
+     PARAM_STRING(struct sel, renameto)},
     {0},
 };
 

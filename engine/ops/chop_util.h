@@ -55,21 +55,21 @@ extern const struct par_menu_item chop_range_units[];
 #define CHOP_RANGE_MAX 16777216 /* samples a channel, as a Script CHOP */
 #define CHOP_RANGE_PARS(type, field)                                        \
     {.name = "timeslice", .label = "Time Slice", .page = "Channel",         \
-     .kind = PAR_TOGGLE, .def = {1},                                        \
-     .offset = offsetof(type, field.timeslice)},                            \
+     .def = {1},                                                            \
+     PARAM_TOGGLE(type, field.timeslice)},                                  \
     {.name = "start", .label = "Start", .page = "Channel",                  \
-     .norm = {0, 600}, .offset = offsetof(type, field.start)},              \
+     .norm = {0, 600}, PARAM_FLOAT(type, field.start)},                     \
     {.name = "startunit", .label = "Start Unit", .page = "Channel",         \
-     .kind = PAR_MENU, .menu = chop_range_units, .def = {1},                \
-     .offset = offsetof(type, field.startunit)},                            \
+     .menu = chop_range_units, .def = {1},                                  \
+     PARAM_MENU(type, field.startunit)},                                    \
     {.name = "end", .label = "End", .page = "Channel", .def = {599},        \
-     .norm = {0, 600}, .offset = offsetof(type, field.end)},                \
+     .norm = {0, 600}, PARAM_FLOAT(type, field.end)},                       \
     {.name = "endunit", .label = "End Unit", .page = "Channel",             \
-     .kind = PAR_MENU, .menu = chop_range_units, .def = {1},                \
-     .offset = offsetof(type, field.endunit)},                              \
+     .menu = chop_range_units, .def = {1},                                  \
+     PARAM_MENU(type, field.endunit)},                                      \
     {.name = "rate", .label = "Sample Rate", .page = "Channel",             \
      .norm = {0, 240}, .lim = {0, 0}, .clamp = PAR_CLAMP_MIN,               \
-     .offset = offsetof(type, field.rate)}
+     PARAM_FLOAT(type, field.rate)}
 /* The range's samples: their count, the time of the first and between
  * two (seconds), their rate and the first's index. False with the op's
  * error set (and its output left as it was) when the range is empty or

@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 #include "../graph/op.h"
+#include "comp_base.py.h"
 
 #define EXTENSIONS 4
 #define IOPS 4
@@ -28,33 +29,33 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
 #define PAGE "Extensions"
 static const struct par_def pars[] = {
     {.name = "ext#object", .alias = "extension#", .alias_seq = 1,
-     .label = "Extension Object", .page = PAGE, .kind = PAR_STRING,
+     .label = "Extension Object", .page = PAGE,
      .count = EXTENSIONS, .flags = PAR_CODE,
-     .offset = offsetof(struct base, object)},
+     PARAM_STRING(struct base, object[0])},
     {.name = "ext#name", .alias = "extname#", .alias_seq = 1,
-     .label = "Extension Name", .page = PAGE, .kind = PAR_STRING,
+     .label = "Extension Name", .page = PAGE,
      .count = EXTENSIONS, .flags = PAR_CODE,
-     .offset = offsetof(struct base, name)},
+     PARAM_STRING(struct base, name[0])},
     {.name = "ext#promote", .alias = "promoteextension#", .alias_seq = 1,
-     .label = "Promote Extension", .page = PAGE, .kind = PAR_TOGGLE,
+     .label = "Promote Extension", .page = PAGE,
      .count = EXTENSIONS, .flags = PAR_CODE,
-     .offset = offsetof(struct base, promote)},
+     PARAM_TOGGLE(struct base, promote[0])},
     {.name = "reinitextensions", .label = "Re-Init Extensions", .page = PAGE,
-     .kind = PAR_PULSE, .offset = offsetof(struct base, reinit)},
+     PARAM_PULSE(struct base, reinit)},
     {.name = "parentshortcut", .label = "Parent Shortcut", .page = PAGE,
-     .kind = PAR_STRING, .flags = PAR_CODE,
-     .offset = offsetof(struct base, parentshortcut)},
+     .flags = PAR_CODE,
+     PARAM_STRING(struct base, parentshortcut)},
     {.name = "opshortcut", .label = "Global OP Shortcut", .page = PAGE,
-     .kind = PAR_STRING, .flags = PAR_CODE,
-     .offset = offsetof(struct base, opshortcut)},
+     .flags = PAR_CODE,
+     PARAM_STRING(struct base, opshortcut)},
     {.name = "iop#shortcut", .alias = "iopshortcut#", .alias_seq = 1,
-     .label = "Internal OP Shortcut", .page = PAGE, .kind = PAR_STRING,
+     .label = "Internal OP Shortcut", .page = PAGE,
      .count = IOPS, .flags = PAR_CODE,
-     .offset = offsetof(struct base, iopshortcut)},
+     PARAM_STRING(struct base, iopshortcut[0])},
     /* a path from the COMP itself ("settings" is a child), found by td */
     {.name = "iop#op", .alias = "iop#", .alias_seq = 1,
-     .label = "Internal OP", .page = PAGE, .kind = PAR_STRING,
-     .count = IOPS, .flags = PAR_CODE, .offset = offsetof(struct base, iop)},
+     .label = "Internal OP", .page = PAGE,
+     .count = IOPS, .flags = PAR_CODE, PARAM_STRING(struct base, iop[0])},
     {0},
 };
 
@@ -73,4 +74,5 @@ const struct op_type op_comp_base = {
     .pars = pars,
     .priv_size = sizeof(struct base),
     .cook = cook,
+    OP_PYTHON(comp_base),
 };

@@ -19,14 +19,14 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
 }
 
 static const struct par_def pars[] = {
-    {.name = "active", .label = "Active", .kind = PAR_TOGGLE, .def = {1},
-     .offset = offsetof(struct oscout_dat, active)},
-    {.name = "address", .alias = "netaddress", .label = "Network Address", .kind = PAR_STRING,
+    {.name = "active", .label = "Active", .def = {1},
+     PARAM_TOGGLE(struct oscout_dat, active)},
+    {.name = "address", .alias = "netaddress", .label = "Network Address",
      .def_str = "127.0.0.1",
-     .offset = offsetof(struct oscout_dat, netaddress)},
-    {.name = "port", .label = "Network Port", .kind = PAR_INT,
+     PARAM_STRING(struct oscout_dat, netaddress)},
+    {.name = "port", .label = "Network Port",
      .def = {10000}, .norm = {1, 65535}, .lim = {1, 65535},
-     .clamp = PAR_CLAMP_BOTH, .offset = offsetof(struct oscout_dat, port)},
+     .clamp = PAR_CLAMP_BOTH, PARAM_INT(struct oscout_dat, port)},
     {0},
 };
 

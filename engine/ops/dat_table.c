@@ -13,9 +13,21 @@
 
 struct table {
     char *text, *file;
-    char *edited; /* the text set_cell wrote: tab-separated, whatever it
-                   * holds */
+    /* The text set_cell wrote last, known by its length and hash: still
+     * the text, it is read as tab-separated (whatever its cells hold).
+     * Only a single column needs it: more have tabs. */
+    size_t edited_len;
+    uint64_t edited_hash;
+    bool edited;
 };
+
+static bool is_edited(const struct table *p)
+{
+    if (!p->edited || !p->text)
+        return false;
+    size_t n = strlen(p->text);
+    return n == p->edited_len && str_hash(p->text, n) == p->edited_hash;
+}
 
 static int cook(struct op *op, const struct cook_ctx *ctx)
 {
@@ -30,8 +42,7 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
         size_t n = strlen(path);
         sep = n >= 4 && strcasecmp(path + n - 4, ".csv") == 0 ? ',' : '\t';
     } else {
-        sep = strchr(s, '\t') || (p->edited && !strcmp(p->text, p->edited))
-                  ? '\t' : ',';
+        sep = strchr(s, '\t') || is_edited(p) ? '\t' : ',';
     }
     dat_set_table(&op->dat, s, sep);
     free(s);
@@ -39,22 +50,24 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
     return 0;
 }
 
-/* The cells as this DAT's text: tab-separated rows. */
-static char *table_text(const struct dat_data *d)
+/* The cells as this DAT's text: tab-separated rows; *len its length. */
+static char *table_text(const struct dat_data *d, size_t *len)
 {
-    size_t n = 1;
-    for (size_t i = 0; i < (size_t)d->nrows * (size_t)d->ncols; i++)
-        n += strlen(d->cells[i]) + 1;
+    size_t ncells = (size_t)d->nrows * (size_t)d->ncols, n = 1;
+    size_t small[64], *lens = ncells <= 64 ? small
+                                            : xmalloc(ncells * sizeof(*lens));
+    for (size_t i = 0; i < ncells; i++)
+        n += (lens[i] = strlen(d->cells[i])) + 1;
     char *out = xmalloc(n), *o = out;
-    for (int r = 0; r < d->nrows; r++)
-        for (int c = 0; c < d->ncols; c++) {
-            const char *v = dat_cell(d, r, c);
-            size_t len = strlen(v);
-            memcpy(o, v, len);
-            o += len;
-            *o++ = c + 1 < d->ncols ? '\t' : '\n';
-        }
+    for (size_t i = 0; i < ncells; i++) {
+        memcpy(o, d->cells[i], lens[i]);
+        o += lens[i];
+        *o++ = (i + 1) % (size_t)d->ncols ? '\t' : '\n';
+    }
     *o = '\0';
+    if (lens != small)
+        free(lens);
+    *len = (size_t)(o - out);
     return out;
 }
 
@@ -81,10 +94,16 @@ static int set_cell(struct op *op, int row, int col, const char *text,
             *c = ' ';
         }
     struct table *p = op->priv;
-    free(p->edited);
-    p->edited = table_text(d);
-    par_apply_string(op, op_par(op, "file"), "");
-    par_apply_string(op, op_par(op, "text"), p->edited);
+    size_t len;
+    char *t = table_text(d, &len);
+    p->edited = d->ncols == 1;
+    if (p->edited) {
+        p->edited_len = len;
+        p->edited_hash = str_hash(t, len);
+    }
+    if (p->file && *p->file)
+        par_apply_string(op, op_par(op, "file"), "");
+    par_apply_owned(op, op_par(op, "text"), t);
     /* the cells are what cooking that text makes: no cook needed, and
      * what reads this DAT sees a new output */
     op->cooked_par_version = op->par_version;
@@ -92,17 +111,11 @@ static int set_cell(struct op *op, int row, int col, const char *text,
     return 0;
 }
 
-static void destroy(struct op *op)
-{
-    struct table *p = op->priv;
-    free(p->edited);
-}
-
 static const struct par_def pars[] = {
-    {.name = "text", .label = "Rows", .kind = PAR_STRING, .flags = PAR_CODE,
-     .offset = offsetof(struct table, text)},
-    {.name = "file", .label = "File", .kind = PAR_FILE,
-     .offset = offsetof(struct table, file)},
+    {.name = "text", .label = "Rows", .flags = PAR_CODE,
+     PARAM_STRING(struct table, text)},
+    {.name = "file", .label = "File",
+     PARAM_FILE(struct table, file)},
     {0},
 };
 
@@ -117,7 +130,6 @@ const struct op_type op_dat_table = {
     .max_inputs = 0,
     .pars = pars,
     .priv_size = sizeof(struct table),
-    .destroy = destroy,
     .cook = cook,
     .set_cell = set_cell,
 };

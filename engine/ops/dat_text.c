@@ -46,13 +46,13 @@ static const struct par_menu_item runs[] = {
 };
 
 static const struct par_def pars[] = {
-    {.name = "text", .label = "Text", .kind = PAR_STRING, .flags = PAR_CODE,
-     .offset = offsetof(struct text, text)},
-    {.name = "file", .label = "File", .kind = PAR_FILE,
-     .offset = offsetof(struct text, file)},
-    {.name = "run", .label = "Run", .kind = PAR_MENU, .menu = runs,
+    {.name = "text", .label = "Text", .flags = PAR_CODE,
+     PARAM_STRING(struct text, text)},
+    {.name = "file", .label = "File",
+     PARAM_FILE(struct text, file)},
+    {.name = "run", .label = "Run", .menu = runs,
      .flags = PAR_CODE,
-     .offset = offsetof(struct text, run)},
+     PARAM_MENU(struct text, run)},
     {0},
 };
 

@@ -16,20 +16,20 @@ extern const struct par_menu_item osc_protocols[];
  * another name for the address, or NULL); `addressscope` is always
  * accepted too. */
 #define OSC_LINK_PARS(T, ADDR, ADDR_ALIAS, SCOPE)                           \
-    {.name = "active", .label = "Active", .kind = PAR_TOGGLE, .def = {1},   \
-     .offset = offsetof(T, active)},                                        \
-    {.name = "protocol", .label = "Protocol", .kind = PAR_MENU,             \
-     .menu = osc_protocols, .offset = offsetof(T, protocol)},               \
+    {.name = "active", .label = "Active", .def = {1},                       \
+     PARAM_TOGGLE(T, active)},                                              \
+    {.name = "protocol", .label = "Protocol",                               \
+     .menu = osc_protocols, PARAM_MENU(T, protocol)},                       \
     {.name = ADDR, .alias = ADDR_ALIAS, .label = "Network Address",         \
-     .kind = PAR_STRING, .offset = offsetof(T, netaddress)},                \
+     PARAM_STRING(T, netaddress)},                                          \
     /* 0: the runtime's default (--osc-port, else 10000) */               \
-    {.name = "port", .label = "Network Port", .kind = PAR_INT,             \
+    {.name = "port", .label = "Network Port",                               \
      .def = {0}, .norm = {0, 65535}, .lim = {0, 65535},                     \
-     .clamp = PAR_CLAMP_BOTH, .offset = offsetof(T, port)},                 \
-    {.name = "localaddress", .label = "Local Address", .kind = PAR_STRING,  \
-     .offset = offsetof(T, localaddress)},                                  \
+     .clamp = PAR_CLAMP_BOTH, PARAM_INT(T, port)},                          \
+    {.name = "localaddress", .label = "Local Address",                      \
+     PARAM_STRING(T, localaddress)},                                        \
     {.name = SCOPE, .alias = "addressscope", .label = "OSC Address Scope",  \
-     .kind = PAR_STRING, .def_str = "*", .offset = offsetof(T, addressscope)}
+     .def_str = "*", PARAM_STRING(T, addressscope)}
 
 struct osc_link {
     struct osc_server *server;

@@ -102,11 +102,11 @@ static const struct par_def pars[] = {
     TOP_COMMON_PARS(struct blur),
     {.name = "size", .label = "Filter Size", .def = {5}, .norm = {0, 100},
      .lim = {0, 4096}, .clamp = PAR_CLAMP_BOTH,
-     .offset = offsetof(struct blur, size)},
-    {.name = "type", .alias = "filtertype", .label = "Type", .kind = PAR_MENU,
-     .menu = filters, .offset = offsetof(struct blur, filtertype)},
-    {.name = "extend", .label = "Extend", .kind = PAR_MENU, .menu = top_extends,
-     .offset = offsetof(struct blur, extend)},
+     PARAM_FLOAT(struct blur, size)},
+    {.name = "type", .alias = "filtertype", .label = "Type",
+     .menu = filters, PARAM_MENU(struct blur, filtertype)},
+    {.name = "extend", .label = "Extend", .menu = top_extends,
+     PARAM_MENU(struct blur, extend)},
     {0},
 };
 

@@ -90,8 +90,8 @@ static const struct par_menu_item operands[] = {
 
 static const struct par_def pars[] = {
     TOP_COMMON_PARS(struct composite),
-    {.name = "operand", .label = "Operation", .kind = PAR_MENU,
-     .menu = operands, .offset = offsetof(struct composite, operand)},
+    {.name = "operand", .label = "Operation",
+     .menu = operands, PARAM_MENU(struct composite, operand)},
     {0},
 };
 

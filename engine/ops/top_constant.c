@@ -24,10 +24,10 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
 static const struct par_def pars[] = {
     TOP_COMMON_PARS(struct constant),
     {.name = "color", .label = "Color", .size = 3, .suffixes = "rgb",
-     .def = {1, 1, 1}, .norm = {0, 1}, .offset = offsetof(struct constant,
-                                                          color)},
+     .def = {1, 1, 1}, .norm = {0, 1},
+     PARAM_FLOAT(struct constant, color[0])},
     {.name = "alpha", .label = "Alpha", .def = {1}, .norm = {0, 1},
-     .offset = offsetof(struct constant, alpha)},
+     PARAM_FLOAT(struct constant, alpha)},
     {0},
 };
 

@@ -40,16 +40,16 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
 static const struct par_def pars[] = {
     TOP_COMMON_PARS(struct crop),
     {.name = "cropleft", .label = "Crop Left", .norm = {0, 1}, .lim = {0, 1},
-     .clamp = PAR_CLAMP_BOTH, .offset = offsetof(struct crop, left)},
+     .clamp = PAR_CLAMP_BOTH, PARAM_FLOAT(struct crop, left)},
     {.name = "cropright", .label = "Crop Right", .def = {1}, .norm = {0, 1},
      .lim = {0, 1}, .clamp = PAR_CLAMP_BOTH,
-     .offset = offsetof(struct crop, right)},
+     PARAM_FLOAT(struct crop, right)},
     {.name = "cropbottom", .label = "Crop Bottom", .norm = {0, 1},
      .lim = {0, 1}, .clamp = PAR_CLAMP_BOTH,
-     .offset = offsetof(struct crop, bottom)},
+     PARAM_FLOAT(struct crop, bottom)},
     {.name = "croptop", .label = "Crop Top", .def = {1}, .norm = {0, 1},
      .lim = {0, 1}, .clamp = PAR_CLAMP_BOTH,
-     .offset = offsetof(struct crop, top)},
+     PARAM_FLOAT(struct crop, top)},
     {0},
 };
 

@@ -35,11 +35,11 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
 
 static const struct par_def pars[] = {
     TOP_COMMON_PARS(struct feedback),
-    {.name = "top", .label = "Target TOP", .kind = PAR_OP,
+    {.name = "top", .label = "Target TOP",
      .families = OP_FAMILY_BIT(OP_TOP), .no_dep = true,
-     .offset = offsetof(struct feedback, top)},
-    {.name = "reset", .label = "Reset", .kind = PAR_PULSE,
-     .offset = offsetof(struct feedback, reset)},
+     PARAM_OP(struct feedback, top)},
+    {.name = "reset", .label = "Reset",
+     PARAM_PULSE(struct feedback, reset)},
     {0},
 };
 

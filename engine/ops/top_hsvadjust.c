@@ -28,11 +28,11 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
 static const struct par_def pars[] = {
     TOP_COMMON_PARS(struct hsv),
     {.name = "hueoffset", .label = "Hue Offset", .norm = {-180, 180},
-     .offset = offsetof(struct hsv, hueoffset)},
+     PARAM_FLOAT(struct hsv, hueoffset)},
     {.name = "saturationmult", .label = "Saturation Multiplier", .def = {1},
-     .norm = {0, 2}, .offset = offsetof(struct hsv, saturationmult)},
+     .norm = {0, 2}, PARAM_FLOAT(struct hsv, saturationmult)},
     {.name = "valuemult", .label = "Value Multiplier", .def = {1},
-     .norm = {0, 2}, .offset = offsetof(struct hsv, valuemult)},
+     .norm = {0, 2}, PARAM_FLOAT(struct hsv, valuemult)},
     {0},
 };
 

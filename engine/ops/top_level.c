@@ -66,7 +66,7 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
 }
 
 #define LEVEL_FLOAT(field, ...)                                             \
-    {.offset = offsetof(struct level, field), __VA_ARGS__}
+    {PARAM_FLOAT(struct level, field), __VA_ARGS__}
 
 static const struct par_def pars[] = {
     TOP_COMMON_PARS(struct level),
@@ -90,13 +90,13 @@ static const struct par_def pars[] = {
                 .page = "Range", .norm = {0, 1}),
     LEVEL_FLOAT(outhigh, .name = "outhigh", .label = "Out High",
                 .page = "Range", .def = {1}, .norm = {0, 1}),
-    LEVEL_FLOAT(low, .name = "low", .label = "Low", .page = "RGBA",
+    LEVEL_FLOAT(low[0], .name = "low", .label = "Low", .page = "RGBA",
                 .size = 4, .suffixes = "rgba", .norm = {0, 1}),
-    LEVEL_FLOAT(high, .name = "high", .label = "High", .page = "RGBA",
+    LEVEL_FLOAT(high[0], .name = "high", .label = "High", .page = "RGBA",
                 .size = 4, .suffixes = "rgba", .def = {1, 1, 1, 1},
                 .norm = {0, 1}),
     {.name = "stepping", .label = "Apply Stepping", .page = "Step",
-     .kind = PAR_TOGGLE, .offset = offsetof(struct level, stepping)},
+     PARAM_TOGGLE(struct level, stepping)},
     LEVEL_FLOAT(stepsize, .name = "stepsize", .label = "Step Size",
                 .page = "Step", .def = {0.25}, .norm = {0, 1},
                 .lim = {0.0001, 0}, .clamp = PAR_CLAMP_MIN),
@@ -107,8 +107,8 @@ static const struct par_def pars[] = {
                 .lim = {0.001, 0}, .clamp = PAR_CLAMP_MIN),
     LEVEL_FLOAT(brightness2, .name = "brightness2", .label = "Brightness 2",
                 .page = "Post", .norm = {-1, 1}),
-    {.name = "clamp", .label = "Clamp", .page = "Post", .kind = PAR_TOGGLE,
-     .offset = offsetof(struct level, clamp)},
+    {.name = "clamp", .label = "Clamp", .page = "Post",
+     PARAM_TOGGLE(struct level, clamp)},
     LEVEL_FLOAT(clamplow2, .name = "clamplow2", .label = "Clamp Low",
                 .page = "Post", .norm = {0, 1}),
     LEVEL_FLOAT(clamphigh2, .name = "clamphigh2", .label = "Clamp High",

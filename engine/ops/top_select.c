@@ -26,8 +26,8 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
 
 static const struct par_def pars[] = {
     TOP_COMMON_PARS(struct sel),
-    {.name = "top", .label = "TOP", .kind = PAR_OP,
-     .families = OP_FAMILY_BIT(OP_TOP), .offset = offsetof(struct sel, top)},
+    {.name = "top", .label = "TOP",
+     .families = OP_FAMILY_BIT(OP_TOP), PARAM_OP(struct sel, top)},
     {0},
 };
 

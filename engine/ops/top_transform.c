@@ -37,16 +37,16 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
 static const struct par_def pars[] = {
     TOP_COMMON_PARS(struct transform),
     {.name = "t", .label = "Translate", .size = 2, .suffixes = "xy",
-     .norm = {-1, 1}, .offset = offsetof(struct transform, t)},
+     .norm = {-1, 1}, PARAM_FLOAT(struct transform, t[0])},
     {.name = "rotate", .label = "Rotate", .norm = {-180, 180},
-     .offset = offsetof(struct transform, rotate)},
+     PARAM_FLOAT(struct transform, rotate)},
     {.name = "s", .label = "Scale", .size = 2, .suffixes = "xy",
-     .def = {1, 1}, .norm = {0, 2}, .offset = offsetof(struct transform, s)},
+     .def = {1, 1}, .norm = {0, 2}, PARAM_FLOAT(struct transform, s[0])},
     {.name = "p", .label = "Pivot", .size = 2, .suffixes = "xy",
-     .norm = {-1, 1}, .offset = offsetof(struct transform, p)},
-    {.name = "extend", .label = "Extend", .kind = PAR_MENU, .menu = top_extends,
+     .norm = {-1, 1}, PARAM_FLOAT(struct transform, p[0])},
+    {.name = "extend", .label = "Extend", .menu = top_extends,
      .def_str = "zero",
-     .offset = offsetof(struct transform, extend)},
+     PARAM_MENU(struct transform, extend)},
     {0},
 };
 

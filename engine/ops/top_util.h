@@ -26,14 +26,14 @@ extern const GLenum top_extend_wrap[];
 
 #define TOP_COMMON_PARS(T)                                                   \
     {.name = "resolutionw", .label = "Resolution W", .page = "Common",      \
-     .kind = PAR_INT, .norm = {0, 4096}, .lim = {0, 16384},                 \
-     .clamp = PAR_CLAMP_BOTH, .offset = offsetof(T, common.resolutionw)},   \
+     .norm = {0, 4096}, .lim = {0, 16384},                                  \
+     .clamp = PAR_CLAMP_BOTH, PARAM_INT(T, common.resolutionw)},            \
     {.name = "resolutionh", .label = "Resolution H", .page = "Common",      \
-     .kind = PAR_INT, .norm = {0, 4096}, .lim = {0, 16384},                 \
-     .clamp = PAR_CLAMP_BOTH, .offset = offsetof(T, common.resolutionh)},   \
+     .norm = {0, 4096}, .lim = {0, 16384},                                  \
+     .clamp = PAR_CLAMP_BOTH, PARAM_INT(T, common.resolutionh)},            \
     {.name = "format", .label = "Pixel Format", .page = "Common",           \
-     .kind = PAR_MENU, .menu = top_formats, .def_str = "input",             \
-     .offset = offsetof(T, common.format)}
+     .menu = top_formats, .def_str = "input",                               \
+     PARAM_MENU(T, common.format)}
 
 /* The GPU, or NULL with the op's error set. */
 struct gpu *top_gpu(struct op *op);

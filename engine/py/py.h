@@ -66,10 +66,10 @@ int py_cook_script(struct op *op);
  * onSetupParameters again), in type's fields callbacks and setuppars. */
 #define PY_SCRIPT_PARS(type)                                                \
     {.name = "callbacks", .label = "Callbacks DAT", .page = "Script",      \
-     .kind = PAR_OP, .families = OP_FAMILY_BIT(OP_DAT), .no_dep = true,    \
-     .offset = offsetof(type, callbacks)},                                 \
+     .families = OP_FAMILY_BIT(OP_DAT), .no_dep = true,                    \
+     PARAM_OP(type, callbacks)},                                           \
     {.name = "setuppars", .label = "Setup Parameters", .page = "Script",   \
-     .kind = PAR_PULSE, .offset = offsetof(type, setuppars)}
+     PARAM_PULSE(type, setuppars)}
 
 /* A received OSC message as an OSC In DAT's callback sees it. */
 struct py_osc_message {

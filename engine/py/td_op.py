@@ -91,7 +91,7 @@ class OP:
     isMAT = property(lambda self: False)
     isPanel = property(lambda self: False)
     isObject = property(lambda self: False)
-    isBase = property(lambda self: self.OPType == 'baseCOMP')
+    isBase = False  # a Base COMP's class (comp_base.py) says True
     isFilter = property(lambda self: _vt.info(self._id)[7] > 0)
     minInputs = property(lambda self: _vt.info(self._id)[7])
     maxInputs = property(lambda self: (lambda m: 9999 if m < 0 else m)(

@@ -266,15 +266,21 @@ static int kinds_cook(struct op *op, const struct cook_ctx *ctx)
 }
 
 static const struct par_def kinds_pars[] = {
-    {.name = "color", .label = "Color", .kind = PAR_RGBA,
-     .def = {1, 0.5, 0.25, 1}, .norm = {0, 1}, .lim = {0, 1},
-     .clamp = PAR_CLAMP_BOTH, .offset = offsetof(struct kinds, color)},
-    {.name = "file", .label = "File", .kind = PAR_FILE,
-     .def_str = "a.txt", .offset = offsetof(struct kinds, file)},
-    {.name = "chop", .label = "CHOP", .kind = PAR_OP,
-     .families = OP_FAMILY_BIT(OP_CHOP), .offset = offsetof(struct kinds, ref)},
-    {.name = "go", .label = "Go", .kind = PAR_PULSE,
-     .offset = offsetof(struct kinds, pulse)},
+    {.name = "color", .label = "Color", .def = {1, 0.5, 0.25, 1},
+     .norm = {0, 1}, .lim = {0, 1}, .clamp = PAR_CLAMP_BOTH,
+     PARAM_RGBA(struct kinds, color)},
+    {.name = "file", .label = "File", .def_str = "a.txt",
+     PARAM_FILE(struct kinds, file)},
+    {.name = "chop", .label = "CHOP", .families = OP_FAMILY_BIT(OP_CHOP),
+     PARAM_OP(struct kinds, ref)},
+    {.name = "go", .label = "Go", PARAM_PULSE(struct kinds, pulse)},
+    {0},
+};
+
+/* A declaration without a kind (here: one that names only its field)
+ * is refused when an op of the type is made. */
+static const struct par_def kindless_pars[] = {
+    {.name = "x", .label = "X", .offset = offsetof(struct kinds, pulse)},
     {0},
 };
 
@@ -288,6 +294,13 @@ static void test_rgba_file_op_kinds(void **state)
 {
     (void)state;
     char err[512];
+    const struct op_type kindless = {
+        .name = "kindless", .optype = "kindlessTEST", .label = "Kindless",
+        .family = OP_CHOP, .pars = kindless_pars,
+        .priv_size = sizeof(struct kinds), .cook = kinds_cook,
+    };
+    assert_null(op_create(g, g->root, &kindless, "nokind", err, sizeof(err)));
+    assert_non_null(strstr(err, "parameter 'x' without a kind"));
     struct op *k = op_create(g, g->root, &kinds_type, "k", err, sizeof(err));
     assert_non_null(k);
     struct kinds *p = k->priv;
@@ -320,6 +333,8 @@ static void test_kind_names(void **state)
 {
     (void)state;
     assert_string_equal(par_kind_name(PAR_RGBA), "rgba");
+    assert_string_equal(par_kind_name(PAR_FLOAT), "float");
+    assert_string_equal(par_kind_name(PAR_KIND_NONE), "(no kind)");
     assert_string_equal(par_kind_name(PAR_PULSE), "pulse");
     assert_string_equal(par_mode_name(PAR_MODE_EXPORT), "EXPORT");
 }
