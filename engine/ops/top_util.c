@@ -2,6 +2,8 @@
 
 #include <stdio.h>
 
+#include "top_mix.glsl.h"
+
 const struct par_menu_item top_formats[] = {
     {"rgba8", "8-bit fixed (RGBA)"},   {"rgba16f", "16-bit float (RGBA)"},
     {"rgba32f", "32-bit float (RGBA)"}, {"r8", "8-bit fixed (Mono)"},
@@ -112,6 +114,23 @@ GLuint top_filter_begin(struct op *op, const struct gpu_tex *in,
     gpu_bind_input(in, 0, wrap);
     top_uniform1i(prog, "uInput", 0);
     return prog;
+}
+
+int top_mix(struct op *op, const struct gpu_tex *a, const struct gpu_tex *b,
+            float t, struct gpu_tex *out)
+{
+    GLuint prog = top_program(op, top_mix_glsl, "the mix shader");
+    if (!prog || !a || !b)
+        return top_black(op, out);
+    gpu_target(out);
+    glUseProgram(prog);
+    gpu_bind_input(a, 0, GL_CLAMP_TO_EDGE);
+    gpu_bind_input(b, 1, GL_CLAMP_TO_EDGE);
+    top_uniform1i(prog, "uA", 0);
+    top_uniform1i(prog, "uB", 1);
+    top_uniform1f(prog, "uMix", t);
+    gpu_draw_fullscreen(op->graph->gpu);
+    return 0;
 }
 
 int top_black(struct op *op, struct gpu_tex *out)

@@ -68,6 +68,11 @@ GLuint top_filter_begin(struct op *op, const struct gpu_tex *in,
                         struct gpu_tex *out, const char *frag,
                         const char *what, GLenum wrap);
 
+/* Draws a mixed with b into out (t 0: a, 1: b; each stretched over out):
+ * 0, or 1 with out black when the shader or an image is missing. */
+int top_mix(struct op *op, const struct gpu_tex *a, const struct gpu_tex *b,
+            float t, struct gpu_tex *out);
+
 /* Makes out black and returns 1: a cook that failed but shows black. */
 int top_black(struct op *op, struct gpu_tex *out);
 

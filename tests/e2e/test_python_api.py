@@ -166,7 +166,7 @@ def test_python_ignores_the_python_first_on_path(tmp_path):
     r = run("--headless", "--frames", "3", str(ROOT / "tests" / "networks" /
                                                "tutorial" / "ex1"), env=env)
     assert r.returncode == 0, r.stderr
-    assert "[/project1/script1] Dimensions: 160 x 90" in r.stderr
+    assert "[/project1/script1] Dimensions: 160 x 90" in r.stderr, r.stderr
 
 
 def test_a_byte_order_mark_before_a_script_is_ignored(tmp_path):

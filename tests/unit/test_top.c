@@ -765,6 +765,58 @@ static void set(struct graph *g, const char *path, const char *par,
                      PAR_OK);
 }
 
+/* switchTOP by index (clamped; blended between neighbours), crossTOP's
+ * proportion, monochromeTOP's greys, each against the maths. */
+static void test_switch_cross_monochrome(void **state)
+{
+    (void)state;
+    NEED_GL();
+    static const char net[] =
+        "[network]\nresolution = 8x8\n"
+        "[a]\nOPType = constantTOP\nformat = rgba32f\ncolorr = 0.2\n"
+        "colorg = 0.4\ncolorb = 0.6\n"
+        "[b]\nOPType = constantTOP\nformat = rgba32f\ncolorr = 1\n"
+        "colorg = 0\ncolorb = 0\n"
+        "[c]\nOPType = constantTOP\nformat = rgba32f\ncolorr = 0\n"
+        "colorg = 0\ncolorb = 1\nalpha = 0.5\n"
+        "[sw]\nOPType = switchTOP\nformat = rgba32f\ninputs = a, b, c\n"
+        "index = 1\n"
+        "[x]\nOPType = crossTOP\nformat = rgba32f\ninputs = a, b\n"
+        "cross = 0.25\n"
+        "[m]\nOPType = monochromeTOP\nformat = rgba32f\ninputs = a\n";
+    struct graph *g = gl_load(net);
+    struct {
+        const char *op, *par, *value;
+        float r, g, b, a;
+    } cases[] = {
+        {"sw", "index", "1", 1, 0, 0, 1},
+        {"sw", "index", "0", 0.2f, 0.4f, 0.6f, 1},
+        {"sw", "index", "7", 0, 0, 0.5f, 0.5f}, /* beyond: the last */
+        {"sw", "index", "-3", 0.2f, 0.4f, 0.6f, 1},
+        {"sw", "index", "1.75", 1, 0, 0, 1}, /* no blend: input 1 */
+        {"sw", "blend", "on", 0.25f, 0, 0.375f, 0.625f},
+        {"x", "cross", "0.25", 0.4f, 0.3f, 0.45f, 1},
+        {"x", "cross", "1", 1, 0, 0, 1},
+        {"m", "rgb", "luminance", 0.37192f, 0.37192f, 0.37192f, 1},
+        {"m", "rgb", "average", 0.4f, 0.4f, 0.4f, 1},
+        {"m", "rgb", "maximum", 0.6f, 0.6f, 0.6f, 1},
+        {"m", "mono", "0.5", 0.4f, 0.5f, 0.6f, 1}, /* half way to the max */
+        {"m", "alpha", "red", 0.08f, 0.1f, 0.12f, 0.2f},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        set(g, cases[i].op, cases[i].par, cases[i].value);
+        graph_begin_frame(g, (int64_t)i + 1);
+        int w, h;
+        float *px = top_pixels(g, cases[i].op, &w, &h);
+        print_message("  %s %s = %s\n", cases[i].op, cases[i].par,
+                      cases[i].value);
+        expect_rgba(pixel(px, w, 4, 4), cases[i].r, cases[i].g, cases[i].b,
+                    cases[i].a, EPS);
+        free(px);
+    }
+    graph_destroy(&g);
+}
+
 static void test_texture3d_ring_step_replace_reset(void **state)
 {
     (void)state;
@@ -1029,6 +1081,7 @@ int main(void)
         cmocka_unit_test(test_glsl_broken_shows_black_and_names_line),
         cmocka_unit_test(test_glsl_from_dat),
         cmocka_unit_test(test_glsl_typo_keeps_last_good_shader),
+        cmocka_unit_test(test_switch_cross_monochrome),
         cmocka_unit_test(test_texture3d_ring_step_replace_reset),
         cmocka_unit_test(test_texture3d_beyond_memory_is_an_error),
         cmocka_unit_test(test_gpu_upload_round_trip),
