@@ -58,6 +58,11 @@ bool chop_range_span(struct op *op, const struct chop_range *r,
                          CHOP_RANGE_MAX);
             return false;
         }
+        if (!(fabs(s) < 1e15)) { /* a sample index no clock reaches */
+            op_set_error(op, "start %g is beyond any sample index",
+                         r->start);
+            return false;
+        }
         sp->t0 = s / rate;
         sp->first = (int64_t)s;
     }

@@ -292,7 +292,7 @@ static char *every_type(void)
         if (want > 0 && prev) {
             sb_printf(&sb, "inputs =");
             for (int k = 0; k < want; k++)
-                sb_printf(&sb, " %s", prev);
+                sb_printf(&sb, "%s %s", k ? "," : "", prev);
             sb_printf(&sb, "\n");
         }
         if (strcmp(t->optype, "glslTOP") == 0)
@@ -708,7 +708,8 @@ static void test_every_parameter_at_the_edges(void **state)
             if (victim->ninputs) {
                 sb_puts(&sb, "inputs =");
                 for (size_t k = 0; k < victim->ninputs; k++)
-                    sb_printf(&sb, " %s", victim->inputs[k]->name);
+                    sb_printf(&sb, "%s %s", k ? "," : "",
+                              victim->inputs[k]->name);
                 sb_puts(&sb, "\n");
             }
             /* (sizes stay: 16384x16384 is valid, and slow to draw) */
