@@ -18,7 +18,8 @@ SANFLAGS :=
 endif
 
 CC ?= cc
-PKGS := inih epoxy glfw3 egl stb python3-embed libsystemd liblo
+PKGS := inih epoxy glfw3 egl stb python3-embed libsystemd liblo \
+        libavformat libavcodec libavutil libswscale
 # Debian's interpreter, named explicitly: the python3 first on PATH may be
 # another one (without NumPy).
 PYVER := $(shell pkg-config --modversion python3-embed 2>/dev/null)
@@ -64,6 +65,7 @@ DEB_PKGS := build-essential pkg-config libinih-dev libcmocka-dev python3 \
             libegl-mesa0 libgl1-mesa-dri libglx-mesa0 libstb-dev xvfb xauth \
             x11-apps liblo-dev liblo-tools python3-liblo libportmidi-dev \
             libsystemd-dev gdb groff-base \
+            libavformat-dev libavcodec-dev libavutil-dev libswscale-dev ffmpeg \
             systemd
 
 .PHONY: all deps run test bench soak install uninstall clean FORCE

@@ -1,0 +1,433 @@
+/* media.c: FFmpeg decoding on a thread of its own (see media.h).
+ *
+ * The decoder thread fills a FIFO of frames in decode order; the main
+ * thread looks for the index it wants there, lets go of the frames before
+ * it and, when the index is neither queued nor coming (within `preread`
+ * of the decoder's next frame), asks for a seek. Frames in formats the
+ * GPU path does not take (anything but planar YUV and RGBA) are converted
+ * to RGBA by swscale on the decoder thread, never on the frame loop. */
+#include "media.h"
+
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/imgutils.h>
+#include <libavutil/pixdesc.h>
+#include <libswscale/swscale.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../base/log.h"
+#include "../base/util.h"
+
+struct slot {
+    AVFrame *frame;
+    struct media_frame mf;
+};
+
+struct media {
+    AVFormatContext *fmt;
+    AVCodecContext *dec;
+    AVPacket *pkt;
+    struct SwsContext *sws;
+    int stream;
+    double tb, fps; /* seconds per pts tick; frames a second */
+    int64_t start_pts;
+    bool draining;
+    int64_t counted; /* frames decoded since the last seek without pts */
+
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool stop;
+    struct slot *ring;
+    int cap, head, count;
+    int64_t seek_to;  /* -1: none asked */
+    int64_t skip_below; /* frames before this index are dropped */
+    int64_t next;     /* the index the decoder comes to next */
+    int64_t frames;   /* -1 until the end was reached */
+    int64_t last;     /* the highest index decoded */
+    char error[256];
+    bool has_error;
+
+    struct slot held; /* handed to the main thread */
+    struct media_info info;
+};
+
+static void slot_free(struct slot *s)
+{
+    av_frame_free(&s->frame);
+    memset(s, 0, sizeof(*s));
+}
+
+static void set_error(struct media *m, const char *what, int rc)
+{
+    char e[AV_ERROR_MAX_STRING_SIZE] = "";
+    av_strerror(rc, e, sizeof(e));
+    if (!m->has_error)
+        snprintf(m->error, sizeof(m->error), "%s: %s", what, e);
+    m->has_error = true;
+}
+
+static bool planar_yuv(const AVPixFmtDescriptor *d)
+{
+    return d && !(d->flags & (AV_PIX_FMT_FLAG_RGB | AV_PIX_FMT_FLAG_PAL |
+                              AV_PIX_FMT_FLAG_BE)) &&
+           (d->flags & AV_PIX_FMT_FLAG_PLANAR) && d->nb_components == 3 &&
+           d->comp[0].plane == 0 && d->comp[1].plane == 1 &&
+           d->comp[2].plane == 2 && d->comp[0].depth <= 16;
+}
+
+/* Describes f (converting it to RGBA when the GPU path does not take its
+ * format) into s; false when it cannot be. */
+static bool describe(struct media *m, AVFrame *f, struct slot *s)
+{
+    const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(f->format);
+    struct media_frame *mf = &s->mf;
+    mf->width = f->width;
+    mf->height = f->height;
+    if (planar_yuv(d)) {
+        mf->layout = MEDIA_YUV;
+        mf->bits = d->comp[0].depth;
+        mf->chroma_w = AV_CEIL_RSHIFT(f->width, d->log2_chroma_w);
+        mf->chroma_h = AV_CEIL_RSHIFT(f->height, d->log2_chroma_h);
+        for (int i = 0; i < 3; i++) {
+            mf->plane[i] = f->data[i];
+            mf->stride[i] = f->linesize[i];
+        }
+        switch (f->colorspace) {
+        case AVCOL_SPC_BT709: mf->matrix = MEDIA_BT709; break;
+        case AVCOL_SPC_BT470BG:
+        case AVCOL_SPC_SMPTE170M: mf->matrix = MEDIA_BT601; break;
+        case AVCOL_SPC_BT2020_NCL:
+        case AVCOL_SPC_BT2020_CL: mf->matrix = MEDIA_BT2020; break;
+        default:
+            mf->matrix = f->height >= 720 ? MEDIA_BT709 : MEDIA_BT601;
+        }
+        mf->full_range = f->color_range == AVCOL_RANGE_JPEG ||
+                         f->format == AV_PIX_FMT_YUVJ420P ||
+                         f->format == AV_PIX_FMT_YUVJ422P ||
+                         f->format == AV_PIX_FMT_YUVJ444P;
+        s->frame = f;
+        return true;
+    }
+    AVFrame *rgba = f;
+    if (f->format != AV_PIX_FMT_RGBA) {
+        rgba = av_frame_alloc();
+        rgba->format = AV_PIX_FMT_RGBA;
+        rgba->width = f->width;
+        rgba->height = f->height;
+        m->sws = sws_getCachedContext(m->sws, f->width, f->height, f->format,
+                                      f->width, f->height, AV_PIX_FMT_RGBA,
+                                      SWS_POINT, NULL, NULL, NULL);
+        if (!m->sws || av_frame_get_buffer(rgba, 0) < 0) {
+            av_frame_free(&rgba);
+            av_frame_free(&f);
+            return false;
+        }
+        sws_scale(m->sws, (const uint8_t *const *)f->data, f->linesize, 0,
+                  f->height, rgba->data, rgba->linesize);
+        av_frame_free(&f);
+    }
+    mf->layout = MEDIA_RGBA;
+    mf->bits = 8;
+    mf->plane[0] = rgba->data[0];
+    mf->stride[0] = rgba->linesize[0];
+    s->frame = rgba;
+    return true;
+}
+
+static void seek(struct media *m, int64_t index)
+{
+    int64_t ts = m->start_pts + (int64_t)llround((double)index / m->fps /
+                                                  m->tb);
+    avformat_seek_file(m->fmt, m->stream, INT64_MIN, ts, ts, 0);
+    avcodec_flush_buffers(m->dec);
+    m->draining = false;
+    m->counted = -1;
+}
+
+/* The next decoded frame with its index, NULL at the end (or on an
+ * error, recorded). Decoder thread, without the lock. */
+static AVFrame *decode_next(struct media *m, int64_t *index)
+{
+    AVFrame *f = av_frame_alloc();
+    for (;;) {
+        int rc = avcodec_receive_frame(m->dec, f);
+        if (rc == 0) {
+            int64_t pts = f->best_effort_timestamp;
+            if (pts == AV_NOPTS_VALUE || m->fps <= 0) {
+                *index = ++m->counted;
+            } else {
+                *index = llround((double)(pts - m->start_pts) * m->tb *
+                                 m->fps);
+                m->counted = *index;
+            }
+            return f;
+        }
+        if (rc == AVERROR_EOF || m->draining) {
+            av_frame_free(&f);
+            return NULL;
+        }
+        if (rc != AVERROR(EAGAIN)) {
+            set_error(m, "decoding failed", rc);
+            av_frame_free(&f);
+            return NULL;
+        }
+        rc = av_read_frame(m->fmt, m->pkt);
+        if (rc < 0) {
+            if (rc != AVERROR_EOF)
+                set_error(m, "reading failed", rc);
+            avcodec_send_packet(m->dec, NULL);
+            m->draining = true;
+            continue;
+        }
+        if (m->pkt->stream_index == m->stream) {
+            rc = avcodec_send_packet(m->dec, m->pkt);
+            if (rc < 0 && rc != AVERROR(EAGAIN))
+                set_error(m, "a damaged packet", rc);
+        }
+        av_packet_unref(m->pkt);
+    }
+}
+
+static void ring_clear(struct media *m)
+{
+    for (; m->count > 0; m->count--) {
+        slot_free(&m->ring[m->head]);
+        m->head = (m->head + 1) % m->cap;
+    }
+}
+
+static void *run(void *arg)
+{
+    struct media *m = arg;
+    pthread_mutex_lock(&m->mu);
+    while (!m->stop) {
+        if (m->seek_to >= 0) {
+            int64_t to = m->seek_to;
+            m->seek_to = -1;
+            ring_clear(m);
+            m->skip_below = to;
+            m->next = to;
+            pthread_mutex_unlock(&m->mu);
+            seek(m, to);
+            pthread_mutex_lock(&m->mu);
+            continue;
+        }
+        if (m->count == m->cap || (m->frames == 1 && m->count == 1)) {
+            pthread_cond_wait(&m->cv, &m->mu);
+            continue;
+        }
+        pthread_mutex_unlock(&m->mu);
+        int64_t index = 0;
+        AVFrame *f = decode_next(m, &index);
+        struct slot s = {0};
+        bool ok = f && describe(m, f, &s);
+        pthread_mutex_lock(&m->mu);
+        if (m->seek_to >= 0) {
+            if (ok)
+                slot_free(&s);
+            continue;
+        }
+        if (!f) { /* the end: its length is known; go on from the start */
+            if (m->frames < 0)
+                m->frames = m->last + 1;
+            if (m->frames <= 1 || m->has_error) {
+                pthread_cond_wait(&m->cv, &m->mu);
+                continue;
+            }
+            /* from the start again, keeping what is queued (the last
+             * frames, not shown yet) */
+            pthread_mutex_unlock(&m->mu);
+            seek(m, 0);
+            pthread_mutex_lock(&m->mu);
+            m->skip_below = 0;
+            m->next = 0;
+            continue;
+        }
+        if (!ok || index < m->skip_below) {
+            if (ok)
+                slot_free(&s);
+            continue;
+        }
+        s.mf.index = index;
+        if (index > m->last)
+            m->last = index;
+        m->next = index + 1;
+        m->ring[(m->head + m->count) % m->cap] = s;
+        m->count++;
+    }
+    pthread_mutex_unlock(&m->mu);
+    return NULL;
+}
+
+/* FFmpeg's own messages into the runtime's log (errors only: its
+ * warnings about a file are many and repeat every frame). */
+static void av_log_line(void *avcl, int level, const char *fmt, va_list vl)
+{
+    if (level > AV_LOG_ERROR)
+        return;
+    char line[512];
+    int prefix = 1;
+    av_log_format_line(avcl, level, fmt, vl, line, sizeof(line), &prefix);
+    size_t n = strlen(line);
+    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+        line[--n] = '\0';
+    if (n)
+        log_msg(LOG_LEVEL_WARN, "[ffmpeg]", "%s", line);
+}
+
+static void route_log(void)
+{
+    av_log_set_callback(av_log_line);
+}
+
+struct media *media_open(const char *path, const struct media_params *p,
+                         char *err, size_t errlen)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, route_log);
+    struct media *m = xcalloc(1, sizeof(*m));
+    char fps[32];
+    snprintf(fps, sizeof(fps), "%g", p && p->fps > 0 ? p->fps : 30.0);
+    AVDictionary *opts = NULL;
+    av_dict_set(&opts, "framerate", fps, 0); /* image sequences */
+    int rc = avformat_open_input(&m->fmt, path, NULL, &opts);
+    av_dict_free(&opts);
+    const AVCodec *codec = NULL;
+    if (rc >= 0)
+        rc = avformat_find_stream_info(m->fmt, NULL);
+    if (rc >= 0)
+        rc = av_find_best_stream(m->fmt, AVMEDIA_TYPE_VIDEO, -1, -1, &codec,
+                                 0);
+    if (rc >= 0) {
+        m->stream = rc;
+        m->dec = avcodec_alloc_context3(codec);
+        rc = avcodec_parameters_to_context(
+            m->dec, m->fmt->streams[m->stream]->codecpar);
+    }
+    if (rc >= 0) {
+        m->dec->thread_count = 0; /* as many as the codec likes */
+        rc = avcodec_open2(m->dec, codec, NULL);
+    }
+    if (rc < 0) {
+        char e[AV_ERROR_MAX_STRING_SIZE] = "";
+        av_strerror(rc, e, sizeof(e));
+        snprintf(err, errlen, "%s: %s", path, e);
+        avcodec_free_context(&m->dec);
+        avformat_close_input(&m->fmt);
+        free(m);
+        return NULL;
+    }
+    AVStream *st = m->fmt->streams[m->stream];
+    m->tb = av_q2d(st->time_base);
+    AVRational r = st->avg_frame_rate.num ? st->avg_frame_rate
+                                          : st->r_frame_rate;
+    m->fps = r.num && r.den ? av_q2d(r) : 0;
+    m->start_pts = st->start_time != AV_NOPTS_VALUE ? st->start_time : 0;
+    m->pkt = av_packet_alloc();
+    m->cap = p && p->preread > 0 ? p->preread : 8;
+    m->ring = xcalloc((size_t)m->cap, sizeof(*m->ring));
+    m->seek_to = -1;
+    m->frames = -1;
+    m->last = -1;
+    m->counted = -1;
+    m->info = (struct media_info){
+        .width = m->dec->width, .height = m->dec->height, .fps = m->fps,
+        .frames = -1, .codec = codec->name,
+    };
+    pthread_mutex_init(&m->mu, NULL);
+    pthread_cond_init(&m->cv, NULL);
+    pthread_create(&m->thread, NULL, run, m);
+    return m;
+}
+
+void media_close(struct media **pm)
+{
+    struct media *m = *pm;
+    if (!m)
+        return;
+    pthread_mutex_lock(&m->mu);
+    m->stop = true;
+    pthread_cond_signal(&m->cv);
+    pthread_mutex_unlock(&m->mu);
+    pthread_join(m->thread, NULL);
+    ring_clear(m);
+    slot_free(&m->held);
+    free(m->ring);
+    sws_freeContext(m->sws);
+    av_packet_free(&m->pkt);
+    avcodec_free_context(&m->dec);
+    avformat_close_input(&m->fmt);
+    pthread_mutex_destroy(&m->mu);
+    pthread_cond_destroy(&m->cv);
+    free(m);
+    *pm = NULL;
+}
+
+void media_get_info(struct media *m, struct media_info *out)
+{
+    pthread_mutex_lock(&m->mu);
+    *out = m->info;
+    out->frames = m->frames;
+    out->still = m->frames == 1;
+    pthread_mutex_unlock(&m->mu);
+}
+
+const struct media_frame *media_frame_at(struct media *m, int64_t index,
+                                         bool *far)
+{
+    *far = false;
+    if (m->held.frame && (m->held.mf.index == index || m->frames == 1))
+        return &m->held.mf;
+    pthread_mutex_lock(&m->mu);
+    const struct media_frame *out = NULL;
+    for (int k = 0; k < m->count; k++) {
+        struct slot *s = &m->ring[(m->head + k) % m->cap];
+        if (s->mf.index != index)
+            continue;
+        /* let go of what came before it, and of the frame held */
+        for (int j = 0; j < k; j++) {
+            slot_free(&m->ring[m->head]);
+            m->head = (m->head + 1) % m->cap;
+        }
+        m->count -= k;
+        slot_free(&m->held);
+        m->held = m->ring[m->head];
+        memset(&m->ring[m->head], 0, sizeof(m->ring[m->head]));
+        m->head = (m->head + 1) % m->cap;
+        m->count--;
+        out = &m->held.mf;
+        break;
+    }
+    if (!out) {
+        /* coming soon: at or after the decoder's next frame, within
+         * what it decodes ahead (a seek asked for counts as coming) */
+        bool coming = m->seek_to == index ||
+                      (index >= m->next && index < m->next + m->cap &&
+                       (m->frames < 0 || index < m->frames));
+        if (!coming && m->seek_to < 0) {
+            m->seek_to = index;
+            *far = true;
+        } else if (coming) {
+            ring_clear(m); /* all it holds comes before index: room */
+        }
+    }
+    pthread_cond_signal(&m->cv);
+    pthread_mutex_unlock(&m->mu);
+    return out;
+}
+
+bool media_take_error(struct media *m, char *buf, size_t n)
+{
+    pthread_mutex_lock(&m->mu);
+    bool had = m->has_error && m->error[0];
+    if (had) {
+        snprintf(buf, n, "%s", m->error);
+        m->error[0] = '\0';
+    }
+    pthread_mutex_unlock(&m->mu);
+    return had;
+}

@@ -1,0 +1,172 @@
+/* The media decoder (engine/media): clips made by FFmpeg's command-line
+ * tool whose frames carry their own index (luma 16 + 3 * index),
+ * decoded losslessly: every index asked for is the frame shown, in order,
+ * across the loop back to the start and after seeks both ways. */
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../../engine/media/media.h"
+#include "helpers.h"
+
+static char dir[] = "/tmp/vitrine-media-XXXXXX";
+static char clip[128], seq[128], broken[128];
+
+static bool sh(const char *cmd)
+{
+    return system(cmd) == 0;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    capture_log();
+    if (!mkdtemp(dir))
+        return -1;
+    snprintf(clip, sizeof(clip), "%s/clip.mp4", dir);
+    snprintf(seq, sizeof(seq), "%s/shot.%%03d.png", dir);
+    snprintf(broken, sizeof(broken), "%s/broken.mp4", dir);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[256];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    return sh(cmd) ? 0 : -1;
+}
+
+static void need_ffmpeg(void)
+{
+    if (!sh("ffmpeg -version >/dev/null 2>&1")) {
+        print_message("skipped: the ffmpeg command (a test dependency, "
+                      "`make deps`) is not installed\n");
+        skip();
+    }
+}
+
+static void make_clip(void)
+{
+    char cmd[512];
+    /* H.264 with B-frames, lossless, a keyframe every 12 frames */
+    snprintf(cmd, sizeof(cmd),
+             "ffmpeg -v error -y -f lavfi -i "
+             "\"nullsrc=s=64x48:r=30:d=2,format=yuv420p,"
+             "geq=lum='16+N*3':cb=128:cr=128\" "
+             "-c:v libx264 -qp 0 -bf 2 -g 12 -pix_fmt yuv420p %s", clip);
+    assert_true(sh(cmd));
+}
+
+/* The frame of index, polled until the decoder has it (at most 10 s). */
+static const struct media_frame *wait_frame(struct media *m, int64_t i)
+{
+    for (int k = 0; k < 10000; k++) {
+        bool far;
+        const struct media_frame *f = media_frame_at(m, i, &far);
+        if (f)
+            return f;
+        usleep(1000);
+    }
+    fail_msg("frame %lld never came", (long long)i);
+    return NULL;
+}
+
+static int grey(const struct media_frame *f)
+{
+    return f->plane[0][(f->height / 2) * f->stride[0] + f->width / 2];
+}
+
+static void test_every_index_in_order_and_after_seeks(void **state)
+{
+    (void)state;
+    need_ffmpeg();
+    make_clip();
+    char err[256];
+    struct media *m = media_open(clip, &(struct media_params){0}, err,
+                                 sizeof(err));
+    assert_non_null(m);
+    struct media_info info;
+    media_get_info(m, &info);
+    assert_int_equal(info.width, 64);
+    assert_int_equal(info.height, 48);
+    assert_true(info.fps > 29.9 && info.fps < 30.1);
+    /* in order, then across the loop back to the start */
+    for (int64_t i = 0; i < 72; i++) {
+        const struct media_frame *f = wait_frame(m, i % 60);
+        assert_int_equal(f->index, i % 60);
+        assert_int_equal(f->layout, MEDIA_YUV);
+        assert_int_equal(f->bits, 8);
+        assert_int_equal(f->chroma_w, 32);
+        assert_int_equal(grey(f), 16 + (i % 60) * 3);
+    }
+    media_get_info(m, &info);
+    assert_int_equal(info.frames, 60);
+    assert_false(info.still);
+    /* seeks forward, back, to a frame between keyframes */
+    const int64_t jumps[] = {40, 5, 59, 13, 0, 25};
+    for (size_t j = 0; j < sizeof(jumps) / sizeof(jumps[0]); j++) {
+        const struct media_frame *f = wait_frame(m, jumps[j]);
+        assert_int_equal(grey(f), 16 + jumps[j] * 3);
+    }
+    media_close(&m);
+    assert_null(m);
+}
+
+static void test_image_sequence_and_errors(void **state)
+{
+    (void)state;
+    need_ffmpeg();
+    char cmd[512];
+    snprintf(cmd, sizeof(cmd),
+             "ffmpeg -v error -y -f lavfi -i "
+             "\"nullsrc=s=16x8:r=30:d=0.34,format=gray,geq=lum='N*20'\" "
+             "%s", seq);
+    assert_true(sh(cmd));
+    char err[256];
+    struct media *m = media_open(seq, &(struct media_params){.fps = 25},
+                                 err, sizeof(err));
+    assert_non_null(m);
+    for (int64_t i = 0; i < 10; i++) {
+        const struct media_frame *f = wait_frame(m, i);
+        assert_int_equal(f->layout, MEDIA_RGBA);
+        const uint8_t *px = f->plane[0] + (f->height / 2) * f->stride[0] +
+                            (f->width / 2) * 4;
+        assert_int_equal(px[0], i * 20);
+        assert_int_equal(px[3], 255);
+    }
+    media_close(&m);
+
+    /* a file that is not there: FFmpeg's reason with the path */
+    m = media_open("/nonexistent/clip.mp4", NULL, err, sizeof(err));
+    assert_null(m);
+    assert_non_null(strstr(err, "/nonexistent/clip.mp4: "));
+
+    /* a truncated movie opens or does not, and never crashes; what it
+     * has is decoded */
+    make_clip();
+    snprintf(cmd, sizeof(cmd), "head -c 3000 %s > %s", clip, broken);
+    assert_true(sh(cmd));
+    m = media_open(broken, NULL, err, sizeof(err));
+    if (m) {
+        bool far;
+        for (int k = 0; k < 200; k++) {
+            media_frame_at(m, k % 30, &far);
+            usleep(500);
+        }
+        char e[256];
+        media_take_error(m, e, sizeof(e));
+        media_close(&m);
+    } else {
+        assert_non_null(strstr(err, broken));
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_index_in_order_and_after_seeks),
+        cmocka_unit_test(test_image_sequence_and_errors),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
