@@ -34,8 +34,14 @@ struct op *py_op(unsigned id)
 struct op *py_op_cooked(unsigned id)
 {
     struct op *op = py_op(id);
-    if (op && op->graph->time.frame > 0)
+    if (op && op->graph->time.frame > 0 &&
+        op->pulled_frame != op->graph->time.frame) {
+        /* its first read this frame may cook it: the engine's time, not
+         * the script's */
+        struct py_budget_hold h = py_budget_hold();
         graph_cook_op(op->graph, op);
+        py_budget_continue(h);
+    }
     return op;
 }
 

@@ -183,10 +183,18 @@ static PyObject *m_cook(PyObject *self, PyObject *args)
         return PyErr_Format(PyExc_RuntimeError, "%s is cooking: cook() "
                             "from inside its own cook would never end",
                             op->path);
+    /* its first cook this frame is the engine's time (shaders compile
+     * then), not the script's; cooking it again and again is the
+     * script's */
+    bool first = op->pulled_frame != op->graph->time.frame;
+    struct py_budget_hold h = first ? py_budget_hold()
+                                    : (struct py_budget_hold){.left_ns = -2};
     if (force)
         graph_force_cook(op->graph, op);
     else
         graph_cook_op(op->graph, op);
+    if (first)
+        py_budget_continue(h);
     Py_RETURN_NONE;
 }
 

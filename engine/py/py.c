@@ -198,6 +198,33 @@ void py_budget_resume(bool was_armed)
         arm();
 }
 
+struct py_budget_hold py_budget_hold(void)
+{
+    pthread_mutex_lock(&py.mu);
+    struct py_budget_hold h = {.left_ns = -1, .depth = py.depth};
+    if (py.armed) {
+        h.left_ns = py.deadline - clock_now_ns();
+        py.armed = false;
+        py.gen++;
+    }
+    py.depth = 0; /* Python run inside has a budget of its own */
+    pthread_mutex_unlock(&py.mu);
+    return h;
+}
+
+void py_budget_continue(struct py_budget_hold h)
+{
+    pthread_mutex_lock(&py.mu);
+    py.depth = h.depth;
+    if (h.left_ns >= 0) {
+        py.gen++;
+        py.armed = true;
+        py.deadline = clock_now_ns() + (h.left_ns > 0 ? h.left_ns : 0);
+        pthread_cond_signal(&py.cv);
+    }
+    pthread_mutex_unlock(&py.mu);
+}
+
 bool py_busy(void)
 {
     pthread_mutex_lock(&py.mu);

@@ -21,6 +21,16 @@ void py_budget_end(void);
 bool py_budget_pause(void);
 void py_budget_resume(bool was_armed);
 double py_budget_ms(void);
+/* Around work the engine does for a script (cooking an op it reads,
+ * which may compile shaders): the script's clock stops and keeps what
+ * was left of its budget; Python run inside (expressions) gets a budget
+ * of its own. */
+struct py_budget_hold {
+    int64_t left_ns; /* -1: no budget was running */
+    int depth;
+};
+struct py_budget_hold py_budget_hold(void);
+void py_budget_continue(struct py_budget_hold h);
 size_t py_storage_max(void);
 /* str's text as UTF-8, newly allocated and never NULL: what cannot be
  * encoded (a lone surrogate such as '\udcff') is written as a backslash
