@@ -226,14 +226,14 @@ static void *run(void *arg)
         struct slot s = {0};
         bool ok = f && describe(m, f, &s);
         pthread_mutex_lock(&m->mu);
+        if (!f && !m->has_error && m->frames < 0 && m->last >= 0)
+            m->frames = m->last + 1; /* the end: its length is known */
         if (m->seek_to >= 0) {
             if (ok)
                 slot_free(&s);
             continue;
         }
-        if (!f) { /* the end: its length is known; go on from the start */
-            if (m->frames < 0)
-                m->frames = m->last + 1;
+        if (!f) { /* go on from the start */
             if (m->frames <= 1 || m->has_error) {
                 pthread_cond_wait(&m->cv, &m->mu);
                 continue;
