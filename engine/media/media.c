@@ -226,7 +226,7 @@ static void *run(void *arg)
         struct slot s = {0};
         bool ok = f && describe(m, f, &s);
         pthread_mutex_lock(&m->mu);
-        if (!f && !m->has_error && m->frames < 0 && m->last >= 0)
+        if (!f && !m->has_error && m->last >= 0 && m->skip_below <= m->last)
             m->frames = m->last + 1; /* the end: its length is known */
         if (m->seek_to >= 0) {
             if (ok)
@@ -331,7 +331,8 @@ struct media *media_open(const char *path, const struct media_params *p,
     m->cap = p && p->preread > 0 ? p->preread : 8;
     m->ring = xcalloc((size_t)m->cap, sizeof(*m->ring));
     m->seek_to = -1;
-    m->frames = -1;
+    /* the container's count until the end of the file confirms it */
+    m->frames = st->nb_frames > 0 ? st->nb_frames : -1;
     m->last = -1;
     m->counted = -1;
     m->info = (struct media_info){
@@ -405,8 +406,11 @@ const struct media_frame *media_frame_at(struct media *m, int64_t index,
     if (!out) {
         /* coming soon: at or after the decoder's next frame, within
          * what it decodes ahead (a seek asked for counts as coming) */
+        int64_t ahead = index - m->next; /* frames the decoder is short */
+        if (m->frames > 0 && ahead < 0 && index < m->frames)
+            ahead += m->frames; /* past the end it goes on from 0 */
         bool coming = m->seek_to == index ||
-                      (index >= m->next && index < m->next + m->cap &&
+                      (ahead >= 0 && ahead < m->cap &&
                        (m->frames < 0 || index < m->frames));
         if (!coming && m->seek_to < 0) {
             m->seek_to = index;
