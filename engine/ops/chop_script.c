@@ -8,19 +8,8 @@
 #include "chop_util.h"
 #include "chop_script.py.h"
 
-struct script {
-    char *callbacks;
-    int setuppars; /* a pulse: onSetupParameters() runs again */
-};
-
-static int cook(struct op *op, const struct cook_ctx *ctx)
-{
-    (void)ctx;
-    return py_cook_script(op);
-}
-
 static const struct par_def pars[] = {
-    PY_SCRIPT_PARS(struct script),
+    PY_SCRIPT_PARS(struct py_script),
     {0},
 };
 
@@ -35,9 +24,9 @@ const struct op_type op_chop_script = {
     .max_inputs = -1,
     .flags = OPT_TIME_DEPENDENT | OPT_CUSTOM_PARS,
     .pars = pars,
-    .priv_size = sizeof(struct script),
+    .priv_size = sizeof(struct py_script),
     .check = py_check_needed,
-    .cook = cook,
+    .cook = py_script_cook,
     OP_PYTHON(chop_script),
     .hooks = OP_HOOK_PULSE,
 };

@@ -410,6 +410,12 @@ int py_cook_script(struct op *op)
     return ok ? 0 : -1;
 }
 
+int py_script_cook(struct op *op, const struct cook_ctx *ctx)
+{
+    (void)ctx;
+    return py_cook_script(op);
+}
+
 void py_osc_receive(struct op *op, int row, const struct py_osc_message *m)
 {
     if (!py.running || op->graph != py.graph)

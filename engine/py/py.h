@@ -61,6 +61,13 @@ const char *py_check_needed(struct op *op, char *buf, size_t n);
  * callbacks DAT. 0: done; -1: the op's error is set and it keeps its last
  * output. */
 int py_cook_script(struct op *op);
+/* The same as an op type's cook, for the Script ops whose cook is only
+ * onCook (the CHOP and the DAT); their fields are struct py_script. */
+int py_script_cook(struct op *op, const struct cook_ctx *ctx);
+struct py_script {
+    char *callbacks;
+    int setuppars; /* a pulse: onSetupParameters() runs again */
+};
 /* The parameters every Script op has, on its Script page: `callbacks`
  * (the DAT holding onCook) and `setuppars` (a pulse that runs
  * onSetupParameters again), in type's fields callbacks and setuppars. */
