@@ -19,9 +19,15 @@ struct frame_clock {
 };
 
 /* Sleeps until frame's start time; skips ahead when more than a frame
- * late. Returns the number of frames skipped. */
-static int64_t clock_wait(struct frame_clock *c)
+ * late. Returns the number of frames skipped. Not real-time, it neither
+ * waits nor skips. */
+static int64_t clock_wait(struct frame_clock *c, bool realtime)
 {
+    if (!realtime) { /* the clock follows, for a switch back */
+        c->start_ns = clock_now_ns() -
+                      (int64_t)((double)(c->frame - 1) * c->period_ns);
+        return 0;
+    }
     int64_t target = c->start_ns + (int64_t)((double)(c->frame - 1) *
                                              c->period_ns);
     int64_t now = clock_now_ns();
@@ -74,13 +80,14 @@ void loop_run(const struct loop_params *p, struct loop_stats *stats)
         .frame = 1,
     };
     *stats = (struct loop_stats){0};
+    int64_t began = clock.start_ns; /* of the wall time counted */
     int64_t status_due = clock.start_ns +
                          (int64_t)(p->status_interval * 1e9);
     int64_t status_frames = 0, status_start = clock.start_ns;
 
     while (!*p->stop && (!p->max_frames || stats->frames < p->max_frames)) {
         stall_phase(stall, "waiting for the frame's time");
-        stats->skipped += clock_wait(&clock);
+        stats->skipped += clock_wait(&clock, g->realtime);
         graph_begin_frame(g, clock.frame);
         stall_phase(stall, "reading control input");
         if (p->control)
@@ -109,7 +116,7 @@ void loop_run(const struct loop_params *p, struct loop_stats *stats)
          * pacing starts after it, so booting is not counted as frames
          * dropped. The timeline (frame numbers) is unaffected. */
         if (stats->frames == 1)
-            clock.start_ns = now - (int64_t)clock.period_ns;
+            began = clock.start_ns = now - (int64_t)clock.period_ns;
         if (p->status_interval > 0 && now >= status_due) {
             print_status(g, (double)status_frames * 1e9 /
                                 (double)(now - status_start),
@@ -135,5 +142,5 @@ void loop_run(const struct loop_params *p, struct loop_stats *stats)
             stall_frame(stall);
         }
     }
-    stats->seconds = (double)(clock_now_ns() - clock.start_ns) * 1e-9;
+    stats->seconds = (double)(clock_now_ns() - began) * 1e-9;
 }

@@ -34,6 +34,7 @@ static const struct {
     [GPU_R8] = {GL_R8, GL_RED, GL_UNSIGNED_BYTE, 1, "r8"},
     [GPU_R16F] = {GL_R16F, GL_RED, GL_HALF_FLOAT, 2, "r16f"},
     [GPU_R32F] = {GL_R32F, GL_RED, GL_FLOAT, 4, "r32f"},
+    [GPU_R16] = {GL_R16, GL_RED, GL_UNSIGNED_SHORT, 2, "r16"},
 };
 
 const char *gpu_format_name(enum gpu_format f)
@@ -505,16 +506,29 @@ bool gpu_readback_finish(struct gpu *g, const struct gpu_tex *t, void *dst)
 void gpu_upload(struct gpu *g, struct gpu_tex *t, const void *src,
                 int channels, GLenum type)
 {
+    size_t comp = type == GL_FLOAT ? 4 : type == GL_UNSIGNED_SHORT ? 2 : 1;
+    gpu_upload_rows(g, t, src, (size_t)t->w * (size_t)channels * comp,
+                    channels, type);
+}
+
+void gpu_upload_rows(struct gpu *g, struct gpu_tex *t, const void *src,
+                     size_t stride, int channels, GLenum type)
+{
     static const GLenum layouts[] = {GL_RED, GL_RG, GL_RGB, GL_RGBA};
     size_t comp = type == GL_FLOAT ? 4 : type == GL_UNSIGNED_SHORT ? 2 : 1;
-    size_t size = (size_t)t->w * (size_t)t->h * (size_t)channels * comp;
-    if (g->software) {
+    size_t pixel = (size_t)channels * comp;
+    size_t row = (size_t)t->w * pixel, size = row * (size_t)t->h;
+    /* rows whose padding is whole pixels are read in place */
+    bool in_place = stride % pixel == 0;
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+    glBindTexture(GL_TEXTURE_2D, t->id);
+    if (g->software && (in_place || stride == row)) {
         /* A CPU renderer has no DMA to overlap: a staging buffer would
          * only add a copy. */
-        glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
-        glBindTexture(GL_TEXTURE_2D, t->id);
+        glPixelStorei(GL_UNPACK_ROW_LENGTH, (GLint)(stride / pixel));
         glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, t->w, t->h,
                         layouts[channels - 1], type, src);
+        glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
         glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
         return;
     }
@@ -525,21 +539,28 @@ void gpu_upload(struct gpu *g, struct gpu_tex *t, const void *src,
      * the previous upload is not still reading, so nothing waits. */
     glBufferData(GL_PIXEL_UNPACK_BUFFER, (GLsizeiptr)size, NULL,
                  GL_STREAM_DRAW);
-    void *dst = glMapBufferRange(GL_PIXEL_UNPACK_BUFFER, 0,
-                                 (GLsizeiptr)size,
-                                 GL_MAP_WRITE_BIT |
-                                     GL_MAP_INVALIDATE_BUFFER_BIT);
-    bool mapped = dst != NULL;
-    if (mapped) {
-        memcpy(dst, src, size);
+    uint8_t *dst = glMapBufferRange(GL_PIXEL_UNPACK_BUFFER, 0,
+                                    (GLsizeiptr)size,
+                                    GL_MAP_WRITE_BIT |
+                                        GL_MAP_INVALIDATE_BUFFER_BIT);
+    if (dst) {
+        const uint8_t *s = src;
+        if (stride == row)
+            memcpy(dst, s, size);
+        else
+            for (int y = 0; y < t->h; y++)
+                memcpy(dst + (size_t)y * row, s + (size_t)y * stride, row);
         glUnmapBuffer(GL_PIXEL_UNPACK_BUFFER);
+        glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, t->w, t->h,
+                        layouts[channels - 1], type, NULL);
     } else {
         glBindBuffer(GL_PIXEL_UNPACK_BUFFER, 0);
+        const uint8_t *s = src;
+        for (int y = 0; y < t->h; y++) /* row by row: any stride */
+            glTexSubImage2D(GL_TEXTURE_2D, 0, 0, y, t->w, 1,
+                            layouts[channels - 1], type,
+                            s + (size_t)y * stride);
     }
-    glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
-    glBindTexture(GL_TEXTURE_2D, t->id);
-    glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, t->w, t->h,
-                    layouts[channels - 1], type, mapped ? NULL : src);
     glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
     glBindBuffer(GL_PIXEL_UNPACK_BUFFER, 0);
 }

@@ -23,6 +23,7 @@ enum gpu_format {
     GPU_R8,
     GPU_R16F,
     GPU_R32F,
+    GPU_R16, /* 16-bit fixed: a movie's 10 to 16-bit planes */
     GPU_FORMAT_COUNT,
 };
 
@@ -163,6 +164,9 @@ bool gpu_readback_finish(struct gpu *g, const struct gpu_tex *t, void *dst);
  * (directly from src on a CPU renderer, where a PBO is only a copy). */
 void gpu_upload(struct gpu *g, struct gpu_tex *t, const void *src,
                 int channels, GLenum type);
+/* The same from rows `stride` bytes apart (a decoder's planes, padded). */
+void gpu_upload_rows(struct gpu *g, struct gpu_tex *t, const void *src,
+                     size_t stride, int channels, GLenum type);
 /* Float readback of all four channels (w * h * 4 floats), for tests and
  * numpyArray(); immediate. */
 void gpu_read_float(struct gpu_tex *t, float *dst);

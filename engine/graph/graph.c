@@ -119,6 +119,7 @@ struct graph *graph_create(const char *root_name)
     struct graph *g = xcalloc(1, sizeof(*g));
     g->time.rate = 60;
     g->abs.rate = 60;
+    g->realtime = true;
     g->width = 1280;
     g->height = 720;
     g->profile_every = 30;

@@ -66,6 +66,12 @@ struct graph {
     struct graph_time time;
     struct graph_time abs; /* absTime: frames since the runtime started */
     int width, height;     /* default resolution of generator TOPs */
+    /* TouchDesigner's Realtime flag: on, frames follow the clock and
+     * skip when behind; off, every frame is run, as fast as it can be,
+     * and movies wait for each of their frames (network.ini's
+     * `realtime = off`: renders, and tests that need every frame). */
+    bool realtime;
+    uint64_t late_frames; /* movie frames not decoded in time, in all */
     struct op *output;     /* what is shown; may be NULL */
 
     const struct expr_evaluator *eval;

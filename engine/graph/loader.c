@@ -299,7 +299,8 @@ static void read_network_section(struct build *b, struct section *s,
                                  char **root_name, char **output,
                                  int *output_line)
 {
-    static const char *const keys[] = {"name", "output", "resolution", "fps"};
+    static const char *const keys[] = {"name", "output", "resolution", "fps",
+                                       "realtime"};
     struct graph_time *t = &b->g->time;
     for (size_t i = 0; i < s->nkvs; i++) {
         struct kv *kv = &s->kvs[i];
@@ -337,11 +338,18 @@ static void read_network_section(struct build *b, struct section *s,
                     kv->value);
             else
                 t->rate = fps;
+        } else if (str_ieq(kv->key, "realtime")) {
+            double on;
+            if (!par_parse_toggle(kv->value, &on))
+                ERR(b, LOAD_ERR_BAD_VALUE, kv->line, s->name,
+                    "realtime '%s' is not on or off", kv->value);
+            else
+                b->g->realtime = on != 0;
         } else {
             const char *near = str_nearest(kv->key, keys, ARRAY_LEN(keys));
             ERR(b, LOAD_ERR_UNKNOWN_PAR, kv->line, s->name,
                 "unknown key '%s' in [network] (expected name, output, "
-                "resolution or fps%s%s%s)", kv->key,
+                "resolution, fps or realtime%s%s%s)", kv->key,
                 near ? "; did you mean '" : "", near ? near : "",
                 near ? "'?" : "");
         }
@@ -410,6 +418,33 @@ static void create_op(struct build *b, struct section *s)
     s->op->src_line = s->line;
 }
 
+/* Whether path is a numbered sequence ("shot.%04d.png") with one of its
+ * first files there (FFmpeg looks at 0 to 4 for the first). */
+static bool sequence_exists(const char *path)
+{
+    const char *pc = strchr(path, '%');
+    if (!pc)
+        return false;
+    const char *q = pc + 1;
+    while (*q >= '0' && *q <= '9')
+        q++;
+    if (*q != 'd' || strchr(q, '%') || q - pc > 4)
+        return false;
+    for (int i = 0; i < 5; i++) {
+        char name[4096];
+        snprintf(name, sizeof(name), "%.*s", (int)(pc - path), path);
+        size_t n = strlen(name);
+        char fmt[8];
+        snprintf(fmt, sizeof(fmt), "%%%.*s", (int)(q - pc), pc + 1);
+        snprintf(name + n, sizeof(name) - n, fmt, i);
+        n = strlen(name);
+        snprintf(name + n, sizeof(name) - n, "%s", q + 1);
+        if (access(name, R_OK) == 0)
+            return true;
+    }
+    return false;
+}
+
 static void set_file_par(struct build *b, struct section *s, struct kv *kv,
                          struct op *op, struct par *p)
 {
@@ -418,8 +453,15 @@ static void set_file_par(struct build *b, struct section *s, struct kv *kv,
         return;
     char *path = graph_resolve_file(b->g, v);
     struct stat st;
-    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) ||
-        access(path, R_OK) != 0)
+    /* a file, or (for image sequences) a folder or a numbered pattern */
+    bool there = stat(path, &st) == 0 &&
+                 (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) &&
+                 access(path, R_OK) == 0;
+    if (!there && sequence_exists(path))
+        there = true;
+    else if (!there)
+        stat(path, &st); /* errno for the message */
+    if (!there)
         ERR(b, LOAD_ERR_MISSING_FILE, kv->line, s->name,
             "%s: file '%s' %s (looked for %s; paths are relative to the "
             "network file)", p->name, v,
@@ -789,6 +831,7 @@ static struct graph *load_buffer(char *file, char *buf,
     struct graph probe = {0};
     b.g = &probe;
     probe.time.rate = 60;
+    probe.realtime = true;
     probe.width = 1280;
     probe.height = 720;
     char *root_name = xstrdup("project1"), *output = NULL;
@@ -800,6 +843,7 @@ static struct graph *load_buffer(char *file, char *buf,
     struct graph *g = graph_create(root_name);
     g->time.rate = opt && opt->fps > 0 ? opt->fps : probe.time.rate;
     g->abs.rate = g->time.rate;
+    g->realtime = probe.realtime;
     g->width = opt && opt->width > 0 ? opt->width : probe.width;
     g->height = opt && opt->height > 0 ? opt->height : probe.height;
     g->file = xstrdup(file);

@@ -26,6 +26,7 @@ struct strbuf;
 struct graph;
 struct gpu_tex;
 struct gpu_stack;
+struct op_info_item;
 
 /* TOP family output: a texture from the GPU pool (NULL before the first
  * cook, or without a GPU). */
@@ -104,8 +105,9 @@ struct op_type {
     int (*create)(struct op *op);
     void (*destroy)(struct op *op);
     const char *(*check)(struct op *op, char *buf, size_t n);
-    /* 0: new output. Negative: the op has set its error and keeps its
-     * last output. Positive: the op has set its error and has a new
+    /* 0: new output. Negative: no new output, the last one stays (the
+     * op has set its error, or nothing it shows changed: a movie's frame
+     * not decoded yet). Positive: the op has set its error and has a new
      * output all the same (a TOP whose shader failed shows black). */
     int (*cook)(struct op *op, const struct cook_ctx *ctx);
     /* Extra time dependence that varies (a timer that is running). */
@@ -119,8 +121,10 @@ struct op_type {
     /* A reload: old is the op of the same path and type in the network
      * being replaced, before this one's first cook. The op takes what
      * lets it keep showing old's last good output while its own fails
-     * (a GLSL TOP's last shader that compiled). Optional. */
-    void (*carry)(struct op *op, const struct op *old);
+     * (a GLSL TOP's last shader that compiled), or what old holds that it
+     * can go on with (a movie's open file): old is destroyed afterwards.
+     * Optional. */
+    void (*carry)(struct op *op, struct op *old);
     /* Brings the output up to date when it is read in the middle of a
      * cook (an OSC In DAT's table, read by its own callbacks), for types
      * that build it lazily. Optional; called through op_sync(). */
@@ -138,7 +142,24 @@ struct op_type {
     const char *python;
     const char *python_file; /* "dat_execute.py", for tracebacks */
     unsigned hooks;
+    /* What it knows about itself beyond its output and parameters (a
+     * movie's length, rate and position), as TouchDesigner's Info CHOP
+     * shows it: fills up to n items, returns how many. Optional. */
+    size_t (*info)(const struct op *op, struct op_info_item *items,
+                   size_t n);
+    /* An action its Python class asks for by name (a movie's preload), with
+     * a string and a number: 0, or -1 with a message. Optional. */
+    int (*act)(struct op *op, const char *what, const char *text,
+               double num, char *err, size_t errlen);
 };
+
+/* One item of op_type.info: a name (a static string, as Info CHOP
+ * channels are named) and its value. */
+struct op_info_item {
+    const char *name;
+    double value;
+};
+#define OP_INFO_MAX 32
 
 /* .python and .python_file of the op type in engine/ops/<file>.c, whose
  * class lies in <file>.py (the Makefile compiles it into <file>.py.h). */

@@ -14,9 +14,12 @@
 #include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
 #include <math.h>
+#include <dirent.h>
 #include <pthread.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "../base/log.h"
 #include "../base/util.h"
@@ -37,16 +40,22 @@ struct media {
     bool draining;
     int64_t counted; /* frames decoded since the last seek without pts */
 
+    char *path;
+    struct media_params params;
+    enum media_state state;
+
     pthread_t thread;
     pthread_mutex_t mu;
-    pthread_cond_t cv;
+    pthread_cond_t cv;    /* wakes the decoder */
+    pthread_cond_t ready; /* a frame queued, or the state changed */
     bool stop;
     struct slot *ring;
     int cap, head, count;
     int64_t seek_to;  /* -1: none asked */
     int64_t skip_below; /* frames before this index are dropped */
     int64_t next;     /* the index the decoder comes to next */
-    int64_t frames;   /* -1 until the end was reached */
+    int64_t frames;   /* the length as known (see media_info) */
+    bool exact;       /* frames was counted to the end */
     int64_t last;     /* the highest index decoded */
     char error[256];
     bool has_error;
@@ -200,11 +209,16 @@ static void ring_clear(struct media *m)
     }
 }
 
+static bool open_file(struct media *m);
+
 static void *run(void *arg)
 {
     struct media *m = arg;
+    bool opened = open_file(m);
     pthread_mutex_lock(&m->mu);
-    while (!m->stop) {
+    m->state = opened ? MEDIA_OPEN : MEDIA_FAILED;
+    pthread_cond_broadcast(&m->ready);
+    while (opened && !m->stop) {
         if (m->seek_to >= 0) {
             int64_t to = m->seek_to;
             m->seek_to = -1;
@@ -226,8 +240,12 @@ static void *run(void *arg)
         struct slot s = {0};
         bool ok = f && describe(m, f, &s);
         pthread_mutex_lock(&m->mu);
-        if (!f && !m->has_error && m->last >= 0 && m->skip_below <= m->last)
+        if (!f && !m->has_error && m->last >= 0 &&
+            m->skip_below <= m->last) {
             m->frames = m->last + 1; /* the end: its length is known */
+            m->exact = true;
+        }
+        pthread_cond_broadcast(&m->ready);
         if (m->seek_to >= 0) {
             if (ok)
                 slot_free(&s);
@@ -258,6 +276,7 @@ static void *run(void *arg)
         m->next = index + 1;
         m->ring[(m->head + m->count) % m->cap] = s;
         m->count++;
+        pthread_cond_broadcast(&m->ready);
     }
     pthread_mutex_unlock(&m->mu);
     return NULL;
@@ -284,17 +303,62 @@ static void route_log(void)
     av_log_set_callback(av_log_line);
 }
 
-struct media *media_open(const char *path, const struct media_params *p,
-                         char *err, size_t errlen)
+/* A folder of images is the sequence of those of its most common image
+ * type, in name order: a glob pattern for FFmpeg's image2 reader, newly
+ * allocated; NULL when it holds no image. */
+static char *folder_pattern(const char *dir)
 {
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, route_log);
-    struct media *m = xcalloc(1, sizeof(*m));
+    static const char *const exts[] = {"png", "jpg", "jpeg", "tif", "tiff",
+                                       "exr", "bmp", "tga", "dpx", "webp"};
+    size_t counts[ARRAY_LEN(exts)] = {0};
+    DIR *d = opendir(dir);
+    if (!d)
+        return NULL;
+    for (struct dirent *e; (e = readdir(d));) {
+        const char *dot = strrchr(e->d_name, '.');
+        for (size_t i = 0; dot && i < ARRAY_LEN(exts); i++)
+            if (str_ieq(dot + 1, exts[i]))
+                counts[i]++;
+    }
+    closedir(d);
+    size_t best = 0;
+    for (size_t i = 1; i < ARRAY_LEN(exts); i++)
+        if (counts[i] > counts[best])
+            best = i;
+    if (!counts[best])
+        return NULL;
+    struct strbuf sb = {0};
+    sb_printf(&sb, "%s/*.%s", dir, exts[best]);
+    return sb.s;
+}
+
+/* Opens the file and its decoder; false with the reason in m->error.
+ * Decoder thread, before anything else. */
+static bool open_file(struct media *m)
+{
     char fps[32];
-    snprintf(fps, sizeof(fps), "%g", p && p->fps > 0 ? p->fps : 30.0);
+    snprintf(fps, sizeof(fps), "%g",
+             m->params.fps > 0 ? m->params.fps : 30.0);
     AVDictionary *opts = NULL;
     av_dict_set(&opts, "framerate", fps, 0); /* image sequences */
-    int rc = avformat_open_input(&m->fmt, path, NULL, &opts);
+    const AVInputFormat *as = NULL;
+    char *glob = NULL;
+    struct stat fst;
+    if (stat(m->path, &fst) == 0 && S_ISDIR(fst.st_mode)) {
+        glob = folder_pattern(m->path);
+        if (!glob) {
+            snprintf(m->error, sizeof(m->error), "%s: a folder without "
+                     "images (png, jpg, tif, exr, bmp, tga, dpx, webp)",
+                     m->path);
+            m->has_error = true;
+            av_dict_free(&opts);
+            return false;
+        }
+        av_dict_set(&opts, "pattern_type", "glob", 0);
+        as = av_find_input_format("image2");
+    }
+    int rc = avformat_open_input(&m->fmt, glob ? glob : m->path, as, &opts);
+    free(glob);
     av_dict_free(&opts);
     const AVCodec *codec = NULL;
     if (rc >= 0)
@@ -315,11 +379,9 @@ struct media *media_open(const char *path, const struct media_params *p,
     if (rc < 0) {
         char e[AV_ERROR_MAX_STRING_SIZE] = "";
         av_strerror(rc, e, sizeof(e));
-        snprintf(err, errlen, "%s: %s", path, e);
-        avcodec_free_context(&m->dec);
-        avformat_close_input(&m->fmt);
-        free(m);
-        return NULL;
+        snprintf(m->error, sizeof(m->error), "%s: %s", m->path, e);
+        m->has_error = true;
+        return false;
     }
     AVStream *st = m->fmt->streams[m->stream];
     m->tb = av_q2d(st->time_base);
@@ -328,19 +390,44 @@ struct media *media_open(const char *path, const struct media_params *p,
     m->fps = r.num && r.den ? av_q2d(r) : 0;
     m->start_pts = st->start_time != AV_NOPTS_VALUE ? st->start_time : 0;
     m->pkt = av_packet_alloc();
-    m->cap = p && p->preread > 0 ? p->preread : 8;
-    m->ring = xcalloc((size_t)m->cap, sizeof(*m->ring));
-    m->seek_to = -1;
-    /* the container's count until the end of the file confirms it */
-    m->frames = st->nb_frames > 0 ? st->nb_frames : -1;
-    m->last = -1;
-    m->counted = -1;
+    /* the container's count, else its duration, until the end of the
+     * file confirms it */
+    double secs = st->duration != AV_NOPTS_VALUE && st->duration > 0
+                      ? (double)st->duration * m->tb
+                  : m->fmt->duration > 0
+                      ? (double)m->fmt->duration / AV_TIME_BASE
+                      : 0;
+    m->frames = st->nb_frames > 0         ? st->nb_frames
+                : secs > 0 && m->fps > 0 ? llround(secs * m->fps)
+                                          : -1;
     m->info = (struct media_info){
         .width = m->dec->width, .height = m->dec->height, .fps = m->fps,
         .frames = -1, .codec = codec->name,
     };
+    return true;
+}
+
+struct media *media_open(const char *path, const struct media_params *p)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, route_log);
+    struct media *m = xcalloc(1, sizeof(*m));
+    m->path = xstrdup(path);
+    if (p)
+        m->params = *p;
+    m->cap = m->params.preread > 0 ? m->params.preread : 8;
+    m->ring = xcalloc((size_t)m->cap, sizeof(*m->ring));
+    m->seek_to = -1;
+    m->frames = -1;
+    m->last = -1;
+    m->counted = -1;
     pthread_mutex_init(&m->mu, NULL);
     pthread_cond_init(&m->cv, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&m->ready, &ca);
+    pthread_condattr_destroy(&ca);
     pthread_create(&m->thread, NULL, run, m);
     return m;
 }
@@ -364,26 +451,74 @@ void media_close(struct media **pm)
     avformat_close_input(&m->fmt);
     pthread_mutex_destroy(&m->mu);
     pthread_cond_destroy(&m->cv);
+    pthread_cond_destroy(&m->ready);
+    free(m->path);
     free(m);
     *pm = NULL;
 }
 
-void media_get_info(struct media *m, struct media_info *out)
+enum media_state media_get_info(struct media *m, struct media_info *out)
 {
     pthread_mutex_lock(&m->mu);
+    enum media_state st = m->state;
     *out = m->info;
     out->frames = m->frames;
+    out->exact = m->exact;
     out->still = m->frames == 1;
     pthread_mutex_unlock(&m->mu);
+    return st;
+}
+
+bool media_is_full(struct media *m)
+{
+    pthread_mutex_lock(&m->mu);
+    bool full = m->state == MEDIA_OPEN &&
+                (m->count == m->cap || (m->frames == 1 && m->count == 1) ||
+                 (m->exact && m->count + 1 >= m->frames));
+    pthread_mutex_unlock(&m->mu);
+    return full;
+}
+
+const struct media_frame *media_frame_wait(struct media *m, int64_t index,
+                                           int64_t timeout_ns)
+{
+    int64_t until = clock_now_ns() + timeout_ns;
+    for (;;) {
+        bool far;
+        const struct media_frame *f = media_frame_at(m, index, &far);
+        if (f)
+            return f;
+        pthread_mutex_lock(&m->mu);
+        bool never = m->state == MEDIA_FAILED ||
+                     (m->exact && index >= m->frames) ||
+                     (m->has_error && m->draining);
+        int64_t now = clock_now_ns();
+        if (!never && now < until) {
+            /* woken by a frame, or looked at again within 5 ms */
+            int64_t at = now + 5000000;
+            struct timespec ts = {.tv_sec = at / 1000000000,
+                                  .tv_nsec = at % 1000000000};
+            pthread_cond_timedwait(&m->ready, &m->mu, &ts);
+        }
+        pthread_mutex_unlock(&m->mu);
+        if (never || now >= until)
+            return NULL;
+    }
 }
 
 const struct media_frame *media_frame_at(struct media *m, int64_t index,
                                          bool *far)
 {
     *far = false;
-    if (m->held.frame && (m->held.mf.index == index || m->frames == 1))
-        return &m->held.mf;
     pthread_mutex_lock(&m->mu);
+    if (m->state != MEDIA_OPEN) {
+        pthread_mutex_unlock(&m->mu);
+        return NULL;
+    }
+    if (m->held.frame && (m->held.mf.index == index || m->frames == 1)) {
+        pthread_mutex_unlock(&m->mu);
+        return &m->held.mf;
+    }
     const struct media_frame *out = NULL;
     for (int k = 0; k < m->count; k++) {
         struct slot *s = &m->ring[(m->head + k) % m->cap];

@@ -2,6 +2,8 @@
  * (libavformat, libavcodec) on a thread of their own into a bounded
  * queue of frames ahead of the one asked for.
  *
+ * Opening happens on that thread too, so that a new file never stalls
+ * the frame loop: until it is open the media has no info and no frames.
  * The main thread asks for a frame by its index and never waits: a frame
  * not decoded yet is late (the caller keeps what it showed and counts
  * it); a frame far from what is queued sends the decoder there (a seek to
@@ -47,9 +49,18 @@ struct media_frame {
 struct media_info {
     int width, height;
     double fps;     /* frames a second (a still: 0) */
-    int64_t frames; /* known length; -1 until known */
+    int64_t frames; /* the length: the container's count (or its duration
+                     * times fps) until the end of the file confirms it;
+                     * -1 while nothing says */
+    bool exact;     /* frames was counted to the end */
     const char *codec;
     bool still;     /* one image */
+};
+
+enum media_state {
+    MEDIA_OPENING = 0,
+    MEDIA_OPEN,
+    MEDIA_FAILED, /* cannot be opened: media_take_error says why */
 };
 
 struct media_params {
@@ -59,12 +70,12 @@ struct media_params {
 
 struct media;
 
-/* Opens path (a movie, an image, or an image sequence: "shot.%04d.png"),
- * starting its decoder. NULL with FFmpeg's reason in err. */
-struct media *media_open(const char *path, const struct media_params *p,
-                         char *err, size_t errlen);
+/* Starts opening path (a movie, an image, or an image sequence:
+ * "shot.%04d.png") on its decoder thread; returns at once. */
+struct media *media_open(const char *path, const struct media_params *p);
 void media_close(struct media **m);
-void media_get_info(struct media *m, struct media_info *out);
+/* Where opening stands; *out is filled once it is open. */
+enum media_state media_get_info(struct media *m, struct media_info *out);
 
 /* The frame of this index (0 .. frames-1), or NULL while it is not
  * decoded (*far says the decoder was sent there). The frame stays valid
@@ -72,8 +83,18 @@ void media_get_info(struct media *m, struct media_info *out);
 const struct media_frame *media_frame_at(struct media *m, int64_t index,
                                          bool *far);
 
-/* What went wrong while decoding (a damaged file), once: true and the
- * message in buf. */
+/* The same, waiting up to timeout_ns for it (for rendering that is not
+ * real-time, where every frame is worth waiting for); NULL when it did
+ * not come, or cannot (past the end, a failed file). */
+const struct media_frame *media_frame_wait(struct media *m, int64_t index,
+                                           int64_t timeout_ns);
+
+/* Whether as many frames as it reads ahead are decoded. */
+bool media_is_full(struct media *m);
+
+/* What went wrong (FFmpeg's reason, beginning with the path when the
+ * file could not be opened; a damaged packet while decoding), once: true
+ * and the message in buf. */
 bool media_take_error(struct media *m, char *buf, size_t n);
 
 #endif

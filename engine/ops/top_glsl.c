@@ -679,7 +679,7 @@ static void destroy(struct op *op)
 
 /* A reload of the network: the new op falls back on the shader the old
  * one drew last, until its own compiles. */
-static void carry(struct op *op, const struct op *old)
+static void carry(struct op *op, struct op *old)
 {
     struct glsl *p = op->priv;
     const struct glsl *o = old->priv;

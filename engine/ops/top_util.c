@@ -8,7 +8,8 @@ const struct par_menu_item top_formats[] = {
     {"rgba8", "8-bit fixed (RGBA)"},   {"rgba16f", "16-bit float (RGBA)"},
     {"rgba32f", "32-bit float (RGBA)"}, {"r8", "8-bit fixed (Mono)"},
     {"r16f", "16-bit float (Mono)"},   {"r32f", "32-bit float (Mono)"},
-    {"input", "Use Input"},           {0},
+    {"r16", "16-bit fixed (Mono)"},   {"input", "Use Input"},
+    {0},
 };
 
 const struct par_menu_item top_extends[] = {

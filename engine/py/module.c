@@ -91,8 +91,9 @@ static PyObject *m_network(PyObject *self, PyObject *args)
     (void)self;
     (void)args;
     struct graph *g = py_graph();
-    return Py_BuildValue("(ss)", g && g->file ? g->file : "",
-                         g && g->dir ? g->dir : ".");
+    return Py_BuildValue("(ssO)", g && g->file ? g->file : "",
+                         g && g->dir ? g->dir : ".",
+                         !g || g->realtime ? Py_True : Py_False);
 }
 
 

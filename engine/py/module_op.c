@@ -309,6 +309,55 @@ static PyObject *m_set_error(PyObject *self, PyObject *args)
 
 /* ops_with_hook(bit) -> ids of the ops whose type has that enum op_hook
  * bit: what td calls at each moment of the frame. */
+/* op_info(id) -> {name: value}: what the op's type reports about it
+ * (op_type.info), as an Info CHOP would show it; {} when it says nothing. */
+static PyObject *m_op_info(PyObject *self, PyObject *args)
+{
+    (void)self;
+    unsigned id;
+    if (!PyArg_ParseTuple(args, "I", &id))
+        return NULL;
+    struct op *op = py_op(id);
+    if (!op)
+        return NULL;
+    struct op_info_item items[OP_INFO_MAX];
+    size_t n = op->type->info ? op->type->info(op, items, OP_INFO_MAX) : 0;
+    PyObject *d = PyDict_New();
+    for (size_t i = 0; d && i < n; i++) {
+        PyObject *v = PyFloat_FromDouble(items[i].value);
+        if (!v || PyDict_SetItemString(d, items[i].name, v) < 0) {
+            Py_XDECREF(v);
+            Py_CLEAR(d);
+            break;
+        }
+        Py_DECREF(v);
+    }
+    return d;
+}
+
+/* op_act(id, what, text, num): an action of the op's type (op_type.act),
+ * a RuntimeError with its message when it refuses. */
+static PyObject *m_op_act(PyObject *self, PyObject *args)
+{
+    (void)self;
+    unsigned id;
+    const char *what, *text;
+    double num;
+    if (!PyArg_ParseTuple(args, "Issd", &id, &what, &text, &num))
+        return NULL;
+    struct op *op = py_op(id);
+    if (!op)
+        return NULL;
+    char err[512] = "";
+    if (!op->type->act ||
+        op->type->act(op, what, text, num, err, sizeof(err)) != 0) {
+        PyErr_Format(PyExc_RuntimeError, "%s: %s", op->path,
+                     err[0] ? err : "no such action");
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
 static PyObject *m_ops_with_hook(PyObject *self, PyObject *args)
 {
     (void)self;
@@ -517,6 +566,8 @@ PyMethodDef py_op_methods[] = {
     {"destroy", m_destroy, METH_VARARGS, NULL},
     {"set_error", m_set_error, METH_VARARGS, NULL},
     {"ops_with_hook", m_ops_with_hook, METH_VARARGS, NULL},
+    {"op_info", m_op_info, METH_VARARGS, NULL},
+    {"op_act", m_op_act, METH_VARARGS, NULL},
     {"ops_with_par", m_ops_with_par, METH_VARARGS, NULL},
     {"create", m_create, METH_VARARGS, NULL},
     {"output", m_output, METH_VARARGS, NULL},

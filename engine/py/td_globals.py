@@ -155,8 +155,13 @@ class _Project(_NotHere):
     """project: the running network, as TouchDesigner's project is the
     .toe file."""
     _what = 'project'
-    realTime = True
     performMode = True
+
+    @property
+    def realTime(self):
+        """The network's realtime setting (network.ini's [network]
+        realtime): on, frames skip when behind; off, none does."""
+        return _vt.network()[2]
 
     @property
     def name(self):

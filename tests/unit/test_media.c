@@ -58,6 +58,18 @@ static void make_clip(void)
     assert_true(sh(cmd));
 }
 
+/* Waits (at most 10 s) for opening to end. */
+static enum media_state wait_open(struct media *m, struct media_info *info)
+{
+    enum media_state st = MEDIA_OPENING;
+    for (int k = 0; k < 10000 && st == MEDIA_OPENING; k++) {
+        st = media_get_info(m, info);
+        if (st == MEDIA_OPENING)
+            usleep(1000);
+    }
+    return st;
+}
+
 /* The frame of index, polled until the decoder has it (at most 10 s). */
 static const struct media_frame *wait_frame(struct media *m, int64_t i)
 {
@@ -82,13 +94,13 @@ static void test_every_index_in_order_and_after_seeks(void **state)
     (void)state;
     need_ffmpeg();
     make_clip();
-    char err[256];
-    struct media *m = media_open(clip, &(struct media_params){0}, err,
-                                 sizeof(err));
+    struct media *m = media_open(clip, &(struct media_params){0});
     assert_non_null(m);
     struct media_info info;
-    media_get_info(m, &info);
+    assert_int_equal(wait_open(m, &info), MEDIA_OPEN);
     assert_int_equal(info.width, 64);
+    assert_int_equal(info.frames, 60); /* the container's count */
+    assert_false(info.exact);
     assert_int_equal(info.height, 48);
     assert_true(info.fps > 29.9 && info.fps < 30.1);
     /* in order, then across the loop back to the start */
@@ -102,6 +114,7 @@ static void test_every_index_in_order_and_after_seeks(void **state)
     }
     media_get_info(m, &info);
     assert_int_equal(info.frames, 60);
+    assert_true(info.exact);
     assert_false(info.still);
     /* seeks forward, back, to a frame between keyframes */
     const int64_t jumps[] = {40, 5, 59, 13, 0, 25};
@@ -109,6 +122,13 @@ static void test_every_index_in_order_and_after_seeks(void **state)
         const struct media_frame *f = wait_frame(m, jumps[j]);
         assert_int_equal(grey(f), 16 + jumps[j] * 3);
     }
+    /* waiting: every frame, however fast it is asked for */
+    for (int64_t i = 30; i < 60; i++) {
+        const struct media_frame *f = media_frame_wait(m, i, 10000000000);
+        assert_non_null(f);
+        assert_int_equal(grey(f), 16 + i * 3);
+    }
+    assert_null(media_frame_wait(m, 60, 10000000000)); /* past the end */
     media_close(&m);
     assert_null(m);
 }
@@ -123,10 +143,10 @@ static void test_image_sequence_and_errors(void **state)
              "\"nullsrc=s=16x8:r=30:d=0.34,format=gray,geq=lum='N*20'\" "
              "%s", seq);
     assert_true(sh(cmd));
-    char err[256];
-    struct media *m = media_open(seq, &(struct media_params){.fps = 25},
-                                 err, sizeof(err));
-    assert_non_null(m);
+    struct media *m = media_open(seq, &(struct media_params){.fps = 25});
+    struct media_info info;
+    assert_int_equal(wait_open(m, &info), MEDIA_OPEN);
+    assert_true(info.fps > 24.9 && info.fps < 25.1);
     for (int64_t i = 0; i < 10; i++) {
         const struct media_frame *f = wait_frame(m, i);
         assert_int_equal(f->layout, MEDIA_RGBA);
@@ -138,28 +158,34 @@ static void test_image_sequence_and_errors(void **state)
     media_close(&m);
 
     /* a file that is not there: FFmpeg's reason with the path */
-    m = media_open("/nonexistent/clip.mp4", NULL, err, sizeof(err));
-    assert_null(m);
+    char err[256];
+    m = media_open("/nonexistent/clip.mp4", NULL);
+    assert_int_equal(wait_open(m, &info), MEDIA_FAILED);
+    assert_true(media_take_error(m, err, sizeof(err)));
     assert_non_null(strstr(err, "/nonexistent/clip.mp4: "));
+    bool far;
+    assert_null(media_frame_at(m, 0, &far));
+    assert_null(media_frame_wait(m, 0, 10000000000));
+    media_close(&m);
 
     /* a truncated movie opens or does not, and never crashes; what it
      * has is decoded */
     make_clip();
     snprintf(cmd, sizeof(cmd), "head -c 3000 %s > %s", clip, broken);
     assert_true(sh(cmd));
-    m = media_open(broken, NULL, err, sizeof(err));
-    if (m) {
-        bool far;
+    m = media_open(broken, NULL);
+    if (wait_open(m, &info) == MEDIA_OPEN) {
         for (int k = 0; k < 200; k++) {
             media_frame_at(m, k % 30, &far);
             usleep(500);
         }
-        char e[256];
-        media_take_error(m, e, sizeof(e));
-        media_close(&m);
+        media_frame_wait(m, 45, 2000000000);
+        media_take_error(m, err, sizeof(err));
     } else {
+        assert_true(media_take_error(m, err, sizeof(err)));
         assert_non_null(strstr(err, broken));
     }
+    media_close(&m);
 }
 
 int main(void)
