@@ -19,7 +19,8 @@ endif
 
 CC ?= cc
 PKGS := inih epoxy glfw3 egl stb python3-embed libsystemd liblo \
-        libavformat libavcodec libavutil libswscale
+        libavformat libavcodec libavutil libswscale harfbuzz freetype2 \
+        fontconfig fribidi
 # Debian's interpreter, named explicitly: the python3 first on PATH may be
 # another one (without NumPy).
 PYVER := $(shell pkg-config --modversion python3-embed 2>/dev/null)
@@ -66,6 +67,8 @@ DEB_PKGS := build-essential pkg-config libinih-dev libcmocka-dev python3 \
             x11-apps liblo-dev liblo-tools python3-liblo libportmidi-dev \
             libsystemd-dev gdb groff-base \
             libavformat-dev libavcodec-dev libavutil-dev libswscale-dev ffmpeg \
+            libharfbuzz-dev libfreetype-dev libfontconfig-dev libfribidi-dev \
+            fonts-dejavu-core libharfbuzz-bin \
             systemd
 
 .PHONY: all deps run test bench soak install uninstall clean FORCE

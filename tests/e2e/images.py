@@ -5,7 +5,8 @@ import zlib
 
 
 def read_png(path):
-    """Returns (width, height, rows): rows of (r, g, b, a) tuples, top first."""
+    """Returns (width, height, rows): rows of (r, g, b, a) tuples, top first
+    (grey images too, as r = g = b)."""
     data = open(path, "rb").read()
     assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
     pos, idat, w = 8, b"", 0
@@ -14,8 +15,8 @@ def read_png(path):
         body = data[pos + 8:pos + 8 + n]
         if kind == b"IHDR":
             w, h, depth, ctype = struct.unpack(">IIBB", body[:10])
-            assert depth == 8 and ctype in (2, 6), (depth, ctype)
-            bpp = 4 if ctype == 6 else 3
+            assert depth == 8 and ctype in (0, 2, 4, 6), (depth, ctype)
+            bpp = {0: 1, 2: 3, 4: 2, 6: 4}[ctype]
         elif kind == b"IDAT":
             idat += body
         pos += 12 + n
@@ -40,9 +41,16 @@ def read_png(path):
                 pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
                 pred = a if pa <= pb and pa <= pc else b if pb <= pc else c
                 line[i] = (line[i] + pred) & 255
-        rows.append([tuple(line[x * bpp:x * bpp + 3]) + (255,)
-                     if bpp == 3 else tuple(line[x * 4:x * 4 + 4])
-                     for x in range(w)])
+        if bpp == 1:  # grey
+            rows.append([(v, v, v, 255) for v in line])
+        elif bpp == 2:  # grey and alpha
+            rows.append([(line[2 * x],) * 3 + (line[2 * x + 1],)
+                         for x in range(w)])
+        elif bpp == 3:
+            rows.append([tuple(line[x * 3:x * 3 + 3]) + (255,)
+                         for x in range(w)])
+        else:
+            rows.append([tuple(line[x * 4:x * 4 + 4]) for x in range(w)])
         prev = line
     return w, h, rows
 
