@@ -52,6 +52,7 @@ struct clip {
     struct file_id id;
     uint64_t gen; /* tells clips apart, for what is shown */
     int64_t last_used; /* frame */
+    bool readied;      /* by preload(): kept open when switched away from */
 };
 
 struct movie {
@@ -122,6 +123,23 @@ static void clip_close(struct clip *c)
     media_close(&c->media);
     free(c->path);
     memset(c, 0, sizeof(*c));
+}
+
+/* A slot for a readied clip: a free one, else the least lately used
+ * (closed). */
+static struct clip *ready_slot(struct movie *p)
+{
+    int slot = 0;
+    for (int i = 0; i < READIED; i++) {
+        if (!p->ready[i].media) {
+            slot = i;
+            break;
+        }
+        if (p->ready[i].last_used < p->ready[slot].last_used)
+            slot = i;
+    }
+    clip_close(&p->ready[slot]);
+    return &p->ready[slot];
 }
 
 /* Opens path (resolved) into c, taking a readied clip of it when there is
@@ -379,6 +397,13 @@ static void follow_file(struct op *op, struct movie *p)
     p->asked = xstrdup(p->file);
     free(p->failed);
     p->failed = NULL;
+    if (p->now.media && p->now.readied && !reload) {
+        /* a readied file stays ready for the next switch back to it */
+        struct clip *r = ready_slot(p);
+        *r = p->now;
+        r->last_used = op->graph->time.frame;
+        memset(&p->now, 0, sizeof(p->now));
+    }
     clip_close(&p->now);
     if (!*p->file)
         return;
@@ -651,19 +676,13 @@ static int act(struct op *op, const char *what, const char *text,
         bool have = p->now.media && strcmp(p->now.path, path) == 0;
         for (int i = 0; !have && i < READIED; i++)
             have = p->ready[i].media && strcmp(p->ready[i].path, path) == 0;
+        if (have && p->now.media && strcmp(p->now.path, path) == 0)
+            p->now.readied = true;
         if (!have) {
-            int slot = 0; /* a free one, else the least lately used */
-            for (int i = 0; i < READIED; i++) {
-                if (!p->ready[i].media) {
-                    slot = i;
-                    break;
-                }
-                if (p->ready[i].last_used < p->ready[slot].last_used)
-                    slot = i;
-            }
-            clip_close(&p->ready[slot]);
-            clip_open(p, &p->ready[slot], path);
-            p->ready[slot].last_used = op->graph->time.frame;
+            struct clip *r = ready_slot(p);
+            clip_open(p, r, path);
+            r->readied = true;
+            r->last_used = op->graph->time.frame;
         }
         free(path);
         return 0;

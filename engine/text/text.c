@@ -461,6 +461,8 @@ int text_render(struct text_font *f, const struct text_layout *l,
 
     /* every paragraph's lines first: the block's height places them */
     size_t len = strlen(l->utf8);
+    if (len && l->utf8[len - 1] == '\n')
+        len--; /* a file's last newline ends its line, starts none */
     FriBidiChar *all = xmalloc((len + 1) * sizeof(*all));
     int nall = (int)fribidi_charset_to_unicode(FRIBIDI_CHAR_SET_UTF8,
                                                l->utf8, (FriBidiStrIndex)len,
@@ -489,7 +491,7 @@ int text_render(struct text_font *f, const struct text_layout *l,
                 memset(p.levels, 0, (size_t)p.len); /* left to right */
         }
         int(*wrapped)[2] = NULL;
-        int nw = wrap_lines(f, &p, l->wrap ? l->width - fabs(l->x) : 0,
+        int nw = wrap_lines(f, &p, l->wrap ? l->width - 2 * fabs(l->x) : 0,
                             track, &wrapped);
         for (int i = 0; i < nw; i++) {
             grow_array((void **)&lines, &cap, nlines + 1, sizeof(*lines));

@@ -21,7 +21,7 @@ def osc(addr, tag, value):
 
 def test_example_networks_load():
     for net in ("default", "osc-cues", "midi-controller", "cuda-interop",
-                "show-controller"):
+                "show-controller", "video-loop", "movie-cues"):
         r = subprocess.run([VITRINE, "check", f"networks/{net}"], cwd=ROOT,
                            capture_output=True, text=True, timeout=60)
         assert r.returncode == 0, r.stdout + r.stderr
@@ -150,3 +150,70 @@ def test_show_controller_driven_over_osc(tmp_path):
         p.send_signal(__import__("signal").SIGTERM)
         p.wait(timeout=20)
     assert " error: " not in log.read_text(), log.read_text()
+
+
+def test_video_loop_shows_the_movie_and_its_caption(tmp_path):
+    """The one-screen installation: the movie (not black) with the caption
+    over it (light pixels in the bottom left)."""
+    png = tmp_path / "out.png"
+    r = subprocess.run(
+        [VITRINE, "--headless", "--size", "320x180", "--frames", "20",
+         "--snapshot", str(png), "networks/video-loop"], cwd=ROOT,
+        capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert "error" not in r.stderr, r.stderr
+    w, h, px = read_png(png)
+    top = [p for row in px[:h // 3] for p in row]
+    assert sum(sum(p[:3]) for p in top) / (3 * len(top)) > 30
+    caption = [p for row in px[h // 2:] for p in row[:w // 2]]
+    assert sum(1 for p in caption if min(p[:3]) > 200) > 50
+
+
+RECORD = """
+
+[record]
+OPType = executeDAT
+file = record.py
+frameend = on
+"""
+
+
+def test_movie_cues_switch_over_osc_without_a_black_frame(tmp_path):
+    """/cue 1 and /cue 2 over OSC: each cue's file shows in the frame its
+    cue arrives (it was readied at start: nothing pending), and no frame
+    of the output is black."""
+    net = tmp_path / "movie-cues"
+    shutil.copytree(ROOT / "networks" / "movie-cues", net)
+    with open(net / "network.ini", "a") as f:
+        f.write(RECORD)
+    (net / "record.py").write_text(
+        "log = open(project.folder + '/frames.txt', 'w')\n"
+        "def onFrameEnd(frame):\n"
+        "    m = op('movie')\n"
+        "    a = op('out').numpyArray()\n"
+        "    log.write('%d %s %d %.3f\\n' % (frame, m.par.file.eval(),\n"
+        "              m.fileOpenPending, a[:, :, :3].mean()))\n"
+        "    log.flush()\n")
+    port = free_port()
+    proc = subprocess.Popen(
+        [VITRINE, "--headless", "--size", "64x36", "--frames", "150",
+         "--osc-port", str(port), str(net)], cwd=ROOT,
+        stderr=subprocess.PIPE, text=True)
+    assert wait_bound(port, proc), proc.communicate()[1]
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    time.sleep(0.5)
+    s.sendto(osc("/cue", "i", 1), ("127.0.0.1", port))
+    time.sleep(0.5)
+    s.sendto(osc("/cue", "f", 2.0), ("127.0.0.1", port))
+    s.close()
+    _, err = proc.communicate(timeout=90)
+    assert proc.returncode == 0, err
+    assert "cue 1 (tide): media/tide.mp4" in err, err
+    assert "cue 2 (ember): media/ember.mp4" in err, err
+    rows = [l.split() for l in (net / "frames.txt").read_text().splitlines()]
+    assert all(float(r[3]) > 0.02 for r in rows), "a black frame"
+    files = [r[1] for r in rows]
+    assert "media/tide.mp4" in files and files[-1] == "media/ember.mp4"
+    # in the frame a cue set the file, its frame was already up
+    changed = [r for prev, r in zip(rows, rows[1:]) if r[1] != prev[1]]
+    assert len(changed) == 2 and all(r[2] == "0" for r in changed), changed
