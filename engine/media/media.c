@@ -240,6 +240,11 @@ static void *run(void *arg)
         struct slot s = {0};
         bool ok = f && describe(m, f, &s);
         pthread_mutex_lock(&m->mu);
+        if (m->stop) { /* closed while decoding: its wake-up is past */
+            if (ok)
+                slot_free(&s);
+            break;
+        }
         if (!f && !m->has_error && m->last >= 0 &&
             m->skip_below <= m->last) {
             m->frames = m->last + 1; /* the end: its length is known */

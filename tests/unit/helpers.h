@@ -3,6 +3,7 @@
 #ifndef VITRINE_TEST_HELPERS_H
 #define VITRINE_TEST_HELPERS_H
 
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,14 +20,18 @@
 #include "../../engine/graph/loader.h"
 #include "../../engine/graph/registry.h"
 
-/* Log lines go here instead of stderr, so tests can assert on them. */
+/* Log lines go here instead of stderr, so tests can assert on them (any
+ * thread may log: a decoder's, FFmpeg's own). */
 static struct strbuf test_log;
+static pthread_mutex_t test_log_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void test_log_sink(void *ud, enum log_level level, const char *prefix,
                           const char *msg)
 {
     (void)ud;
+    pthread_mutex_lock(&test_log_lock);
     sb_printf(&test_log, "<%d>%s %s\n", (int)level, prefix ? prefix : "", msg);
+    pthread_mutex_unlock(&test_log_lock);
 }
 
 static inline void capture_log(void)
