@@ -231,7 +231,7 @@ static void test_mutated_files(void **state)
             opened++;
             const int64_t want[] = {0, 7, 31, 59, 3};
             for (size_t w = 0; w < sizeof(want) / sizeof(want[0]); w++)
-                frames += media_frame_wait(m, want[w], 300000000) != NULL;
+                frames += media_frame_wait(m, want[w], 100000000) != NULL;
         }
         char err[256];
         media_take_error(m, err, sizeof(err));
