@@ -169,11 +169,13 @@ static void build(struct overlay *o, struct graph *g, float s)
     struct osc_stats osc;
     osc_stats_all(&osc);
     bool osc_losses = osc.dropped || osc.lost;
+    bool late = g->late_frames > 0;
 
     float pad = 6 * s, gw = HISTORY * s, gh = 60 * s;
     float x = 8 * s, y = 8 * s, line = 11 * s;
     float w = gw + 2 * pad;
-    float h = pad + line * (2 + 1 + nslow + (errors > 0) + osc_losses) + gh +
+    float h = pad + line * (2 + 1 + nslow + (errors > 0) + osc_losses + late) +
+              gh +
               2 * pad;
     rect(o, x, y, w, h, panel);
     float cx = x + pad, cy = y + pad;
@@ -215,6 +217,11 @@ static void build(struct overlay *o, struct graph *g, float s)
         snprintf(buf, sizeof(buf), "OSC: %llu dropped (queue full), %llu "
                  "lost in the kernel", (unsigned long long)osc.dropped,
                  (unsigned long long)osc.lost);
+        cy += text(o, cx, cy, s, buf, red);
+    }
+    if (late) {
+        snprintf(buf, sizeof(buf), "movies: %llu frames late (decoding fell "
+                 "behind)", (unsigned long long)g->late_frames);
         text(o, cx, cy, s, buf, red);
     }
 }

@@ -234,6 +234,8 @@ void gpu_destroy(struct gpu **pg)
     }
     free(g->programs);
     glDeleteVertexArrays(1, &g->vao);
+    if (g->exact_sampler)
+        glDeleteSamplers(1, &g->exact_sampler);
     if (g->pbo)
         glDeleteBuffers(1, &g->pbo);
     if (g->upload_pbo)
@@ -413,10 +415,26 @@ void gpu_bind_input(const struct gpu_tex *t, int unit, GLenum wrap)
     static const float black[4] = {0, 0, 0, 0};
     glActiveTexture(GL_TEXTURE0 + (GLenum)unit);
     glBindTexture(GL_TEXTURE_2D, t->id);
+    glBindSampler((GLuint)unit, 0);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, (GLint)wrap);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, (GLint)wrap);
     if (wrap == GL_CLAMP_TO_BORDER)
         glTexParameterfv(GL_TEXTURE_2D, GL_TEXTURE_BORDER_COLOR, black);
+}
+
+void gpu_bind_exact(struct gpu *g, const struct gpu_tex *t, int unit)
+{
+    if (!g->exact_sampler) {
+        glGenSamplers(1, &g->exact_sampler);
+        GLuint s = g->exact_sampler;
+        glSamplerParameteri(s, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+        glSamplerParameteri(s, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+        glSamplerParameteri(s, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+        glSamplerParameteri(s, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+    }
+    glActiveTexture(GL_TEXTURE0 + (GLenum)unit);
+    glBindTexture(GL_TEXTURE_2D, t->id);
+    glBindSampler((GLuint)unit, g->exact_sampler);
 }
 
 void gpu_clear(struct gpu_tex *t, float r, float g, float b, float a)
@@ -511,6 +529,24 @@ void gpu_upload(struct gpu *g, struct gpu_tex *t, const void *src,
                     channels, type);
 }
 
+void gpu_upload_rows_of(struct gpu_tex *t, const void *src, int y0, int y1,
+                        int channels, GLenum type)
+{
+    static const GLenum layouts[] = {GL_RED, GL_RG, GL_RGB, GL_RGBA};
+    size_t comp = type == GL_FLOAT ? 4 : type == GL_UNSIGNED_SHORT ? 2 : 1;
+    size_t row = (size_t)t->w * (size_t)channels * comp;
+    y0 = y0 < 0 ? 0 : y0;
+    y1 = y1 > t->h ? t->h : y1;
+    if (y0 >= y1)
+        return;
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+    glBindTexture(GL_TEXTURE_2D, t->id);
+    glTexSubImage2D(GL_TEXTURE_2D, 0, 0, y0, t->w, y1 - y0,
+                    layouts[channels - 1], type,
+                    (const uint8_t *)src + (size_t)y0 * row);
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+}
+
 void gpu_upload_rows(struct gpu *g, struct gpu_tex *t, const void *src,
                      size_t stride, int channels, GLenum type)
 {
@@ -525,10 +561,12 @@ void gpu_upload_rows(struct gpu *g, struct gpu_tex *t, const void *src,
     if (g->software && (in_place || stride == row)) {
         /* A CPU renderer has no DMA to overlap: a staging buffer would
          * only add a copy. */
-        glPixelStorei(GL_UNPACK_ROW_LENGTH, (GLint)(stride / pixel));
+        if (stride != row)
+            glPixelStorei(GL_UNPACK_ROW_LENGTH, (GLint)(stride / pixel));
         glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, t->w, t->h,
                         layouts[channels - 1], type, src);
-        glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
+        if (stride != row)
+            glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
         glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
         return;
     }

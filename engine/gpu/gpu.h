@@ -64,6 +64,7 @@ struct gpu {
     size_t pbo_size;
     GLuint upload_pbo;     /* upload staging, orphaned per upload */
     GLuint blit_program;   /* draws a texture (mono shown grey) */
+    GLuint exact_sampler;  /* nearest and clamped: gpu_bind_exact */
     size_t bytes;          /* GPU memory held by pool textures */
     size_t mem_budget;     /* what textures may bring bytes up to: kiosk.ini's
                             * [gpu] max_memory, else the GPU's memory, half
@@ -148,6 +149,12 @@ void gpu_draw_fullscreen(struct gpu *g);
  * wrap (GL_CLAMP_TO_EDGE, GL_REPEAT, GL_MIRRORED_REPEAT,
  * GL_CLAMP_TO_BORDER with a black border). */
 void gpu_bind_input(const struct gpu_tex *t, int unit, GLenum wrap);
+/* Binds tex to `unit` read texel by texel (nearest, clamped), through a
+ * sampler object, leaving the texture's own filtering as it is: for a
+ * texture drawn at its own size, where filtering changes nothing and on
+ * a CPU renderer costs more than the rest of the pass. gpu_bind_input on
+ * the unit ends it. */
+void gpu_bind_exact(struct gpu *g, const struct gpu_tex *t, int unit);
 /* Clears t to a colour. */
 void gpu_clear(struct gpu_tex *t, float r, float g, float b, float a);
 /* Draws src over the whole current target through the blit program
@@ -164,6 +171,10 @@ bool gpu_readback_finish(struct gpu *g, const struct gpu_tex *t, void *dst);
  * (directly from src on a CPU renderer, where a PBO is only a copy). */
 void gpu_upload(struct gpu *g, struct gpu_tex *t, const void *src,
                 int channels, GLenum type);
+/* Rows y0 to y1 - 1 of src (w * channels components a row, tight) into
+ * the same rows of t, from client memory: a part that changed. */
+void gpu_upload_rows_of(struct gpu_tex *t, const void *src, int y0, int y1,
+                        int channels, GLenum type);
 /* The same from rows `stride` bytes apart (a decoder's planes, padded). */
 void gpu_upload_rows(struct gpu *g, struct gpu_tex *t, const void *src,
                      size_t stride, int channels, GLenum type);

@@ -317,25 +317,52 @@ static int draw_frame(struct op *op, struct movie *p,
     gpu_target(out);
     glUseProgram(prog);
     static const char *const names[] = {"uY", "uU", "uV"};
+    /* A CPU renderer at the movie's own size reads the texels as they
+     * are: filtering three planes costs more there than decoding; on a
+     * GPU it is free, and chroma is filtered up. */
+    bool exact = gpu->software && out->w == f->width && out->h == f->height;
     for (int i = 0; i < 3; i++) {
-        gpu_bind_input(p->planes[rgba ? 0 : i], i, GL_CLAMP_TO_EDGE);
+        const struct gpu_tex *t = p->planes[rgba ? 0 : i];
+        if (exact)
+            gpu_bind_exact(gpu, t, i);
+        else
+            gpu_bind_input(t, i, GL_CLAMP_TO_EDGE);
         top_uniform1i(prog, names[i], i);
     }
-    top_uniform1i(prog, "uRGBA", rgba);
-    float scale = (float)(1 << (f->bits - 8));
-    top_uniform1f(prog, "uCode", wide ? 65535.0f : 255.0f);
-    float top = (float)((1 << f->bits) - 1);
-    if (f->full_range)
-        top_uniform4f(prog, "uRange", 0, top, 128 * scale, top);
-    else
-        top_uniform4f(prog, "uRange", 16 * scale, 219 * scale, 128 * scale,
-                      224 * scale);
-    float kr = 0.299f, kb = 0.114f;
+    top_uniform1f(prog, "uRGBA", rgba ? 1.0f : 0.0f);
+    /* Y' = (Y code - y0) / ys, C' = (C code - c0) / cs; then R = Y' +
+     * 2(1 - kr) Cr', B = Y' + 2(1 - kb) Cb', G from Y' = kr R + kg G +
+     * kb B: one affine map from texel values to RGB */
+    double code = wide ? 65535 : 255, scale = (double)(1 << (f->bits - 8));
+    double top = (double)((1 << f->bits) - 1);
+    double y0 = f->full_range ? 0 : 16 * scale;
+    double ys = f->full_range ? top : 219 * scale;
+    double c0 = 128 * scale, cs = f->full_range ? top : 224 * scale;
+    double kr = 0.299, kb = 0.114;
     if (f->matrix == MEDIA_BT709)
-        kr = 0.2126f, kb = 0.0722f;
+        kr = 0.2126, kb = 0.0722;
     else if (f->matrix == MEDIA_BT2020)
-        kr = 0.2627f, kb = 0.0593f;
-    top_uniform2f(prog, "uKrKb", kr, kb);
+        kr = 0.2627, kb = 0.0593;
+    double kg = 1 - kr - kb;
+    const double a[3][3] = { /* rows R, G, B of (Y', Cb', Cr') */
+        {1, 0, 2 * (1 - kr)},
+        {1, -2 * kb * (1 - kb) / kg, -2 * kr * (1 - kr) / kg},
+        {1, 2 * (1 - kb), 0},
+    };
+    const double d[3] = {code / ys, code / cs, code / cs};
+    const double e[3] = {-y0 / ys, -c0 / cs, -c0 / cs};
+    float m[9], off[3];
+    for (int r = 0; r < 3; r++) {
+        double o = 0;
+        for (int c = 0; c < 3; c++) {
+            /* column-major; RGBA: the identity */
+            m[c * 3 + r] = rgba ? (float)(r == c) : (float)(a[r][c] * d[c]);
+            o += a[r][c] * e[c];
+        }
+        off[r] = rgba ? 0.0f : (float)o;
+    }
+    glUniformMatrix3fv(glGetUniformLocation(prog, "uM"), 1, GL_FALSE, m);
+    glUniform3fv(glGetUniformLocation(prog, "uOff"), 1, off);
     gpu_draw_fullscreen(gpu);
     return 0;
 }

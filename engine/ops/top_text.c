@@ -38,6 +38,7 @@ struct text {
     char *laid_text;
     uint8_t *cover;
     struct gpu_tex *cover_tex;
+    struct text_box ink; /* where cover has ink */
 };
 
 /* The text to set: the DAT's when one is named, else `text`. NULL with
@@ -123,19 +124,33 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
     l.dir = (enum text_dir)p->readingdirection;
     if (!same_layout(p, &l)) {
         size_t n = (size_t)out->w * (size_t)out->h;
-        if (!p->cover_tex || p->cover_tex->w != out->w ||
-            p->cover_tex->h != out->h) {
+        bool fresh = !p->cover_tex || p->cover_tex->w != out->w ||
+                     p->cover_tex->h != out->h;
+        if (fresh) {
             if (p->cover_tex)
                 gpu_tex_release(gpu, &p->cover_tex);
             p->cover_tex = gpu_tex_acquire(gpu, out->w, out->h, GPU_R8);
             p->cover = xrealloc(p->cover, n);
         }
         char err[256];
-        if (text_render(p->f, &l, p->cover, err, sizeof(err)) < 0) {
+        struct text_box was = p->ink;
+        if (text_render(p->f, &l, p->cover, &p->ink, err, sizeof(err)) < 0) {
             op_set_error(op, "%s", err);
             return -1;
         }
-        gpu_upload(gpu, p->cover_tex, p->cover, 1, GL_UNSIGNED_BYTE);
+        /* only the rows that had ink or have it now change */
+        int y0 = p->ink.y0, y1 = p->ink.y1;
+        if (fresh) {
+            y0 = 0;
+            y1 = out->h;
+        } else if (was.x0 < was.x1) {
+            y0 = p->ink.x0 < p->ink.x1 && p->ink.y0 < was.y0 ? p->ink.y0
+                                                              : was.y0;
+            y1 = p->ink.x0 < p->ink.x1 && p->ink.y1 > was.y1 ? p->ink.y1
+                                                              : was.y1;
+        }
+        gpu_upload_rows_of(p->cover_tex, p->cover, y0, y1, 1,
+                           GL_UNSIGNED_BYTE);
         free(p->laid_text);
         p->laid_text = xstrdup(utf8);
         p->laid = l;
@@ -143,11 +158,18 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
     GLuint prog = top_program(op, top_text_glsl, "textTOP's shader");
     if (!prog)
         return top_black(op, out);
-    gpu_target(out);
-    glUseProgram(prog);
-    gpu_bind_input(p->cover_tex, 0, GL_CLAMP_TO_EDGE);
-    top_uniform1i(prog, "uCover", 0);
+    /* the background everywhere, the text's pass only where it has ink */
     double fa = p->fontalpha, ba = p->bgalpha;
+    gpu_clear(out, (float)(p->bgcolor[0] * ba), (float)(p->bgcolor[1] * ba),
+              (float)(p->bgcolor[2] * ba), (float)ba);
+    if (p->ink.x0 >= p->ink.x1)
+        return 0;
+    glEnable(GL_SCISSOR_TEST);
+    glScissor(p->ink.x0, p->ink.y0, p->ink.x1 - p->ink.x0,
+              p->ink.y1 - p->ink.y0);
+    glUseProgram(prog);
+    gpu_bind_exact(gpu, p->cover_tex, 0); /* drawn at its own size */
+    top_uniform1i(prog, "uCover", 0);
     top_uniform4f(prog, "uFont", (float)(p->fontcolor[0] * fa),
                   (float)(p->fontcolor[1] * fa), (float)(p->fontcolor[2] * fa),
                   (float)fa);
@@ -155,6 +177,7 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
                   (float)(p->bgcolor[1] * ba), (float)(p->bgcolor[2] * ba),
                   (float)ba);
     gpu_draw_fullscreen(gpu);
+    glDisable(GL_SCISSOR_TEST);
     return 0;
 }
 

@@ -326,32 +326,45 @@ static void visual_glyphs(struct text_font *f, const struct para *p,
     free(runs);
 }
 
-struct measure {
-    int64_t width; /* 26.6 */
-    int32_t track;
-    int count;
-};
-
-static void add_advance(void *ctx, const hb_glyph_info_t *info,
-                        const hb_glyph_position_t *pos)
+/* Each character's share of the paragraph's advance (26.6), summed from
+ * the start: prefix[i] is the width of p->s[0, i). Each run of one level
+ * is shaped once; a glyph's advance goes to the character it starts at
+ * (its cluster), and tracking follows every glyph. */
+static int64_t *advances(struct text_font *f, const struct para *p,
+                         int32_t track)
 {
-    (void)info;
-    struct measure *m = ctx;
-    m->width += pos->x_advance + m->track;
-    m->count++;
+    int64_t *prefix = xcalloc((size_t)p->len + 1, sizeof(*prefix));
+    for (int i = 0; i < p->len;) {
+        int j = i + 1;
+        while (j < p->len && p->levels[j] == p->levels[i])
+            j++;
+        shape(f, p, i, j);
+        unsigned n;
+        hb_glyph_info_t *info = hb_buffer_get_glyph_infos(f->buf, &n);
+        hb_glyph_position_t *pos = hb_buffer_get_glyph_positions(f->buf, &n);
+        for (unsigned g = 0; g < n; g++)
+            if (info[g].cluster < (unsigned)p->len)
+                prefix[info[g].cluster + 1] += pos[g].x_advance + track;
+        i = j;
+    }
+    for (int i = 0; i < p->len; i++)
+        prefix[i + 1] += prefix[i];
+    return prefix;
 }
 
-static double width_of(struct text_font *f, const struct para *p, int from,
-                       int to, int32_t track)
+/* The width of s[from, to) in pixels, without the tracking after its
+ * last glyph. */
+static double width_of(const int64_t *prefix, int from, int to,
+                       int32_t track)
 {
-    struct measure m = {.track = track};
-    visual_glyphs(f, p, from, to, add_advance, &m);
-    return (double)(m.width - (m.count ? track : 0)) / 64.0;
+    int64_t w = prefix[to] - prefix[from];
+    return (double)(to > from ? w - track : 0) / 64.0;
 }
 
 struct draw {
     struct text_font *f;
     uint8_t *cover;
+    struct text_box *ink;
     int w, h;
     int64_t pen; /* 26.6, from the line's left */
     double x0;
@@ -372,6 +385,25 @@ static void draw_glyph(void *ctx, const hb_glyph_info_t *info,
     if (!g)
         return;
     const uint8_t *src = d->f->pool + g->at;
+    if (g->w && g->h) { /* the ink's box grows by the glyph's, clipped */
+        struct text_box *b = d->ink;
+        int x0 = gx + g->left, x1 = x0 + g->w;
+        int y1 = gy + g->top, y0 = y1 - g->h;
+        x0 = x0 < 0 ? 0 : x0;
+        y0 = y0 < 0 ? 0 : y0;
+        x1 = x1 > d->w ? d->w : x1;
+        y1 = y1 > d->h ? d->h : y1;
+        if (x0 < x1 && y0 < y1) {
+            if (b->x0 >= b->x1) {
+                *b = (struct text_box){x0, y0, x1, y1};
+            } else {
+                b->x0 = x0 < b->x0 ? x0 : b->x0;
+                b->y0 = y0 < b->y0 ? y0 : b->y0;
+                b->x1 = x1 > b->x1 ? x1 : b->x1;
+                b->y1 = y1 > b->y1 ? y1 : b->y1;
+            }
+        }
+    }
     for (int r = 0; r < g->h; r++) {
         int y = gy + g->top - 1 - r; /* rows bottom to top */
         if (y < 0 || y >= d->h)
@@ -388,20 +420,20 @@ static void draw_glyph(void *ctx, const hb_glyph_info_t *info,
 
 /* Lines of a paragraph as [from, to) pairs, broken at spaces to fit max
  * (<= 0: no wrapping); returns the count. */
-static int wrap_lines(struct text_font *f, const struct para *p, double max,
-                      int32_t track, int (**out)[2])
+static int wrap_lines(const struct para *p, const int64_t *prefix,
+                      double max, int32_t track, int (**out)[2])
 {
     int cap = 4, n = 0;
     int(*lines)[2] = xmalloc((size_t)cap * sizeof(*lines));
     int start = 0;
     while (start < p->len || n == 0) {
         int end = p->len;
-        if (max > 0 && width_of(f, p, start, end, track) > max) {
+        if (max > 0 && width_of(prefix, start, end, track) > max) {
             int fit = -1; /* the last break that fits */
             for (int i = start + 1; i < p->len; i++) {
                 if (p->s[i] != ' ')
                     continue;
-                if (width_of(f, p, start, i, track) > max)
+                if (width_of(prefix, start, i, track) > max)
                     break;
                 fit = i;
             }
@@ -446,9 +478,11 @@ static bool valid_utf8(const char *s)
 }
 
 int text_render(struct text_font *f, const struct text_layout *l,
-                uint8_t *cover, char *err, size_t errlen)
+                uint8_t *cover, struct text_box *ink, char *err,
+                size_t errlen)
 {
     memset(cover, 0, (size_t)l->width * (size_t)l->height);
+    *ink = (struct text_box){0};
     if (!valid_utf8(l->utf8)) {
         snprintf(err, errlen, "the text is not UTF-8");
         return -1;
@@ -471,7 +505,7 @@ int text_render(struct text_font *f, const struct text_layout *l,
     FriBidiCharType *types = xmalloc(((size_t)nall + 1) * sizeof(*types));
     FriBidiBracketType *brackets =
         xmalloc(((size_t)nall + 1) * sizeof(*brackets));
-    struct line { struct para p; int from, to; } *lines = NULL;
+    struct line { struct para p; int from, to; double width; } *lines = NULL;
     size_t nlines = 0, cap = 0;
     for (int start = 0; start <= nall;) {
         int end = start;
@@ -491,12 +525,17 @@ int text_render(struct text_font *f, const struct text_layout *l,
                 memset(p.levels, 0, (size_t)p.len); /* left to right */
         }
         int(*wrapped)[2] = NULL;
-        int nw = wrap_lines(f, &p, l->wrap ? l->width - 2 * fabs(l->x) : 0,
-                            track, &wrapped);
+        int64_t *prefix = advances(f, &p, track);
+        int nw = wrap_lines(&p, prefix,
+                            l->wrap ? l->width - 2 * fabs(l->x) : 0, track,
+                            &wrapped);
         for (int i = 0; i < nw; i++) {
             grow_array((void **)&lines, &cap, nlines + 1, sizeof(*lines));
-            lines[nlines++] = (struct line){p, wrapped[i][0], wrapped[i][1]};
+            lines[nlines++] = (struct line){
+                p, wrapped[i][0], wrapped[i][1],
+                width_of(prefix, wrapped[i][0], wrapped[i][1], track)};
         }
+        free(prefix);
         free(wrapped);
         start = end + 1;
     }
@@ -508,12 +547,13 @@ int text_render(struct text_font *f, const struct text_layout *l,
     int glyphs = 0;
     for (size_t i = 0; i < nlines; i++) {
         struct line *ln = &lines[i];
-        double w = width_of(f, &ln->p, ln->from, ln->to, track);
+        double w = ln->width;
         double x0 = l->align_x == TEXT_END      ? l->width - w
                     : l->align_x == TEXT_CENTER ? (l->width - w) / 2
                                                 : 0;
         struct draw d = {
-            .f = f, .cover = cover, .w = l->width, .h = l->height,
+            .f = f, .cover = cover, .ink = ink, .w = l->width,
+            .h = l->height,
             .x0 = floor(x0 + l->x + 0.5), .track = track,
             .baseline = (int)lround(top - asc - (double)i * advance),
         };

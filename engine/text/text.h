@@ -39,11 +39,19 @@ struct text_layout {
                              * letter, or set */
 };
 
+/* A rectangle of the image, x0 <= x < x1, y0 <= y < y1 (rows bottom to
+ * top); empty when x0 >= x1. */
+struct text_box {
+    int x0, y0, x1, y1;
+};
+
 /* Sets the text into cover (width * height bytes, rows bottom to top:
- * 0 no ink, 255 full), cleared first. Returns the number of glyphs set;
- * -1 with a message when the text is not UTF-8. */
+ * 0 no ink, 255 full), cleared first; *ink is where it has ink. Returns
+ * the number of glyphs set; -1 with a message when the text is not
+ * UTF-8. */
 int text_render(struct text_font *f, const struct text_layout *l,
-                uint8_t *cover, char *err, size_t errlen);
+                uint8_t *cover, struct text_box *ink, char *err,
+                size_t errlen);
 
 /* Glyphs rendered since the font was opened (the cache's misses): an
  * unchanged text renders none again. */
