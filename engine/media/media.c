@@ -10,6 +10,7 @@
 
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
+#include <libavutil/hwcontext.h>
 #include <libavutil/imgutils.h>
 #include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
@@ -36,6 +37,8 @@ struct media {
     struct SwsContext *sws;
     int stream;
     double tb, fps; /* seconds per pts tick; frames a second */
+    enum AVPixelFormat hw_format; /* the hardware decoder's frames, or NONE */
+    const char *hw_name;          /* "vaapi", "cuda"; NULL: software */
     int64_t start_pts;
     bool draining;
     int64_t counted; /* frames decoded since the last seek without pts */
@@ -121,6 +124,41 @@ static bool describe(struct media *m, AVFrame *f, struct slot *s)
         s->frame = f;
         return true;
     }
+    if (d && !(d->flags & (AV_PIX_FMT_FLAG_RGB | AV_PIX_FMT_FLAG_PAL)) &&
+        d->nb_components >= 3 && (d->flags & AV_PIX_FMT_FLAG_PLANAR)) {
+        /* semi-planar YUV (NV12, P010: what hardware decoders give):
+         * its chroma split into two planes here, on the decoder thread,
+         * so that the GPU path takes it; no colour is converted */
+        enum AVPixelFormat to =
+            d->comp[0].depth > 8
+                ? (d->log2_chroma_h ? AV_PIX_FMT_YUV420P16LE
+                   : d->log2_chroma_w ? AV_PIX_FMT_YUV422P16LE
+                                      : AV_PIX_FMT_YUV444P16LE)
+                : (d->log2_chroma_h ? AV_PIX_FMT_YUV420P
+                   : d->log2_chroma_w ? AV_PIX_FMT_YUV422P
+                                      : AV_PIX_FMT_YUV444P);
+        AVFrame *pl = av_frame_alloc();
+        pl->format = to;
+        pl->width = f->width;
+        pl->height = f->height;
+        m->sws = sws_getCachedContext(m->sws, f->width, f->height, f->format,
+                                      f->width, f->height, to, SWS_POINT,
+                                      NULL, NULL, NULL);
+        if (!m->sws || av_frame_get_buffer(pl, 0) < 0) {
+            av_frame_free(&pl);
+            av_frame_free(&f);
+            return false;
+        }
+        /* the same samples: no range or matrix change in between */
+        const int *coef = sws_getCoefficients(SWS_CS_DEFAULT);
+        sws_setColorspaceDetails(m->sws, coef, 1, coef, 1, 0, 1 << 16,
+                                 1 << 16);
+        sws_scale(m->sws, (const uint8_t *const *)f->data, f->linesize, 0,
+                  f->height, pl->data, pl->linesize);
+        av_frame_copy_props(pl, f);
+        av_frame_free(&f);
+        return describe(m, pl, s);
+    }
     AVFrame *rgba = f;
     if (f->format != AV_PIX_FMT_RGBA) {
         rgba = av_frame_alloc();
@@ -164,6 +202,21 @@ static AVFrame *decode_next(struct media *m, int64_t *index)
     AVFrame *f = av_frame_alloc();
     for (;;) {
         int rc = avcodec_receive_frame(m->dec, f);
+        if (rc == 0 && f->format == m->hw_format &&
+            m->hw_format != AV_PIX_FMT_NONE) {
+            /* a frame in the decoder's memory: into ours (NV12, P010) */
+            AVFrame *sw = av_frame_alloc();
+            rc = av_hwframe_transfer_data(sw, f, 0);
+            if (rc >= 0)
+                rc = av_frame_copy_props(sw, f);
+            av_frame_free(&f);
+            f = sw;
+            if (rc < 0) {
+                set_error(m, "copying a hardware-decoded frame failed", rc);
+                av_frame_free(&f);
+                return NULL;
+            }
+        }
         if (rc == 0) {
             int64_t pts = f->best_effort_timestamp;
             if (pts == AV_NOPTS_VALUE || m->fps <= 0) {
@@ -337,6 +390,51 @@ static char *folder_pattern(const char *dir)
     return sb.s;
 }
 
+/* FFmpeg asks which of the formats it can give to take: the hardware
+ * one when it is offered, else the first software one. */
+static enum AVPixelFormat pick_format(AVCodecContext *dec,
+                                      const enum AVPixelFormat *offered)
+{
+    const struct media *m = dec->opaque;
+    const enum AVPixelFormat *p;
+    for (p = offered; *p != AV_PIX_FMT_NONE; p++)
+        if (*p == m->hw_format)
+            return *p;
+    for (p = offered; *p != AV_PIX_FMT_NONE; p++) {
+        const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(*p);
+        if (d && !(d->flags & AV_PIX_FMT_FLAG_HWACCEL))
+            return *p;
+    }
+    return AV_PIX_FMT_NONE;
+}
+
+/* A hardware decoder for the codec where the machine has one (VA-API for
+ * Intel and AMD, then NVIDIA's through CUDA), chosen now: false leaves
+ * software decoding, which is always there. */
+static bool try_hardware(struct media *m, const AVCodec *codec)
+{
+    static const enum AVHWDeviceType order[] = {AV_HWDEVICE_TYPE_VAAPI,
+                                                AV_HWDEVICE_TYPE_CUDA};
+    for (size_t k = 0; k < ARRAY_LEN(order); k++) {
+        for (int i = 0;; i++) {
+            const AVCodecHWConfig *c = avcodec_get_hw_config(codec, i);
+            if (!c)
+                break;
+            if (c->device_type != order[k] ||
+                !(c->methods & AV_CODEC_HW_CONFIG_METHOD_HW_DEVICE_CTX))
+                continue;
+            AVBufferRef *dev = NULL;
+            if (av_hwdevice_ctx_create(&dev, order[k], NULL, NULL, 0) < 0)
+                break; /* no such device here */
+            m->dec->hw_device_ctx = dev;
+            m->hw_format = c->pix_fmt;
+            m->hw_name = av_hwdevice_get_type_name(order[k]);
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Opens the file and its decoder; false with the reason in m->error.
  * Decoder thread, before anything else. */
 static bool open_file(struct media *m)
@@ -377,8 +475,15 @@ static bool open_file(struct media *m)
         rc = avcodec_parameters_to_context(
             m->dec, m->fmt->streams[m->stream]->codecpar);
     }
+    m->hw_format = AV_PIX_FMT_NONE;
     if (rc >= 0) {
         m->dec->thread_count = 0; /* as many as the codec likes */
+        m->dec->opaque = m;
+        m->dec->get_format = pick_format;
+        if (m->params.hardware && !try_hardware(m, codec))
+            log_msg(LOG_LEVEL_INFO, "[media]", "%s: no hardware decoder for "
+                    "%s on this machine (VA-API, CUDA); decoding in "
+                    "software", m->path, codec->name);
         rc = avcodec_open2(m->dec, codec, NULL);
     }
     if (rc < 0) {
@@ -407,7 +512,7 @@ static bool open_file(struct media *m)
                                           : -1;
     m->info = (struct media_info){
         .width = m->dec->width, .height = m->dec->height, .fps = m->fps,
-        .frames = -1, .codec = codec->name,
+        .frames = -1, .codec = codec->name, .hardware = m->hw_name,
     };
     return true;
 }

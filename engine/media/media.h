@@ -9,8 +9,9 @@
  * it); a frame far from what is queued sends the decoder there (a seek to
  * the keyframe before it, then decoding up to it). After the last frame
  * the decoder goes on from the first, so that a loop does not wait.
- * Frames keep the decoder's planes (YUV 8 or 16 bits, or RGBA): colour
- * conversion is the GPU's.
+ * Frames keep the decoder's planes (YUV 8 or 16 bits, or RGBA; a
+ * semi-planar NV12 or P010 has its chroma split on the decoder thread):
+ * colour conversion is the GPU's.
  *
  * Threads: every function here on one thread (the main one); the decoder
  * is internal. */
@@ -54,6 +55,8 @@ struct media_info {
                      * -1 while nothing says */
     bool exact;     /* frames was counted to the end */
     const char *codec;
+    const char *hardware; /* the hardware decoder ("vaapi", "cuda"), or
+                           * NULL: software */
     bool still;     /* one image */
 };
 
@@ -66,6 +69,9 @@ enum media_state {
 struct media_params {
     int preread; /* frames decoded ahead; 0 means 8 */
     double fps;  /* the rate of an image sequence; 0 means 30 */
+    bool hardware; /* decode on the GPU where the machine can (VA-API,
+                    * CUDA), else in software; frames are copied back to
+                    * memory (planar, as software ones) */
 };
 
 struct media;

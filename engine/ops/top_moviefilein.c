@@ -73,6 +73,7 @@ struct movie {
     int textendleft, textendright;
     int prereadframes;
     int alwaysloadinitial;
+    int hwdecode;
     int overridesample;
     double samplerate;
 
@@ -162,6 +163,7 @@ static void clip_open(struct movie *p, struct clip *c, const char *path)
     struct media_params mp = {
         .preread = p->prereadframes,
         .fps = p->overridesample ? p->samplerate : 0,
+        .hardware = p->hwdecode,
     };
     *c = (struct clip){.media = media_open(path, &mp), .path = xstrdup(path),
                        .id = id, .gen = ++p->gens};
@@ -672,6 +674,7 @@ static size_t info(const struct op *op, struct op_info_item *items,
         {"index", (double)p->showing},
         {"position", p->showing >= 0 ? p->shown_pos : -1},
         {"still", open && in.still},
+        {"hardware_decode", open && in.hardware},
         {"late_frames", (double)p->late},
         {"fully_preread", open && media_is_full(p->now.media)},
         {"preloaded", 0},
@@ -783,6 +786,8 @@ static const struct par_def pars[] = {
      PARAM_INT(struct movie, prereadframes)},
     {.name = "alwaysloadinitial", .label = "Always Load Initial Frame",
      .def = {1}, PARAM_TOGGLE(struct movie, alwaysloadinitial)},
+    {.name = "hwdecode", .label = "Hardware Decode", .def = {1},
+     PARAM_TOGGLE(struct movie, hwdecode)},
     {.name = "overridesample", .label = "Override Sample Rate",
      PARAM_TOGGLE(struct movie, overridesample)},
     {.name = "samplerate", .label = "Sample Rate", .def = {30},

@@ -188,6 +188,37 @@ static void test_image_sequence_and_errors(void **state)
     media_close(&m);
 }
 
+/* A semi-planar file (NV12, as hardware decoders give): its planes come
+ * out split, samples unchanged; asking for hardware decoding on a machine
+ * without it decodes in software. */
+static void test_semi_planar_and_hardware_fallback(void **state)
+{
+    (void)state;
+    need_ffmpeg();
+    char nv12[160], cmd[512];
+    snprintf(nv12, sizeof(nv12), "%s/nv12.nut", dir);
+    snprintf(cmd, sizeof(cmd),
+             "ffmpeg -v error -y -f lavfi -i "
+             "\"nullsrc=s=32x16:r=30:d=0.5,format=yuv420p,"
+             "geq=lum='16+N*5':cb='100+N':cr='200-N'\" "
+             "-c:v rawvideo -pix_fmt nv12 %s", nv12);
+    assert_true(sh(cmd));
+    struct media *m = media_open(nv12, &(struct media_params){.hardware = 1});
+    struct media_info info;
+    assert_int_equal(wait_open(m, &info), MEDIA_OPEN);
+    for (int64_t i = 0; i < 10; i++) {
+        const struct media_frame *f = media_frame_wait(m, i, 10000000000);
+        assert_non_null(f);
+        assert_int_equal(f->layout, MEDIA_YUV);
+        assert_int_equal(f->bits, 8);
+        assert_int_equal(f->chroma_w, 16);
+        assert_int_equal(grey(f), 16 + i * 5);
+        assert_int_equal(f->plane[1][4 * f->stride[1] + 4], 100 + i);
+        assert_int_equal(f->plane[2][4 * f->stride[2] + 4], 200 - i);
+    }
+    media_close(&m);
+}
+
 /* Mutated movies (bytes changed, runs zeroed, cuts): each opens or
  * fails with a reason, decodes what it can, and closes; nothing crashes
  * or hangs (run under SAN=1 this is a fuzz of the decoder's use). */
@@ -247,6 +278,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_index_in_order_and_after_seeks),
         cmocka_unit_test(test_image_sequence_and_errors),
+        cmocka_unit_test(test_semi_planar_and_hardware_fallback),
         cmocka_unit_test(test_mutated_files),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
