@@ -277,3 +277,36 @@ def test_bad_files_are_the_ops_error_and_the_last_frame_stays(tmp_path):
     seen = {f: v for f, said, v, late, black in rows}
     assert all(seen[f] >= 2048 for f in range(20, 60))
     assert seen[100] >= 2048
+
+
+@needs_ffmpeg
+def test_a_movie_replaced_on_disk_is_played_anew(tmp_path):
+    """Hot reload: the movie file replaced while it plays (as an editor
+    or rsync does it, by renaming a new file into place) is reopened and
+    its frames shown; the last frame stayed up meanwhile."""
+    import time
+    make_clip(tmp_path / "a.mp4", 60, offset=2048)
+    make_clip(tmp_path / "b.mp4", 60, offset=1024)
+    shutil.copy(tmp_path / "a.mp4", tmp_path / "clip.mp4")
+    (tmp_path / "network.ini").write_text(
+        "[network]\noutput = movie\nresolution = %dx%d\nfps = 30\n"
+        "[movie]\nOPType = moviefileinTOP\nfile = clip.mp4\n"
+        "[s]\nOPType = executeDAT\nfile = s.py\nframeend = on\n" % (W, H))
+    (tmp_path / "s.py").write_text(
+        "def onFrameEnd(frame):\n"
+        "    a = op('movie').numpyArray()\n"
+        "    r = a[a.shape[0] // 2]\n"
+        "    print('v', frame, sum((1 if r[8 * i + 4][0] > 0.5 else 0) << i\n"
+        "                          for i in range(%d)))\n" % BITS)
+    p = subprocess.Popen([VITRINE, "--headless", "--frames", "400",
+                          str(tmp_path)], cwd=ROOT, stderr=subprocess.PIPE,
+                         text=True)
+    time.sleep(3)
+    shutil.copy(tmp_path / "b.mp4", tmp_path / "clip.tmp")
+    (tmp_path / "clip.tmp").rename(tmp_path / "clip.mp4")
+    _, err = p.communicate(timeout=120)
+    assert p.returncode == 0, err
+    assert "clip.mp4 changed" in err, err
+    seen = [int(l.split()[-1]) for l in err.splitlines() if "] v " in l]
+    assert seen[0] >= 2048 and 1024 <= seen[-1] < 2048, seen
+    assert all(v >= 1024 for v in seen), "a black frame"
