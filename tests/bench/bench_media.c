@@ -208,31 +208,45 @@ static void bench_upload(struct gpu *gpu, const char *clip)
 
 /* ---- playback and cues, in the real runtime ---- */
 
+/* Runs vitrine headless for frames on a network of this text with this
+ * script (s.py) in a folder of its own; returns what it logged. */
+static char *run_network(const char *name, const char *ini, const char *py,
+                         int frames)
+{
+    char *net = xasprintf("%s/%s", dir, name);
+    char *cmd = xasprintf("mkdir -p %s", net);
+    sh(cmd);
+    free(cmd);
+    char *path = xasprintf("%s/network.ini", net);
+    write_file(path, ini);
+    free(path);
+    path = xasprintf("%s/s.py", net);
+    write_file(path, py);
+    free(path);
+    cmd = xasprintf("%s --headless --frames %d %s", vitrine, frames, net);
+    char *out = capture(cmd);
+    free(cmd);
+    free(net);
+    if (!out)
+        exit(1);
+    return out;
+}
+
 static void bench_playback(const char *clip)
 {
     int secs = getenv("BENCH_PLAY_SECONDS")
                    ? atoi(getenv("BENCH_PLAY_SECONDS")) : 60;
     if (secs < 1)
         secs = 60;
-    char *net = xasprintf("%s/play", dir);
-    char *cmd = xasprintf("mkdir -p %s", net);
-    sh(cmd);
-    free(cmd);
-    char *ini = xasprintf("%s/network.ini", net);
-    char *text = xasprintf(
+    char *ini = xasprintf(
         "[network]\noutput = movie\nresolution = 1920x1080\nfps = 30\n"
         "[movie]\nOPType = moviefileinTOP\nfile = %s\n"
         "[s]\nOPType = executeDAT\nfile = s.py\nexit = on\n", clip);
-    write_file(ini, text);
-    free(text);
-    char *py = xasprintf("%s/s.py", net);
-    write_file(py, "def onExit():\n"
-                   "    print('late', op('movie').lateFrames)\n");
-    cmd = xasprintf("%s --headless --frames %d %s", vitrine, secs * 30, net);
-    char *out = capture(cmd);
-    free(cmd);
-    if (!out)
-        exit(1);
+    char *out = run_network("play", ini,
+                            "def onExit():\n"
+                            "    print('late', op('movie').lateFrames)\n",
+                            secs * 30);
+    free(ini);
     long long frames = 0, skipped = 0, late = -1;
     double wall = 0;
     const char *s = strstr(out, "stopped after ");
@@ -251,28 +265,17 @@ static void bench_playback(const char *clip)
            frames, wall, skipped, late,
            skipped + late == 0 ? "ok" : "OVER");
     free(out);
-    free(py);
-    free(ini);
-    free(net);
 }
 
 static void bench_cue(const char *a, const char *b)
 {
-    char *net = xasprintf("%s/cue", dir);
-    char *cmd = xasprintf("mkdir -p %s", net);
-    sh(cmd);
-    free(cmd);
-    char *ini = xasprintf("%s/network.ini", net);
-    char *text = xasprintf(
+    char *ini = xasprintf(
         "[network]\noutput = movie\nresolution = 1920x1080\nfps = 30\n"
         "[movie]\nOPType = moviefileinTOP\nfile = %s\n"
         "playmode = sequential\n"
         "[s]\nOPType = executeDAT\nfile = s.py\nframestart = on\n"
         "frameend = on\n", a);
-    write_file(ini, text);
-    free(text);
-    char *py = xasprintf("%s/s.py", net);
-    text = xasprintf(
+    char *py = xasprintf(
         "cued = None\n"
         "def onFrameStart(frame):\n"
         "    global cued\n"
@@ -287,13 +290,9 @@ static void bench_cue(const char *a, const char *b)
         "    if cued is not None and not op('movie').fileOpenPending:\n"
         "        print('shown', frame - cued)\n"
         "        cued = None\n", b, b);
-    write_file(py, text);
-    free(text);
-    cmd = xasprintf("%s --headless --frames 120 %s", vitrine, net);
-    char *out = capture(cmd);
-    free(cmd);
-    if (!out)
-        exit(1);
+    char *out = run_network("cue", ini, py, 120);
+    free(py);
+    free(ini);
     const char *s = strstr(out, "] shown ");
     int after = -1;
     if (!s || sscanf(s, "] shown %d", &after) != 1) {
@@ -304,9 +303,6 @@ static void bench_cue(const char *a, const char *b)
            "(target 0, the same frame): %s\n", after,
            after == 0 ? "ok" : "OVER");
     free(out);
-    free(py);
-    free(ini);
-    free(net);
 }
 
 /* ---- text ---- */
