@@ -68,7 +68,7 @@ done
 # Debian's interpreter, which has pytest (the first python3 on PATH may not).
 PY=/usr/bin/python3
 echo "== end-to-end (pytest)"
-run_bounded 900 "$PY" -m pytest -rs -q -p no:cacheprovider tests/e2e \
+run_bounded 1200 "$PY" -m pytest -rs -q --durations=15 -p no:cacheprovider tests/e2e \
     >"$log" 2>&1
 rc=$?
 cat "$log"
