@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../engine/base/log.h"
 #include "../engine/base/util.h"
@@ -17,6 +18,8 @@ enum key_kind {
     KEY_BOOL,
     KEY_DOUBLE,
     KEY_BYTES, /* a double: 512M, 2G, 1.5G, 800000000 (K M G T: 1024s) */
+    KEY_INSTANT, /* a double, Unix seconds: 1767225600 or
+                  * 2026-01-01T00:00:00Z (UTC) */
 };
 
 struct key {
@@ -53,6 +56,7 @@ static const struct key keys[] = {
     K("state", "dir", KEY_STRING, state_dir, 0, 0, NULL),
     K("state", "interval", KEY_DOUBLE, state_interval, 0.1, 86400, NULL),
     K("state", "max_storage", KEY_BYTES, storage_max, 0, 1e15, NULL),
+    K("sync", "epoch", KEY_INSTANT, sync_epoch, 0, 1e11, NULL),
 };
 
 void config_defaults(struct kiosk_config *c)
@@ -67,6 +71,7 @@ void config_defaults(struct kiosk_config *c)
         .osc_params = 1,
         .fit = xstrdup("fit"),
         .hang_timeout = 5,
+        .sync_epoch = -1,
         .script_budget_ms = 500,
         .state_interval = 5,
         .storage_max = 128 << 20,
@@ -207,6 +212,24 @@ static int handler(void *user, const char *section, const char *name,
         if (end == value || *end || !(v >= k->min && v <= k->max))
             bad(rs, section, "%s = '%s' is not a size such as 512M or 2G "
                 "(0: what the GPU has)", name, value);
+        else
+            *(double *)slot = v;
+        break;
+    }
+    case KEY_INSTANT: {
+        double v = strtod(value, &end);
+        struct tm tm = {0};
+        if (end == value || *end) { /* not a number: a UTC date and time */
+            const char *rest = strptime(value, "%Y-%m-%dT%H:%M:%S", &tm);
+            if (rest && (*rest == 'Z' || *rest == 'z') && !rest[1])
+                v = (double)timegm(&tm);
+            else
+                v = -1;
+        }
+        if (!(v >= k->min && v <= k->max))
+            bad(rs, section, "%s = '%s' is not an instant: Unix seconds "
+                "(1767225600) or a UTC time (2026-01-01T00:00:00Z)", name,
+                value);
         else
             *(double *)slot = v;
         break;

@@ -25,6 +25,8 @@ struct kiosk_config {
     char *state_dir; /* NULL: systemd's StateDirectory, else none */
     double state_interval;
     double storage_max; /* bytes op.storage may hold; 0: no limit */
+    /* [sync] */
+    double sync_epoch; /* Unix seconds: frame 1 began then; < 0: none */
 };
 
 #define KIOSK_CONFIG_DEFAULT_PATH "/etc/vitrine/kiosk.ini"

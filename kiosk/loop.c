@@ -16,7 +16,24 @@ struct frame_clock {
     int64_t start_ns;
     double period_ns;
     int64_t frame; /* the frame about to run */
+    double epoch;  /* Unix seconds, < 0: none (loop_params) */
 };
+
+static int64_t realtime_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* On a shared timeline: the monotonic instant of frame 1, from where the
+ * system clock says the epoch is now (again each frame, so that a step
+ * of the system clock moves the timeline with it). */
+static void clock_anchor(struct frame_clock *c)
+{
+    int64_t since = realtime_ns() - (int64_t)(c->epoch * 1e9);
+    c->start_ns = clock_now_ns() - since;
+}
 
 /* Sleeps until frame's start time; skips ahead when more than a frame
  * late. Returns the number of frames skipped. Not real-time, it neither
@@ -28,6 +45,8 @@ static int64_t clock_wait(struct frame_clock *c, bool realtime)
                       (int64_t)((double)(c->frame - 1) * c->period_ns);
         return 0;
     }
+    if (c->epoch >= 0)
+        clock_anchor(c);
     int64_t target = c->start_ns + (int64_t)((double)(c->frame - 1) *
                                              c->period_ns);
     int64_t now = clock_now_ns();
@@ -78,7 +97,14 @@ void loop_run(const struct loop_params *p, struct loop_stats *stats)
         .start_ns = clock_now_ns(),
         .period_ns = 1e9 / g->time.rate,
         .frame = 1,
+        .epoch = g->realtime ? p->epoch : -1,
     };
+    if (clock.epoch >= 0) { /* the frame the shared timeline is at */
+        clock_anchor(&clock);
+        int64_t due = (clock_now_ns() - clock.start_ns) /
+                      (int64_t)clock.period_ns + 1;
+        clock.frame = due > 1 ? due : 1;
+    }
     *stats = (struct loop_stats){0};
     int64_t began = clock.start_ns; /* of the wall time counted */
     int64_t status_due = clock.start_ns +
@@ -88,6 +114,8 @@ void loop_run(const struct loop_params *p, struct loop_stats *stats)
     while (!*p->stop && (!p->max_frames || stats->frames < p->max_frames)) {
         stall_phase(stall, "waiting for the frame's time");
         stats->skipped += clock_wait(&clock, g->realtime);
+        if (clock.epoch >= 0) /* absTime too is the shared timeline's */
+            g->abs.frame = clock.frame - 1;
         graph_begin_frame(g, clock.frame);
         stall_phase(stall, "reading control input");
         if (p->control)
@@ -115,8 +143,10 @@ void loop_run(const struct loop_params *p, struct loop_stats *stats)
         /* The first frame compiles shaders and fills the texture pool;
          * pacing starts after it, so booting is not counted as frames
          * dropped. The timeline (frame numbers) is unaffected. */
-        if (stats->frames == 1)
+        if (stats->frames == 1 && clock.epoch < 0)
             began = clock.start_ns = now - (int64_t)clock.period_ns;
+        else if (stats->frames == 1)
+            began = now;
         if (p->status_interval > 0 && now >= status_due) {
             print_status(g, (double)status_frames * 1e9 /
                                 (double)(now - status_start),
@@ -131,7 +161,10 @@ void loop_run(const struct loop_params *p, struct loop_stats *stats)
             struct graph *next = p->between(p->userdata, g);
             if (next != g) {
                 g = next;
-                if (1e9 / g->time.rate != clock.period_ns) {
+                if (1e9 / g->time.rate != clock.period_ns &&
+                    clock.epoch >= 0) {
+                    clock.period_ns = 1e9 / g->time.rate;
+                } else if (1e9 / g->time.rate != clock.period_ns) {
                     /* a new frame rate: the clock starts over */
                     clock.period_ns = 1e9 / g->time.rate;
                     clock.start_ns = clock_now_ns() -

@@ -29,6 +29,11 @@ struct loop_params {
     /* Test hook (VITRINE_DEBUG_HANG_AT_FRAME): at this frame the loop
      * hangs outside Python, for the stall detector's tests. 0: never. */
     int64_t hang_at_frame;
+    /* One timeline for every kiosk (kiosk.ini [sync] epoch): frame N
+     * starts at epoch + (N - 1) / fps of the system clock (CLOCK_REALTIME,
+     * kept in step by chrony or linuxptp), and absTime counts the same;
+     * < 0: the timeline starts with the run. */
+    double epoch;
 };
 
 struct loop_stats {

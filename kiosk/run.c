@@ -643,7 +643,12 @@ int run_kiosk(const struct cli *cli, const struct kiosk_config *cfg,
         .userdata = &rt,
         .stall = rt.stall,
         .hang_at_frame = hang ? atoll(hang) : 0,
+        .epoch = cfg->sync_epoch,
     };
+    if (cfg->sync_epoch >= 0 && g->realtime)
+        LOG_INFO("[sync]", "the timeline starts at %.3f (Unix seconds) of "
+                 "the system clock: frame N at epoch + (N - 1) / %g s",
+                 cfg->sync_epoch, g->time.rate);
     struct loop_stats st;
     loop_run(&lp, &st);
     g = rt.g;
