@@ -514,6 +514,12 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
     if (media_take_error(p->now.media, msg, sizeof(msg)))
         op_set_warning(op, "%s: %s", p->now.path, msg);
     p->now.last_used = ctx->frame;
+    if (in.width < 1 || in.height < 1 || in.width > 16384 ||
+        in.height > 16384) {
+        op_set_error(op, "cannot play %s: its pictures are %dx%d",
+                     p->now.path, in.width, in.height);
+        return -1;
+    }
 
     double fps = rate_of(p, &in);
     int64_t len = in.frames > 0 ? in.frames : 1, first, last;
