@@ -310,3 +310,46 @@ def test_a_movie_replaced_on_disk_is_played_anew(tmp_path):
     seen = [int(l.split()[-1]) for l in err.splitlines() if "] v " in l]
     assert seen[0] >= 2048 and 1024 <= seen[-1] < 2048, seen
     assert all(v >= 1024 for v in seen), "a black frame"
+
+
+def _hardware_decoder():
+    """Why hardware decoding cannot be tried here, or None when it can."""
+    import ctypes
+    import glob
+    if glob.glob("/dev/dri/renderD*"):
+        return None
+    try:
+        ctypes.CDLL("libcuda.so.1")
+        return None
+    except OSError:
+        return ("no VA-API render node (/dev/dri/renderD*) and no NVIDIA "
+                "driver (libcuda.so.1) on this machine")
+
+
+@needs_ffmpeg
+def test_hardware_decoding_where_the_machine_has_it(tmp_path):
+    """With hwdecode on, a machine with VA-API or NVDEC decodes on the
+    GPU (the info says so) and the frames are the same; elsewhere the
+    log says software is used and the frames are the same too."""
+    make_clip(tmp_path / "clip.mp4", 60)
+    rows, err = play(tmp_path, "file = clip.mp4\nhwdecode = on", 90,
+                     fps=30, extra="")
+    check_exact(rows, lambda f: (f - 1) % 60)
+    why = _hardware_decoder()
+    if why is None:
+        (tmp_path / "network.ini").write_text(
+            "[network]\noutput = movie\nresolution = %dx%d\n"
+            "[movie]\nOPType = moviefileinTOP\nfile = clip.mp4\n"
+            "[s]\nOPType = executeDAT\nfile = s.py\nexit = on\n" % (W, H))
+        (tmp_path / "s.py").write_text(
+            "def onExit():\n"
+            "    print('hw', op('movie').info()['hardware_decode'])\n")
+        r = run("--headless", "--frames", "5", str(tmp_path), timeout=120)
+        if "no hardware decoder for h264" in r.stderr:
+            pytest.skip("a render node or driver is here, but FFmpeg "
+                        "found no hardware decoder for H.264 on it")
+        assert "] hw 1.0" in r.stderr, r.stderr
+    else:
+        assert "no hardware decoder for h264 on this machine" in err, err
+        pytest.skip("hardware decoding not verified: %s (software "
+                    "fallback verified)" % why)
