@@ -15,8 +15,10 @@
 struct frame_clock {
     int64_t start_ns;
     double period_ns;
-    int64_t frame; /* the frame about to run */
-    double epoch;  /* Unix seconds, < 0: none (loop_params) */
+    int64_t frame;      /* the frame about to run */
+    double epoch;       /* Unix seconds, < 0: none (loop_params) */
+    int64_t lead_ns;    /* how long before its instant a frame starts */
+    int64_t instant_ns; /* the frame's instant, CLOCK_REALTIME */
 };
 
 static int64_t realtime_ns(void)
@@ -35,32 +37,47 @@ static void clock_anchor(struct frame_clock *c)
     c->start_ns = clock_now_ns() - since;
 }
 
-/* Sleeps until frame's start time; skips ahead when more than a frame
- * late. Returns the number of frames skipped. Not real-time, it neither
- * waits nor skips. */
+/* The monotonic instant of frame f. */
+static int64_t clock_at(const struct frame_clock *c, int64_t f)
+{
+    return c->start_ns + (int64_t)((double)(f - 1) * c->period_ns);
+}
+
+/* Sleeps until the frame's start (its instant less the lead); skips
+ * ahead when more than a frame late. Sets the frame's instant. Returns
+ * the number of frames skipped. Not real-time, it neither waits nor
+ * skips. */
 static int64_t clock_wait(struct frame_clock *c, bool realtime)
 {
     if (!realtime) { /* the clock follows, for a switch back */
         c->start_ns = clock_now_ns() -
                       (int64_t)((double)(c->frame - 1) * c->period_ns);
+        c->instant_ns = realtime_ns();
         return 0;
     }
     if (c->epoch >= 0)
         clock_anchor(c);
-    int64_t target = c->start_ns + (int64_t)((double)(c->frame - 1) *
-                                             c->period_ns);
-    int64_t now = clock_now_ns();
-    if (now > target + (int64_t)c->period_ns) {
-        int64_t due = (int64_t)((double)(now - c->start_ns) / c->period_ns) + 1;
-        int64_t skipped = due - c->frame;
+    int64_t skipped = 0, now = clock_now_ns();
+    if (now > clock_at(c, c->frame) - c->lead_ns + (int64_t)c->period_ns) {
+        int64_t due = (int64_t)((double)(now + c->lead_ns - c->start_ns) /
+                                c->period_ns) + 1;
+        skipped = due - c->frame;
         c->frame = due;
-        return skipped;
+    } else {
+        int64_t target = clock_at(c, c->frame) - c->lead_ns;
+        struct timespec ts = {.tv_sec = target / 1000000000,
+                              .tv_nsec = target % 1000000000};
+        while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) ==
+               EINTR)
+            ;
     }
-    struct timespec ts = {.tv_sec = target / 1000000000,
-                          .tv_nsec = target % 1000000000};
-    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-        ;
-    return 0;
+    if (c->epoch >= 0) /* exact: the timeline's, not the wake-up's */
+        c->instant_ns = (int64_t)(c->epoch * 1e9) +
+                        (int64_t)((double)(c->frame - 1) * c->period_ns);
+    else
+        c->instant_ns = realtime_ns() + (clock_at(c, c->frame) -
+                                         clock_now_ns());
+    return skipped;
 }
 
 /* Until rendering shows the network, a line with the frame rate and the
@@ -100,8 +117,10 @@ void loop_run(const struct loop_params *p, struct loop_stats *stats)
         .epoch = g->realtime ? p->epoch : -1,
     };
     if (clock.epoch >= 0) { /* the frame the shared timeline is at */
+        /* cooked a frame ahead, so that it is shown at its instant */
+        clock.lead_ns = (int64_t)clock.period_ns;
         clock_anchor(&clock);
-        int64_t due = (clock_now_ns() - clock.start_ns) /
+        int64_t due = (clock_now_ns() + clock.lead_ns - clock.start_ns) /
                       (int64_t)clock.period_ns + 1;
         clock.frame = due > 1 ? due : 1;
     }
@@ -117,6 +136,7 @@ void loop_run(const struct loop_params *p, struct loop_stats *stats)
         if (clock.epoch >= 0) /* absTime too is the shared timeline's */
             g->abs.frame = clock.frame - 1;
         graph_begin_frame(g, clock.frame);
+        g->instant_ns = clock.instant_ns;
         stall_phase(stall, "reading control input");
         if (p->control)
             p->control(p->userdata, g);
@@ -164,6 +184,7 @@ void loop_run(const struct loop_params *p, struct loop_stats *stats)
                 if (1e9 / g->time.rate != clock.period_ns &&
                     clock.epoch >= 0) {
                     clock.period_ns = 1e9 / g->time.rate;
+                    clock.lead_ns = (int64_t)clock.period_ns;
                 } else if (1e9 / g->time.rate != clock.period_ns) {
                     /* a new frame rate: the clock starts over */
                     clock.period_ns = 1e9 / g->time.rate;

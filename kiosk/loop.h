@@ -32,7 +32,8 @@ struct loop_params {
     /* One timeline for every kiosk (kiosk.ini [sync] epoch): frame N
      * starts at epoch + (N - 1) / fps of the system clock (CLOCK_REALTIME,
      * kept in step by chrony or linuxptp), and absTime counts the same;
-     * < 0: the timeline starts with the run. */
+     * each frame is cooked one frame before that instant, so that it is
+     * shown at it; < 0: the timeline starts with the run. */
     double epoch;
 };
 

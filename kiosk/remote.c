@@ -211,16 +211,13 @@ void remote_frame(struct remote *r, struct graph *g)
         r->fps_frames = 0;
         r->fps_start_ns = now;
     }
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
     size_t n;
     for (int k = 0; k < 2; k++) {
         r->from = k == 0 ? r->server : r->tcp;
         if (!r->from)
             continue;
-        const struct osc_msg *m = osc_server_due(
-            r->from, g->time.frame,
-            (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec, &n);
+        const struct osc_msg *m = osc_server_due(r->from, g->time.frame,
+                                                 g->instant_ns, &n);
         take(r, g, m, n, now);
     }
 }

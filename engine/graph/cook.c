@@ -3,6 +3,7 @@
  * when nothing changed. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../base/log.h"
 #include "../base/util.h"
@@ -19,6 +20,9 @@ void graph_begin_frame(struct graph *g, int64_t frame)
     g->abs.rate = g->time.rate;
     g->abs.seconds = (double)(g->abs.frame - 1) / g->abs.rate;
     g->profiling = g->profile_every <= 1 || frame % g->profile_every == 0;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    g->instant_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 void graph_update_par(struct graph *g, struct op *op, struct par *p)
@@ -87,6 +91,7 @@ static void cook_one(struct graph *g, struct op *op, bool force)
         .frame = g->time.frame,
         .seconds = g->time.seconds,
         .fps = g->time.rate,
+        .instant_ns = g->instant_ns,
         .dt = op->cook_frame ? (double)(g->time.frame - op->cook_frame) /
                                    g->time.rate
                              : 0.0,

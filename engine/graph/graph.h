@@ -71,6 +71,11 @@ struct graph {
      * and movies wait for each of their frames (network.ini's
      * `realtime = off`: renders, and tests that need every frame). */
     bool realtime;
+    /* The system clock's instant (CLOCK_REALTIME, ns) this frame is for:
+     * when it is shown. OSC bundles are due by it, so that a timetagged
+     * cue lands in the same frame on every kiosk of one timeline.
+     * graph_begin_frame sets it to now; the frame loop to its plan. */
+    int64_t instant_ns;
     uint64_t late_frames; /* movie frames not decoded in time, in all */
     struct op *output;     /* what is shown; may be NULL */
 

@@ -71,6 +71,7 @@ struct cook_ctx {
     double seconds; /* (frame - 1) / fps */
     double fps;
     double dt; /* seconds since this op last cooked; 0 at its first cook */
+    int64_t instant_ns; /* the frame's instant, CLOCK_REALTIME (graph.h) */
 };
 
 /* The moments at which td calls an op type's Python class (op.python),

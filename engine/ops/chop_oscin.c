@@ -86,7 +86,7 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
         return -1;
     if (p->link.server) {
         size_t count;
-        const struct osc_msg *m = osc_link_due(&p->link, ctx->frame, &count);
+        const struct osc_msg *m = osc_link_due(&p->link, ctx, &count);
         for (size_t i = 0; i < count; i++) {
             if (!osc_in_scope(p->addressscope, m[i].addr))
                 continue;

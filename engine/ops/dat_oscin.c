@@ -197,7 +197,7 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
         return -1;
     size_t count = 0;
     const struct osc_msg *m = p->link.server
-                                  ? osc_link_due(&p->link, ctx->frame, &count)
+                                  ? osc_link_due(&p->link, ctx, &count)
                                   : NULL;
     /* Callbacks run until their share of the frame is spent: first the
      * messages that waited, then this frame's, in arrival order. */

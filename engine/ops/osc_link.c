@@ -63,12 +63,8 @@ bool osc_in_scope(const char *scope, const char *addr)
     return !any_include || included;
 }
 
-const struct osc_msg *osc_link_due(struct osc_link *l, int64_t frame,
-                                   size_t *count)
+const struct osc_msg *osc_link_due(struct osc_link *l,
+                                   const struct cook_ctx *ctx, size_t *count)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return osc_server_due(l->server, frame,
-                          (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec,
-                          count);
+    return osc_server_due(l->server, ctx->frame, ctx->instant_ns, count);
 }

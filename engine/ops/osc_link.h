@@ -47,8 +47,9 @@ struct osc_server *osc_link_update(struct op *op, struct osc_link *l,
 void osc_link_close(struct osc_link *l);
 /* Glob patterns separated by spaces; those starting with ^ exclude. */
 bool osc_in_scope(const char *scope, const char *addr);
-/* Messages due in this frame (now: CLOCK_REALTIME). */
-const struct osc_msg *osc_link_due(struct osc_link *l, int64_t frame,
-                                   size_t *count);
+/* Messages due in the frame ctx cooks: those whose timetag is at or
+ * before the frame's instant. */
+const struct osc_msg *osc_link_due(struct osc_link *l,
+                                   const struct cook_ctx *ctx, size_t *count);
 
 #endif
