@@ -186,6 +186,7 @@ struct osc_server {
     char *bind, *group;
     int port, fd; /* fd: the UDP socket, or TCP's listening one */
     bool tcp;
+    atomic_bool open; /* takes every source (osc_server_allow_all) */
     struct tcp_conn *conns; /* TCP_CONNS of them */
     pthread_mutex_t conn_mu; /* conns' fds: the reader closes, replies
                               * write */
@@ -284,6 +285,7 @@ struct emit_ctx {
     uint32_t ip;
     uint16_t port;
     uint32_t packet;
+    int64_t recv_ns;
 };
 
 static void enqueue(void *arg, const struct osc_msg *m)
@@ -305,6 +307,7 @@ static void enqueue(void *arg, const struct osc_msg *m)
     slot->from_ip = c->ip;
     slot->from_port = c->port;
     slot->packet = c->packet;
+    slot->recv_ns = c->recv_ns;
     atomic_store_explicit(&s->head, head + 1, memory_order_release);
 }
 
@@ -399,8 +402,12 @@ static void take_packet(struct osc_server *s, const unsigned char *data,
 {
     uint64_t seq = atomic_fetch_add_explicit(&s->packets, 1,
                                              memory_order_relaxed);
-    struct emit_ctx c = {s, ip, port, (uint32_t)seq + 1};
-    if (!allowed(ip)) {
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now); /* for clock comparisons */
+    struct emit_ctx c = {s, ip, port, (uint32_t)seq + 1,
+                         (int64_t)now.tv_sec * 1000000000 + now.tv_nsec};
+    if (!atomic_load_explicit(&s->open, memory_order_relaxed) &&
+        !allowed(ip)) {
         refuse(s, ip, port);
         return;
     }
@@ -712,6 +719,10 @@ static int open_socket(const char *bind_addr, int port, const char *group,
         close(fd);
         return -1;
     }
+    if (bind_addr && *bind_addr && !(group && *group))
+        /* what it sends to a group leaves by the bound address */
+        setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &a.sin_addr,
+                   sizeof(a.sin_addr));
     if (group && *group) {
         struct ip_mreq mr = {0};
         if (inet_pton(AF_INET, group, &mr.imr_multiaddr) != 1) {
@@ -936,6 +947,11 @@ void osc_stats_all(struct osc_stats *sum)
     }
 }
 
+void osc_server_allow_all(struct osc_server *s)
+{
+    atomic_store(&s->open, true);
+}
+
 int osc_server_port(const struct osc_server *s)
 {
     return s->port;
@@ -954,6 +970,8 @@ void osc_server_send(struct osc_server *s, uint32_t ip, uint16_t port,
             osc_out_int(o, va_arg(ap, int));
         else if (*t == 'f')
             osc_out_float(o, va_arg(ap, double));
+        else if (*t == 'd')
+            osc_out_double(o, va_arg(ap, double));
         else if (*t == 's')
             osc_out_string(o, va_arg(ap, const char *));
     }

@@ -37,6 +37,7 @@ struct osc_msg {
     uint8_t skipped;    /* arguments of other types, not in val */
     char str[OSC_STR_MAX]; /* the first string argument, "" if none */
     uint64_t timetag;      /* the bundle's, as sent (1: immediately) */
+    int64_t recv_ns;       /* CLOCK_REALTIME when the reader took it */
     uint16_t raw_len;      /* the message's bytes (0 when over
                             * OSC_RAW_MAX), for OSC In DAT callbacks */
     unsigned char raw[OSC_RAW_MAX];
@@ -66,7 +67,9 @@ void osc_set_default_port(int port);
 int osc_default_port(void);
 
 /* Sends a message from s's socket to ip:port (network order ip, host
- * order port); types: 'i' int, 'f' double (sent as float), 's' string. */
+ * order port); types: 'i' int, 'f' double (sent as float), 'd' double,
+ * 's' string. A server bound to an address sends multicast through
+ * that address's interface. */
 void osc_server_send(struct osc_server *s, uint32_t ip, uint16_t port,
                      const char *addr, const char *types, ...);
 
@@ -93,6 +96,10 @@ void osc_server_stats(const struct osc_server *s, struct osc_stats *st);
 /* The sum over every open server (main thread). */
 void osc_stats_all(struct osc_stats *sum);
 int osc_server_port(const struct osc_server *s);
+/* This server takes packets from every source, whatever the allow-list
+ * says: for the kiosks' own clock messages (kiosk/peers.h), which set
+ * nothing and run nothing. */
+void osc_server_allow_all(struct osc_server *s);
 
 /* A destination for OSC output: host (name or IPv4; a multicast group
  * works as is) and port. NULL with a message. */

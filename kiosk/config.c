@@ -57,6 +57,11 @@ static const struct key keys[] = {
     K("state", "interval", KEY_DOUBLE, state_interval, 0.1, 86400, NULL),
     K("state", "max_storage", KEY_BYTES, storage_max, 0, 1e15, NULL),
     K("sync", "epoch", KEY_INSTANT, sync_epoch, 0, 1e11, NULL),
+    K("sync", "name", KEY_STRING, sync_name, 0, 0, NULL),
+    K("sync", "announce", KEY_BOOL, sync_announce, 0, 1, NULL),
+    K("sync", "group", KEY_STRING, sync_group, 0, 0, NULL),
+    K("sync", "port", KEY_INT, sync_port, 1, 65535, NULL),
+    K("sync", "interface", KEY_STRING, sync_interface, 0, 0, NULL),
 };
 
 void config_defaults(struct kiosk_config *c)
@@ -72,6 +77,9 @@ void config_defaults(struct kiosk_config *c)
         .fit = xstrdup("fit"),
         .hang_timeout = 5,
         .sync_epoch = -1,
+        .sync_announce = -1,
+        .sync_group = xstrdup("239.255.86.84"),
+        .sync_port = 7099,
         .script_budget_ms = 500,
         .state_interval = 5,
         .storage_max = 128 << 20,

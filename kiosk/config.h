@@ -27,6 +27,10 @@ struct kiosk_config {
     double storage_max; /* bytes op.storage may hold; 0: no limit */
     /* [sync] */
     double sync_epoch; /* Unix seconds: frame 1 began then; < 0: none */
+    char *sync_name;   /* NULL: the host name */
+    int sync_announce; /* -1: when there is an epoch */
+    char *sync_group, *sync_interface;
+    int sync_port;
 };
 
 #define KIOSK_CONFIG_DEFAULT_PATH "/etc/vitrine/kiosk.ini"

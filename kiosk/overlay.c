@@ -38,6 +38,8 @@ struct overlay {
     int nquads;
     GLuint vao, vbo, ibo;
     struct gpu_tex *target;
+    char sync[160]; /* overlay_set_sync */
+    bool sync_out;
 };
 
 static const char vert_src[] =
@@ -170,11 +172,13 @@ static void build(struct overlay *o, struct graph *g, float s)
     osc_stats_all(&osc);
     bool osc_losses = osc.dropped || osc.lost;
     bool late = g->late_frames > 0;
+    bool sync = o->sync[0] != '\0';
 
     float pad = 6 * s, gw = HISTORY * s, gh = 60 * s;
     float x = 8 * s, y = 8 * s, line = 11 * s;
     float w = gw + 2 * pad;
-    float h = pad + line * (2 + 1 + nslow + (errors > 0) + osc_losses + late) +
+    float h = pad + line * (2 + 1 + nslow + (errors > 0) + osc_losses + late +
+                      sync) +
               gh +
               2 * pad;
     rect(o, x, y, w, h, panel);
@@ -222,8 +226,16 @@ static void build(struct overlay *o, struct graph *g, float s)
     if (late) {
         snprintf(buf, sizeof(buf), "movies: %llu frames late (decoding fell "
                  "behind)", (unsigned long long)g->late_frames);
-        text(o, cx, cy, s, buf, red);
+        cy += text(o, cx, cy, s, buf, red);
     }
+    if (sync)
+        text(o, cx, cy, s, o->sync, o->sync_out ? red : grey);
+}
+
+void overlay_set_sync(struct overlay *o, const char *line, bool out)
+{
+    snprintf(o->sync, sizeof(o->sync), "%s", line ? line : "");
+    o->sync_out = out;
 }
 
 static void upload(struct overlay *o)

@@ -18,6 +18,9 @@ void overlay_destroy(struct overlay **o, struct gpu *gpu);
 /* Once per frame: how long cooking took. Frame intervals are measured
  * between calls. */
 void overlay_record(struct overlay *o, double cook_ms);
+/* The line on other kiosks (kiosk/peers.h), red when out is set; "" or
+ * NULL: none. */
+void overlay_set_sync(struct overlay *o, const char *line, bool out);
 /* The output with the overlay over it; NULL when out is NULL. */
 const struct gpu_tex *overlay_draw(struct overlay *o, struct gpu *gpu,
                                    struct graph *g,

@@ -21,6 +21,7 @@
 #include "loop.h"
 #include "notify.h"
 #include "overlay.h"
+#include "peers.h"
 #include "remote.h"
 #include "snapshot.h"
 #include "stall.h"
@@ -183,6 +184,7 @@ struct runtime {
     const struct kiosk_config *cfg;
     struct display d;
     struct remote *remote;
+    struct peers *peers;
     struct graph *g;
     struct graph *retired; /* the graph a reload replaced, freed after
                             * the new one's first frame */
@@ -207,6 +209,12 @@ static void control(void *userdata, struct graph *g)
 {
     struct runtime *rt = userdata;
     remote_frame(rt->remote, g);
+    peers_frame(rt->peers, g, rt->fallback ? "fallback" : "running");
+    if (rt->d.overlay) {
+        bool out;
+        const char *line = peers_line(rt->peers, &out);
+        overlay_set_sync(rt->d.overlay, line, out);
+    }
 }
 
 static struct gpu_tex *output_tex(struct graph *g)
@@ -603,6 +611,7 @@ int run_kiosk(const struct cli *cli, const struct kiosk_config *cfg,
     }
     if (rt.fallback)
         remote_set_mode(rt.remote, "fallback");
+    rt.peers = peers_open(cfg);
     rt.watch = rt.fallback ? NULL : watch_create();
     watch_graph(rt.watch, g);
     rt.stall = stall_start(cli->hang_timeout >= 0 ? cli->hang_timeout
@@ -681,6 +690,7 @@ int run_kiosk(const struct cli *cli, const struct kiosk_config *cfg,
     saver_destroy(&rt.saver);
     py_attach(NULL);
     remote_close(&rt.remote);
+    peers_close(&rt.peers);
     midi_set_default_device(NULL);
     watch_destroy(&rt.watch);
     /* Ops give their textures back before the GPU goes, and their

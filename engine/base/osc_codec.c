@@ -191,6 +191,12 @@ void osc_out_float(struct osc_out *o, double v)
     mark(o, 'f');
 }
 
+void osc_out_double(struct osc_out *o, double v)
+{
+    lo_message_add_double(o->m, v);
+    mark(o, 'd');
+}
+
 void osc_out_string(struct osc_out *o, const char *s)
 {
     lo_message_add_string(o->m, s);

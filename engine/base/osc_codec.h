@@ -40,6 +40,7 @@ struct osc_out *osc_out_new(void);
 void osc_out_free(struct osc_out **o);
 void osc_out_int(struct osc_out *o, int64_t v); /* i, or h beyond 32 bits */
 void osc_out_float(struct osc_out *o, double v);
+void osc_out_double(struct osc_out *o, double v); /* d: 64 bits */
 void osc_out_string(struct osc_out *o, const char *s);
 void osc_out_blob(struct osc_out *o, const void *data, size_t len);
 void osc_out_bool(struct osc_out *o, bool v);
