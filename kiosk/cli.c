@@ -19,6 +19,7 @@ void cli_usage(FILE *f)
         "       vitrine check NETWORK\n"
         "       vitrine ops [TYPE] [--markdown]\n"
         "       vitrine reload [-c FILE]\n"
+        "       vitrine fleet [-c FILE] [--seconds S]\n"
         "\n"
         "Runs a TouchDesigner-style operator network.\n"
         "\n"
@@ -57,6 +58,11 @@ void cli_usage(FILE *f)
         "  reload                ask the running vitrine (kiosk.ini's [osc]\n"
         "                        port) to reload its network, and say how\n"
         "                        it went; systemd's ExecReload\n"
+        "  fleet                 list the kiosks announcing themselves on\n"
+        "                        kiosk.ini's [sync] group, with their clocks\n"
+        "                        and state; exit 1 when one is out of step\n"
+        "                        or in fallback, or none is heard\n"
+        "  --seconds S           how long fleet listens (default 3)\n"
         "  -v, --verbose         debug messages too\n"
         "  -q, --quiet           errors and warnings only\n"
         "  --version             print the version\n"
@@ -71,7 +77,7 @@ int cli_parse(int argc, char **argv, struct cli *cli)
     enum { OPT_FRAMES = 256, OPT_FPS, OPT_SIZE, OPT_VERSION, OPT_HEADLESS,
            OPT_WINDOWED, OPT_MONITOR, OPT_SNAPSHOT, OPT_PREVIEW,
            OPT_OVERLAY, OPT_STATE_DIR, OPT_HANG_TIMEOUT, OPT_OSC_PORT,
-           OPT_MARKDOWN };
+           OPT_MARKDOWN, OPT_SECONDS };
     static const struct option longopts[] = {
         {"config", required_argument, NULL, 'c'},
         {"frames", required_argument, NULL, OPT_FRAMES},
@@ -90,6 +96,7 @@ int cli_parse(int argc, char **argv, struct cli *cli)
         {"hang-timeout", required_argument, NULL, OPT_HANG_TIMEOUT},
         {"osc-port", required_argument, NULL, OPT_OSC_PORT},
         {"markdown", no_argument, NULL, OPT_MARKDOWN},
+        {"seconds", required_argument, NULL, OPT_SECONDS},
         {"help", no_argument, NULL, 'h'},
         {0},
     };
@@ -143,6 +150,15 @@ int cli_parse(int argc, char **argv, struct cli *cli)
         case OPT_PREVIEW: cli->preview = optarg; break;
         case OPT_OVERLAY: cli->overlay = true; break;
         case OPT_MARKDOWN: cli->markdown = true; break;
+        case OPT_SECONDS:
+            cli->seconds = strtod(optarg, &end);
+            if (end == optarg || *end || !(cli->seconds > 0 &&
+                                           cli->seconds <= 3600)) {
+                fprintf(stderr, "vitrine: --seconds wants a number of "
+                        "seconds up to 3600, got '%s'\n", optarg);
+                return -1;
+            }
+            break;
         case OPT_STATE_DIR: cli->state_dir = optarg; break;
         case OPT_OSC_PORT: {
             long port = strtol(optarg, &end, 10);
@@ -171,7 +187,8 @@ int cli_parse(int argc, char **argv, struct cli *cli)
     }
     int rest = argc - optind;
     char **args = argv + optind;
-    static const char *const commands[] = {"check", "ops", "reload"};
+    static const char *const commands[] = {"check", "ops", "reload",
+                                            "fleet"};
     for (size_t i = 0; rest >= 1 && i < sizeof(commands) / sizeof(*commands);
          i++)
         if (strcmp(args[0], commands[i]) == 0) {
@@ -187,6 +204,14 @@ int cli_parse(int argc, char **argv, struct cli *cli)
     }
     if (strcmp(cmd, "ops") == 0 && rest == 1)
         cli->optype = args[0];
+    if (strcmp(cmd, "fleet") == 0 && rest > 0) {
+        fprintf(stderr, "vitrine: 'fleet' takes no network\n");
+        return -1;
+    }
+    if (cli->seconds && strcmp(cmd, "fleet") != 0) {
+        fprintf(stderr, "vitrine: --seconds goes with 'fleet'\n");
+        return -1;
+    }
     if (strcmp(cmd, "reload") == 0 && rest > 0) {
         fprintf(stderr, "vitrine: 'reload' takes no network: it reloads the "
                 "running one\n");
@@ -209,7 +234,7 @@ int cli_parse(int argc, char **argv, struct cli *cli)
                 "other\n");
         return -1;
     }
-    if (rest == 1 && strcmp(cmd, "ops") != 0)
+    if (rest == 1 && strcmp(cmd, "ops") != 0 && strcmp(cmd, "fleet") != 0)
         cli->network = args[0];
     return 0;
 }

@@ -9,7 +9,7 @@
 enum { EXIT_FAILURE_RUN = 1, EXIT_USAGE = 2, EXIT_NETWORK = 3 };
 
 struct cli {
-    const char *command; /* "run", "check", "ops", "reload" */
+    const char *command; /* "run", "check", "ops", "reload", "fleet" */
     const char *optype;  /* ops TYPE; NULL: all */
     bool markdown;       /* ops --markdown */
     const char *network;
@@ -24,6 +24,7 @@ struct cli {
     const char *state_dir; /* --state-dir */
     double hang_timeout;   /* --hang-timeout; < 0: the configuration's */
     int osc_port;          /* --osc-port; 0: 10000 */
+    double seconds;        /* fleet --seconds; 0: 3 */
 };
 
 /* Fills cli from argv; -1 (said in one line on stderr) on a usage error.

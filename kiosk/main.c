@@ -17,6 +17,7 @@
 #include "ask.h"
 #include "cli.h"
 #include "config.h"
+#include "fleet.h"
 #include "run.h"
 
 #include "paths.h" /* VITRINE_DATADIR, written by the Makefile */
@@ -270,6 +271,13 @@ int main(int argc, char **argv)
     }
     if (strcmp(cli.command, "reload") == 0) {
         int rc = ask_reload(&cfg, cfg_path, 30);
+        config_free(&cfg);
+        return rc;
+    }
+    if (strcmp(cli.command, "fleet") == 0) {
+        if (cli.verbosity <= 0)
+            log_set_level(LOG_LEVEL_WARN); /* the table, not the sockets */
+        int rc = fleet_run(&cfg, cli.seconds > 0 ? cli.seconds : 3);
         config_free(&cfg);
         return rc;
     }

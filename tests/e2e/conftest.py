@@ -84,3 +84,16 @@ def start_with_port(tmp_path, net, *args):
                          stdout=subprocess.DEVNULL, stderr=open(log, "w"))
     assert wait_bound(port, p)
     return p, port, log
+
+
+def osc_bundle(when, *elements):
+    """An OSC bundle of packets; when: Unix seconds (float), or None for
+    immediately."""
+    import struct
+    if when is None:
+        tt = 1
+    else:
+        sec = int(when) + 2208988800
+        tt = sec << 32 | int((when % 1) * (1 << 32))
+    return b"#bundle\0" + struct.pack(">Q", tt) + b"".join(
+        struct.pack(">I", len(e)) + e for e in elements)

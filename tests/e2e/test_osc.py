@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from conftest import ROOT, VITRINE, free_port, wait_bound
+from conftest import ROOT, VITRINE, free_port, osc_bundle, wait_bound
 from images import read_png
 
 OSC_NET = ROOT / "tests" / "networks" / "osc"
@@ -28,15 +28,7 @@ def message(addr, *floats):
             b"".join(struct.pack(">f", v) for v in floats))
 
 
-def bundle(when, *elements):
-    """when: Unix seconds (float), or None for immediately."""
-    if when is None:
-        tt = 1
-    else:
-        sec = int(when) + 2208988800
-        tt = sec << 32 | int((when % 1) * (1 << 32))
-    return b"#bundle\0" + struct.pack(">Q", tt) + b"".join(
-        struct.pack(">I", len(e)) + e for e in elements)
+bundle = osc_bundle
 
 
 class Running:
