@@ -68,6 +68,7 @@ DEB_PKGS := build-essential pkg-config libinih-dev libcmocka-dev python3 \
             libsystemd-dev gdb groff-base \
             libavformat-dev libavcodec-dev libavutil-dev libswscale-dev ffmpeg \
             libharfbuzz-dev libfreetype-dev libfontconfig-dev libfribidi-dev \
+            faketime linuxptp \
             fonts-dejavu-core libharfbuzz-bin \
             systemd
 

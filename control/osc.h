@@ -6,8 +6,8 @@
  * one OSC codec, which also encodes everything sent) and puts the messages into
  * a bounded single-producer queue.
  * The main thread drains it once per frame: a message is due in the first
- * frame that starts at or after its bundle's timetag ("immediately":
- * the next frame). A full queue drops and counts, and never blocks.
+ * frame whose instant (graph.h) is at or after its bundle's timetag
+ * ("immediately": the next frame). A full queue drops and counts, and never blocks.
  *
  * Threads: osc_server_get/put/due on the main thread; the reader is
  * internal. */

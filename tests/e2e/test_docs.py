@@ -1,9 +1,14 @@
 """The documentation says what the code does: docs/operators.md is the
 registry's, the README's first network runs, and no page points outside
 the project."""
+import os
 import re
+import shutil
+import subprocess
 
-from conftest import ROOT, run
+import pytest
+
+from conftest import ROOT, free_port, run
 from images import read_png
 
 PAGES = [ROOT / "README.md"] + sorted((ROOT / "docs").glob("*.md"))
@@ -70,3 +75,61 @@ def test_readme_first_screen_says_what_and_how():
     first = "\n".join(lines[:40])
     for words in ("TouchDesigner", "make run", "make test", "screenshot"):
         assert words in first, words
+
+
+def sync_blocks(kind):
+    text = (ROOT / "docs" / "sync.md").read_text()
+    return re.findall(r"```%s\n(.*?)```" % kind, text, re.S)
+
+
+@pytest.mark.skipif(shutil.which("chronyd") is None and
+                    not os.path.exists("/usr/sbin/chronyd"),
+                    reason="chrony is not installed (not a test dependency: "
+                           "installing it replaces the machine's time "
+                           "service)")
+def test_sync_page_chrony_configurations_parse(tmp_path):
+    blocks = sync_blocks("chrony")
+    assert len(blocks) == 2
+    for i, b in enumerate(blocks):
+        conf = tmp_path / ("chrony%d.conf" % i)
+        conf.write_text(b)
+        r = subprocess.run([shutil.which("chronyd") or "/usr/sbin/chronyd",
+                            "-p", "-f", str(conf)], capture_output=True,
+                           text=True, timeout=30)
+        assert r.returncode == 0, (b, r.stderr)
+
+
+def test_sync_page_ptp4l_configurations_parse(tmp_path):
+    ptp4l = shutil.which("ptp4l") or "/usr/sbin/ptp4l"
+    blocks = sync_blocks("ptp4l")
+    assert len(blocks) == 2
+    for i, b in enumerate(blocks):
+        conf = tmp_path / ("ptp%d.conf" % i)
+        conf.write_text(b)
+        # it reads the file, then gives up on loopback's timestamps (or
+        # runs, with software ones, until stopped)
+        try:
+            r = subprocess.run([ptp4l, "-f", str(conf), "-i", "lo", "-m",
+                                "-q"], capture_output=True, text=True,
+                               timeout=3)
+            out = r.stdout + r.stderr
+        except subprocess.TimeoutExpired as e:
+            out = (e.stdout or b"").decode() + (e.stderr or b"").decode()
+        assert "failed to parse" not in out and "unknown option" not in out, \
+            (b, out)
+    # and a mistake would be seen
+    conf.write_text(blocks[0] + "slaveOnyl 1\n")
+    r = subprocess.run([ptp4l, "-f", str(conf), "-i", "lo", "-m"],
+                       capture_output=True, text=True, timeout=10)
+    assert "unknown option slaveOnyl" in r.stdout + r.stderr
+
+
+def test_sync_page_kiosk_ini_is_valid(tmp_path):
+    (ini,) = sync_blocks("ini")
+    conf = tmp_path / "kiosk.ini"
+    # the page's addresses are an example LAN's: loopback here
+    conf.write_text(ini.replace("10.0.0.11", "127.0.0.1")
+                    + "port = %d\n" % free_port())
+    r = run("fleet", "--config", str(conf), "--seconds", "0.3", timeout=30)
+    assert r.returncode == 1 and "no kiosk announced itself" in r.stderr, \
+        r.stderr
