@@ -20,7 +20,7 @@ endif
 CC ?= cc
 PKGS := inih epoxy glfw3 egl stb python3-embed libsystemd liblo \
         libavformat libavcodec libavutil libswscale harfbuzz freetype2 \
-        fontconfig fribidi
+        fontconfig fribidi libwebsockets jansson
 # Debian's interpreter, named explicitly: the python3 first on PATH may be
 # another one (without NumPy).
 PYVER := $(shell pkg-config --modversion python3-embed 2>/dev/null)
@@ -68,7 +68,7 @@ DEB_PKGS := build-essential pkg-config libinih-dev libcmocka-dev python3 \
             libsystemd-dev gdb groff-base \
             libavformat-dev libavcodec-dev libavutil-dev libswscale-dev ffmpeg \
             libharfbuzz-dev libfreetype-dev libfontconfig-dev libfribidi-dev \
-            faketime linuxptp \
+            faketime linuxptp libwebsockets-dev libjansson-dev \
             fonts-dejavu-core libharfbuzz-bin \
             systemd
 

@@ -83,6 +83,16 @@ struct midi_stream {
     size_t cap_out;
 };
 
+/* Every stream's, since the start (midi_stats_all). */
+static _Atomic uint64_t all_events, all_dropped, all_stray;
+
+void midi_stats_all(uint64_t *events, uint64_t *dropped, uint64_t *stray)
+{
+    *events = atomic_load(&all_events);
+    *dropped = atomic_load(&all_dropped);
+    *stray = atomic_load(&all_stray);
+}
+
 static void push(struct midi_stream *s, struct midi_parser *p,
                  const unsigned char *b, size_t n)
 {
@@ -95,13 +105,17 @@ static void push(struct midi_stream *s, struct midi_parser *p,
         if (head - atomic_load_explicit(&s->tail, memory_order_acquire) >=
             MIDI_QUEUE) {
             atomic_fetch_add(&s->dropped, 1);
+            atomic_fetch_add(&all_dropped, 1);
             continue;
         }
+        atomic_fetch_add_explicit(&all_events, 1, memory_order_relaxed);
         s->q[head % MIDI_QUEUE] = ev;
         atomic_store_explicit(&s->head, head + 1, memory_order_release);
     }
-    if (p->ignored_bytes != ignored)
+    if (p->ignored_bytes != ignored) {
         atomic_fetch_add(&s->stray, p->ignored_bytes - ignored);
+        atomic_fetch_add(&all_stray, p->ignored_bytes - ignored);
+    }
 }
 
 /* How often a raw stream's path is looked at again: a FIFO made anew, a

@@ -67,6 +67,9 @@ uint64_t midi_stream_dropped(const struct midi_stream *s);
 /* Data bytes ignored because no status byte came before them (a stream
  * joined mid-message, a bad cable, a program writing garbage). */
 uint64_t midi_stream_stray(const struct midi_stream *s);
+/* The sums over every stream since the start: events read, dropped and
+ * stray bytes. Any thread. */
+void midi_stats_all(uint64_t *events, uint64_t *dropped, uint64_t *stray);
 
 /* MIDI output: a raw stream when device is a path (a /dev/snd/midiC*D*
  * node or a FIFO), else the PortMidi output whose name contains it,

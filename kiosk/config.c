@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../engine/base/log.h"
 #include "../engine/base/util.h"
@@ -62,6 +63,8 @@ static const struct key keys[] = {
     K("sync", "group", KEY_STRING, sync_group, 0, 0, NULL),
     K("sync", "port", KEY_INT, sync_port, 1, 65535, NULL),
     K("sync", "interface", KEY_STRING, sync_interface, 0, 0, NULL),
+    K("http", "port", KEY_INT, http_port, 0, 65535, NULL),
+    K("http", "bind", KEY_STRING, http_bind, 0, 0, NULL),
 };
 
 void config_defaults(struct kiosk_config *c)
@@ -80,10 +83,21 @@ void config_defaults(struct kiosk_config *c)
         .sync_announce = -1,
         .sync_group = xstrdup("239.255.86.84"),
         .sync_port = 7099,
+        .http_port = 7080,
+        .http_bind = xstrdup("127.0.0.1"),
         .script_budget_ms = 500,
         .state_interval = 5,
         .storage_max = 128 << 20,
     };
+}
+
+void config_kiosk_name(const struct kiosk_config *c, char *buf, size_t n)
+{
+    if (c->sync_name && *c->sync_name)
+        snprintf(buf, n, "%s", c->sync_name);
+    else if (gethostname(buf, n) != 0 || !buf[0])
+        snprintf(buf, n, "kiosk");
+    buf[n - 1] = '\0';
 }
 
 void config_free(struct kiosk_config *c)

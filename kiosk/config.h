@@ -4,6 +4,7 @@
 #define VITRINE_CONFIG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct kiosk_config {
     /* [kiosk] */
@@ -31,6 +32,9 @@ struct kiosk_config {
     int sync_announce; /* -1: when there is an epoch */
     char *sync_group, *sync_interface;
     int sync_port;
+    /* [http] */
+    int http_port; /* 0: off */
+    char *http_bind;
 };
 
 #define KIOSK_CONFIG_DEFAULT_PATH "/etc/vitrine/kiosk.ini"
@@ -40,5 +44,7 @@ void config_defaults(struct kiosk_config *c);
  * "file:line: [section] message" to stderr; returns how many. */
 int config_load(struct kiosk_config *c, const char *path);
 void config_free(struct kiosk_config *c);
+/* The kiosk's name: [sync] name, else the host name. */
+void config_kiosk_name(const struct kiosk_config *c, char *buf, size_t n);
 
 #endif

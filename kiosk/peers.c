@@ -194,11 +194,7 @@ struct peers *peers_open(const struct kiosk_config *cfg)
     p->group_port = (uint16_t)cfg->sync_port;
     p->epoch = cfg->sync_epoch;
     p->osc_port = cfg->osc_namespace ? cfg->osc_port : 0;
-    if (cfg->sync_name && *cfg->sync_name)
-        snprintf(p->name, sizeof(p->name), "%s", cfg->sync_name);
-    else if (gethostname(p->name, sizeof(p->name)) != 0 || !p->name[0])
-        snprintf(p->name, sizeof(p->name), "kiosk");
-    p->name[sizeof(p->name) - 1] = '\0';
+    config_kiosk_name(cfg, p->name, sizeof(p->name));
     uint32_t r = 0;
     if (getrandom(&r, sizeof(r), 0) != sizeof(r))
         r = (uint32_t)clock_now_ns() ^ (uint32_t)getpid() << 16;

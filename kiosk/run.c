@@ -22,6 +22,7 @@
 #include "notify.h"
 #include "overlay.h"
 #include "peers.h"
+#include "web.h"
 #include "remote.h"
 #include "snapshot.h"
 #include "stall.h"
@@ -185,6 +186,8 @@ struct runtime {
     struct display d;
     struct remote *remote;
     struct peers *peers;
+    struct web *web;
+    char name[64]; /* the kiosk's */
     struct graph *g;
     struct graph *retired; /* the graph a reload replaced, freed after
                             * the new one's first frame */
@@ -209,12 +212,15 @@ static void control(void *userdata, struct graph *g)
 {
     struct runtime *rt = userdata;
     remote_frame(rt->remote, g);
-    peers_frame(rt->peers, g, rt->fallback ? "fallback" : "running");
-    if (rt->d.overlay) {
-        bool out;
-        const char *line = peers_line(rt->peers, &out);
+    const char *mode = rt->fallback ? "fallback" : "running";
+    peers_frame(rt->peers, g, mode);
+    bool out;
+    const char *line = peers_line(rt->peers, &out);
+    if (rt->d.overlay)
         overlay_set_sync(rt->d.overlay, line, out);
-    }
+    struct web_status st = {.name = rt->name, .mode = mode, .sync = line,
+                            .sync_out = out};
+    web_frame(rt->web, g, &st);
 }
 
 static struct gpu_tex *output_tex(struct graph *g)
@@ -230,11 +236,35 @@ static const struct gpu_tex *shown_tex(struct display *d, struct graph *g)
     return d->show_overlay ? overlay_draw(d->overlay, d->gpu, g, out) : out;
 }
 
+/* The status page's preview: the output, 320 pixels wide, read back only
+ * while someone watches and every few seconds. */
+static void take_preview(struct runtime *rt, struct graph *g)
+{
+    const struct gpu_tex *out = output_tex(g);
+    if (!out || !web_preview_due(rt->web))
+        return;
+    int w = out->w < 320 ? out->w : 320;
+    int h = (int)((double)out->h * w / out->w + 0.5);
+    h = h < 1 ? 1 : h;
+    struct gpu_tex *small = gpu_tex_acquire(rt->d.gpu, w, h, GPU_RGBA8);
+    if (!small)
+        return;
+    gpu_target(small);
+    gpu_blit(rt->d.gpu, out);
+    uint8_t *px = xmalloc((size_t)w * (size_t)h * 4);
+    gpu_readback_start(rt->d.gpu, small);
+    if (gpu_readback_finish(rt->d.gpu, small, px))
+        web_preview(rt->web, px, w, h);
+    free(px);
+    gpu_tex_release(rt->d.gpu, &small);
+}
+
 static void present(void *userdata, struct graph *g, double cook_ms)
 {
     struct runtime *rt = userdata;
     struct display *d = &rt->d;
     overlay_record(d->overlay, cook_ms);
+    take_preview(rt, g);
     if (d->window) {
         if (window_take_f1(d->window)) {
             d->show_overlay = !d->show_overlay;
@@ -612,6 +642,8 @@ int run_kiosk(const struct cli *cli, const struct kiosk_config *cfg,
     if (rt.fallback)
         remote_set_mode(rt.remote, "fallback");
     rt.peers = peers_open(cfg);
+    config_kiosk_name(cfg, rt.name, sizeof(rt.name));
+    rt.web = web_open(cfg, rt.name);
     rt.watch = rt.fallback ? NULL : watch_create();
     watch_graph(rt.watch, g);
     rt.stall = stall_start(cli->hang_timeout >= 0 ? cli->hang_timeout
@@ -691,6 +723,7 @@ int run_kiosk(const struct cli *cli, const struct kiosk_config *cfg,
     py_attach(NULL);
     remote_close(&rt.remote);
     peers_close(&rt.peers);
+    web_close(&rt.web);
     midi_set_default_device(NULL);
     watch_destroy(&rt.watch);
     /* Ops give their textures back before the GPU goes, and their

@@ -1,5 +1,6 @@
 #include "log.h"
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,41 @@ static enum log_level max_level = LOG_LEVEL_INFO;
 static bool to_journal;
 static log_sink_fn sink;
 static void *sink_userdata;
+
+/* The last lines written, for the status page (log_recent). */
+#define RECENT 64
+#define RECENT_LEN 240
+static pthread_mutex_t recent_mu = PTHREAD_MUTEX_INITIALIZER;
+static char recent[RECENT][RECENT_LEN];
+static unsigned recent_next, recent_count;
+
+static void keep_recent(const char *line, int len)
+{
+    pthread_mutex_lock(&recent_mu);
+    snprintf(recent[recent_next], RECENT_LEN, "%.*s", len, line);
+    recent_next = (recent_next + 1) % RECENT;
+    if (recent_count < RECENT)
+        recent_count++;
+    pthread_mutex_unlock(&recent_mu);
+}
+
+size_t log_recent(char *buf, size_t n, int lines)
+{
+    size_t o = 0;
+    if (n)
+        buf[0] = '\0';
+    pthread_mutex_lock(&recent_mu);
+    unsigned k = lines < 0 ? 0 : (unsigned)lines;
+    if (k > recent_count)
+        k = recent_count;
+    for (unsigned i = 0; i < k && o + 1 < n; i++) {
+        const char *l = recent[(recent_next + RECENT - k + i) % RECENT];
+        int w = snprintf(buf + o, n - o, "%s\n", l);
+        o = w < 0 ? o : o + (size_t)w < n ? o + (size_t)w : n - 1;
+    }
+    pthread_mutex_unlock(&recent_mu);
+    return o;
+}
 
 void log_init(void)
 {
@@ -87,6 +123,10 @@ void log_vmsg(enum log_level level, const char *prefix, const char *fmt,
                          level_word(level), len, p);
         if (n > (int)sizeof(line) - 1)
             n = (int)sizeof(line) - 1;
+        if (!to_journal)
+            keep_recent(line, n - 1);
+        else /* without the priority */
+            keep_recent(line + 3, n - 4);
         if (write(STDERR_FILENO, line, (size_t)n) < 0) {
             /* nowhere left to report it */
         }

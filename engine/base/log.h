@@ -10,6 +10,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 enum log_level {
     LOG_LEVEL_ERR = 3,
@@ -32,6 +33,11 @@ void log_set_level(enum log_level max_level);
 enum log_level log_get_level(void);
 /* NULL restores stderr. Not thread-safe against concurrent logging. */
 void log_set_sink(log_sink_fn sink, void *userdata);
+
+/* The last `lines` lines written (at most 64, each cut at 240 bytes),
+ * oldest first, each ending in a newline, into buf; returns the bytes
+ * written. Any thread. */
+size_t log_recent(char *buf, size_t n, int lines);
 
 void log_msg(enum log_level level, const char *prefix, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
