@@ -69,6 +69,7 @@ DEB_PKGS := build-essential pkg-config libinih-dev libcmocka-dev python3 \
             libavformat-dev libavcodec-dev libavutil-dev libswscale-dev ffmpeg \
             libharfbuzz-dev libfreetype-dev libfontconfig-dev libfribidi-dev \
             faketime linuxptp libwebsockets-dev libjansson-dev \
+            python3-websocket chromium \
             fonts-dejavu-core libharfbuzz-bin \
             systemd
 
