@@ -20,7 +20,7 @@ endif
 CC ?= cc
 PKGS := inih epoxy glfw3 egl stb python3-embed libsystemd liblo \
         libavformat libavcodec libavutil libswscale harfbuzz freetype2 \
-        fontconfig fribidi libwebsockets jansson
+        fontconfig fribidi libwebsockets jansson avahi-client
 # Debian's interpreter, named explicitly: the python3 first on PATH may be
 # another one (without NumPy).
 PYVER := $(shell pkg-config --modversion python3-embed 2>/dev/null)
@@ -69,6 +69,7 @@ DEB_PKGS := build-essential pkg-config libinih-dev libcmocka-dev python3 \
             libavformat-dev libavcodec-dev libavutil-dev libswscale-dev ffmpeg \
             libharfbuzz-dev libfreetype-dev libfontconfig-dev libfribidi-dev \
             faketime linuxptp libwebsockets-dev libjansson-dev \
+            libavahi-client-dev \
             python3-websocket chromium \
             fonts-dejavu-core libharfbuzz-bin \
             systemd
@@ -184,6 +185,7 @@ bench: deps
 	@$(MAKE) --no-print-directory $(BUILD)/vitrine $(BENCH_BIN) \
 	    $(BUILD)/bench/bare_egl
 	@for b in $(BENCH_BIN); do ./$$b || exit 1; done
+	@VITRINE=$(CURDIR)/$(BUILD)/vitrine /usr/bin/python3 tests/bench/bench_sync.py
 
 # The long checks (minutes): a flood with memory sampled, kill -9s while
 # saving. SOAK_SECONDS and SOAK_KILLS shorten them.

@@ -7,7 +7,8 @@
  * expression, an export, or [osc] params off), 0 and no value for what
  * names a file or an op or holds code.
  *
- * Main thread (it reads the graph). */
+ * Capture and LISTEN values on the main thread (they read the graph);
+ * rendering on any. */
 #ifndef VITRINE_OSCQUERY_H
 #define VITRINE_OSCQUERY_H
 
@@ -23,11 +24,26 @@ struct oscquery_host {
     const char *osc_ip;  /* NULL: the address the client used */
 };
 
-/* The reply to GET path?query: an HTTP status (200; 204 for an attribute
- * the node has not; 400 for an attribute OSCQuery does not know; 404 for
- * a path that is not there) and, for 200, *body (malloc'ed JSON). */
-int oscquery_reply(struct graph *g, const struct oscquery_host *h,
-                   const char *path, const char *query, char **body);
+struct strbuf;
+
+/* A reply in two halves, so that the frame loop does the least: the
+ * main thread copies the node at path (and, without a query, all below
+ * it) into out, a flat record of bytes and numbers; the server's thread
+ * makes JSON of it with oscquery_render.
+ *
+ * oscquery_check: 0, or 400 for an attribute OSCQuery does not know
+ * (HOST_INFO is oscquery_host_info's, needing no graph).
+ * oscquery_capture: 0, or 404 for a path that is not there.
+ * oscquery_render: 200 with *body (malloc'ed JSON), or 204 for an
+ * attribute the node has not. */
+int oscquery_check(const char *query);
+int oscquery_capture(struct graph *g, const struct oscquery_host *h,
+                     const char *path, const char *query,
+                     struct strbuf *out);
+int oscquery_render(const struct oscquery_host *h, const char *query,
+                    const void *data, size_t len, char **body);
+/* HOST_INFO's JSON (malloc'ed). Any thread. */
+char *oscquery_host_info(const struct oscquery_host *h);
 
 /* For LISTEN: whether the parameter at path has changed since key (its
  * value as text; "" at first): 1 with key updated and the parameter as

@@ -21,6 +21,7 @@
 #include "loop.h"
 #include "notify.h"
 #include "overlay.h"
+#include "mdns.h"
 #include "peers.h"
 #include "web.h"
 #include "remote.h"
@@ -187,6 +188,7 @@ struct runtime {
     struct remote *remote;
     struct peers *peers;
     struct web *web;
+    struct mdns *mdns;
     char name[64]; /* the kiosk's */
     struct graph *g;
     struct graph *retired; /* the graph a reload replaced, freed after
@@ -532,6 +534,13 @@ static struct graph *between(void *userdata, struct graph *g)
  * systemd's StateDirectory= (/var/lib/vitrine under the units). NULL:
  * none, so that a run by hand or a test never touches the service's
  * state. */
+static bool is_loopback(const char *bind)
+{
+    return bind && (strncmp(bind, "127.", 4) == 0 ||
+                    strcmp(bind, "localhost") == 0 ||
+                    strcmp(bind, "::1") == 0);
+}
+
 static char *state_dir_of(const struct cli *cli, const struct kiosk_config *cfg)
 {
     const char *dir = cli->state_dir ? cli->state_dir : cfg->state_dir;
@@ -644,6 +653,13 @@ int run_kiosk(const struct cli *cli, const struct kiosk_config *cfg,
     rt.peers = peers_open(cfg);
     config_kiosk_name(cfg, rt.name, sizeof(rt.name));
     rt.web = web_open(cfg, rt.name);
+    { /* advertised: what the network can reach */
+        bool http = rt.web && !is_loopback(cfg->http_bind);
+        bool osc = (cfg->osc_namespace || cfg->osc_params) &&
+                   cfg->osc_port > 0 && !is_loopback(cfg->osc_bind);
+        rt.mdns = mdns_open(rt.name, http ? web_port(rt.web) : 0,
+                            osc ? cfg->osc_port : 0);
+    }
     rt.watch = rt.fallback ? NULL : watch_create();
     watch_graph(rt.watch, g);
     rt.stall = stall_start(cli->hang_timeout >= 0 ? cli->hang_timeout
@@ -723,6 +739,7 @@ int run_kiosk(const struct cli *cli, const struct kiosk_config *cfg,
     py_attach(NULL);
     remote_close(&rt.remote);
     peers_close(&rt.peers);
+    mdns_close(&rt.mdns);
     web_close(&rt.web);
     midi_set_default_device(NULL);
     watch_destroy(&rt.watch);

@@ -1,5 +1,7 @@
 #include "web.h"
 
+#include <arpa/inet.h>
+#include <errno.h>
 #include <jansson.h>
 #include <libwebsockets.h>
 #include <pthread.h>
@@ -8,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "../control/midi.h"
 #include "../control/osc.h"
@@ -29,8 +33,8 @@ struct request {
     bool used, answered;
     struct lws *wsi;
     char path[512], query[64];
-    int status;
-    char *body;
+    int status;           /* 0: the capture is to be rendered */
+    struct strbuf capture; /* the main thread's (oscquery_capture) */
 };
 
 struct listen {
@@ -241,7 +245,19 @@ static int on_http(struct lws *wsi, struct session *s, const char *path)
             reply(wsi, s, 200, "image/jpeg", b, len, true);
         return 0;
     }
-    /* OSCQuery: the graph's, answered by the main thread */
+    /* OSCQuery: what needs no graph at once, the rest by the main
+     * thread between frames */
+    int bad = oscquery_check(query);
+    if (bad) {
+        reply(wsi, s, bad, "text/plain", NULL, 0, false);
+        return 0;
+    }
+    if (strcmp(query, "HOST_INFO") == 0) {
+        char *b = oscquery_host_info(&w->host);
+        reply(wsi, s, 200, "application/json", (unsigned char *)b,
+              b ? strlen(b) : 0, true);
+        return 0;
+    }
     pthread_mutex_lock(&w->mu);
     int k = -1;
     for (int i = 0; i < REQUESTS && k < 0; i++)
@@ -269,13 +285,20 @@ static bool take_answer(struct web *w, struct lws *wsi, struct session *s)
     struct request *r = &w->req[s->request - 1];
     bool done = r->answered;
     int status = r->status;
-    char *body = r->body;
+    struct strbuf capture = r->capture;
+    char query[64];
+    memcpy(query, r->query, sizeof(query));
     if (done)
         *r = (struct request){0};
     pthread_mutex_unlock(&w->mu);
     if (!done)
         return false;
     s->request = 0;
+    char *body = NULL;
+    if (!status) /* JSON made here, off the frame loop */
+        status = oscquery_render(&w->host, query, capture.s, capture.len,
+                                 &body);
+    sb_free(&capture);
     if (body)
         reply(wsi, s, status, "application/json", (unsigned char *)body,
               strlen(body), true);
@@ -408,7 +431,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason,
             struct request *r = &w->req[s->request - 1];
             if (!r->answered)
                 atomic_fetch_sub(&w->waiting, 1);
-            free(r->body);
+            sb_free(&r->capture);
             *r = (struct request){0};
             pthread_mutex_unlock(&w->mu);
             s->request = 0;
@@ -488,10 +511,41 @@ static void lws_log(int level, const char *line)
 
 /* ---- the main thread's side ---- */
 
+/* Whether bind:port can be listened on now: asked first, because
+ * libwebsockets says a failed bind in three lines of its own and keeps
+ * some memory of the vhost it could not make. */
+static bool can_listen(const char *bind_addr, int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((uint16_t)port)};
+    if (strcmp(bind_addr, "0.0.0.0") != 0 &&
+        inet_pton(AF_INET, bind_addr, &a.sin_addr) != 1) {
+        close(fd);
+        return true; /* a name: libwebsockets' to resolve */
+    }
+    bool ok = fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+    int e = errno;
+    if (fd >= 0)
+        close(fd);
+    errno = e;
+    return ok;
+}
+
 struct web *web_open(const struct kiosk_config *cfg, const char *name)
 {
     if (cfg->http_port == 0)
         return NULL;
+    const char *bind_addr = cfg->http_bind && *cfg->http_bind
+                                ? cfg->http_bind : "127.0.0.1";
+    if (!can_listen(bind_addr, cfg->http_port)) {
+        LOG_WARN("[http]", "the status page and OSCQuery are off: cannot "
+                 "listen on %s:%d: %s ([http] port)", bind_addr,
+                 cfg->http_port, strerror(errno));
+        return NULL;
+    }
     lws_set_log_level(LLL_ERR, lws_log);
     struct web *w = xcalloc(1, sizeof(*w));
     pthread_mutex_init(&w->mu, NULL);
@@ -542,7 +596,7 @@ void web_close(struct web **pw)
     pthread_join(w->thread, NULL);
     lws_context_destroy(w->ctx);
     for (int i = 0; i < REQUESTS; i++)
-        free(w->req[i].body);
+        sb_free(&w->req[i].capture);
     for (int i = 0; i < CLIENTS; i++)
         client_free(&w->client[i]);
     free(w->status_json);
@@ -574,20 +628,20 @@ static void answer(struct web *w, struct graph *g)
         pthread_mutex_unlock(&w->mu);
         if (!todo)
             continue;
-        char *body;
-        int status = oscquery_reply(g, &w->host, path, query, &body);
+        struct strbuf capture = {0};
+        int status = oscquery_capture(g, &w->host, path, query, &capture);
         pthread_mutex_lock(&w->mu);
         if (w->req[i].used && !w->req[i].answered &&
             strcmp(w->req[i].path, path) == 0) {
             w->req[i].status = status;
-            w->req[i].body = body;
+            w->req[i].capture = capture;
             w->req[i].answered = true;
             atomic_fetch_sub(&w->waiting, 1);
-            body = NULL;
+            capture = (struct strbuf){0};
             any = true;
         }
         pthread_mutex_unlock(&w->mu);
-        free(body); /* its connection went meanwhile */
+        sb_free(&capture); /* its connection went meanwhile */
     }
     if (any)
         lws_cancel_service(w->ctx);

@@ -325,3 +325,58 @@ def test_status_page_in_headless_chromium(kiosk, tmp_path):
                for x in range(560, 880, 7)}
     assert len(colours) > 50, len(colours)
     kiosk.stop()
+
+
+def avahi_running():
+    if not shutil.which("avahi-browse") or not shutil.which("avahi-daemon"):
+        return False
+    return subprocess.run(["avahi-daemon", "--check"]).returncode == 0
+
+
+@pytest.mark.skipif(not avahi_running(),
+                    reason="no running avahi-daemon (it needs the system "
+                           "D-Bus) and avahi-browse here: mDNS "
+                           "advertising not verified")
+def test_advertised_through_avahi_under_its_name(tmp_path):
+    """Two kiosks opened to the network with the same name: both are
+    found as _oscjson._tcp and _osc._udp, the second under another name
+    it says."""
+    (tmp_path / "network.ini").write_text("[network]\nfps = 30\n")
+    procs, logs = [], []
+    for i in range(2):
+        http, osc = free_tcp_port(), free_port()
+        ini = tmp_path / ("k%d.ini" % i)
+        ini.write_text("[osc]\nbind = 0.0.0.0\nport = %d\n[http]\nbind = "
+                       "0.0.0.0\nport = %d\n[sync]\nname = vitrine-test-%d\n"
+                       % (osc, http, os.getpid()))
+        logs.append(tmp_path / ("k%d.log" % i))
+        procs.append(subprocess.Popen(
+            [VITRINE, "--headless", "--config", str(ini), str(tmp_path)],
+            cwd=ROOT, stderr=open(logs[-1], "w")))
+        deadline = time.time() + 30
+        while "[mdns] advertised" not in logs[-1].read_text() and \
+                time.time() < deadline:
+            time.sleep(0.1)
+    try:
+        found = {}
+        for kind in ("_oscjson._tcp", "_osc._udp"):
+            out = subprocess.run(["avahi-browse", "-rtp", kind],
+                                 capture_output=True, text=True,
+                                 timeout=30).stdout
+            # -p escapes a name's bytes as \DDD (decimal)
+            found[kind] = {re.sub(r"\\(\d{3})",
+                                  lambda m: chr(int(m.group(1))),
+                                  l.split(";")[3])
+                           for l in out.splitlines()
+                           if l.startswith("=") and "vitrine-test" in l}
+    finally:
+        for p in procs:
+            p.terminate()
+            p.wait(timeout=60)
+    name = "vitrine-test-%d" % os.getpid()
+    texts = [l.read_text() for l in logs]
+    assert "[mdns] advertised as '%s'" % name in texts[0], texts[0]
+    assert "another service on the network is called '%s'" % name \
+        in texts[1], texts[1]
+    assert found["_oscjson._tcp"] == {name, name + " #2"}, found
+    assert found["_osc._udp"] == {name, name + " #2"}, found
