@@ -49,21 +49,12 @@ static bool lists(const char *list, const char *id)
 
 int fleet_run(const struct kiosk_config *cfg, double seconds)
 {
-    const char *iface = cfg->sync_interface && *cfg->sync_interface
-                            ? cfg->sync_interface : NULL;
     char err[256];
-    struct osc_server *gs = osc_server_get(iface, cfg->sync_port,
-                                           cfg->sync_group, err, sizeof(err));
-    struct osc_server *own = gs ? osc_server_get(iface, 0, NULL, err,
-                                                 sizeof(err))
-                                : NULL;
-    if (!own) {
+    struct osc_server *gs, *own;
+    if (peers_sockets(cfg, &gs, &own, err, sizeof(err)) != 0) {
         fprintf(stderr, "vitrine fleet: %s\n", err);
-        osc_server_put(&gs);
         return EXIT_FAILURE_RUN;
     }
-    osc_server_allow_all(gs);
-    osc_server_allow_all(own);
     struct kiosk *k = xcalloc(KIOSKS_MAX, sizeof(*k));
     int n = 0;
     int64_t end = clock_now_ns() + (int64_t)(seconds * 1e9);

@@ -159,6 +159,22 @@ int pong_decode(const struct osc_msg *m, double t[3], char *id, size_t n)
 
 /* ---- opening ---- */
 
+int peers_sockets(const struct kiosk_config *cfg, struct osc_server **group,
+                  struct osc_server **own, char *err, size_t n)
+{
+    const char *iface = cfg->sync_interface && *cfg->sync_interface
+                            ? cfg->sync_interface : NULL;
+    *group = osc_server_get(iface, cfg->sync_port, cfg->sync_group, err, n);
+    *own = *group ? osc_server_get(iface, 0, NULL, err, n) : NULL;
+    if (!*own) {
+        osc_server_put(group);
+        return -1;
+    }
+    osc_server_allow_all(*group);
+    osc_server_allow_all(*own);
+    return 0;
+}
+
 struct peers *peers_open(const struct kiosk_config *cfg)
 {
     if (cfg->sync_announce == 0 ||
@@ -172,21 +188,12 @@ struct peers *peers_open(const struct kiosk_config *cfg)
                  "not announce itself", cfg->sync_group);
         return NULL;
     }
-    const char *iface = cfg->sync_interface && *cfg->sync_interface
-                            ? cfg->sync_interface : NULL;
     char err[256];
-    struct osc_server *gs = osc_server_get(iface, cfg->sync_port,
-                                           cfg->sync_group, err, sizeof(err));
-    struct osc_server *own = gs ? osc_server_get(iface, 0, NULL, err,
-                                                 sizeof(err))
-                                : NULL;
-    if (!own) {
-        osc_server_put(&gs);
+    struct osc_server *gs, *own;
+    if (peers_sockets(cfg, &gs, &own, err, sizeof(err)) != 0) {
         LOG_WARN("[sync]", "this kiosk does not announce itself: %s", err);
         return NULL;
     }
-    osc_server_allow_all(gs);
-    osc_server_allow_all(own);
     struct peers *p = xcalloc(1, sizeof(*p));
     p->group = gs;
     p->own = own;

@@ -34,6 +34,7 @@
 
 struct graph;
 struct osc_msg;
+struct osc_server;
 struct peers;
 
 #define PEERS_NAME_MAX 48
@@ -63,6 +64,11 @@ void peers_frame(struct peers *p, struct graph *g, const char *mode);
  * offset; "" when there are none. *out: something is out of step. */
 const char *peers_line(const struct peers *p, bool *out);
 
+/* The [sync] group's server and a unicast one on the same interface (a
+ * port of the system's choosing), both taking any source: 0, or -1 with
+ * the reason in err. */
+int peers_sockets(const struct kiosk_config *cfg, struct osc_server **group,
+                  struct osc_server **own, char *err, size_t n);
 /* For `vitrine fleet` and the tests: an announcement's message, decoded
  * (0, or -1 when m is not one). */
 int announce_decode(const struct osc_msg *m, struct announce *a);

@@ -8,7 +8,6 @@ import os
 import pathlib
 import random
 import re
-import socket
 import sys
 import tempfile
 import time
@@ -16,43 +15,12 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 
-from conftest import free_port, osc_bundle, osc_packet  # noqa: E402
-from test_movie import make_clip  # noqa: E402
-from test_sync import (FAKETIME, KIOSK_NET, KIOSK_SCRIPT, MOVIE_FRAMES,  # noqa
-                       rows_of, start_kiosk, stop, wait_for)
+from conftest import free_port  # noqa: E402
+from test_sync import FAKETIME, run_four, start_kiosk, stop, wait_for  # noqa
 
 
 def agreement(tmp):
-    make_clip(tmp / "clip.mp4", MOVIE_FRAMES)
-    cue_port = free_port()
-    (tmp / "network.ini").write_text(KIOSK_NET % cue_port)
-    (tmp / "s.py").write_text(KIOSK_SCRIPT)
-    epoch = int(time.time()) - 7
-    sync_port = free_port()
-    names = ["kiosk-%d" % i for i in range(1, 5)]
-    starts = sorted(random.uniform(0, 10) for _ in names)
-    t0, procs = time.time(), []
-    try:
-        for name, at in zip(names, starts):
-            time.sleep(max(0, t0 + at - time.time()))
-            procs.append(start_kiosk(tmp, name, epoch, sync_port))
-        wait_for(lambda: all((tmp / (n + ".txt")).exists() and
-                             (tmp / (n + ".txt")).stat().st_size
-                             for n in names), 60)
-        first = int((time.time() + 1.0 - epoch) * 30) + 1
-        due = {k: first + 2 * k for k in range(1, 101)}
-        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF,
-                        socket.inet_aton("127.0.0.1"))
-        for k, f in due.items():
-            when = epoch + (f - 1.5) / 30
-            time.sleep(max(0, when - 0.3 - time.time()))
-            sock.sendto(osc_bundle(when, osc_packet("/cue", float(k))),
-                        ("239.255.86.90", cue_port))
-        time.sleep(max(0, epoch + (due[100] + 15) / 30 - time.time()))
-    finally:
-        stop(procs)
-    rows = {n: rows_of(tmp / (n + ".txt")) for n in names}
+    names, due, _, rows = run_four(tmp, random.Random())
     common = sorted(set.intersection(*(set(r) for r in rows.values())))
     same = sum(len({rows[n][f][0] for n in names}) == 1 for f in common)
     cues = 0
@@ -85,7 +53,6 @@ def offset(tmp):
 
 
 def main():
-    random.seed()
     with tempfile.TemporaryDirectory(prefix="vitrine-benchsync-") as d:
         same, frames, cues = agreement(pathlib.Path(d))
     pct = 100.0 * same / frames if frames else 0

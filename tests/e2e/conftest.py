@@ -33,6 +33,15 @@ def free_port():
     return port
 
 
+def free_tcp_port():
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
 def wait_bound(port, proc, timeout=30):
     """Waits until something (the vitrine in proc) listens on UDP
     127.0.0.1:port; False when proc ended or time ran out first."""

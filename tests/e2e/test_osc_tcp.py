@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from conftest import ROOT, VITRINE
+from conftest import ROOT, VITRINE, free_tcp_port
 from test_osc import message, osc_str
 
 liblo = pytest.importorskip("liblo", reason="needs python3-liblo")
@@ -19,14 +19,6 @@ liblo = pytest.importorskip("liblo", reason="needs python3-liblo")
 def slip(packet):
     return b"\xc0" + packet.replace(b"\xdb", b"\xdb\xdd").replace(
         b"\xc0", b"\xdb\xdc") + b"\xc0"
-
-
-def free_tcp_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def wait_listening(port, proc, timeout=30):

@@ -15,7 +15,7 @@ import urllib.request
 
 import pytest
 
-from conftest import ROOT, VITRINE, free_port, osc_packet
+from conftest import ROOT, VITRINE, free_port, free_tcp_port, osc_packet
 from images import read_png
 
 NET = """[network]
@@ -46,14 +46,6 @@ OPType = executeDAT
 file = bad.py
 framestart = on
 """
-
-
-def free_tcp_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class Kiosk:

@@ -157,11 +157,11 @@ def wait_for(pred, timeout):
     return False
 
 
-def test_four_kiosks_show_the_same_frame_and_fire_cues_together(tmp_path):
-    """Four kiosks started at random moments over 10 s show, at every
-    frame they render, the movie frame the timeline says (the same on
-    each), and apply each of 100 timetagged multicast cues in the frame
-    its timetag falls in: on every kiosk the same."""
+def run_four(tmp_path, rng):
+    """Four kiosks started at moments rng draws over 10 s, each playing
+    the clip locked to the timeline, while 100 cues, one every other
+    frame, come timetagged on a multicast group. Returns the names, the
+    frame each cue is due in, and the kiosks' logs and rows."""
     make_clip(tmp_path / "clip.mp4", MOVIE_FRAMES)
     cue_port = free_port()
     (tmp_path / "network.ini").write_text(KIOSK_NET % cue_port)
@@ -169,7 +169,6 @@ def test_four_kiosks_show_the_same_frame_and_fire_cues_together(tmp_path):
     epoch = int(time.time()) - 7
     sync_port = free_port()
     names = ["kiosk-%d" % i for i in range(1, 5)]
-    rng = random.Random(7)
     starts = sorted(rng.uniform(0, 10) for _ in names)
     t0, procs = time.time(), []
     try:
@@ -179,8 +178,8 @@ def test_four_kiosks_show_the_same_frame_and_fire_cues_together(tmp_path):
         assert wait_for(lambda: all(
             (tmp_path / (n + ".txt")).exists() and
             (tmp_path / (n + ".txt")).stat().st_size > 0 for n in names), 60)
-        # 100 cues, one every other frame, each timetagged in the middle
-        # of the frame before the one it is due in, sent 0.3 s ahead
+        # each timetagged in the middle of the frame before the one it is
+        # due in, sent 0.3 s ahead
         first = int((time.time() + 1.0 - epoch) * 30) + 1
         due = {k: first + 2 * k for k in range(1, 101)}
         sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -197,12 +196,21 @@ def test_four_kiosks_show_the_same_frame_and_fire_cues_together(tmp_path):
     finally:
         stop(procs)
     logs = {n: (tmp_path / (n + ".log")).read_text() for n in names}
+    rows = {n: rows_of(tmp_path / (n + ".txt")) for n in names}
+    return names, due, logs, rows
+
+
+def test_four_kiosks_show_the_same_frame_and_fire_cues_together(tmp_path):
+    """Four kiosks started at random moments over 10 s show, at every
+    frame they render, the movie frame the timeline says (the same on
+    each), and apply each of 100 timetagged multicast cues in the frame
+    its timetag falls in: on every kiosk the same."""
+    names, due, logs, rows = run_four(tmp_path, random.Random(7))
     for n in names:
         assert "Traceback" not in logs[n], logs[n]
         # each found the other three
         assert len(set(re.findall(r"\[sync\] found (kiosk-\d)", logs[n]))) \
             == 3, logs[n]
-    rows = {n: rows_of(tmp_path / (n + ".txt")) for n in names}
     # the movie: the timeline's frame, unless counted late
     for n in names:
         prev_late = 0
