@@ -620,13 +620,13 @@ static void answer(struct web *w, struct graph *g)
     for (int i = 0; i < REQUESTS; i++) {
         char path[512], query[64];
         pthread_mutex_lock(&w->mu);
-        bool todo = w->req[i].used && !w->req[i].answered;
-        if (todo) {
+        bool unanswered = w->req[i].used && !w->req[i].answered;
+        if (unanswered) {
             memcpy(path, w->req[i].path, sizeof(path));
             memcpy(query, w->req[i].query, sizeof(query));
         }
         pthread_mutex_unlock(&w->mu);
-        if (!todo)
+        if (!unanswered)
             continue;
         struct strbuf capture = {0};
         int status = oscquery_capture(g, &w->host, path, query, &capture);
