@@ -61,11 +61,13 @@ static const char blit_src[] =
     "#version 330 core\n"
     "in vec2 vUV;\n"
     "uniform sampler2D uTex;\n"
-    "uniform int uMono;\n"
     "out vec4 fragColor;\n"
     "void main() {\n"
     "    vec4 c = texture(uTex, vUV);\n"
-    "    fragColor = uMono != 0 ? vec4(c.rrr, 1.0) : c;\n"
+    "#ifdef MONO\n"
+    "    c = vec4(c.rrr, 1.0);\n"
+    "#endif\n"
+    "    fragColor = c;\n"
     "}\n";
 
 static uint64_t hash_src(const char *s)
@@ -137,28 +139,82 @@ static GLuint link_program(const char *vert, const char *frag, char **err)
     return p;
 }
 
-GLuint gpu_program_get_vs(struct gpu *g, const char *vert_src,
-                          const char *frag_src, const char **err)
+static void program_free(struct gpu_program *p)
 {
-    uint64_t h = hash_src(frag_src) ^ (hash_src(vert_src) * 31);
+    if (p->id)
+        glDeleteProgram(p->id);
+    free(p->src);
+    free(p->defines);
+    free(p->error);
+    free(p);
+}
+
+/* The program of this vertex shader, fragment source and variant, from
+ * the cache or compiled now. `base` is set for a variant of a built-in
+ * shader (a static string, compared by address, with its defines). */
+static struct gpu_program *program(struct gpu *g, const char *vert_src,
+                                   const char *frag_src, const char *base,
+                                   const char *defines)
+{
+    uint64_t h = base ? hash_src(defines) ^ (uint64_t)(uintptr_t)base
+                      : hash_src(frag_src);
+    h ^= hash_src(vert_src) * 31;
     for (size_t i = 0; i < g->nprograms; i++) {
-        struct gpu_program *p = &g->programs[i];
-        if (p->hash == h && p->vert == vert_src &&
-            strcmp(p->src, frag_src) == 0) {
+        struct gpu_program *p = g->programs[i];
+        if (p->hash == h && p->vert == vert_src && p->base == base &&
+            strcmp(base ? p->defines : p->src, base ? defines : frag_src) ==
+                0) {
             p->used = g->frames;
-            if (err)
-                *err = p->error;
-            return p->id;
+            return p;
         }
     }
     GROW(g->programs, g->cap_programs, g->nprograms + 1);
-    struct gpu_program *p = &g->programs[g->nprograms++];
+    struct gpu_program *p = xcalloc(1, sizeof(*p));
+    g->programs[g->nprograms++] = p;
     p->hash = h;
     p->vert = vert_src;
-    p->src = xstrdup(frag_src);
-    p->error = NULL;
+    p->base = base;
     p->used = g->frames;
-    p->id = link_program(vert_src, frag_src, &p->error);
+    if (base) {
+        /* The defines go in after the #version line. */
+        const char *nl = strchr(base, '\n');
+        size_t head = nl ? (size_t)(nl + 1 - base) : 0;
+        p->defines = xstrdup(defines);
+        p->src = xasprintf("%.*s%s#line 2\n%s", (int)head, base, defines,
+                           base + head);
+    } else {
+        p->src = xstrdup(frag_src);
+    }
+    p->id = link_program(vert_src, p->src, &p->error);
+    return p;
+}
+
+struct gpu_program *gpu_program(struct gpu *g, const char *frag_src,
+                                const char *defines)
+{
+    return program(g, vertex_src, frag_src, frag_src, defines ? defines : "");
+}
+
+GLint gpu_uniform(struct gpu_program *p, const char *name)
+{
+    for (int i = 0; i < p->nuniforms; i++)
+        if (p->uniforms[i].name == name)
+            return p->uniforms[i].loc;
+    for (int i = 0; i < p->nuniforms; i++)
+        if (strcmp(p->uniforms[i].name, name) == 0)
+            return p->uniforms[i].loc;
+    GLint loc = glGetUniformLocation(p->id, name);
+    /* Names are the callers' string literals; a full table still works,
+     * by asking the driver. */
+    if (p->nuniforms < GPU_UNIFORMS)
+        p->uniforms[p->nuniforms++] = (struct gpu_uniform){name, loc};
+    return loc;
+}
+
+GLuint gpu_program_get_vs(struct gpu *g, const char *vert_src,
+                          const char *frag_src, const char **err)
+{
+    struct gpu_program *p = program(g, vert_src, frag_src, NULL, NULL);
     if (err)
         *err = p->error;
     return p->id;
@@ -200,14 +256,17 @@ struct gpu *gpu_create(char *err, size_t errlen)
         g->budget_from = "half the RAM, for a CPU renderer; kiosk.ini's "
                          "[gpu] max_memory can set another";
     }
-    const char *e = NULL;
-    g->blit_program = gpu_program_get(g, blit_src, &e);
-    if (!g->blit_program) {
+    g->blit = gpu_program(g, blit_src, NULL);
+    g->blit_mono = gpu_program(g, blit_src, "#define MONO\n");
+    if (!g->blit->id || !g->blit_mono->id) {
+        const char *e = g->blit->id ? g->blit_mono->error : g->blit->error;
         snprintf(err, errlen, "the built-in blit shader does not compile: %s",
                  e ? e : "?");
         gpu_destroy(&g);
         return NULL;
     }
+    g->copy_image = epoxy_gl_version() >= 43 ||
+                    epoxy_has_gl_extension("GL_ARB_copy_image");
     glPixelStorei(GL_PACK_ALIGNMENT, 1);
     glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
     return g;
@@ -226,12 +285,8 @@ void gpu_destroy(struct gpu **pg)
         free(g->texs[i]);
     }
     free(g->texs);
-    for (size_t i = 0; i < g->nprograms; i++) {
-        if (g->programs[i].id)
-            glDeleteProgram(g->programs[i].id);
-        free(g->programs[i].src);
-        free(g->programs[i].error);
-    }
+    for (size_t i = 0; i < g->nprograms; i++)
+        program_free(g->programs[i]);
     free(g->programs);
     glDeleteVertexArrays(1, &g->vao);
     if (g->exact_sampler)
@@ -292,6 +347,7 @@ struct gpu_tex *gpu_tex_acquire(struct gpu *g, int w, int h,
 }
 
 static void trim_idle(struct gpu *g, uint64_t min_idle);
+
 
 void gpu_set_budget(struct gpu *g, size_t bytes, const char *from)
 {
@@ -374,16 +430,13 @@ static void trim_programs(struct gpu *g)
         return;
     size_t k = 0;
     for (size_t i = 0; i < g->nprograms; i++) {
-        struct gpu_program *p = &g->programs[i];
-        if (p->id == g->blit_program ||
+        struct gpu_program *p = g->programs[i];
+        if (p == g->blit || p == g->blit_mono ||
             g->frames - p->used < GPU_IDLE_PROGRAM_FRAMES) {
-            g->programs[k++] = *p;
+            g->programs[k++] = p;
             continue;
         }
-        if (p->id)
-            glDeleteProgram(p->id);
-        free(p->src);
-        free(p->error);
+        program_free(p);
     }
     g->nprograms = k;
 }
@@ -446,12 +499,41 @@ void gpu_clear(struct gpu_tex *t, float r, float g, float b, float a)
 
 void gpu_blit(struct gpu *g, const struct gpu_tex *src)
 {
-    glUseProgram(g->blit_program);
-    gpu_bind_input(src, 0, GL_CLAMP_TO_EDGE);
-    glUniform1i(glGetUniformLocation(g->blit_program, "uTex"), 0);
-    glUniform1i(glGetUniformLocation(g->blit_program, "uMono"),
-                gpu_format_is_mono(src->format));
+    struct gpu_program *p = gpu_format_is_mono(src->format) ? g->blit_mono
+                                                             : g->blit;
+    glUseProgram(p->id);
+    /* Drawn at its own size, a texel is a pixel: no filtering. */
+    GLint vp[4];
+    glGetIntegerv(GL_VIEWPORT, vp);
+    if (vp[2] == src->w && vp[3] == src->h)
+        gpu_bind_exact(g, src, 0);
+    else
+        gpu_bind_input(src, 0, GL_CLAMP_TO_EDGE);
+    glUniform1i(gpu_uniform(p, "uTex"), 0);
     gpu_draw_fullscreen(g);
+}
+
+void gpu_copy(struct gpu *g, struct gpu_tex *dst, const struct gpu_tex *src)
+{
+    if (g->copy_image && dst->w == src->w && dst->h == src->h &&
+        dst->format == src->format) {
+        glCopyImageSubData(src->id, GL_TEXTURE_2D, 0, 0, 0, 0, dst->id,
+                           GL_TEXTURE_2D, 0, 0, 0, 0, src->w, src->h, 1);
+        return;
+    }
+    gpu_target(dst);
+    gpu_blit(g, src);
+}
+
+bool gpu_copy_rect(struct gpu *g, struct gpu_tex *dst,
+                   const struct gpu_tex *src, int x, int y)
+{
+    if (!g->copy_image || dst->format != src->format || x < 0 || y < 0 ||
+        x + dst->w > src->w || y + dst->h > src->h)
+        return false;
+    glCopyImageSubData(src->id, GL_TEXTURE_2D, 0, x, y, 0, dst->id,
+                       GL_TEXTURE_2D, 0, 0, 0, 0, dst->w, dst->h, 1);
+    return true;
 }
 
 void gpu_readback_start(struct gpu *g, const struct gpu_tex *t)
@@ -647,6 +729,7 @@ struct gpu_stack *gpu_stack_create(struct gpu *g, GLenum target, int w,
     s->h = h;
     s->depth = depth;
     s->format = format;
+    s->copy_image = g->copy_image;
     glGenTextures(1, &s->id);
     glBindTexture(target, s->id);
     glTexImage3D(target, 0, (GLint)formats[format].internal, w, h, depth, 0,
@@ -693,9 +776,21 @@ static void attach_layer(const struct gpu_stack *s, GLenum fb, int layer)
     glFramebufferTextureLayer(fb, GL_COLOR_ATTACHMENT0, s->id, 0, layer);
 }
 
+/* Whether a slice and a texture can be copied without a shader. */
+static bool stack_copies(const struct gpu_stack *s, const struct gpu_tex *t)
+{
+    return s->copy_image && s->w == t->w && s->h == t->h &&
+           s->format == t->format;
+}
+
 void gpu_stack_write(struct gpu_stack *s, int layer,
                      const struct gpu_tex *src)
 {
+    if (stack_copies(s, src)) {
+        glCopyImageSubData(src->id, GL_TEXTURE_2D, 0, 0, 0, 0, s->id,
+                           s->target, 0, 0, 0, layer, s->w, s->h, 1);
+        return;
+    }
     glBindFramebuffer(GL_READ_FRAMEBUFFER, src->fbo);
     glReadBuffer(GL_COLOR_ATTACHMENT0);
     attach_layer(s, GL_DRAW_FRAMEBUFFER, layer);
@@ -707,6 +802,11 @@ void gpu_stack_write(struct gpu_stack *s, int layer,
 void gpu_stack_read(const struct gpu_stack *s, int layer,
                     struct gpu_tex *dst)
 {
+    if (stack_copies(s, dst)) {
+        glCopyImageSubData(s->id, s->target, 0, 0, 0, layer, dst->id,
+                           GL_TEXTURE_2D, 0, 0, 0, 0, s->w, s->h, 1);
+        return;
+    }
     attach_layer(s, GL_READ_FRAMEBUFFER, layer);
     glReadBuffer(GL_COLOR_ATTACHMENT0);
     glBindFramebuffer(GL_DRAW_FRAMEBUFFER, dst->fbo);

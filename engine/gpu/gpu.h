@@ -43,27 +43,40 @@ struct gpu_stack {
     GLenum target; /* GL_TEXTURE_3D or GL_TEXTURE_2D_ARRAY */
     int w, h, depth;
     enum gpu_format format;
+    bool copy_image; /* slices copy without a shader (struct gpu's) */
+};
+
+/* Uniform locations a program was asked for, by name. */
+#define GPU_UNIFORMS 32
+struct gpu_uniform {
+    const char *name; /* the caller's string: compared by address first */
+    GLint loc;
 };
 
 struct gpu_program {
     uint64_t hash;
     const char *vert; /* a static string: compared by address */
-    char *src;        /* the fragment shader */
+    const char *base; /* a variant's built-in source (compared by address) */
+    char *defines;    /* and its defines */
+    char *src;        /* the fragment shader as compiled */
     GLuint id; /* 0 when it failed to compile */
     char *error;
     uint64_t used; /* the pool's frame count when last asked for */
+    struct gpu_uniform uniforms[GPU_UNIFORMS];
+    int nuniforms;
 };
 
 struct gpu {
     struct gpu_tex **texs; /* the pool: in use and free */
     size_t ntexs, cap_texs;
-    struct gpu_program *programs;
+    struct gpu_program **programs; /* each allocated: pointers stay */
     size_t nprograms, cap_programs;
     GLuint vao;            /* for full-screen triangles */
     GLuint pbo;            /* readback staging, grown as needed */
     size_t pbo_size;
     GLuint upload_pbo;     /* upload staging, orphaned per upload */
-    GLuint blit_program;   /* draws a texture (mono shown grey) */
+    struct gpu_program *blit, *blit_mono; /* draw a texture (mono: grey) */
+    bool copy_image;       /* glCopyImageSubData (GL 4.3) is there */
     GLuint exact_sampler;  /* nearest and clamped: gpu_bind_exact */
     size_t bytes;          /* GPU memory held by pool textures */
     size_t mem_budget;     /* what textures may bring bytes up to: kiosk.ini's
@@ -136,6 +149,20 @@ void gpu_bind_stack(const struct gpu_stack *s, int unit);
 GLuint gpu_program_get(struct gpu *g, const char *frag_src,
                        const char **err);
 
+/* A variant of a built-in fragment shader (a static string): `defines`
+ * ("#define TYPE 2\n" lines, or NULL) go in after its #version line, so
+ * that what the parameters fix is folded by the compiler instead of
+ * tested per pixel. One program per source and defines, from the cache
+ * after the first; its id is 0 and error says why when it did not
+ * compile. The pointer stays valid while the program is asked for at
+ * least every GPU_IDLE_PROGRAM_FRAMES. */
+struct gpu_program *gpu_program(struct gpu *g, const char *frag_src,
+                                const char *defines);
+/* A uniform's location in p (-1 when the compiler removed it), asked of
+ * the driver once per name. The name must outlive the program (a string
+ * literal): it is kept, not copied. */
+GLint gpu_uniform(struct gpu_program *p, const char *name);
+
 /* The same with a vertex shader of the caller's (a static string, which
  * the cache compares by address). */
 GLuint gpu_program_get_vs(struct gpu *g, const char *vert_src,
@@ -155,6 +182,13 @@ void gpu_bind_input(const struct gpu_tex *t, int unit, GLenum wrap);
  * a CPU renderer costs more than the rest of the pass. gpu_bind_input on
  * the unit ends it. */
 void gpu_bind_exact(struct gpu *g, const struct gpu_tex *t, int unit);
+/* src into dst: glCopyImageSubData where the size and format are the
+ * same (no shader), else drawn stretched and converted (gpu_blit). */
+void gpu_copy(struct gpu *g, struct gpu_tex *dst, const struct gpu_tex *src);
+/* dst's size of src from (x, y) into dst, copied: false where the
+ * format differs, the rectangle leaves src or the GL cannot copy. */
+bool gpu_copy_rect(struct gpu *g, struct gpu_tex *dst,
+                   const struct gpu_tex *src, int x, int y);
 /* Clears t to a colour. */
 void gpu_clear(struct gpu_tex *t, float r, float g, float b, float a);
 /* Draws src over the whole current target through the blit program

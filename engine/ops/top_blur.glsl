@@ -1,33 +1,60 @@
 #version 330 core
-// blurTOP: one separable pass along uStep (one texel in one direction).
-// Gaussian with sigma = radius / 3, or a box of the radius.
+// blurTOP: one separable pass of TAPS fetches (one texel in the pass's
+// direction apart), weighted by uWeight, worked out once per size by the
+// op.
+//
+// TEXELS (a CPU renderer, where a filtered fetch costs several plain
+// ones): texel by texel, from -(TAPS - 1) to TAPS - 1 along x (DIR 0) or
+// y (DIR 1), with EXTEND saying what lies beyond the edges (0 hold, 1 zero,
+// 2 repeat, 3 mirror). Else each fetch lies between two texels at the
+// point their weights give (uOffset, along uStep) and sums both through
+// linear filtering, so a radius r costs r + 1 fetches instead of 2r + 1;
+// the sampler's wrap does what EXTEND says.
 in vec2 vUV;
 uniform sampler2D uInput;
-uniform vec2 uStep;
-uniform float uRadius;
-uniform int uBox;
+uniform float uWeight[TAPS];
 out vec4 fragColor;
-float weight(float d, float sigma) {
-    return uBox != 0 ? (abs(d) <= uRadius ? 1.0 : 0.0)
-                     : exp(-0.5 * d * d / (sigma * sigma));
+#ifdef TEXELS
+// One coordinate changes along the pass: x (DIR 0) or y (DIR 1).
+int extend(int q, int n) {
+#if EXTEND == 0
+    return clamp(q, 0, n - 1);
+#elif EXTEND == 2
+    return (q % n + n) % n;
+#elif EXTEND == 3
+    q = (q % (2 * n) + 2 * n) % (2 * n);
+    return q < n ? q : 2 * n - 1 - q;
+#else
+    return q;
+#endif
 }
-// Two neighbouring taps per fetch: linear filtering between texels i and
-// i + 1 at the point weighted by their weights gives their weighted sum
-// exactly, so a radius r costs r + 1 fetches instead of 2r + 1.
+// The texel k from p along the pass, as EXTEND says.
+vec4 at(ivec2 p, int k, int n) {
+    ivec2 q = p;
+    q[DIR] = extend(p[DIR] + k, n);
+#if EXTEND == 1
+    if (q[DIR] < 0 || q[DIR] >= n)
+        return vec4(0.0);
+#endif
+    return texelFetch(uInput, q, 0);
+}
+// The kernel is symmetric: uWeight[k] is the weight of the texels k to
+// either side, summed before it is applied.
 void main() {
-    int r = int(ceil(uRadius));
-    float sigma = max(uRadius / 3.0, 1e-4);
-    vec4 sum = vec4(0.0);
-    float wsum = 0.0;
-    for (int i = -r; i <= r; i += 2) {
-        float d0 = float(i), d1 = float(i + 1);
-        float w0 = weight(d0, sigma);
-        float w1 = i + 1 <= r ? weight(d1, sigma) : 0.0;
-        float w = w0 + w1;
-        if (w <= 0.0)
-            continue;
-        sum += w * texture(uInput, vUV + (d0 * w0 + d1 * w1) / w * uStep);
-        wsum += w;
-    }
-    fragColor = sum / wsum;
+    ivec2 p = ivec2(gl_FragCoord.xy);
+    int n = textureSize(uInput, 0)[DIR];
+    vec4 sum = uWeight[0] * texelFetch(uInput, p, 0);
+    for (int k = 1; k < TAPS; k++)
+        sum += uWeight[k] * (at(p, -k, n) + at(p, k, n));
+    fragColor = sum;
 }
+#else
+uniform vec2 uStep;
+uniform float uOffset[TAPS];
+void main() {
+    vec4 sum = vec4(0.0);
+    for (int i = 0; i < TAPS; i++)
+        sum += uWeight[i] * texture(uInput, vUV + uOffset[i] * uStep);
+    fragColor = sum;
+}
+#endif

@@ -14,21 +14,40 @@ struct composite {
     int operand;
 };
 
-static void pass(struct op *op, GLuint prog, struct gpu_tex *out,
-                 struct gpu_tex *const *ins, int n, int operand, float scale)
+static const char *const input_names[8] = {
+    "uInputs[0]", "uInputs[1]", "uInputs[2]", "uInputs[3]",
+    "uInputs[4]", "uInputs[5]", "uInputs[6]", "uInputs[7]",
+};
+
+/* One pass of n inputs (1 to 8) folded with operand into out: the
+ * shader's variant for n, the operand, and which inputs have out's
+ * size. */
+static int pass(struct op *op, struct gpu_tex *out,
+                struct gpu_tex *const *ins, int n, int operand, float scale)
 {
+    struct gpu *gpu = op->graph->gpu;
+    unsigned exact = 0;
+    for (int i = 0; i < n; i++)
+        exact |= top_same_size(ins[i], out) ? 1u << i : 0;
+    char defs[96];
+    snprintf(defs, sizeof(defs),
+             "#define COUNT %d\n#define OPERAND %d\n#define EXACT %u\n%s", n,
+             operand, exact, scale != 1.0f ? "#define SCALE\n" : "");
+    struct gpu_program *prog = top_variant(op, top_composite_glsl, defs,
+                                           "compositeTOP's shader");
+    if (!prog)
+        return top_black(op, out);
     gpu_target(out);
-    glUseProgram(prog);
-    for (int i = 0; i < 8; i++) {
-        gpu_bind_input(ins[i < n ? i : 0], i, GL_CLAMP_TO_EDGE);
-        char name[32];
-        snprintf(name, sizeof(name), "uInputs[%d]", i);
-        top_uniform1i(prog, name, i);
+    for (int i = 0; i < n; i++) {
+        if (exact & (1u << i))
+            gpu_bind_exact(gpu, ins[i], i);
+        else
+            gpu_bind_input(ins[i], i, GL_CLAMP_TO_EDGE);
+        top_uniform1i(prog, input_names[i], i);
     }
-    top_uniform1i(prog, "uCount", n);
-    top_uniform1i(prog, "uOperand", operand);
     top_uniform1f(prog, "uScale", scale);
-    gpu_draw_fullscreen(op->graph->gpu);
+    gpu_draw_fullscreen(gpu);
+    return 0;
 }
 
 static int cook(struct op *op, const struct cook_ctx *ctx)
@@ -38,20 +57,16 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
     struct gpu_tex *out = top_output(op);
     if (!out)
         return -1;
-    GLuint prog = top_program(op, top_composite_glsl,
-                              "compositeTOP's shader");
     struct gpu_tex *ins[64];
     int n = 0;
     for (size_t i = 0; i < op->ninputs && n < 64; i++)
         if (op->inputs[i]->top.tex)
             ins[n++] = op->inputs[i]->top.tex;
-    if (!prog || n == 0)
+    if (n == 0)
         return top_black(op, out);
     float scale = p->operand == AVERAGE ? 1.0f / (float)n : 1.0f;
-    if (n <= 8) {
-        pass(op, prog, out, ins, n, p->operand, scale);
-        return 0;
-    }
+    if (n <= 8)
+        return pass(op, out, ins, n, p->operand, scale);
     /* More than 8: fold 7 more at a time into a float scratch texture (an
      * average sums), then scale into the output. */
     struct gpu *gpu = op->graph->gpu;
@@ -64,7 +79,7 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
         return -1;
     }
     struct gpu_tex *acc = gpu_tex_acquire(gpu, out->w, out->h, GPU_RGBA32F);
-    pass(op, prog, acc, ins, 8, fold, 1.0f);
+    pass(op, acc, ins, 8, fold, 1.0f);
     for (int k = 8; k < n; k += 7) {
         struct gpu_tex *step[8] = {acc};
         int m = 1;
@@ -72,13 +87,13 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
             step[m++] = ins[j];
         struct gpu_tex *next = gpu_tex_acquire(gpu, out->w, out->h,
                                                GPU_RGBA32F);
-        pass(op, prog, next, step, m, fold, 1.0f);
+        pass(op, next, step, m, fold, 1.0f);
         gpu_tex_release(gpu, &acc);
         acc = next;
     }
-    pass(op, prog, out, &acc, 1, fold, scale);
+    int r = pass(op, out, &acc, 1, fold, scale);
     gpu_tex_release(gpu, &acc);
-    return 0;
+    return r;
 }
 
 static const struct par_menu_item operands[] = {

@@ -1,40 +1,66 @@
 #version 330 core
-// compositeTOP: folds its inputs left to right, a = what is composed so
-// far, b = the next input. Colours are premultiplied.
+// compositeTOP: folds its COUNT inputs (1 to 8) left to right with
+// OPERAND, a = what is composed so far, b = the next input. Colours are
+// premultiplied. Input i has the output's size where bit i of EXACT is
+// set, and is read texel by texel; the others are stretched over the
+// output. SCALE: an
+// average's last pass, multiplied by uScale (1 / n).
 in vec2 vUV;
 uniform sampler2D uInputs[8];
-uniform int uCount, uOperand;
-uniform float uScale; // 1, or 1/n to finish an average
+uniform float uScale;
 out vec4 fragColor;
 
 vec4 blend(vec4 a, vec4 b) {
-    if (uOperand == 0) return a + b * (1.0 - a.a);          // over
-    if (uOperand == 1) return b + a * (1.0 - b.a);          // under
-    if (uOperand == 2) return a + b;                        // add
-    if (uOperand == 3) return a - b;                        // subtract
-    if (uOperand == 4) return a * b;                        // multiply
-    if (uOperand == 5) return a + b - a * b;                // screen
-    if (uOperand == 6) return abs(a - b);                   // difference
-    if (uOperand == 7) return max(a, b);                    // maximum
-    if (uOperand == 8) return min(a, b);                    // minimum
-    return a + b;                                           // average: sum
+#if OPERAND == 0
+    return a + b * (1.0 - a.a);  // over
+#elif OPERAND == 1
+    return b + a * (1.0 - b.a);  // under
+#elif OPERAND == 3
+    return a - b;                // subtract
+#elif OPERAND == 4
+    return a * b;                // multiply
+#elif OPERAND == 5
+    return a + b - a * b;        // screen
+#elif OPERAND == 6
+    return abs(a - b);           // difference
+#elif OPERAND == 7
+    return max(a, b);            // maximum
+#elif OPERAND == 8
+    return min(a, b);            // minimum
+#else
+    return a + b;                // add; average: the sum
+#endif
 }
 
-vec4 input_at(int i) {
-    // Sampler arrays take constant indices in GLSL 3.30.
-    if (i == 0) return texture(uInputs[0], vUV);
-    if (i == 1) return texture(uInputs[1], vUV);
-    if (i == 2) return texture(uInputs[2], vUV);
-    if (i == 3) return texture(uInputs[3], vUV);
-    if (i == 4) return texture(uInputs[4], vUV);
-    if (i == 5) return texture(uInputs[5], vUV);
-    if (i == 6) return texture(uInputs[6], vUV);
-    return texture(uInputs[7], vUV);
-}
+#define INPUT(i) (((EXACT >> i) & 1) != 0                             \
+                      ? texelFetch(uInputs[i], ivec2(gl_FragCoord.xy), 0) \
+                      : texture(uInputs[i], vUV))
 
 void main() {
-    vec4 c = input_at(0);
-    for (int i = 1; i < uCount; i++)
-        c = blend(c, input_at(i));
-    fragColor = c * uScale;
+    vec4 c = INPUT(0);
+#if COUNT > 1
+    c = blend(c, INPUT(1));
+#endif
+#if COUNT > 2
+    c = blend(c, INPUT(2));
+#endif
+#if COUNT > 3
+    c = blend(c, INPUT(3));
+#endif
+#if COUNT > 4
+    c = blend(c, INPUT(4));
+#endif
+#if COUNT > 5
+    c = blend(c, INPUT(5));
+#endif
+#if COUNT > 6
+    c = blend(c, INPUT(6));
+#endif
+#if COUNT > 7
+    c = blend(c, INPUT(7));
+#endif
+#ifdef SCALE
+    c *= uScale;
+#endif
+    fragColor = c;
 }

@@ -27,7 +27,14 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
     struct gpu_tex *out = top_output_size(op, w, h);
     if (!out)
         return -1;
-    GLuint prog = top_filter_begin(op, in, out, top_crop_glsl,
+    /* On whole pixels, at the part's own size: a copy. */
+    double x0 = in ? p->left * in->w : 0, y0 = in ? p->bottom * in->h : 0;
+    if (in && out->w == w && out->h == h && x0 == floor(x0) &&
+        y0 == floor(y0) && (double)w == in->w * (p->right - p->left) &&
+        (double)h == in->h * (p->top - p->bottom) &&
+        gpu_copy_rect(op->graph->gpu, out, in, (int)x0, (int)y0))
+        return 0;
+    struct gpu_program *prog = top_filter_begin(op, in, out, top_crop_glsl,
                                    "cropTOP's shader", GL_CLAMP_TO_EDGE);
     if (!prog)
         return 1;

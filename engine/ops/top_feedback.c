@@ -28,8 +28,7 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
         src = target->top.tex;
     if (!src)
         return top_black(op, out);
-    gpu_target(out);
-    gpu_blit(op->graph->gpu, src);
+    gpu_copy(op->graph->gpu, out, src);
     return 0;
 }
 

@@ -574,6 +574,36 @@ static struct shader *program(struct op *op, struct glsl *p, bool *failed)
     return &p->good;
 }
 
+/* Uniforms of the user's shader, by names made at run time. */
+static void uniform1i(GLuint prog, const char *name, int v)
+{
+    GLint loc = glGetUniformLocation(prog, name);
+    if (loc >= 0)
+        glUniform1i(loc, v);
+}
+
+static void uniform1f(GLuint prog, const char *name, float v)
+{
+    GLint loc = glGetUniformLocation(prog, name);
+    if (loc >= 0)
+        glUniform1f(loc, v);
+}
+
+static void uniform2f(GLuint prog, const char *name, float a, float b)
+{
+    GLint loc = glGetUniformLocation(prog, name);
+    if (loc >= 0)
+        glUniform2f(loc, a, b);
+}
+
+static void uniform4f(GLuint prog, const char *name, float a, float b,
+                      float c, float d)
+{
+    GLint loc = glGetUniformLocation(prog, name);
+    if (loc >= 0)
+        glUniform4f(loc, a, b, c, d);
+}
+
 static void set_uniform(const struct uniform *u, const double *v)
 {
     if (u->loc < 0)
@@ -618,20 +648,20 @@ static void bind_inputs(struct op *op, const struct glsl *p,
             else
                 gpu_bind_input(t, base + j, top_extend_wrap[p->extend]);
             snprintf(name, sizeof(name), "%s[%d].res", kinds[k].info, j);
-            top_uniform4f(prog, name, 1.0f / (float)t->w, 1.0f / (float)t->h,
+            uniform4f(prog, name, 1.0f / (float)t->w, 1.0f / (float)t->h,
                           (float)t->w, (float)t->h);
             if (in->top.stack) {
                 float d = (float)in->top.stack->depth;
                 int newest = in->top.newest_slice;
                 snprintf(name, sizeof(name), "%s[%d].depth", kinds[k].info, j);
-                top_uniform4f(prog, name, 1.0f / d, d,
+                uniform4f(prog, name, 1.0f / d, d,
                               ((float)newest + 0.5f) / d, (float)newest);
             }
             j++;
         }
         for (int i = 0; i < (n > 0 ? n : 1); i++) {
             snprintf(name, sizeof(name), "%s[%d]", kinds[k].sampler, i);
-            top_uniform1i(prog, name, base + i);
+            uniform1i(prog, name, base + i);
         }
         base += n > 0 ? n : 1;
     }
@@ -652,10 +682,10 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
     gpu_target(out);
     glUseProgram(sh->prog);
     bind_inputs(op, p, sh, sh->prog);
-    top_uniform4f(sh->prog, "uTDOutputInfo.res", 1.0f / (float)out->w,
+    uniform4f(sh->prog, "uTDOutputInfo.res", 1.0f / (float)out->w,
                   1.0f / (float)out->h, (float)out->w, (float)out->h);
-    top_uniform1f(sh->prog, "uTime", (float)ctx->seconds);
-    top_uniform2f(sh->prog, "uResolution", (float)out->w, (float)out->h);
+    uniform1f(sh->prog, "uTime", (float)ctx->seconds);
+    uniform2f(sh->prog, "uResolution", (float)out->w, (float)out->h);
     for (int i = 0; i < sh->nuniforms; i++)
         if (sh->uniforms[i].slot >= 0)
             set_uniform(&sh->uniforms[i], p->vecvalue[sh->uniforms[i].slot]);

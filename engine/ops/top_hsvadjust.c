@@ -14,8 +14,9 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
     struct gpu_tex *in = top_input(op, 0), *out = top_output(op);
     if (!out)
         return -1;
-    GLuint prog = top_filter_begin(op, in, out, top_hsvadjust_glsl,
-                                   "hsvadjustTOP's shader", GL_CLAMP_TO_EDGE);
+    struct gpu_program *prog = top_filter_variant(
+        op, in, out, top_hsvadjust_glsl, NULL, "hsvadjustTOP's shader",
+        GL_CLAMP_TO_EDGE, true);
     if (!prog)
         return 1;
     top_uniform1f(prog, "uHue", (float)p->hueoffset);

@@ -1,10 +1,15 @@
 #version 330 core
 // hsvadjustTOP: hue rotated by degrees, saturation and value multiplied,
-// on unpremultiplied colour.
+// on unpremultiplied colour. EXACT: the input has the output's size.
 in vec2 vUV;
 uniform sampler2D uInput;
 uniform float uHue, uSat, uVal;
 out vec4 fragColor;
+#ifdef EXACT
+#define INPUT() texelFetch(uInput, ivec2(gl_FragCoord.xy), 0)
+#else
+#define INPUT() texture(uInput, vUV)
+#endif
 
 vec3 rgb2hsv(vec3 c) {
     vec4 K = vec4(0.0, -1.0 / 3.0, 2.0 / 3.0, -1.0);
@@ -21,7 +26,7 @@ vec3 hsv2rgb(vec3 c) {
 }
 
 void main() {
-    vec4 c = texture(uInput, vUV);
+    vec4 c = INPUT();
     vec3 rgb = c.a > 0.0 ? c.rgb / c.a : vec3(0.0);
     vec3 hsv = rgb2hsv(rgb);
     hsv.x = fract(hsv.x + uHue / 360.0);

@@ -8,6 +8,7 @@
  * shader says the order. */
 #include <float.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "top_util.h"
 #include "top_level.glsl.h"
@@ -31,35 +32,54 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
     struct gpu_tex *in = top_input(op, 0), *out = top_output(op);
     if (!out)
         return -1;
-    GLuint prog = top_filter_begin(op, in, out, top_level_glsl,
-                                   "levelTOP's shader", GL_CLAMP_TO_EDGE);
+    /* A channel left at 0..1 is not clamped: float images keep what
+     * lies above 1. */
+    float lo[4], hi[4];
+    bool limits = false;
+    for (int c = 0; c < 4; c++) {
+        bool plain = p->low[c] == 0 && p->high[c] == 1;
+        lo[c] = plain ? -FLT_MAX : (float)p->low[c];
+        hi[c] = plain ? FLT_MAX : (float)p->high[c];
+        limits = limits || !plain;
+    }
+    bool range = p->inlow != 0 || p->inhigh != 1 || p->outlow != 0 ||
+                 p->outhigh != 1;
+    bool clamp = p->clamp && p->clamplow2 <= p->clamphigh2;
+    bool plain = p->invert == 0 && p->blacklevel <= 0 && p->gamma == 1 &&
+                 p->contrast == 1 && p->brightness == 0 && !range &&
+                 !limits && !p->stepping && p->gamma2 == 1 &&
+                 p->brightness2 == 0 && !clamp;
+    bool pre = p->invert != 0 || p->blacklevel > 0;
+    bool pages = range || limits || p->stepping || clamp;
+    char defs[96];
+    snprintf(defs, sizeof(defs), "%s%s%s%s%s",
+             plain ? "#define PLAIN\n" : "", pre ? "#define PRE\n" : "",
+             p->gamma != 1 ? "#define GAMMA\n" : "",
+             pages ? "#define PAGES\n" : "",
+             p->gamma2 != 1 ? "#define GAMMA2\n" : "");
+    struct gpu_program *prog = top_filter_variant(
+        op, in, out, top_level_glsl, defs, "levelTOP's shader",
+        GL_CLAMP_TO_EDGE, true);
     if (!prog)
         return 1;
     top_uniform1f(prog, "uInvert", (float)p->invert);
     top_uniform1f(prog, "uBlack", (float)p->blacklevel);
-    top_uniform1f(prog, "uBrightness", (float)p->brightness);
+    top_uniform1f(prog, "uBias",
+                  (float)(0.5 - 0.5 * p->contrast + p->brightness));
     top_uniform1f(prog, "uContrast", (float)p->contrast);
     top_uniform1f(prog, "uGamma", (float)p->gamma);
     top_uniform1f(prog, "uInLow", (float)p->inlow);
     top_uniform1f(prog, "uInHigh", (float)p->inhigh);
     top_uniform1f(prog, "uOutLow", (float)p->outlow);
     top_uniform1f(prog, "uOutHigh", (float)p->outhigh);
-    /* A channel left at 0..1 is not clamped: float images keep what
-     * lies above 1. */
-    float lo[4], hi[4];
-    for (int c = 0; c < 4; c++) {
-        bool plain = p->low[c] == 0 && p->high[c] == 1;
-        lo[c] = plain ? -FLT_MAX : (float)p->low[c];
-        hi[c] = plain ? FLT_MAX : (float)p->high[c];
-    }
     top_uniform4f(prog, "uLow", lo[0], lo[1], lo[2], lo[3]);
     top_uniform4f(prog, "uHigh", hi[0], hi[1], hi[2], hi[3]);
     top_uniform1f(prog, "uStep", p->stepping ? (float)p->stepsize : 0.0f);
     top_uniform1f(prog, "uThreshold", (float)p->threshold);
     top_uniform1f(prog, "uGamma2", (float)p->gamma2);
     top_uniform1f(prog, "uBrightness2", (float)p->brightness2);
-    top_uniform2f(prog, "uClamp", p->clamp ? (float)p->clamplow2 : 1.0f,
-                  p->clamp ? (float)p->clamphigh2 : 0.0f);
+    top_uniform2f(prog, "uClamp", clamp ? (float)p->clamplow2 : 1.0f,
+                  clamp ? (float)p->clamphigh2 : 0.0f);
     top_uniform1f(prog, "uOpacity", (float)p->opacity);
     gpu_draw_fullscreen(op->graph->gpu);
     return 0;

@@ -1,11 +1,17 @@
 #version 330 core
 // Two images mixed: uA where uMix is 0, uB where it is 1 (switchTOP's
 // blend between neighbouring inputs, crossTOP's cross). Each is sampled
-// over the whole output, so an input of another size is stretched to it.
+// over the whole output, so an input of another size is stretched to it;
+// EXACT: both have the output's size and are read texel by texel.
 in vec2 vUV;
 uniform sampler2D uA, uB;
 uniform float uMix;
 out vec4 fragColor;
 void main() {
+#ifdef EXACT
+    ivec2 p = ivec2(gl_FragCoord.xy);
+    fragColor = mix(texelFetch(uA, p, 0), texelFetch(uB, p, 0), uMix);
+#else
     fragColor = mix(texture(uA, vUV), texture(uB, vUV), uMix);
+#endif
 }

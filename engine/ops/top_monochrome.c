@@ -2,6 +2,8 @@
  * found (luminance, average, max, min, red, green, blue, alpha), `mono`
  * how much of it replaces the colour (0 the colour, 1 grey), `alpha` how
  * the alpha is found (the same ways, the input's alpha, or one). */
+#include <stdio.h>
+
 #include "top_util.h"
 #include "top_monochrome.glsl.h"
 
@@ -18,13 +20,14 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
     struct gpu_tex *in = top_input(op, 0), *out = top_output(op);
     if (!out)
         return -1;
-    GLuint prog = top_filter_begin(op, in, out, top_monochrome_glsl,
-                                   "monochromeTOP's shader",
-                                   GL_CLAMP_TO_EDGE);
+    char defs[64];
+    snprintf(defs, sizeof(defs), "#define RGB %d\n#define ALPHA %d\n",
+             p->rgb, p->alpha);
+    struct gpu_program *prog = top_filter_variant(
+        op, in, out, top_monochrome_glsl, defs, "monochromeTOP's shader",
+        GL_CLAMP_TO_EDGE, true);
     if (!prog)
         return 1;
-    top_uniform1i(prog, "uRGB", p->rgb);
-    top_uniform1i(prog, "uAlpha", p->alpha);
     top_uniform1f(prog, "uMono", (float)p->mono);
     gpu_draw_fullscreen(op->graph->gpu);
     return 0;

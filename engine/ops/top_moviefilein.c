@@ -303,8 +303,8 @@ static int draw_frame(struct op *op, struct movie *p,
                       const struct media_frame *f, struct gpu_tex *out)
 {
     struct gpu *gpu = op->graph->gpu;
-    GLuint prog = top_program(op, top_moviefilein_glsl,
-                              "moviefileinTOP's shader");
+    struct gpu_program *prog = top_program(op, top_moviefilein_glsl,
+                                           "moviefileinTOP's shader");
     if (!prog)
         return top_black(op, out);
     bool rgba = f->layout == MEDIA_RGBA, wide = f->bits > 8;
@@ -317,7 +317,7 @@ static int draw_frame(struct op *op, struct movie *p,
                         rgba ? 4 : 1, type);
     }
     gpu_target(out);
-    glUseProgram(prog);
+    glUseProgram(prog->id);
     static const char *const names[] = {"uY", "uU", "uV"};
     /* A CPU renderer at the movie's own size reads the texels as they
      * are: filtering three planes costs more there than decoding; on a
@@ -363,8 +363,8 @@ static int draw_frame(struct op *op, struct movie *p,
         }
         off[r] = rgba ? 0.0f : (float)o;
     }
-    glUniformMatrix3fv(glGetUniformLocation(prog, "uM"), 1, GL_FALSE, m);
-    glUniform3fv(glGetUniformLocation(prog, "uOff"), 1, off);
+    glUniformMatrix3fv(gpu_uniform(prog, "uM"), 1, GL_FALSE, m);
+    glUniform3fv(gpu_uniform(prog, "uOff"), 1, off);
     gpu_draw_fullscreen(gpu);
     return 0;
 }

@@ -3,6 +3,8 @@
  * `rough` times weaker; `exp` shapes the result; value = offset +
  * amp * noise; translate tx/ty in pixels, tz through depth; `mono` makes
  * r = g = b. The same seed gives the same image. The shader says more. */
+#include <stdio.h>
+
 #include "top_util.h"
 #include "top_noise.glsl.h"
 
@@ -24,22 +26,23 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
         op_set_error(op, "period must be above 0, is %g", p->period);
         return top_black(op, out);
     }
-    GLuint prog = top_program(op, top_noise_glsl, "noiseTOP's shader");
+    char defs[64];
+    snprintf(defs, sizeof(defs), "#define TYPE %d\n#define MONO %d\n",
+             p->type, p->mono != 0);
+    struct gpu_program *prog = top_variant(op, top_noise_glsl, defs,
+                                           "noiseTOP's shader");
     if (!prog)
         return top_black(op, out);
     gpu_target(out);
-    glUseProgram(prog);
-    top_uniform1i(prog, "uType", p->type);
     top_uniform1i(prog, "uSeed", p->seed);
     top_uniform1i(prog, "uHarmon", p->harmon);
-    top_uniform1i(prog, "uMono", p->mono);
     top_uniform1f(prog, "uPeriod", (float)p->period);
     top_uniform1f(prog, "uSpread", (float)p->spread);
     top_uniform1f(prog, "uRough", (float)p->rough);
     top_uniform1f(prog, "uExponent", (float)p->exponent);
     top_uniform1f(prog, "uAmp", (float)p->amp);
     top_uniform1f(prog, "uOffset", (float)p->offset);
-    GLint loc = glGetUniformLocation(prog, "uT");
+    GLint loc = gpu_uniform(prog, "uT");
     if (loc >= 0)
         glUniform3f(loc, (float)p->t[0], (float)p->t[1], (float)p->t[2]);
     top_uniform2f(prog, "uSize", (float)out->w, (float)out->h);

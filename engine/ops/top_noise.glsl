@@ -2,9 +2,10 @@
 // noiseTOP. Noise space: (pixel + t.xy) / period, and t.z / period in
 // depth, so the tutorial's period = 100 is a feature size of 100 pixels and
 // tx = seconds * 10 pans 10 pixels a second.
+// The variant says TYPE (0 random, 1 sparse, 2 harmonic, 3 perlin,
+// 4 simplex) and MONO (0 or 1), so that no pixel tests them.
 in vec2 vUV;
-uniform int uType;   // 0 random, 1 sparse, 2 harmonic, 3 perlin, 4 simplex
-uniform int uSeed, uHarmon, uMono;
+uniform int uSeed, uHarmon;
 uniform float uPeriod, uSpread, uRough, uExponent, uAmp, uOffset;
 uniform vec3 uT;
 uniform vec2 uSize;
@@ -97,15 +98,15 @@ float harmonic(vec3 x, uint s) {
 }
 
 float base(vec3 x, uint s) {
-    if (uType == 1) return sparse(x, s);
-    if (uType == 2) return harmonic(x, s);
-    if (uType == 4) return simplex(x, s);
+    if (TYPE == 1) return sparse(x, s);
+    if (TYPE == 2) return harmonic(x, s);
+    if (TYPE == 4) return simplex(x, s);
     return perlin(x, s);
 }
 
 float value(uint stream) {
     vec2 pix = vUV * uSize;
-    if (uType == 0) {
+    if (TYPE == 0) {
         ivec3 cell = ivec3(floor(pix + uT.xy), floor(uT.z));
         return rnd(cell, stream);
     }
@@ -124,7 +125,7 @@ float value(uint stream) {
 void main() {
     uint s = uint(uSeed) * 64u;
     float r = uOffset + uAmp * value(s);
-    if (uMono != 0) {
+    if (MONO != 0) {
         fragColor = vec4(r, r, r, 1.0);
         return;
     }

@@ -4,6 +4,8 @@
  * the height) or circular (around the centre, counter-clockwise from the
  * right); `period` stretches and `phase` shifts it. By default black at 0
  * to white at 1. */
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "top_util.h"
@@ -36,9 +38,6 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
     struct gpu_tex *out = top_output(op);
     if (!out)
         return -1;
-    GLuint prog = top_program(op, top_ramp_glsl, "rampTOP's shader");
-    if (!prog)
-        return top_black(op, out);
     struct key k[KEYS];
     for (int i = 0; i < p->keys; i++) {
         k[i].pos = (float)p->pos[i];
@@ -46,21 +45,58 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
             k[i].rgba[c] = (float)p->color[i][c];
     }
     qsort(k, (size_t)p->keys, sizeof(k[0]), by_pos);
-    float pos[KEYS], rgba[KEYS * 4];
-    for (int i = 0; i < p->keys; i++) {
-        pos[i] = k[i].pos;
+    /* Key i's weight: (t - pos[i-1]) / span, as t * A + B; a key at the
+     * place of the one before is a step there (A huge, B 1 at it). */
+    float ka[KEYS] = {0}, kb[KEYS] = {0}, delta[KEYS * 4] = {0};
+    for (int i = 1; i < p->keys; i++) {
+        double span = (double)k[i].pos - k[i - 1].pos;
+        bool step = !(span > 0);
+        ka[i] = step ? 1e30f : (float)(1 / span);
+        kb[i] = step ? 1.0f - 1e30f * k[i - 1].pos
+                     : (float)(-k[i - 1].pos / span);
         for (int c = 0; c < 4; c++)
-            rgba[i * 4 + c] = k[i].rgba[c];
+            delta[i * 4 + c] = k[i].rgba[c] - k[i - 1].rgba[c];
     }
+    char defs[48];
+    snprintf(defs, sizeof(defs), "#define TYPE %d\n#define KEYS %d\n",
+             p->type, p->keys);
+    struct gpu_program *prog = top_variant(op, top_ramp_glsl, defs,
+                                           "rampTOP's shader");
+    if (!prog)
+        return top_black(op, out);
     gpu_target(out);
-    glUseProgram(prog);
-    top_uniform1i(prog, "uType", p->type);
+    /* The position from vUV: centred and in units of the height for the
+     * radial and circular ones (radial: out to half the height is 1),
+     * divided by the period but for circular, where it applies to the
+     * angle. */
+    double inv = p->period != 0 ? 1 / p->period : 1;
+    double aspect = (double)out->w / out->h;
+    double sx = 1, sy = 1, ox = 0, oy = 0;
+    if (p->type == 2) {
+        sx = 2 * aspect;
+        sy = 2;
+    } else if (p->type == 3) {
+        sx = aspect;
+    }
+    if (p->type >= 2) {
+        ox = -sx / 2;
+        oy = -sy / 2;
+    }
+    if (p->type != 3) {
+        sx *= inv;
+        sy *= inv;
+        ox *= inv;
+        oy *= inv;
+    }
+    top_uniform2f(prog, "uScale", (float)sx, (float)sy);
+    top_uniform2f(prog, "uOrigin", (float)ox, (float)oy);
     top_uniform1f(prog, "uPhase", (float)p->phase);
-    top_uniform1f(prog, "uPeriod", p->period != 0 ? (float)p->period : 1.0f);
-    top_uniform1f(prog, "uAspect", (float)out->w / (float)out->h);
-    top_uniform1i(prog, "uCount", p->keys);
-    glUniform1fv(glGetUniformLocation(prog, "uPos"), p->keys, pos);
-    glUniform4fv(glGetUniformLocation(prog, "uColor"), p->keys, rgba);
+    top_uniform1f(prog, "uInvPeriod", (float)inv);
+    top_uniform4f(prog, "uColor0", k[0].rgba[0], k[0].rgba[1], k[0].rgba[2],
+                  k[0].rgba[3]);
+    glUniform1fv(gpu_uniform(prog, "uA"), p->keys, ka);
+    glUniform1fv(gpu_uniform(prog, "uB"), p->keys, kb);
+    glUniform4fv(gpu_uniform(prog, "uDelta"), p->keys, delta);
     gpu_draw_fullscreen(op->graph->gpu);
     return 0;
 }

@@ -19,8 +19,7 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
                                         : "no TOP to select");
         return top_black(op, out);
     }
-    gpu_target(out);
-    gpu_blit(op->graph->gpu, src->top.tex);
+    gpu_copy(op->graph->gpu, out, src->top.tex);
     return 0;
 }
 

@@ -155,7 +155,8 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
         p->laid_text = xstrdup(utf8);
         p->laid = l;
     }
-    GLuint prog = top_program(op, top_text_glsl, "textTOP's shader");
+    struct gpu_program *prog = top_program(op, top_text_glsl,
+                                           "textTOP's shader");
     if (!prog)
         return top_black(op, out);
     /* the background everywhere, the text's pass only where it has ink */
@@ -167,7 +168,7 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
     glEnable(GL_SCISSOR_TEST);
     glScissor(p->ink.x0, p->ink.y0, p->ink.x1 - p->ink.x0,
               p->ink.y1 - p->ink.y0);
-    glUseProgram(prog);
+    glUseProgram(prog->id);
     gpu_bind_exact(gpu, p->cover_tex, 0); /* drawn at its own size */
     top_uniform1i(prog, "uCover", 0);
     top_uniform4f(prog, "uFont", (float)(p->fontcolor[0] * fa),

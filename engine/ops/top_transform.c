@@ -2,6 +2,8 @@
  * about a pivot (px, py), in units of the image height from its centre
  * (tx = 0.5 moves by half the height). `extend` says what lies outside
  * the input: zero (transparent black), hold, repeat or mirror. */
+#include <math.h>
+
 #include "top_util.h"
 #include "top_transform.glsl.h"
 
@@ -20,16 +22,25 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
         return -1;
     if (p->s[0] == 0 || p->s[1] == 0)
         return top_black(op, out); /* scaled to nothing */
-    GLuint prog = top_filter_begin(op, in, out, top_transform_glsl,
-                                   "transformTOP's shader",
-                                   top_extend_wrap[p->extend]);
+    struct gpu_program *prog = top_filter_begin(
+        op, in, out, top_transform_glsl, "transformTOP's shader",
+        top_extend_wrap[p->extend]);
     if (!prog)
         return 1;
-    top_uniform2f(prog, "uT", (float)p->t[0], (float)p->t[1]);
-    top_uniform2f(prog, "uS", (float)p->s[0], (float)p->s[1]);
-    top_uniform2f(prog, "uP", (float)p->p[0], (float)p->p[1]);
-    top_uniform1f(prog, "uRotate", (float)p->rotate);
-    top_uniform1f(prog, "uAspect", (float)out->w / (float)out->h);
+    /* Where an output pixel looks in the input, as one affine map of vUV
+     * (worked out here, not per pixel): centred, in units of the height
+     * (D: x times the aspect), less the translate and pivot, turned back
+     * by the rotation (R), divided by the scale (S), the pivot added:
+     * uv = D^-1 S^-1 R D (vUV - 0.5) + D^-1 (P - S^-1 R (T + P)) + 0.5. */
+    double a = (double)out->w / out->h, r = -p->rotate * M_PI / 180;
+    double c = cos(r), s = sin(r), tx = p->t[0] + p->p[0],
+           ty = p->t[1] + p->p[1];
+    float m[4] = {(float)(c / p->s[0]), (float)(s * a / p->s[1]),
+                  (float)(-s / (a * p->s[0])), (float)(c / p->s[1])};
+    double ox = (p->p[0] - (c * tx - s * ty) / p->s[0]) / a + 0.5;
+    double oy = p->p[1] - (s * tx + c * ty) / p->s[1] + 0.5;
+    glUniformMatrix2fv(gpu_uniform(prog, "uM"), 1, GL_FALSE, m);
+    top_uniform2f(prog, "uOffset", (float)ox, (float)oy);
     gpu_draw_fullscreen(op->graph->gpu);
     return 0;
 }

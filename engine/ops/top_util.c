@@ -1,6 +1,9 @@
 #include "top_util.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+
+#include "../base/util.h"
 
 #include "top_mix.glsl.h"
 
@@ -78,14 +81,23 @@ struct gpu_tex *top_output_size(struct op *op, int default_w, int default_h)
     return output(op, default_w, default_h, top_input(op, 0));
 }
 
-GLuint top_program(struct op *op, const char *frag_src, const char *what)
+struct gpu_program *top_variant(struct op *op, const char *frag_src,
+                                const char *defines, const char *what)
 {
-    const char *err = NULL;
-    GLuint p = gpu_program_get(op->graph->gpu, frag_src, &err);
-    if (!p)
+    struct gpu_program *p = gpu_program(op->graph->gpu, frag_src, defines);
+    if (!p->id) {
         op_set_error(op, "%s does not compile: %s", what,
-                     err ? err : "(no message from the driver)");
+                     p->error ? p->error : "(no message from the driver)");
+        return NULL;
+    }
+    glUseProgram(p->id);
     return p;
+}
+
+struct gpu_program *top_program(struct op *op, const char *frag_src,
+                                const char *what)
+{
+    return top_variant(op, frag_src, NULL, what);
 }
 
 int top_cook_copy(struct op *op, const struct cook_ctx *ctx)
@@ -96,41 +108,84 @@ int top_cook_copy(struct op *op, const struct cook_ctx *ctx)
         return -1;
     if (!in)
         return top_black(op, out);
-    gpu_target(out);
-    gpu_blit(op->graph->gpu, in);
+    gpu_copy(op->graph->gpu, out, in);
     return 0;
 }
 
-GLuint top_filter_begin(struct op *op, const struct gpu_tex *in,
-                        struct gpu_tex *out, const char *frag,
-                        const char *what, GLenum wrap)
+bool top_same_size(const struct gpu_tex *a, const struct gpu_tex *b)
 {
-    GLuint prog = top_program(op, frag, what);
-    if (!prog || !in) {
+    return a && b && a->w == b->w && a->h == b->h;
+}
+
+struct gpu_program *top_filter_variant(struct op *op,
+                                       const struct gpu_tex *in,
+                                       struct gpu_tex *out, const char *frag,
+                                       const char *defines, const char *what,
+                                       GLenum wrap, bool pointwise)
+{
+    /* A pixel of a pointwise filter is the same pixel of its input: an
+     * input of the output's size is read texel by texel (EXACT), without
+     * the filtering that on a CPU renderer costs more than the rest. */
+    bool exact = pointwise && top_same_size(in, out);
+    char *defs = exact ? xasprintf("#define EXACT\n%s", defines ? defines
+                                                                : "")
+                       : NULL;
+    struct gpu_program *prog = in ? top_variant(op, frag,
+                                                exact ? defs : defines, what)
+                                  : NULL;
+    free(defs);
+    if (!prog) {
         top_black(op, out);
-        return 0;
+        return NULL;
     }
     gpu_target(out);
-    glUseProgram(prog);
-    gpu_bind_input(in, 0, wrap);
+    if (exact)
+        gpu_bind_exact(op->graph->gpu, in, 0);
+    else
+        gpu_bind_input(in, 0, wrap);
     top_uniform1i(prog, "uInput", 0);
     return prog;
+}
+
+struct gpu_program *top_filter_begin(struct op *op, const struct gpu_tex *in,
+                                     struct gpu_tex *out, const char *frag,
+                                     const char *what, GLenum wrap)
+{
+    return top_filter_variant(op, in, out, frag, NULL, what, wrap, false);
 }
 
 int top_mix(struct op *op, const struct gpu_tex *a, const struct gpu_tex *b,
             float t, struct gpu_tex *out)
 {
-    GLuint prog = top_program(op, top_mix_glsl, "the mix shader");
-    if (!prog || !a || !b)
+    if (!a || !b)
+        return top_black(op, out);
+    struct gpu *gpu = op->graph->gpu;
+    if (t == 0 || a == b) { /* one image: a copy */
+        gpu_copy(gpu, out, t == 0 ? a : b);
+        return 0;
+    }
+    if (t == 1) {
+        gpu_copy(gpu, out, b);
+        return 0;
+    }
+    bool exact = top_same_size(a, out) && top_same_size(b, out);
+    struct gpu_program *prog = top_variant(op, top_mix_glsl,
+                                           exact ? "#define EXACT\n" : NULL,
+                                           "the mix shader");
+    if (!prog)
         return top_black(op, out);
     gpu_target(out);
-    glUseProgram(prog);
-    gpu_bind_input(a, 0, GL_CLAMP_TO_EDGE);
-    gpu_bind_input(b, 1, GL_CLAMP_TO_EDGE);
+    if (exact) {
+        gpu_bind_exact(gpu, a, 0);
+        gpu_bind_exact(gpu, b, 1);
+    } else {
+        gpu_bind_input(a, 0, GL_CLAMP_TO_EDGE);
+        gpu_bind_input(b, 1, GL_CLAMP_TO_EDGE);
+    }
     top_uniform1i(prog, "uA", 0);
     top_uniform1i(prog, "uB", 1);
     top_uniform1f(prog, "uMix", t);
-    gpu_draw_fullscreen(op->graph->gpu);
+    gpu_draw_fullscreen(gpu);
     return 0;
 }
 
@@ -141,31 +196,32 @@ int top_black(struct op *op, struct gpu_tex *out)
     return 1;
 }
 
-void top_uniform1f(GLuint prog, const char *name, float v)
+void top_uniform1f(struct gpu_program *prog, const char *name, float v)
 {
-    GLint loc = glGetUniformLocation(prog, name);
+    GLint loc = gpu_uniform(prog, name);
     if (loc >= 0)
         glUniform1f(loc, v);
 }
 
-void top_uniform2f(GLuint prog, const char *name, float a, float b)
+void top_uniform2f(struct gpu_program *prog, const char *name, float a,
+                   float b)
 {
-    GLint loc = glGetUniformLocation(prog, name);
+    GLint loc = gpu_uniform(prog, name);
     if (loc >= 0)
         glUniform2f(loc, a, b);
 }
 
-void top_uniform4f(GLuint prog, const char *name, float a, float b, float c,
-                   float d)
+void top_uniform4f(struct gpu_program *prog, const char *name, float a,
+                   float b, float c, float d)
 {
-    GLint loc = glGetUniformLocation(prog, name);
+    GLint loc = gpu_uniform(prog, name);
     if (loc >= 0)
         glUniform4f(loc, a, b, c, d);
 }
 
-void top_uniform1i(GLuint prog, const char *name, int v)
+void top_uniform1i(struct gpu_program *prog, const char *name, int v)
 {
-    GLint loc = glGetUniformLocation(prog, name);
+    GLint loc = gpu_uniform(prog, name);
     if (loc >= 0)
         glUniform1i(loc, v);
 }

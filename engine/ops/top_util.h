@@ -7,6 +7,7 @@
 #ifndef VITRINE_TOP_UTIL_H
 #define VITRINE_TOP_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "../gpu/gpu.h"
@@ -48,10 +49,18 @@ struct gpu_tex *top_output_size(struct op *op, int default_w, int default_h);
 struct gpu_tex *top_output_like(struct op *op, const struct gpu_tex *like);
 /* The input's texture, or NULL if that input has none yet. */
 struct gpu_tex *top_input(struct op *op, size_t i);
-/* The program for a fragment shader; 0 with the op's error set, naming
- * the op (by the log prefix), what (the shader's file or type) and the
- * driver's message with the shader's own line. */
-GLuint top_program(struct op *op, const char *frag_src, const char *what);
+/* The program for a built-in fragment shader, in use; NULL with the op's
+ * error set, naming the op (by the log prefix), what (the shader's file
+ * or type) and the driver's message with the shader's own line. */
+struct gpu_program *top_program(struct op *op, const char *frag_src,
+                                const char *what);
+/* The same for a variant: `defines` ("#define KEYS 3\n" lines) fix what
+ * the parameters say for this cook, so that the shader tests nothing per
+ * pixel that is the same for every pixel (gpu_program). */
+struct gpu_program *top_variant(struct op *op, const char *frag_src,
+                                const char *defines, const char *what);
+/* Whether a and b are both there and of one size. */
+bool top_same_size(const struct gpu_tex *a, const struct gpu_tex *b);
 /* The private struct of TOPs with only the common parameters, and their
  * cook: the first input drawn into the output (resized or converted as
  * the common parameters ask). */
@@ -62,11 +71,20 @@ int top_cook_copy(struct op *op, const struct cook_ctx *ctx);
 
 /* The start of a one-pass filter: gets the program for frag, targets out
  * and binds in to unit 0 as `uInput` with the given wrap. Returns the
- * program (in use), or 0 when there is no program or no input, with out
- * made black: the cook then returns 1. */
-GLuint top_filter_begin(struct op *op, const struct gpu_tex *in,
-                        struct gpu_tex *out, const char *frag,
-                        const char *what, GLenum wrap);
+ * program (in use), or NULL when there is no program or no input, with
+ * out made black: the cook then returns 1. */
+struct gpu_program *top_filter_begin(struct op *op, const struct gpu_tex *in,
+                                     struct gpu_tex *out, const char *frag,
+                                     const char *what, GLenum wrap);
+/* The same for a variant of frag (defines as top_variant's). A
+ * `pointwise` filter (each pixel from the same pixel of the input) whose
+ * input has out's size gets EXACT defined and the input bound texel by
+ * texel (gpu_bind_exact): its shader reads it with texelFetch. */
+struct gpu_program *top_filter_variant(struct op *op,
+                                       const struct gpu_tex *in,
+                                       struct gpu_tex *out, const char *frag,
+                                       const char *defines, const char *what,
+                                       GLenum wrap, bool pointwise);
 
 /* Draws a mixed with b into out (t 0: a, 1: b; each stretched over out):
  * 0, or 1 with out black when the shader or an image is missing. */
@@ -76,12 +94,14 @@ int top_mix(struct op *op, const struct gpu_tex *a, const struct gpu_tex *b,
 /* Makes out black and returns 1: a cook that failed but shows black. */
 int top_black(struct op *op, struct gpu_tex *out);
 
-/* Uniform setters by name on the current program; unknown names (unused
- * uniforms the compiler removed) are ignored. */
-void top_uniform1f(GLuint prog, const char *name, float v);
-void top_uniform2f(GLuint prog, const char *name, float a, float b);
-void top_uniform4f(GLuint prog, const char *name, float a, float b, float c,
-                   float d);
-void top_uniform1i(GLuint prog, const char *name, int v);
+/* Uniform setters by name on the program in use (locations asked of the
+ * driver once, gpu_uniform); unknown names (unused uniforms the compiler
+ * removed) are ignored. */
+void top_uniform1f(struct gpu_program *prog, const char *name, float v);
+void top_uniform2f(struct gpu_program *prog, const char *name, float a,
+                   float b);
+void top_uniform4f(struct gpu_program *prog, const char *name, float a,
+                   float b, float c, float d);
+void top_uniform1i(struct gpu_program *prog, const char *name, int v);
 
 #endif

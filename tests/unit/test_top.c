@@ -1041,10 +1041,12 @@ static void test_shader_cache_forgets_idle_programs(void **state)
         assert_int_equal(gpu_program_get(test_gpu, first, NULL), kept);
         gpu_frame_done(test_gpu);
     }
-    assert_true(test_gpu->nprograms <= 2); /* first, and the blit */
+    /* first, and the blit's two variants */
+    assert_true(test_gpu->nprograms <= 3);
     assert_int_equal(gpu_program_get(test_gpu, first, NULL), kept);
-    assert_true(glIsProgram(test_gpu->blit_program));
-    assert_int_equal(test_gpu->nprograms, 2);
+    assert_true(glIsProgram(test_gpu->blit->id));
+    assert_true(glIsProgram(test_gpu->blit_mono->id));
+    assert_int_equal(test_gpu->nprograms, 3);
 }
 
 static void test_without_gpu_tops_report(void **state)
