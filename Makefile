@@ -19,8 +19,12 @@ endif
 
 CC ?= cc
 PKGS := inih epoxy glfw3 egl stb python3-embed libsystemd liblo \
-        libavformat libavcodec libavutil libswscale harfbuzz freetype2 \
-        fontconfig fribidi libwebsockets jansson avahi-client
+        harfbuzz freetype2 fontconfig fribidi libwebsockets jansson \
+        avahi-client
+# FFmpeg's headers only: engine/media/media.c loads its libraries when the
+# first movie is opened (a hundred libraries that a network without
+# movies need not wait for at start).
+FFMPEG_PKGS := libavformat libavcodec libavutil libswscale
 # Debian's interpreter, named explicitly: the python3 first on PATH may be
 # another one (without NumPy).
 PYVER := $(shell pkg-config --modversion python3-embed 2>/dev/null)
@@ -32,7 +36,7 @@ CFLAGS += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
           -Wmissing-prototypes -Wformat=2 -Wvla -Wpointer-arith -Wundef \
           -Wno-format-nonliteral -fno-common -MMD -MP $(SANFLAGS)
 LDFLAGS += $(SANFLAGS)
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) $(FFMPEG_PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LDLIBS += $(PKG_LIBS) -lportmidi -lporttime -lm -ldl
 # CUDA-GL interop loads the NVIDIA driver's libcuda.so.1 at run time and
@@ -45,7 +49,7 @@ endif
 ENGINE_SRC := $(wildcard engine/*/*.c) $(wildcard control/*.c)
 KIOSK_SRC := $(filter-out kiosk/main.c,$(wildcard kiosk/*.c))
 GLSL_SRC := $(wildcard engine/ops/*.glsl)
-PY_SRC := $(wildcard engine/py/*.py)
+PY_SRC := $(filter-out engine/py/embed.py,$(wildcard engine/py/*.py))
 OPS_PY_SRC := $(wildcard engine/ops/*.py)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 BENCH_SRC := $(wildcard tests/bench/bench_*.c)
@@ -94,19 +98,17 @@ $(BUILD)/gen/%.glsl.h: engine/ops/%.glsl
 	       -e 's/$$/\\n"/' $<; echo ';'; } >$@
 
 # td, the scripting API (td.py and td_*.py), and each op type's Python
-# class beside its C file (dat_execute.py) are compiled in the same way
-# (dat_execute.py -> dat_execute_py).
-$(BUILD)/gen/%.py.h: engine/py/%.py
+# class beside its C file (dat_execute.py) come as their text and as
+# their code compiled by the embedded CPython's version (marshalled:
+# dat_execute.py -> dat_execute_py, dat_execute_pyc), so that the
+# interpreter's start does not compile them again (engine/py/embed.py).
+$(BUILD)/gen/%.py.h: engine/py/%.py engine/py/embed.py
 	@mkdir -p $(@D)
-	@{ echo 'static const char $(subst .,_,$(notdir $<))[] ='; \
-	   sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/    "/' \
-	       -e 's/$$/\\n"/' $<; echo ';'; } >$@
+	@$(PYTHON) engine/py/embed.py $< $(notdir $<) $@
 
-$(BUILD)/gen/%.py.h: engine/ops/%.py
+$(BUILD)/gen/%.py.h: engine/ops/%.py engine/py/embed.py
 	@mkdir -p $(@D)
-	@{ echo 'static const char $(subst .,_,$(notdir $<))[] ='; \
-	   sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/    "/' \
-	       -e 's/$$/\\n"/' $<; echo ';'; } >$@
+	@$(PYTHON) engine/py/embed.py $< $(notdir $<) $@
 
 # The registry's list of op types: every `const struct op_type op_...`
 # defined in engine/ops, so that a new op type is its one file. Rewritten

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../control/midi.h"
@@ -289,9 +290,35 @@ static void present(void *userdata, struct graph *g, double cook_ms)
     }
 }
 
+/* Compiled shaders are kept on disk by the driver (Mesa's cache; NVIDIA's
+ * GLCache): a kiosk's first frame after the first start then compiles
+ * nothing (on llvmpipe, 0.6 s of the default network's first frame).
+ * Under systemd the cache goes in CacheDirectory= ($CACHE_DIRECTORY),
+ * apart from the state, where nothing else has put it. */
+static void shader_cache_dir(void)
+{
+    const char *dir = getenv("CACHE_DIRECTORY"); /* may be a list */
+    if (!dir || !*dir)
+        return;
+    char *first = xstrdup(dir);
+    first[strcspn(first, ":")] = '\0';
+    char *mesa = xasprintf("%s/mesa", first);
+    char *nv = xasprintf("%s/nvidia", first);
+    if (!getenv("MESA_SHADER_CACHE_DIR") && !getenv("XDG_CACHE_HOME"))
+        setenv("MESA_SHADER_CACHE_DIR", mesa, 0);
+    if (!getenv("__GL_SHADER_DISK_CACHE_PATH")) {
+        mkdir(nv, 0700);
+        setenv("__GL_SHADER_DISK_CACHE_PATH", nv, 0);
+    }
+    free(mesa);
+    free(nv);
+    free(first);
+}
+
 static bool display_open(struct display *d, const struct cli *cli,
                          const struct kiosk_config *cfg, struct graph *g)
 {
+    shader_cache_dir();
     char err[512] = "";
     bool has_display = getenv("DISPLAY") || getenv("WAYLAND_DISPLAY");
     int fit = fit_mode_parse(cfg->fit);

@@ -142,6 +142,9 @@ struct op_type {
      * each a method the class defines. */
     const char *python;
     const char *python_file; /* "dat_execute.py", for tracebacks */
+    /* python's code, compiled at build time (marshalled) */
+    const unsigned char *python_code;
+    size_t python_code_len;
     unsigned hooks;
     /* What it knows about itself beyond its output and parameters (a
      * movie's length, rate and position), as TouchDesigner's Info CHOP
@@ -162,9 +165,12 @@ struct op_info_item {
 };
 #define OP_INFO_MAX 32
 
-/* .python and .python_file of the op type in engine/ops/<file>.c, whose
- * class lies in <file>.py (the Makefile compiles it into <file>.py.h). */
-#define OP_PYTHON(file) .python = file##_py, .python_file = #file ".py"
+/* .python, .python_file and .python_code of the op type in
+ * engine/ops/<file>.c, whose class lies in <file>.py (the Makefile turns
+ * it into <file>.py.h: its text and its compiled code). */
+#define OP_PYTHON(file)                                                     \
+    .python = file##_py, .python_file = #file ".py",                        \
+    .python_code = file##_pyc, .python_code_len = sizeof(file##_pyc)
 
 struct op {
     /* What cooking reads for every op every frame comes first, so that

@@ -16,6 +16,7 @@
 #include <libswscale/swscale.h>
 #include <math.h>
 #include <dirent.h>
+#include <dlfcn.h>
 #include <pthread.h>
 #include <sys/stat.h>
 #include <stdio.h>
@@ -24,6 +25,92 @@
 
 #include "../base/log.h"
 #include "../base/util.h"
+
+/* FFmpeg is loaded when the first media is opened, not at start: its
+ * libraries bring a hundred more with them, and their loading was the
+ * largest part of the time to a kiosk's first frame for a network
+ * without movies. The versions are those of the headers built against. */
+enum { AVUTIL, SWSCALE, AVCODEC, AVFORMAT, FF_LIBS };
+#define FF_FUNCS(X) \
+    X(AVUTIL, av_dict_free) \
+    X(AVUTIL, av_dict_set) \
+    X(AVUTIL, av_frame_alloc) \
+    X(AVUTIL, av_frame_copy_props) \
+    X(AVUTIL, av_frame_free) \
+    X(AVUTIL, av_frame_get_buffer) \
+    X(AVUTIL, av_hwdevice_ctx_create) \
+    X(AVUTIL, av_hwdevice_get_type_name) \
+    X(AVUTIL, av_hwframe_transfer_data) \
+    X(AVUTIL, av_log_format_line) \
+    X(AVUTIL, av_log_set_callback) \
+    X(AVUTIL, av_pix_fmt_desc_get) \
+    X(AVUTIL, av_strerror) \
+    X(AVCODEC, av_packet_alloc) \
+    X(AVCODEC, av_packet_free) \
+    X(AVCODEC, av_packet_unref) \
+    X(AVCODEC, avcodec_alloc_context3) \
+    X(AVCODEC, avcodec_flush_buffers) \
+    X(AVCODEC, avcodec_free_context) \
+    X(AVCODEC, avcodec_get_hw_config) \
+    X(AVCODEC, avcodec_open2) \
+    X(AVCODEC, avcodec_parameters_to_context) \
+    X(AVCODEC, avcodec_receive_frame) \
+    X(AVCODEC, avcodec_send_packet) \
+    X(AVFORMAT, av_find_best_stream) \
+    X(AVFORMAT, av_find_input_format) \
+    X(AVFORMAT, av_read_frame) \
+    X(AVFORMAT, avformat_close_input) \
+    X(AVFORMAT, avformat_find_stream_info) \
+    X(AVFORMAT, avformat_open_input) \
+    X(AVFORMAT, avformat_seek_file) \
+    X(SWSCALE, sws_freeContext) \
+    X(SWSCALE, sws_getCachedContext) \
+    X(SWSCALE, sws_getCoefficients) \
+    X(SWSCALE, sws_scale) \
+    X(SWSCALE, sws_setColorspaceDetails)
+
+static struct {
+#define X(lib, f) __typeof__(f) *f;
+    FF_FUNCS(X)
+#undef X
+    bool ok;
+    char error[256];
+} ff;
+
+static void av_log_line(void *avcl, int level, const char *fmt, va_list vl);
+
+static void ff_load(void)
+{
+    static const struct {
+        const char *name;
+        int major;
+    } libs[FF_LIBS] = {
+        [AVUTIL] = {"libavutil.so.%d", LIBAVUTIL_VERSION_MAJOR},
+        [SWSCALE] = {"libswscale.so.%d", LIBSWSCALE_VERSION_MAJOR},
+        [AVCODEC] = {"libavcodec.so.%d", LIBAVCODEC_VERSION_MAJOR},
+        [AVFORMAT] = {"libavformat.so.%d", LIBAVFORMAT_VERSION_MAJOR},
+    };
+    void *h[FF_LIBS];
+    for (int i = 0; i < FF_LIBS; i++) {
+        char name[64];
+        snprintf(name, sizeof(name), libs[i].name, libs[i].major);
+        if (!(h[i] = dlopen(name, RTLD_NOW | RTLD_LOCAL))) {
+            snprintf(ff.error, sizeof(ff.error), "FFmpeg cannot be loaded: "
+                     "%s", dlerror());
+            return;
+        }
+    }
+#define X(lib, f)                                                           \
+    if (!(*(void **)&ff.f = dlsym(h[lib], #f))) {                          \
+        snprintf(ff.error, sizeof(ff.error), "FFmpeg's %s has no %s",     \
+                 libs[lib].name, #f);                                       \
+        return;                                                             \
+    }
+    FF_FUNCS(X)
+#undef X
+    ff.ok = true;
+    ff.av_log_set_callback(av_log_line);
+}
 
 struct slot {
     AVFrame *frame;
@@ -69,14 +156,15 @@ struct media {
 
 static void slot_free(struct slot *s)
 {
-    av_frame_free(&s->frame);
+    if (ff.ok) /* without FFmpeg there are no frames */
+        ff.av_frame_free(&s->frame);
     memset(s, 0, sizeof(*s));
 }
 
 static void set_error(struct media *m, const char *what, int rc)
 {
     char e[AV_ERROR_MAX_STRING_SIZE] = "";
-    av_strerror(rc, e, sizeof(e));
+    ff.av_strerror(rc, e, sizeof(e));
     if (!m->has_error)
         snprintf(m->error, sizeof(m->error), "%s: %s", what, e);
     m->has_error = true;
@@ -95,7 +183,7 @@ static bool planar_yuv(const AVPixFmtDescriptor *d)
  * format) into s; false when it cannot be. */
 static bool describe(struct media *m, AVFrame *f, struct slot *s)
 {
-    const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(f->format);
+    const AVPixFmtDescriptor *d = ff.av_pix_fmt_desc_get(f->format);
     struct media_frame *mf = &s->mf;
     mf->width = f->width;
     mf->height = f->height;
@@ -137,45 +225,45 @@ static bool describe(struct media *m, AVFrame *f, struct slot *s)
                 : (d->log2_chroma_h ? AV_PIX_FMT_YUV420P
                    : d->log2_chroma_w ? AV_PIX_FMT_YUV422P
                                       : AV_PIX_FMT_YUV444P);
-        AVFrame *pl = av_frame_alloc();
+        AVFrame *pl = ff.av_frame_alloc();
         pl->format = to;
         pl->width = f->width;
         pl->height = f->height;
-        m->sws = sws_getCachedContext(m->sws, f->width, f->height, f->format,
+        m->sws = ff.sws_getCachedContext(m->sws, f->width, f->height, f->format,
                                       f->width, f->height, to, SWS_POINT,
                                       NULL, NULL, NULL);
-        if (!m->sws || av_frame_get_buffer(pl, 0) < 0) {
-            av_frame_free(&pl);
-            av_frame_free(&f);
+        if (!m->sws || ff.av_frame_get_buffer(pl, 0) < 0) {
+            ff.av_frame_free(&pl);
+            ff.av_frame_free(&f);
             return false;
         }
         /* the same samples: no range or matrix change in between */
-        const int *coef = sws_getCoefficients(SWS_CS_DEFAULT);
-        sws_setColorspaceDetails(m->sws, coef, 1, coef, 1, 0, 1 << 16,
+        const int *coef = ff.sws_getCoefficients(SWS_CS_DEFAULT);
+        ff.sws_setColorspaceDetails(m->sws, coef, 1, coef, 1, 0, 1 << 16,
                                  1 << 16);
-        sws_scale(m->sws, (const uint8_t *const *)f->data, f->linesize, 0,
+        ff.sws_scale(m->sws, (const uint8_t *const *)f->data, f->linesize, 0,
                   f->height, pl->data, pl->linesize);
-        av_frame_copy_props(pl, f);
-        av_frame_free(&f);
+        ff.av_frame_copy_props(pl, f);
+        ff.av_frame_free(&f);
         return describe(m, pl, s);
     }
     AVFrame *rgba = f;
     if (f->format != AV_PIX_FMT_RGBA) {
-        rgba = av_frame_alloc();
+        rgba = ff.av_frame_alloc();
         rgba->format = AV_PIX_FMT_RGBA;
         rgba->width = f->width;
         rgba->height = f->height;
-        m->sws = sws_getCachedContext(m->sws, f->width, f->height, f->format,
+        m->sws = ff.sws_getCachedContext(m->sws, f->width, f->height, f->format,
                                       f->width, f->height, AV_PIX_FMT_RGBA,
                                       SWS_POINT, NULL, NULL, NULL);
-        if (!m->sws || av_frame_get_buffer(rgba, 0) < 0) {
-            av_frame_free(&rgba);
-            av_frame_free(&f);
+        if (!m->sws || ff.av_frame_get_buffer(rgba, 0) < 0) {
+            ff.av_frame_free(&rgba);
+            ff.av_frame_free(&f);
             return false;
         }
-        sws_scale(m->sws, (const uint8_t *const *)f->data, f->linesize, 0,
+        ff.sws_scale(m->sws, (const uint8_t *const *)f->data, f->linesize, 0,
                   f->height, rgba->data, rgba->linesize);
-        av_frame_free(&f);
+        ff.av_frame_free(&f);
     }
     mf->layout = MEDIA_RGBA;
     mf->bits = 8;
@@ -189,8 +277,8 @@ static void seek(struct media *m, int64_t index)
 {
     int64_t ts = m->start_pts + (int64_t)llround((double)index / m->fps /
                                                   m->tb);
-    avformat_seek_file(m->fmt, m->stream, INT64_MIN, ts, ts, 0);
-    avcodec_flush_buffers(m->dec);
+    ff.avformat_seek_file(m->fmt, m->stream, INT64_MIN, ts, ts, 0);
+    ff.avcodec_flush_buffers(m->dec);
     m->draining = false;
     m->counted = -1;
 }
@@ -199,21 +287,21 @@ static void seek(struct media *m, int64_t index)
  * error, recorded). Decoder thread, without the lock. */
 static AVFrame *decode_next(struct media *m, int64_t *index)
 {
-    AVFrame *f = av_frame_alloc();
+    AVFrame *f = ff.av_frame_alloc();
     for (;;) {
-        int rc = avcodec_receive_frame(m->dec, f);
+        int rc = ff.avcodec_receive_frame(m->dec, f);
         if (rc == 0 && f->format == m->hw_format &&
             m->hw_format != AV_PIX_FMT_NONE) {
             /* a frame in the decoder's memory: into ours (NV12, P010) */
-            AVFrame *sw = av_frame_alloc();
-            rc = av_hwframe_transfer_data(sw, f, 0);
+            AVFrame *sw = ff.av_frame_alloc();
+            rc = ff.av_hwframe_transfer_data(sw, f, 0);
             if (rc >= 0)
-                rc = av_frame_copy_props(sw, f);
-            av_frame_free(&f);
+                rc = ff.av_frame_copy_props(sw, f);
+            ff.av_frame_free(&f);
             f = sw;
             if (rc < 0) {
                 set_error(m, "copying a hardware-decoded frame failed", rc);
-                av_frame_free(&f);
+                ff.av_frame_free(&f);
                 return NULL;
             }
         }
@@ -229,28 +317,28 @@ static AVFrame *decode_next(struct media *m, int64_t *index)
             return f;
         }
         if (rc == AVERROR_EOF || m->draining) {
-            av_frame_free(&f);
+            ff.av_frame_free(&f);
             return NULL;
         }
         if (rc != AVERROR(EAGAIN)) {
             set_error(m, "decoding failed", rc);
-            av_frame_free(&f);
+            ff.av_frame_free(&f);
             return NULL;
         }
-        rc = av_read_frame(m->fmt, m->pkt);
+        rc = ff.av_read_frame(m->fmt, m->pkt);
         if (rc < 0) {
             if (rc != AVERROR_EOF)
                 set_error(m, "reading failed", rc);
-            avcodec_send_packet(m->dec, NULL);
+            ff.avcodec_send_packet(m->dec, NULL);
             m->draining = true;
             continue;
         }
         if (m->pkt->stream_index == m->stream) {
-            rc = avcodec_send_packet(m->dec, m->pkt);
+            rc = ff.avcodec_send_packet(m->dec, m->pkt);
             if (rc < 0 && rc != AVERROR(EAGAIN))
                 set_error(m, "a damaged packet", rc);
         }
-        av_packet_unref(m->pkt);
+        ff.av_packet_unref(m->pkt);
     }
 }
 
@@ -348,17 +436,12 @@ static void av_log_line(void *avcl, int level, const char *fmt, va_list vl)
         return;
     char line[512];
     int prefix = 1;
-    av_log_format_line(avcl, level, fmt, vl, line, sizeof(line), &prefix);
+    ff.av_log_format_line(avcl, level, fmt, vl, line, sizeof(line), &prefix);
     size_t n = strlen(line);
     while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
         line[--n] = '\0';
     if (n)
         log_msg(LOG_LEVEL_WARN, "[ffmpeg]", "%s", line);
-}
-
-static void route_log(void)
-{
-    av_log_set_callback(av_log_line);
 }
 
 /* A folder of images is the sequence of those of its most common image
@@ -401,7 +484,7 @@ static enum AVPixelFormat pick_format(AVCodecContext *dec,
         if (*p == m->hw_format)
             return *p;
     for (p = offered; *p != AV_PIX_FMT_NONE; p++) {
-        const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(*p);
+        const AVPixFmtDescriptor *d = ff.av_pix_fmt_desc_get(*p);
         if (d && !(d->flags & AV_PIX_FMT_FLAG_HWACCEL))
             return *p;
     }
@@ -417,18 +500,18 @@ static bool try_hardware(struct media *m, const AVCodec *codec)
                                                 AV_HWDEVICE_TYPE_CUDA};
     for (size_t k = 0; k < ARRAY_LEN(order); k++) {
         for (int i = 0;; i++) {
-            const AVCodecHWConfig *c = avcodec_get_hw_config(codec, i);
+            const AVCodecHWConfig *c = ff.avcodec_get_hw_config(codec, i);
             if (!c)
                 break;
             if (c->device_type != order[k] ||
                 !(c->methods & AV_CODEC_HW_CONFIG_METHOD_HW_DEVICE_CTX))
                 continue;
             AVBufferRef *dev = NULL;
-            if (av_hwdevice_ctx_create(&dev, order[k], NULL, NULL, 0) < 0)
+            if (ff.av_hwdevice_ctx_create(&dev, order[k], NULL, NULL, 0) < 0)
                 break; /* no such device here */
             m->dec->hw_device_ctx = dev;
             m->hw_format = c->pix_fmt;
-            m->hw_name = av_hwdevice_get_type_name(order[k]);
+            m->hw_name = ff.av_hwdevice_get_type_name(order[k]);
             return true;
         }
     }
@@ -439,11 +522,18 @@ static bool try_hardware(struct media *m, const AVCodec *codec)
  * Decoder thread, before anything else. */
 static bool open_file(struct media *m)
 {
+    if (!ff.ok) {
+        size_t n = strlen(ff.error) + 1;
+        memcpy(m->error, ff.error, n < sizeof(m->error) ? n : sizeof(m->error));
+        m->error[sizeof(m->error) - 1] = '\0';
+        m->has_error = true;
+        return false;
+    }
     char fps[32];
     snprintf(fps, sizeof(fps), "%g",
              m->params.fps > 0 ? m->params.fps : 30.0);
     AVDictionary *opts = NULL;
-    av_dict_set(&opts, "framerate", fps, 0); /* image sequences */
+    ff.av_dict_set(&opts, "framerate", fps, 0); /* image sequences */
     const AVInputFormat *as = NULL;
     char *glob = NULL;
     struct stat fst;
@@ -454,25 +544,25 @@ static bool open_file(struct media *m)
                      "images (png, jpg, tif, exr, bmp, tga, dpx, webp)",
                      m->path);
             m->has_error = true;
-            av_dict_free(&opts);
+            ff.av_dict_free(&opts);
             return false;
         }
-        av_dict_set(&opts, "pattern_type", "glob", 0);
-        as = av_find_input_format("image2");
+        ff.av_dict_set(&opts, "pattern_type", "glob", 0);
+        as = ff.av_find_input_format("image2");
     }
-    int rc = avformat_open_input(&m->fmt, glob ? glob : m->path, as, &opts);
+    int rc = ff.avformat_open_input(&m->fmt, glob ? glob : m->path, as, &opts);
     free(glob);
-    av_dict_free(&opts);
+    ff.av_dict_free(&opts);
     const AVCodec *codec = NULL;
     if (rc >= 0)
-        rc = avformat_find_stream_info(m->fmt, NULL);
+        rc = ff.avformat_find_stream_info(m->fmt, NULL);
     if (rc >= 0)
-        rc = av_find_best_stream(m->fmt, AVMEDIA_TYPE_VIDEO, -1, -1, &codec,
+        rc = ff.av_find_best_stream(m->fmt, AVMEDIA_TYPE_VIDEO, -1, -1, &codec,
                                  0);
     if (rc >= 0) {
         m->stream = rc;
-        m->dec = avcodec_alloc_context3(codec);
-        rc = avcodec_parameters_to_context(
+        m->dec = ff.avcodec_alloc_context3(codec);
+        rc = ff.avcodec_parameters_to_context(
             m->dec, m->fmt->streams[m->stream]->codecpar);
     }
     m->hw_format = AV_PIX_FMT_NONE;
@@ -484,11 +574,11 @@ static bool open_file(struct media *m)
             log_msg(LOG_LEVEL_INFO, "[media]", "%s: no hardware decoder for "
                     "%s on this machine (VA-API, CUDA); decoding in "
                     "software", m->path, codec->name);
-        rc = avcodec_open2(m->dec, codec, NULL);
+        rc = ff.avcodec_open2(m->dec, codec, NULL);
     }
     if (rc < 0) {
         char e[AV_ERROR_MAX_STRING_SIZE] = "";
-        av_strerror(rc, e, sizeof(e));
+        ff.av_strerror(rc, e, sizeof(e));
         snprintf(m->error, sizeof(m->error), "%s: %s", m->path, e);
         m->has_error = true;
         return false;
@@ -499,7 +589,7 @@ static bool open_file(struct media *m)
                                           : st->r_frame_rate;
     m->fps = r.num && r.den ? av_q2d(r) : 0;
     m->start_pts = st->start_time != AV_NOPTS_VALUE ? st->start_time : 0;
-    m->pkt = av_packet_alloc();
+    m->pkt = ff.av_packet_alloc();
     /* the container's count, else its duration, until the end of the
      * file confirms it */
     double secs = st->duration != AV_NOPTS_VALUE && st->duration > 0
@@ -520,7 +610,7 @@ static bool open_file(struct media *m)
 struct media *media_open(const char *path, const struct media_params *p)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, route_log);
+    pthread_once(&once, ff_load);
     struct media *m = xcalloc(1, sizeof(*m));
     m->path = xstrdup(path);
     if (p)
@@ -555,10 +645,12 @@ void media_close(struct media **pm)
     ring_clear(m);
     slot_free(&m->held);
     free(m->ring);
-    sws_freeContext(m->sws);
-    av_packet_free(&m->pkt);
-    avcodec_free_context(&m->dec);
-    avformat_close_input(&m->fmt);
+    if (ff.ok) {
+        ff.sws_freeContext(m->sws);
+        ff.av_packet_free(&m->pkt);
+        ff.avcodec_free_context(&m->dec);
+        ff.avformat_close_input(&m->fmt);
+    }
     pthread_mutex_destroy(&m->mu);
     pthread_cond_destroy(&m->cv);
     pthread_cond_destroy(&m->ready);

@@ -378,7 +378,7 @@ static PyObject *m_ops_with_hook(PyObject *self, PyObject *args)
     return l;
 }
 
-/* op_types() -> [(OPType, family, type name, its class's source or None,
+/* op_types() -> [(OPType, family, type name, its class's code or None,
  * the source's file name, enum op_hook bits)] of every registered type */
 static PyObject *m_op_types(PyObject *self, PyObject *args)
 {
@@ -387,13 +387,24 @@ static PyObject *m_op_types(PyObject *self, PyObject *args)
     size_t n;
     const struct op_type *const *all = registry_all(&n);
     PyObject *l = PyList_New((Py_ssize_t)n);
-    for (size_t i = 0; l && i < n; i++)
-        PyList_SET_ITEM(l, (Py_ssize_t)i,
-                        Py_BuildValue("(ssszzI)", all[i]->optype,
-                                      op_family_name(all[i]->family),
-                                      all[i]->name, all[i]->python,
-                                      all[i]->python_file,
-                                      all[i]->hooks));
+    for (size_t i = 0; l && i < n; i++) {
+        const struct op_type *t = all[i];
+        PyObject *code = t->python ? py_code(t->python_code,
+                                             t->python_code_len, t->python,
+                                             t->python_file)
+                                   : Py_NewRef(Py_None);
+        PyObject *item = code ? Py_BuildValue("(sssOzI)", t->optype,
+                                              op_family_name(t->family),
+                                              t->name, code, t->python_file,
+                                              t->hooks)
+                              : NULL;
+        Py_XDECREF(code);
+        if (!item) {
+            Py_DECREF(l);
+            return NULL;
+        }
+        PyList_SET_ITEM(l, (Py_ssize_t)i, item);
+    }
     return l;
 }
 

@@ -4,6 +4,7 @@
  * interpreter state here is process-wide, like the interpreter. */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <marshal.h>
 
 #include "py.h"
 
@@ -32,29 +33,44 @@
 /* td, TouchDesigner's API, is one module made of these files, run in
  * this order in its one namespace (td_types.py last: it makes a class
  * per op type, running the types' own files, engine/ops/<type>.py). */
+#define TD_PART(name) {#name ".py", name##_py, name##_pyc, sizeof(name##_pyc)}
 static const struct {
     const char *file, *source;
+    const unsigned char *code;
+    size_t code_len;
 } td_parts[] = {
-    {"td.py", td_py},           {"td_par.py", td_par_py},
-    {"td_op.py", td_op_py},     {"td_chop.py", td_chop_py},
-    {"td_dat.py", td_dat_py},   {"td_cuda.py", td_cuda_py},
-    {"td_top.py", td_top_py},   {"td_comp.py", td_comp_py},
-    {"td_globals.py", td_globals_py}, {"td_run.py", td_run_py},
-    {"td_storage.py", td_storage_py}, {"td_types.py", td_types_py},
+    TD_PART(td),         TD_PART(td_par),     TD_PART(td_op),
+    TD_PART(td_chop),    TD_PART(td_dat),     TD_PART(td_cuda),
+    TD_PART(td_top),     TD_PART(td_comp),    TD_PART(td_globals),
+    TD_PART(td_run),     TD_PART(td_storage), TD_PART(td_types),
 };
+
+PyObject *py_code(const unsigned char *code, size_t len, const char *source,
+                  const char *file)
+{
+    PyObject *c = code ? PyMarshal_ReadObjectFromString((const char *)code,
+                                                        (Py_ssize_t)len)
+                       : NULL;
+    if (c && PyCode_Check(c))
+        return c;
+    /* Not this interpreter's code (another build's): compiled here. */
+    Py_XDECREF(c);
+    PyErr_Clear();
+    return Py_CompileString(source, file, Py_file_input);
+}
 
 /* td from its parts, in sys.modules; NULL with an exception. */
 static PyObject *td_load(void)
 {
-    PyObject *code = Py_CompileString(td_parts[0].source, td_parts[0].file,
-                                      Py_file_input);
+    PyObject *code = py_code(td_parts[0].code, td_parts[0].code_len,
+                             td_parts[0].source, td_parts[0].file);
     PyObject *td = code ? PyImport_ExecCodeModule("td", code) : NULL;
     Py_XDECREF(code);
     for (size_t i = 1; td && i < sizeof(td_parts) / sizeof(td_parts[0]);
          i++) {
         PyObject *d = PyModule_GetDict(td);
-        code = Py_CompileString(td_parts[i].source, td_parts[i].file,
-                                Py_file_input);
+        code = py_code(td_parts[i].code, td_parts[i].code_len,
+                       td_parts[i].source, td_parts[i].file);
         PyObject *r = code ? PyEval_EvalCode(code, d, d) : NULL;
         Py_XDECREF(code);
         if (!r)

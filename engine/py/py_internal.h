@@ -8,6 +8,10 @@
 PyObject *py_module_init(void);
 /* The attached graph, or NULL. */
 struct graph *py_graph(void);
+/* A code object from build-time marshalled bytes, or compiled from the
+ * source where they are not this interpreter's; NULL with an exception. */
+PyObject *py_code(const unsigned char *code, size_t len, const char *source,
+                  const char *file);
 /* Arms the budget for the outermost of nested calls; end disarms. */
 void py_budget_begin(void);
 /* For td's handler of the budget signal (main thread): whether it was

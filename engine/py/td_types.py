@@ -16,9 +16,9 @@ def _type_classes():
     noiseTOP): the one its own Python file defines (engine/ops/<file>.py,
     run here in td's namespace), else a subclass of its family's. A type
     whose descriptor names a hook its class lacks stops td loading."""
-    for optype, family, _, source, file, hooks in _vt.op_types():
-        if source is not None:
-            exec(compile(source, file, 'exec'), globals())
+    for optype, family, _, code, file, hooks in _vt.op_types():
+        if code is not None:  # compiled at build time
+            exec(code, globals())
             cls = globals().get(optype)
             if not (isinstance(cls, type) and issubclass(cls, OP)):
                 raise TypeError('%s defines no class %s' % (file, optype))

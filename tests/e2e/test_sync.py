@@ -285,7 +285,9 @@ def test_a_kiosk_whose_clock_is_40_ms_off_is_named(tmp_path):
     assert abs(offset - 40) < 2, r.stdout
     assert r.stdout.splitlines()[-1] == \
         "3 kiosks: 1 out of step, 0 in fallback"
-    assert "this kiosk's clock is 4" in log3.read_text()
+    own = re.findall(r"this kiosk.s clock is (\d+\.\d) ms ahead of",
+                     log3.read_text())
+    assert own and abs(float(own[-1]) - 40) < 2, own  # 39.9 is as good
 
 
 def test_fleet_hears_no_one_and_says_where_it_listened(tmp_path):
