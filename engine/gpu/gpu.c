@@ -348,7 +348,6 @@ struct gpu_tex *gpu_tex_acquire(struct gpu *g, int w, int h,
 
 static void trim_idle(struct gpu *g, uint64_t min_idle);
 
-
 void gpu_set_budget(struct gpu *g, size_t bytes, const char *from)
 {
     if (bytes) {
@@ -497,15 +496,14 @@ void gpu_clear(struct gpu_tex *t, float r, float g, float b, float a)
     glClear(GL_COLOR_BUFFER_BIT);
 }
 
-void gpu_blit(struct gpu *g, const struct gpu_tex *src)
+/* src drawn over the current target; `exact`: at its own size, read
+ * texel by texel. */
+static void blit(struct gpu *g, const struct gpu_tex *src, bool exact)
 {
     struct gpu_program *p = gpu_format_is_mono(src->format) ? g->blit_mono
                                                              : g->blit;
     glUseProgram(p->id);
-    /* Drawn at its own size, a texel is a pixel: no filtering. */
-    GLint vp[4];
-    glGetIntegerv(GL_VIEWPORT, vp);
-    if (vp[2] == src->w && vp[3] == src->h)
+    if (exact)
         gpu_bind_exact(g, src, 0);
     else
         gpu_bind_input(src, 0, GL_CLAMP_TO_EDGE);
@@ -513,16 +511,23 @@ void gpu_blit(struct gpu *g, const struct gpu_tex *src)
     gpu_draw_fullscreen(g);
 }
 
+void gpu_blit(struct gpu *g, const struct gpu_tex *src)
+{
+    blit(g, src, false);
+}
+
 void gpu_copy(struct gpu *g, struct gpu_tex *dst, const struct gpu_tex *src)
 {
-    if (g->copy_image && dst->w == src->w && dst->h == src->h &&
-        dst->format == src->format) {
+    bool same = dst->w == src->w && dst->h == src->h;
+    if (g->copy_image && same && dst->format == src->format) {
         glCopyImageSubData(src->id, GL_TEXTURE_2D, 0, 0, 0, 0, dst->id,
                            GL_TEXTURE_2D, 0, 0, 0, 0, src->w, src->h, 1);
         return;
     }
+    /* Converted, or stretched; at its own size a texel is a pixel and
+     * needs no filtering. */
     gpu_target(dst);
-    gpu_blit(g, src);
+    blit(g, src, same);
 }
 
 bool gpu_copy_rect(struct gpu *g, struct gpu_tex *dst,

@@ -183,7 +183,8 @@ void gpu_bind_input(const struct gpu_tex *t, int unit, GLenum wrap);
  * the unit ends it. */
 void gpu_bind_exact(struct gpu *g, const struct gpu_tex *t, int unit);
 /* src into dst: glCopyImageSubData where the size and format are the
- * same (no shader), else drawn stretched and converted (gpu_blit). */
+ * same (no shader), else drawn converted (read texel by texel where the
+ * size is the same) or stretched, as gpu_blit draws. */
 void gpu_copy(struct gpu *g, struct gpu_tex *dst, const struct gpu_tex *src);
 /* dst's size of src from (x, y) into dst, copied: false where the
  * format differs, the rectangle leaves src or the GL cannot copy. */

@@ -41,7 +41,7 @@ static void make_kernel(struct blur *p, double radius, int box, bool texels)
         return;
     int r = (int)ceil(radius);
     double sigma = radius / 3 > 1e-4 ? radius / 3 : 1e-4, sum = 0;
-    double w[2 * (int)MAX_TAPS + 2];
+    double w[MAX_FETCHES];
     for (int i = -r; i <= r; i++) {
         double d = i;
         w[i + r] = box ? (fabs(d) <= radius ? 1 : 0)
@@ -120,8 +120,7 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
         w = (w + 1) / 2;
         h = (h + 1) / 2;
         levels[n] = gpu_tex_acquire(gpu, w, h, GPU_RGBA16F);
-        gpu_target(levels[n]);
-        gpu_blit(gpu, cur);
+        gpu_copy(gpu, levels[n], cur);
         cur = levels[n++];
         size /= 2;
     }
@@ -161,12 +160,10 @@ static int cook(struct op *op, const struct cook_ctx *ctx)
     /* Back up through the same sizes, smoothly. */
     const struct gpu_tex *up = b;
     for (int i = n - 2; i >= 0; i--) {
-        gpu_target(levels[i]);
-        gpu_blit(gpu, up);
+        gpu_copy(gpu, levels[i], up);
         up = levels[i];
     }
-    gpu_target(out);
-    gpu_blit(gpu, up);
+    gpu_copy(gpu, out, up);
     gpu_tex_release(gpu, &b);
     for (int i = 0; i < n; i++)
         gpu_tex_release(gpu, &levels[i]);

@@ -39,10 +39,7 @@ static int pass(struct op *op, struct gpu_tex *out,
         return top_black(op, out);
     gpu_target(out);
     for (int i = 0; i < n; i++) {
-        if (exact & (1u << i))
-            gpu_bind_exact(gpu, ins[i], i);
-        else
-            gpu_bind_input(ins[i], i, GL_CLAMP_TO_EDGE);
+        top_bind(gpu, ins[i], i, exact & (1u << i), GL_CLAMP_TO_EDGE);
         top_uniform1i(prog, input_names[i], i);
     }
     top_uniform1f(prog, "uScale", scale);

@@ -1,9 +1,6 @@
 #include "top_util.h"
 
 #include <stdio.h>
-#include <stdlib.h>
-
-#include "../base/util.h"
 
 #include "top_mix.glsl.h"
 
@@ -117,6 +114,15 @@ bool top_same_size(const struct gpu_tex *a, const struct gpu_tex *b)
     return a && b && a->w == b->w && a->h == b->h;
 }
 
+void top_bind(struct gpu *gpu, const struct gpu_tex *t, int unit, bool exact,
+              GLenum wrap)
+{
+    if (exact)
+        gpu_bind_exact(gpu, t, unit);
+    else
+        gpu_bind_input(t, unit, wrap);
+}
+
 struct gpu_program *top_filter_variant(struct op *op,
                                        const struct gpu_tex *in,
                                        struct gpu_tex *out, const char *frag,
@@ -127,22 +133,16 @@ struct gpu_program *top_filter_variant(struct op *op,
      * input of the output's size is read texel by texel (EXACT), without
      * the filtering that on a CPU renderer costs more than the rest. */
     bool exact = pointwise && top_same_size(in, out);
-    char *defs = exact ? xasprintf("#define EXACT\n%s", defines ? defines
-                                                                : "")
-                       : NULL;
-    struct gpu_program *prog = in ? top_variant(op, frag,
-                                                exact ? defs : defines, what)
-                                  : NULL;
-    free(defs);
+    char defs[256];
+    snprintf(defs, sizeof(defs), "%s%s", exact ? "#define EXACT\n" : "",
+             defines ? defines : "");
+    struct gpu_program *prog = in ? top_variant(op, frag, defs, what) : NULL;
     if (!prog) {
         top_black(op, out);
         return NULL;
     }
     gpu_target(out);
-    if (exact)
-        gpu_bind_exact(op->graph->gpu, in, 0);
-    else
-        gpu_bind_input(in, 0, wrap);
+    top_bind(op->graph->gpu, in, 0, exact, wrap);
     top_uniform1i(prog, "uInput", 0);
     return prog;
 }
@@ -160,12 +160,8 @@ int top_mix(struct op *op, const struct gpu_tex *a, const struct gpu_tex *b,
     if (!a || !b)
         return top_black(op, out);
     struct gpu *gpu = op->graph->gpu;
-    if (t == 0 || a == b) { /* one image: a copy */
-        gpu_copy(gpu, out, t == 0 ? a : b);
-        return 0;
-    }
-    if (t == 1) {
-        gpu_copy(gpu, out, b);
+    if (a == b || t <= 0 || t >= 1) { /* one image: a copy */
+        gpu_copy(gpu, out, t >= 1 ? b : a);
         return 0;
     }
     bool exact = top_same_size(a, out) && top_same_size(b, out);
@@ -175,13 +171,8 @@ int top_mix(struct op *op, const struct gpu_tex *a, const struct gpu_tex *b,
     if (!prog)
         return top_black(op, out);
     gpu_target(out);
-    if (exact) {
-        gpu_bind_exact(gpu, a, 0);
-        gpu_bind_exact(gpu, b, 1);
-    } else {
-        gpu_bind_input(a, 0, GL_CLAMP_TO_EDGE);
-        gpu_bind_input(b, 1, GL_CLAMP_TO_EDGE);
-    }
+    top_bind(gpu, a, 0, exact, GL_CLAMP_TO_EDGE);
+    top_bind(gpu, b, 1, exact, GL_CLAMP_TO_EDGE);
     top_uniform1i(prog, "uA", 0);
     top_uniform1i(prog, "uB", 1);
     top_uniform1f(prog, "uMix", t);

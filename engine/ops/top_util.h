@@ -61,6 +61,11 @@ struct gpu_program *top_variant(struct op *op, const char *frag_src,
                                 const char *defines, const char *what);
 /* Whether a and b are both there and of one size. */
 bool top_same_size(const struct gpu_tex *a, const struct gpu_tex *b);
+/* Binds t to `unit`: texel by texel (gpu_bind_exact) where `exact`, for
+ * a shader that reads it at the output's size with texelFetch; else
+ * filtered, with the wrap (gpu_bind_input). */
+void top_bind(struct gpu *gpu, const struct gpu_tex *t, int unit, bool exact,
+              GLenum wrap);
 /* The private struct of TOPs with only the common parameters, and their
  * cook: the first input drawn into the output (resized or converted as
  * the common parameters ask). */

@@ -270,7 +270,6 @@ static const struct top_case cases[] = {
 
 /* The reference's own state, for the timed function. */
 struct ref {
-    const struct top_case *c;
     enum ref_kind kind;
     GLuint prog, prog2, sampler, stack;
     struct gpu_tex *a, *b, *out, *mid, *lut;
@@ -403,7 +402,6 @@ static void ref_setup(struct ref *r, const struct top_case *c,
                       const struct gpu_tex *like)
 {
     memset(r, 0, sizeof(*r));
-    r->c = c;
     r->kind = c->kind;
     r->a = a;
     r->b = b;
@@ -767,8 +765,6 @@ static int default_network(double bare)
         struct gpu_tex *b = nc->b ? graph_find(g, nc->b)->top.tex : NULL;
         struct ref *r = &refs[i];
         ref_setup(r, &c, a, b, op->top.tex);
-        r->c = NULL; /* c is this loop's: the kind is kept instead */
-        r->kind = nc->kind;
         if (nc->kind == REF_RAMP) {
             gpu_tex_release(gpu, &r->lut);
             ramp_lut(r, op);
