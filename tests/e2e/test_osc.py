@@ -708,6 +708,15 @@ OPType = noiseTOP
 [level1]
 OPType = levelTOP
 inputs = noise1
+[shown]
+OPType = executeDAT
+file = shown.py
+"""
+
+SHOWN_PY = """
+def onFrameEnd(frame):
+    if frame == 2:
+        print('two frames shown', flush=True)
 """
 
 
@@ -719,6 +728,7 @@ def test_a_size_beyond_the_memory_budget_is_an_error_not_a_stop(tmp_path):
     net = tmp_path / "net"
     net.mkdir()
     (net / "network.ini").write_text(SIZE_NET)
+    (net / "shown.py").write_text(SHOWN_PY)
     cfg = tmp_path / "kiosk.ini"
     cfg.write_text(f"[osc]\nport = {port}\nbind = 127.0.0.1\n"
                    "[gpu]\nmax_memory = 32M\n")
@@ -727,13 +737,22 @@ def test_a_size_beyond_the_memory_budget_is_an_error_not_a_stop(tmp_path):
                              "--frames", "150", "--snapshot", str(snap),
                              str(net)], cwd=ROOT, stderr=subprocess.PIPE,
                             text=True, errors="replace")
-    assert wait_bound(port, proc)
+    # the noise must have an image to keep before the sizes arrive: wait
+    # for the script's word that two frames were shown (the log ends with
+    # the process, so this read is bounded by --frames)
+    first = []
+    for line in proc.stderr:
+        first.append(line)
+        if "[/project1/shown] two frames shown" in line:
+            break
+    assert wait_bound(port, proc), "".join(first)
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.sendto(bundle(None, osc_message("/project1/noise1/resolutionw", 16384),
                     osc_message("/project1/noise1/resolutionh", 16384)),
              ("127.0.0.1", port))
     s.close()
     _, err = proc.communicate(timeout=120)
+    err = "".join(first) + err
     assert proc.returncode == 0, err[-3000:]
     assert ("[/project1/noise1] error: 16384x16384 rgba8 would need 1024 MB, "
             "and textures hold ") in err, err[-3000:]
