@@ -1,8 +1,18 @@
 #include "top_util.h"
 
+#include <math.h>
 #include <stdio.h>
 
 #include "top_mix.glsl.h"
+
+const struct par_menu_item top_resolution_modes[] = {
+    {"useinput", "Use Input"}, {"eighth", "Eighth"},
+    {"quarter", "Quarter"},    {"half", "Half"},
+    {"2x", "2X"},              {"4x", "4X"},
+    {"8x", "8X"},              {"fit", "Fit Resolution"},
+    {"limit", "Limit Resolution"}, {"custom", "Custom Resolution"},
+    {0},
+};
 
 const struct par_menu_item top_formats[] = {
     {"rgba8", "8-bit fixed (RGBA)"},   {"rgba16f", "16-bit float (RGBA)"},
@@ -34,6 +44,51 @@ struct gpu_tex *top_input(struct op *op, size_t i)
     return in ? in->top.tex : NULL;
 }
 
+/* ref scaled to fit inside box, keeping its aspect; only down if
+ * shrink_only. */
+static void fit(int ref_w, int ref_h, int box_w, int box_h, bool shrink_only,
+                int *w, int *h)
+{
+    double s = fmin((double)box_w / ref_w, (double)box_h / ref_h);
+    if (shrink_only && s > 1)
+        s = 1;
+    *w = (int)lround(ref_w * s);
+    *h = (int)lround(ref_h * s);
+}
+
+void top_resolution(const struct top_common *c, int ref_w, int ref_h,
+                    int *w, int *h)
+{
+    static const double times[] = {
+        [TOP_RES_EIGHTH] = 0.125, [TOP_RES_QUARTER] = 0.25,
+        [TOP_RES_HALF] = 0.5, [TOP_RES_2X] = 2, [TOP_RES_4X] = 4,
+        [TOP_RES_8X] = 8,
+    };
+    ref_w = ref_w < 1 ? 1 : ref_w;
+    ref_h = ref_h < 1 ? 1 : ref_h;
+    /* a resolution of 0 is the reference's, in every mode that uses it */
+    int rw = c->resolutionw > 0 ? c->resolutionw : ref_w;
+    int rh = c->resolutionh > 0 ? c->resolutionh : ref_h;
+    switch (c->outputresolution) {
+    case TOP_RES_EIGHTH: case TOP_RES_QUARTER: case TOP_RES_HALF:
+    case TOP_RES_2X: case TOP_RES_4X: case TOP_RES_8X:
+        *w = (int)lround(ref_w * times[c->outputresolution]);
+        *h = (int)lround(ref_h * times[c->outputresolution]);
+        break;
+    case TOP_RES_FIT:
+    case TOP_RES_LIMIT:
+        fit(ref_w, ref_h, rw, rh, c->outputresolution == TOP_RES_LIMIT, w,
+            h);
+        break;
+    default: /* useinput (custom where a resolution is set), custom */
+        *w = rw;
+        *h = rh;
+        break;
+    }
+    *w = *w < 1 ? 1 : *w;
+    *h = *h < 1 ? 1 : *h;
+}
+
 static struct gpu_tex *output(struct op *op, int dw, int dh,
                               const struct gpu_tex *like)
 {
@@ -41,8 +96,8 @@ static struct gpu_tex *output(struct op *op, int dw, int dh,
     if (!gpu)
         return NULL;
     const struct top_common *c = op->priv;
-    int w = c->resolutionw > 0 ? c->resolutionw : dw;
-    int h = c->resolutionh > 0 ? c->resolutionh : dh;
+    int w, h;
+    top_resolution(c, dw, dh, &w, &h);
     enum gpu_format f = c->format == TOP_FORMAT_INPUT
                             ? (like ? like->format : GPU_RGBA8)
                             : (enum gpu_format)c->format;
@@ -51,8 +106,7 @@ static struct gpu_tex *output(struct op *op, int dw, int dh,
         return t;
     /* Too large: the op's error, and its last image stays. */
     char err[256];
-    if (!gpu_tex_fits(gpu, w < 1 ? 1 : w, h < 1 ? 1 : h, f, t, err,
-                      sizeof(err))) {
+    if (!gpu_tex_fits(gpu, w, h, f, t, err, sizeof(err))) {
         op_set_error(op, "%s", err);
         return NULL;
     }

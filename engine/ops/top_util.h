@@ -1,9 +1,11 @@
 /* top_util.h: what every TOP type shares.
  *
  * Each TOP's private struct starts with `struct top_common`, and its
- * parameter table starts with TOP_COMMON_PARS(type): resolutionw and
- * resolutionh (0: the first input's size, or the network's resolution for
- * generators) and the pixel format. */
+ * parameter table starts with TOP_COMMON_PARS(type): outputresolution,
+ * resolutionw and resolutionh, and the pixel format. The size follows
+ * TouchDesigner's Common page: the input's (or, for generators, the
+ * network's resolution) multiplied, fitted or limited, or custom; a
+ * resolution set while outputresolution is useinput means custom. */
 #ifndef VITRINE_TOP_UTIL_H
 #define VITRINE_TOP_UTIL_H
 
@@ -14,10 +16,18 @@
 #include "../graph/graph.h"
 
 struct top_common {
+    int outputresolution; /* enum top_resolution_mode */
     int resolutionw, resolutionh;
     int format; /* enum gpu_format; "input" keeps the first input's */
 };
 
+enum top_resolution_mode {
+    TOP_RES_USEINPUT, TOP_RES_EIGHTH, TOP_RES_QUARTER, TOP_RES_HALF,
+    TOP_RES_2X, TOP_RES_4X, TOP_RES_8X, TOP_RES_FIT, TOP_RES_LIMIT,
+    TOP_RES_CUSTOM,
+};
+
+extern const struct par_menu_item top_resolution_modes[];
 extern const struct par_menu_item top_formats[];
 /* What lies outside an input: hold, zero, repeat, mirror; and the
  * texture wrap mode for each. */
@@ -26,6 +36,9 @@ extern const GLenum top_extend_wrap[];
 #define TOP_FORMAT_INPUT GPU_FORMAT_COUNT
 
 #define TOP_COMMON_PARS(T)                                                   \
+    {.name = "outputresolution", .label = "Output Resolution",              \
+     .page = "Common", .menu = top_resolution_modes, .def_str = "useinput", \
+     PARAM_MENU(T, common.outputresolution)},                               \
     {.name = "resolutionw", .label = "Resolution W", .page = "Common",      \
      .norm = {0, 4096}, .lim = {0, 16384},                                  \
      .clamp = PAR_CLAMP_BOTH, PARAM_INT(T, common.resolutionw)},            \
@@ -38,11 +51,16 @@ extern const GLenum top_extend_wrap[];
 
 /* The GPU, or NULL with the op's error set. */
 struct gpu *top_gpu(struct op *op);
-/* The output texture for this cook: the common parameters' size and
- * format, falling back to the first input's, then the network's. Reuses
- * the op's texture while size and format stay. NULL: error set. */
+/* The size the common parameters make of a reference size (the input's,
+ * or a generator's default): multiplied, fitted into or limited to
+ * resolutionw x resolutionh, or those; never below 1x1. */
+void top_resolution(const struct top_common *c, int ref_w, int ref_h,
+                    int *w, int *h);
+/* The output texture for this cook: the common parameters' size (of the
+ * first input's, else the network's) and format. Reuses the op's
+ * texture while size and format stay. NULL: error set. */
 struct gpu_tex *top_output(struct op *op);
-/* The same with another default size (used where resolutionw/h are 0). */
+/* The same with another reference size than the first input's. */
 struct gpu_tex *top_output_size(struct op *op, int default_w, int default_h);
 /* The same with size and format defaulting to like's (NULL: the
  * network's size, rgba8). */

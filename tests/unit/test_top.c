@@ -452,6 +452,76 @@ static void test_crop_resolution_select_null_hsv(void **state)
     graph_destroy(&g);
 }
 
+static void expect_size(struct graph *g, const char *name, int w, int h)
+{
+    struct op *op = graph_find(g, name);
+    assert_non_null(op);
+    assert_non_null(op->top.tex);
+    if (op->top.tex->w != w || op->top.tex->h != h)
+        fail_msg("%s is %dx%d, expected %dx%d", name, op->top.tex->w,
+                 op->top.tex->h, w, h);
+}
+
+/* TouchDesigner's Output Resolution on the Common page: of the input's
+ * size (the network's for a generator), multiplied, fitted, limited or
+ * custom; a resolution set under useinput is custom. */
+static void test_output_resolution_modes(void **state)
+{
+    (void)state;
+    NEED_GL();
+    struct graph *g = gl_load(
+        "[network]\nresolution = 64x32\n"
+        "[r]\nOPType = rampTOP\nformat = rgba32f\n"
+        "[half]\nOPType = rampTOP\noutputresolution = half\n"
+        "[eighth]\nOPType = levelTOP\ninputs = r\noutputresolution = eighth\n"
+        "[twice]\nOPType = levelTOP\ninputs = half\n"
+        "outputresolution = 2x\nformat = rgba32f\n"
+        "[fit]\nOPType = levelTOP\ninputs = r\noutputresolution = fit\n"
+        "resolutionw = 100\nresolutionh = 100\n"
+        "[limit]\nOPType = levelTOP\ninputs = r\noutputresolution = limit\n"
+        "resolutionw = 16\nresolutionh = 16\n"
+        "[nogrow]\nOPType = levelTOP\ninputs = r\n"
+        "outputresolution = limit\nresolutionw = 1000\nresolutionh = 1000\n"
+        "[custom]\nOPType = levelTOP\ninputs = r\n"
+        "outputresolution = custom\nresolutionw = 10\n"
+        "[short]\nOPType = levelTOP\ninputs = r\nresolutionw = 20\n"
+        "[crop]\nOPType = cropTOP\ninputs = r\ncropleft = 0.5\n"
+        "outputresolution = half\n");
+    graph_begin_frame(g, 1);
+    int w, h;
+    float *px = top_pixels(g, "twice", &w, &h); /* cooks them all */
+    free(px);
+    for (const char *const *n = (const char *const[]){
+             "eighth", "fit", "limit", "nogrow", "custom", "short", "crop",
+             NULL};
+         *n; n++)
+        free(top_pixels(g, *n, &w, &h));
+    expect_size(g, "half", 32, 16);
+    expect_size(g, "eighth", 8, 4);
+    expect_size(g, "twice", 64, 32);
+    expect_size(g, "fit", 100, 50);
+    expect_size(g, "limit", 16, 8);
+    expect_size(g, "nogrow", 64, 32);
+    expect_size(g, "custom", 10, 32);
+    expect_size(g, "short", 20, 32);
+    expect_size(g, "crop", 16, 16);
+    /* the half-size ramp stretched back: still the ramp, left to right */
+    px = top_pixels(g, "twice", &w, &h);
+    assert_true(pixel(px, w, 0, 16)[0] < 0.05f);
+    assert_true(pixel(px, w, 63, 16)[0] > 0.95f);
+    assert_near(pixel(px, w, 32, 16)[0], 0.5, 0.05);
+    free(px);
+    /* changed from a script or OSC: the next cook has the new size */
+    struct op *half = graph_find(g, "half");
+    char err[256];
+    assert_int_equal(par_set_text(half, op_par(half, "outputresolution"),
+                                  "quarter", err, sizeof(err)), PAR_OK);
+    graph_begin_frame(g, 2);
+    free(top_pixels(g, "half", &w, &h));
+    expect_size(g, "half", 16, 8);
+    graph_destroy(&g);
+}
+
 static void test_noise(void **state)
 {
     (void)state;
@@ -1077,6 +1147,7 @@ int main(void)
         cmocka_unit_test(test_blur_impulse_is_gaussian),
         cmocka_unit_test(test_feedback_accumulates),
         cmocka_unit_test(test_crop_resolution_select_null_hsv),
+        cmocka_unit_test(test_output_resolution_modes),
         cmocka_unit_test(test_noise),
         cmocka_unit_test(test_glsl_uniforms_and_inputs),
         cmocka_unit_test(test_glsl_time_and_warnings),
