@@ -94,9 +94,6 @@ struct graph *run_load(const struct cli *cli, const char *network,
                        bool print_to_stdout, char **problems,
                        const char *follows)
 {
-    char err[2048];
-    if (py_init(err, sizeof(err)) != 0)
-        LOG_WARN("[python]", "%s; scripts and expressions cannot run", err);
     struct load_options opt = {
         .eval = py_evaluator(),
         .fps = cli->fps, .width = cli->width, .height = cli->height,

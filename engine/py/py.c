@@ -85,6 +85,7 @@ static PyObject *td_load(void)
 
 static struct {
     bool running;
+    bool start_failed; /* py_needed tried and failed */
     PyObject *td;        /* the td module */
     PyObject *timeout;   /* td.ScriptTimeout */
     struct graph *graph; /* attached */
@@ -349,7 +350,7 @@ char *py_error_text(char **traceback)
  * errors, so an exception here is a bug in td, logged. */
 static PyObject *td_call(const char *fn, const char *fmt, ...)
 {
-    if (!py.running || !py.graph)
+    if (!py.graph || !py_needed())
         return NULL;
     PyObject *f = PyObject_GetAttrString(py.td, fn);
     if (!f) {
@@ -455,6 +456,8 @@ struct py_storage {
 struct py_storage *py_storage_collect(bool *changed)
 {
     *changed = false;
+    if (!py.running) /* no script ran: nothing stored */
+        return NULL;
     PyObject *r = td_call("_storage_collect", NULL);
     PyObject *list = r && PyTuple_Check(r) && PyTuple_GET_SIZE(r) == 2
                          ? PyTuple_GET_ITEM(r, 1) : NULL;
@@ -525,18 +528,35 @@ int py_storage_load(const char *text)
     return n;
 }
 
+/* Whether g has an op whose type has a Python class (an op td calls at
+ * its start or every frame, a script, a COMP's extensions, a DAT's
+ * callbacks): then Python starts before g's first frame. The root is
+ * always there and needs nothing of it on its own. */
+static bool wants_python(const struct graph *g)
+{
+    for (size_t i = 0; g && i < g->nslots; i++) {
+        const struct op *op = g->slots[i];
+        if (op && op != g->root && op->type->python)
+            return true;
+    }
+    return false;
+}
+
 void py_attach(struct graph *g)
 {
-    if (!py.running)
-        return;
     py.graph = g;
-    Py_XDECREF(td_call("_attach", NULL));
+    if (py.running)
+        Py_XDECREF(td_call("_attach", NULL));
+    else if (wants_python(g))
+        py_needed(); /* attaches */
 }
 
 void py_reattach(struct graph *g)
 {
-    if (!py.running)
+    if (!py.running) {
+        py_attach(g);
         return;
+    }
     PyObject *started = py.graph ? td_call("_started_paths", NULL) : NULL;
     py_attach(g);
     if (started)
@@ -555,7 +575,7 @@ static int expr_compile(void *ctx, struct op *op, struct par *p,
                         size_t errlen)
 {
     (void)ctx;
-    if (!py.running) {
+    if (!py_needed()) {
         snprintf(err, errlen, "the Python interpreter is not running");
         return -1;
     }
@@ -650,7 +670,7 @@ static const struct expr_evaluator evaluator = {
 
 const struct expr_evaluator *py_evaluator(void)
 {
-    return py.running ? &evaluator : NULL;
+    return &evaluator;
 }
 
 /* ---- start and stop ---- */
@@ -658,6 +678,23 @@ const struct expr_evaluator *py_evaluator(void)
 bool py_running(void)
 {
     return py.running;
+}
+
+bool py_needed(void)
+{
+    if (py.running)
+        return true;
+    if (py.start_failed)
+        return false;
+    char err[2048];
+    if (py_init(err, sizeof(err)) != 0) {
+        py.start_failed = true;
+        LOG_WARN("[python]", "%s; scripts and expressions cannot run", err);
+        return false;
+    }
+    if (py.graph)
+        Py_XDECREF(td_call("_attach", NULL));
+    return true;
 }
 
 int py_init(char *err, size_t errlen)

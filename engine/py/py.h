@@ -26,15 +26,23 @@
 
 /* Starts the interpreter (idempotent). Returns 0, or -1 with a message. */
 int py_init(char *err, size_t errlen);
+/* The interpreter, started now if it is not running yet: the runtime
+ * starts it with the first network that needs it (py_attach), the first
+ * expression compiled, or the first saved storage restored, so that a
+ * network without Python shows its first frame without waiting for it.
+ * False when it cannot start (logged once, not tried again). */
+bool py_needed(void);
 /* Runs onExit callbacks first if a graph is attached. */
 void py_shutdown(void);
 bool py_running(void);
 
-/* The parameter-expression evaluator, for load_options.eval; NULL when
- * the interpreter is not running. */
+/* The parameter-expression evaluator, for load_options.eval; the first
+ * expression it compiles starts the interpreter. */
 const struct expr_evaluator *py_evaluator(void);
 
-/* The graph scripts see; NULL detaches (op objects become invalid). */
+/* The graph scripts see; NULL detaches (op objects become invalid).
+ * Starts the interpreter when g has an op whose type has a Python class
+ * (engine/graph/op.h). */
 void py_attach(struct graph *g);
 
 /* A reload: g replaces the attached graph; scripts whose start ran
