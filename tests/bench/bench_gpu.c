@@ -634,6 +634,13 @@ static char *opacity_body(struct op *op)
                      par_of(op, "opacity"));
 }
 
+/* The same, stretched from a smaller input (out1: the screen's size). */
+static char *stretch_opacity_body(struct op *op)
+{
+    return xasprintf("void main() {\nfragColor = texture(uA, vUV) * %.9g;\n",
+                     par_of(op, "opacity"));
+}
+
 static char *copy_body(struct op *op)
 {
     (void)op;
@@ -661,7 +668,7 @@ static const struct net_case net_cases[] = {
     {"fade", "zoom", NULL, REF_PASS, opacity_body, false, 0, 1},
     {"mix", "glow", "fade", REF_PASS, screen_body, false, 0, 1},
     {"soft", "mix", NULL, REF_BLUR, NULL, true, 0, 1},
-    {"out1", "soft", NULL, REF_PASS, opacity_body, false, 0, 1},
+    {"out1", "soft", NULL, REF_PASS, stretch_opacity_body, true, 0, 1},
 };
 
 /* The lookup of a ramp through the keys of op (in order of position and
