@@ -209,6 +209,13 @@ static PyObject *m_osc_bundle(PyObject *self, PyObject *args)
             Py_DECREF(seq);
             return NULL;
         }
+        /* an OSC time tag counts 32-bit seconds from 1900: 1900..2036 */
+        if (!(w >= -2208988800.0 && w < 4294967296.0 - 2208988800.0)) {
+            Py_DECREF(seq);
+            return PyErr_Format(PyExc_ValueError, "timeTag %R is not an "
+                                "OSC time (Unix seconds between 1900 and "
+                                "2036)", when);
+        }
         tt = (uint64_t)((int64_t)floor(w) + 2208988800LL) << 32 |
              (uint64_t)((w - floor(w)) * 4294967296.0);
     }

@@ -517,6 +517,11 @@ def onFrameStart(frame):
     if frame == 5:
         op('out').sendOSC('/dat/msg', [1, 2.5, 'three', True, [4, 5]])
         op('out').sendBundle([('/dat/a', [1.0]), ('/dat/b', ['x'])])
+        for when in (2.0 ** 70, float('nan'), -3e9):
+            try:
+                op('out').sendBundle([('/dat/late', [1])], when)
+            except ValueError as e:
+                print('refused', e)
     if frame == 10:
         op('vals').par.value0 = 0.5
 """
@@ -595,6 +600,12 @@ def test_osc_out_chop_dat_and_replies(tmp_path):
     assert got[:2] == [("/level", [0.25]), ("/cue/go", [3.0])], got
     assert ("/dat/msg", [1, 2.5, "three", True, [4, 5]]) in got
     assert ("/dat/a", [1.0]) in got and ("/dat/b", ["x"]) in got
+    # a time an OSC time tag cannot hold is refused, nothing is sent
+    assert "refused timeTag 1.1805916207174113e+21 is not an OSC time " \
+        "(Unix seconds between 1900 and 2036)" in err, err
+    assert "refused timeTag nan is not an OSC time" in err, err
+    assert "refused timeTag -3000000000.0 is not an OSC time" in err, err
+    assert not [m for m in got if m[0] == "/dat/late"], got
     assert ("/level", [0.5]) in got
     assert got.count(("/cue/go", [3.0])) == 1
     assert reply == [("/reply", ["/hello", 1.5])]

@@ -499,3 +499,48 @@ def test_script_dat_builds_a_table_from_its_input(tmp_path):
         "own onCook",
         "after 20.0",
     ]
+
+
+def test_a_reload_brings_python_to_a_network_that_had_none(tmp_path):
+    """A network of plain operators runs without the interpreter; the
+    network it reloads into has an Execute DAT, whose onStart and
+    onFrameStart run from the reload's first frame on."""
+    net = tmp_path / "network.ini"
+    net.write_text("[network]\nresolution = 32x16\noutput = c\n"
+                   "[c]\nOPType = constantTOP\ncolorr = 0.5\n")
+    (tmp_path / "go.py").write_text(
+        "def onStart():\n    print('started', me.time.frame > 1)\n"
+        "def onFrameStart(frame):\n"
+        "    if frame % 10 == 0:\n"
+        "        print('frame', op('c').par.colorr.eval())\n")
+    cfg = tmp_path / "kiosk.ini"
+    cfg.write_text("[osc]\nport = 0\n[http]\nport = 0\n")
+    p = subprocess.Popen([VITRINE, "--headless", "--config", str(cfg),
+                          str(tmp_path)], cwd=tmp_path,
+                         stderr=subprocess.PIPE, text=True)
+    guard = threading.Timer(120, p.kill)
+    guard.start()
+    lines = []
+    try:
+        for line in p.stderr:
+            lines.append(line)
+            if "[vitrine] running" in line:
+                break
+        net.write_text(net.read_text() +
+                       "[go]\nOPType = executeDAT\nfile = go.py\n")
+        p.send_signal(signal.SIGHUP)
+        for line in p.stderr:
+            lines.append(line)
+            if "[/project1/go] frame" in line:
+                break
+        p.send_signal(signal.SIGTERM)
+        _, rest = p.communicate(timeout=60)
+    finally:
+        guard.cancel()
+        if p.poll() is None:
+            p.kill()
+    err = "".join(lines) + rest
+    assert p.returncode == 0, err[-3000:]
+    assert "[/project1/go] started True" in err, err[-3000:]
+    assert "[/project1/go] frame 0.5" in err, err[-3000:]
+    assert "[python]" not in err, err[-3000:]  # no warning, no error
