@@ -274,6 +274,7 @@ struct ref {
     GLuint prog, prog2, sampler, stack;
     struct gpu_tex *a, *b, *out, *mid, *lut;
     int x0, y0; /* REF_COPY: where in a the output starts */
+    int layer;  /* REF_STACK: the slice written last */
     float clear[4];
 };
 
@@ -350,10 +351,12 @@ static void ref_run(void *arg)
         ref_draw(r, r->prog, r->mid, r->a, NULL);
         ref_draw(r, r->prog2, r->out, r->mid, NULL);
         break;
-    case REF_STACK:
-        copy_image(r->a, 0, 0, GL_TEXTURE_2D_ARRAY, r->stack, 3, r->a->w,
-                   r->a->h);
-        glCopyImageSubData(r->stack, GL_TEXTURE_2D_ARRAY, 0, 0, 0, 3,
+    case REF_STACK: /* each frame into the next of its 8 slices, as the
+                     * op does, and that slice copied out */
+        r->layer = (r->layer + 1) % 8;
+        copy_image(r->a, 0, 0, GL_TEXTURE_2D_ARRAY, r->stack, r->layer,
+                   r->a->w, r->a->h);
+        glCopyImageSubData(r->stack, GL_TEXTURE_2D_ARRAY, 0, 0, 0, r->layer,
                            r->out->id, GL_TEXTURE_2D, 0, 0, 0, 0, r->a->w,
                            r->a->h, 1);
         break;
@@ -627,17 +630,16 @@ static char *glow_body(struct op *op)
                    "fragColor = vec4(rgb, 1.0) * (c.a * 0.5);\n");
 }
 
-/* A level of opacity alone: premultiplied colour scaled. */
+/* A level of opacity alone: premultiplied colour scaled, stretched where
+ * the input is smaller than the op (out1: the screen's size). */
 static char *opacity_body(struct op *op)
 {
-    return xasprintf("void main() {\nfragColor = " FETCH_A " * %.9g;\n",
-                     par_of(op, "opacity"));
-}
-
-/* The same, stretched from a smaller input (out1: the screen's size). */
-static char *stretch_opacity_body(struct op *op)
-{
-    return xasprintf("void main() {\nfragColor = texture(uA, vUV) * %.9g;\n",
+    const struct op *in = op_input(op, 0);
+    bool same = in && in->top.tex && op->top.tex &&
+                in->top.tex->w == op->top.tex->w &&
+                in->top.tex->h == op->top.tex->h;
+    return xasprintf("void main() {\nfragColor = %s * %.9g;\n",
+                     same ? FETCH_A : "texture(uA, vUV)",
                      par_of(op, "opacity"));
 }
 
@@ -668,7 +670,7 @@ static const struct net_case net_cases[] = {
     {"fade", "zoom", NULL, REF_PASS, opacity_body, false, 0, 1},
     {"mix", "glow", "fade", REF_PASS, screen_body, false, 0, 1},
     {"soft", "mix", NULL, REF_BLUR, NULL, true, 0, 1},
-    {"out1", "soft", NULL, REF_PASS, stretch_opacity_body, true, 0, 1},
+    {"out1", "soft", NULL, REF_PASS, opacity_body, true, 0, 1},
 };
 
 /* The lookup of a ramp through the keys of op (in order of position and

@@ -15,6 +15,37 @@ PYERRORS = ROOT / "tests" / "networks" / "pyerrors"
 PYFUZZ = ROOT / "tests" / "networks" / "pyfuzz"
 
 
+class Watched:
+    """vitrine (args, in cwd) whose stderr a test reads line by line while
+    it runs, killed after `limit` seconds even if it goes silent."""
+
+    def __init__(self, args, cwd, limit):
+        self.p = subprocess.Popen([VITRINE, *args], cwd=cwd,
+                                  stderr=subprocess.PIPE, text=True)
+        self.lines = []
+        self.guard = threading.Timer(limit, self.p.kill)
+        self.guard.start()
+
+    def until(self, text, deadline=None):
+        """Reads until a line holds text (or the deadline passed)."""
+        for line in self.p.stderr:
+            self.lines.append(line)
+            if text in line or (deadline and time.time() > deadline):
+                return
+
+    def stop(self):
+        """SIGTERM; returns (exit status, all of stderr)."""
+        try:
+            self.p.send_signal(signal.SIGTERM)
+            _, rest = self.p.communicate(timeout=60)
+            self.lines.append(rest)
+        finally:
+            self.guard.cancel()
+            if self.p.poll() is None:
+                self.p.kill()
+        return self.p.returncode, "".join(self.lines)
+
+
 def lines_of(stderr, path):
     prefix = f"[{path}] "
     return [l[len(prefix):] for l in stderr.splitlines()
@@ -105,26 +136,11 @@ def test_api_called_with_odd_arguments(tmp_path):
     call works or raises a Python exception, never SystemError (the C side
     losing track of an error), and the frames go on. Runs in tmp_path so
     that nothing a call might write lands in the repository."""
-    p = subprocess.Popen([VITRINE, "--headless", "--config",
-                          str(PYFUZZ / "kiosk.ini"), str(PYFUZZ)],
-                         cwd=tmp_path, stderr=subprocess.PIPE, text=True)
-    lines = []
-    deadline = time.time() + 600
-    guard = threading.Timer(620, p.kill)  # bounded even if it goes silent
-    guard.start()
-    try:
-        for line in p.stderr:  # until the script says it is done
-            lines.append(line)
-            if "FUZZ DONE" in line or time.time() > deadline:
-                break
-        p.send_signal(signal.SIGTERM)
-        _, rest = p.communicate(timeout=60)
-    finally:
-        guard.cancel()
-        if p.poll() is None:
-            p.kill()
-    err = "".join(lines) + rest
-    assert p.returncode == 0, err[-3000:]
+    w = Watched(["--headless", "--config", str(PYFUZZ / "kiosk.ini"),
+                 str(PYFUZZ)], tmp_path, 620)
+    w.until("FUZZ DONE", deadline=time.time() + 600)
+    code, err = w.stop()
+    assert code == 0, err[-3000:]
     assert "vitrine] stopped after" in err
     out = lines_of(err, "/project1/fuzz")
     assert not [l for l in out if l.startswith("FUZZ BAD")], \
@@ -515,32 +531,15 @@ def test_a_reload_brings_python_to_a_network_that_had_none(tmp_path):
         "        print('frame', op('c').par.colorr.eval())\n")
     cfg = tmp_path / "kiosk.ini"
     cfg.write_text("[osc]\nport = 0\n[http]\nport = 0\n")
-    p = subprocess.Popen([VITRINE, "--headless", "--config", str(cfg),
-                          str(tmp_path)], cwd=tmp_path,
-                         stderr=subprocess.PIPE, text=True)
-    guard = threading.Timer(120, p.kill)
-    guard.start()
-    lines = []
-    try:
-        for line in p.stderr:
-            lines.append(line)
-            if "[vitrine] running" in line:
-                break
-        net.write_text(net.read_text() +
-                       "[go]\nOPType = executeDAT\nfile = go.py\n")
-        p.send_signal(signal.SIGHUP)
-        for line in p.stderr:
-            lines.append(line)
-            if "[/project1/go] frame" in line:
-                break
-        p.send_signal(signal.SIGTERM)
-        _, rest = p.communicate(timeout=60)
-    finally:
-        guard.cancel()
-        if p.poll() is None:
-            p.kill()
-    err = "".join(lines) + rest
-    assert p.returncode == 0, err[-3000:]
+    w = Watched(["--headless", "--config", str(cfg), str(tmp_path)],
+                tmp_path, 120)
+    w.until("[vitrine] running")
+    net.write_text(net.read_text() +
+                   "[go]\nOPType = executeDAT\nfile = go.py\n")
+    w.p.send_signal(signal.SIGHUP)
+    w.until("[/project1/go] frame")
+    code, err = w.stop()
+    assert code == 0, err[-3000:]
     assert "[/project1/go] started True" in err, err[-3000:]
     assert "[/project1/go] frame 0.5" in err, err[-3000:]
     assert "[python]" not in err, err[-3000:]  # no warning, no error
