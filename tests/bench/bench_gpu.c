@@ -21,6 +21,7 @@
 #include "../../engine/gpu/gpu.h"
 #include "../../engine/graph/graph.h"
 #include "../../engine/graph/loader.h"
+#include "../../engine/ops/top_util.h"
 #include "../../kiosk/headless.h"
 
 static int W = 1280, H = 720; /* bench_gpu WxH overrides */
@@ -269,6 +270,8 @@ static const struct top_case cases[] = {
 };
 
 /* The reference's own state, for the timed function. */
+#define REF_SLICES 8 /* REF_STACK: as texture3dTOP's case, cachesize = 8 */
+
 struct ref {
     enum ref_kind kind;
     GLuint prog, prog2, sampler, stack;
@@ -351,9 +354,9 @@ static void ref_run(void *arg)
         ref_draw(r, r->prog, r->mid, r->a, NULL);
         ref_draw(r, r->prog2, r->out, r->mid, NULL);
         break;
-    case REF_STACK: /* each frame into the next of its 8 slices, as the
-                     * op does, and that slice copied out */
-        r->layer = (r->layer + 1) % 8;
+    case REF_STACK: /* each frame into the next of its slices, as the op
+                     * does, and that slice copied out */
+        r->layer = (r->layer + 1) % REF_SLICES;
         copy_image(r->a, 0, 0, GL_TEXTURE_2D_ARRAY, r->stack, r->layer,
                    r->a->w, r->a->h);
         glCopyImageSubData(r->stack, GL_TEXTURE_2D_ARRAY, 0, 0, 0, r->layer,
@@ -464,7 +467,8 @@ static void ref_setup(struct ref *r, const struct top_case *c,
     case REF_STACK:
         glGenTextures(1, &r->stack);
         glBindTexture(GL_TEXTURE_2D_ARRAY, r->stack);
-        glTexStorage3D(GL_TEXTURE_2D_ARRAY, 1, GL_RGBA8, a->w, a->h, 8);
+        glTexStorage3D(GL_TEXTURE_2D_ARRAY, 1, GL_RGBA8, a->w, a->h,
+                       REF_SLICES);
         break;
     }
     free(body);
@@ -635,9 +639,7 @@ static char *glow_body(struct op *op)
 static char *opacity_body(struct op *op)
 {
     const struct op *in = op_input(op, 0);
-    bool same = in && in->top.tex && op->top.tex &&
-                in->top.tex->w == op->top.tex->w &&
-                in->top.tex->h == op->top.tex->h;
+    bool same = in && top_same_size(in->top.tex, op->top.tex);
     return xasprintf("void main() {\nfragColor = %s * %.9g;\n",
                      same ? FETCH_A : "texture(uA, vUV)",
                      par_of(op, "opacity"));
