@@ -24,6 +24,7 @@
 #include "overlay.h"
 #include "mdns.h"
 #include "peers.h"
+#include "prefault.h"
 #include "web.h"
 #include "remote.h"
 #include "snapshot.h"
@@ -511,9 +512,10 @@ static struct graph *between(void *userdata, struct graph *g)
 {
     struct runtime *rt = userdata;
     int64_t now = clock_now_ns();
-    if (rt->frames++ == 0)
+    if (rt->frames++ == 0) {
         notify_ready(); /* the first frame is on the screen */
-    else
+        prefault_trim(); /* what it did not take goes back */
+    } else
         graph_destroy(&rt->retired);
     notify_frame(now);
     rt->status_frames++;
@@ -656,6 +658,8 @@ int run_kiosk(const struct cli *cli, const struct kiosk_config *cfg,
         saver_destroy(&rt.saver);
         return EXIT_NETWORK;
     }
+    /* The first frame's memory is touched while the display starts. */
+    struct prefault *warm = prefault_start(prefault_estimate(g));
     bool gl = display_open(&rt.d, cli, cfg, g);
     py_set_budget_ms(cfg->script_budget_ms);
     py_set_storage_max((size_t)cfg->storage_max);
@@ -731,6 +735,7 @@ int run_kiosk(const struct cli *cli, const struct kiosk_config *cfg,
                  "the system clock: frame N at epoch + (N - 1) / %g s",
                  cfg->sync_epoch, g->time.rate);
     struct loop_stats st;
+    prefault_finish(&warm); /* its block is the first frame's heap */
     loop_run(&lp, &st);
     g = rt.g;
     notify_stopping();

@@ -336,10 +336,10 @@ struct gpu_tex *gpu_tex_acquire(struct gpu *g, int w, int h,
     if (status != GL_FRAMEBUFFER_COMPLETE)
         LOG_ERR("[gpu]", "framebuffer %dx%d %s incomplete (0x%x)", w, h,
                 formats[format].name, status);
-    /* First touch now, while nothing waits on it. */
-    glViewport(0, 0, w, h);
-    glClearColor(0, 0, 0, 0);
-    glClear(GL_COLOR_BUFFER_BIT);
+    /* Not cleared: every TOP writes the whole of its output (or black,
+     * top_black), and a texture from the pool holds its last user's
+     * pixels anyway. A clear here cost the first frame a pass over each
+     * new texture (5 ms of the default network's on llvmpipe). */
     GROW(g->texs, g->cap_texs, g->ntexs + 1);
     g->texs[g->ntexs++] = t;
     g->bytes += (size_t)w * (size_t)h * formats[format].bytes;
