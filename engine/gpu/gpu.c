@@ -15,12 +15,30 @@
  * inside the driver's compile and draw calls are not leak-checked; every
  * allocation of vitrine's own still is. */
 #ifdef __SANITIZE_ADDRESS__
+#include <dlfcn.h>
+#include <link.h>
 #include <sanitizer/lsan_interface.h>
 #define DRIVER_BEGIN() __lsan_disable()
 #define DRIVER_END() __lsan_enable()
+
+/* The GL driver (Mesa's *_dri.so) is unloaded when the display closes,
+ * before the leak check at exit: the globals through which it still
+ * reaches what it allocated go with it, and the sanitizer reports those
+ * allocations under an unnamed module. Under AddressSanitizer it stays
+ * loaded to the end instead. */
+static int pin_driver(struct dl_phdr_info *info, size_t size, void *data)
+{
+    (void)size;
+    (void)data;
+    if (info->dlpi_name && strstr(info->dlpi_name, "_dri.so"))
+        dlopen(info->dlpi_name, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
+    return 0;
+}
+#define DRIVER_PIN() dl_iterate_phdr(pin_driver, NULL)
 #else
 #define DRIVER_BEGIN() ((void)0)
 #define DRIVER_END() ((void)0)
+#define DRIVER_PIN() ((void)0)
 #endif
 
 static const struct {
@@ -236,6 +254,7 @@ struct gpu *gpu_create(char *err, size_t errlen)
                  (const char *)glGetString(GL_RENDERER));
         return NULL;
     }
+    DRIVER_PIN();
     struct gpu *g = xcalloc(1, sizeof(*g));
     glGenVertexArrays(1, &g->vao);
     glGetIntegerv(GL_MAX_TEXTURE_SIZE, &g->max_tex_size);
