@@ -29,8 +29,8 @@ struct prefault;
 /* What the graph's first frame is likely to allocate: a texture of the
  * network's resolution per TOP, at most what one heap block holds. */
 size_t prefault_estimate(const struct graph *g);
-/* Starts touching a block of bytes; NULL (and nothing done) for 0 bytes
- * or when no thread can be made. */
+/* Sets the heap's thresholds (above), then starts touching a block of
+ * bytes; NULL, with no block, for 0 bytes or when no thread can be made. */
 struct prefault *prefault_start(size_t bytes);
 /* Bytes of the block touched so far. */
 size_t prefault_touched(const struct prefault *p);
