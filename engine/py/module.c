@@ -140,6 +140,13 @@ static PyObject *m_budget_expired(PyObject *self, PyObject *args)
     return PyBool_FromLong(py_budget_expired());
 }
 
+static PyObject *m_budget_defer(PyObject *self, PyObject *args)
+{
+    (void)self;
+    (void)args;
+    return PyBool_FromLong(py_budget_defer());
+}
+
 static PyObject *m_budget_signal(PyObject *self, PyObject *args)
 {
     (void)self;
@@ -193,6 +200,7 @@ static PyMethodDef methods[] = {
     {"missing_channel", m_missing_channel, METH_NOARGS, NULL},
     {"budget_expired", m_budget_expired, METH_NOARGS, NULL},
     {"budget_signal", m_budget_signal, METH_NOARGS, NULL},
+    {"budget_defer", m_budget_defer, METH_NOARGS, NULL},
     {"set_hooks", m_set_hooks, METH_VARARGS, NULL},
     {NULL, NULL, 0, NULL},
 };

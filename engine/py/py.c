@@ -94,6 +94,7 @@ static struct {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     bool stop, armed;
+    bool forced;        /* py_interrupt's: not put off for an import */
     int depth;          /* nested guarded calls */
     uint64_t gen;       /* bumped at each outermost begin */
     int64_t deadline;   /* CLOCK_MONOTONIC ns */
@@ -119,7 +120,11 @@ struct graph *py_graph(void)
  * raises td.ScriptTimeout when py_budget_expired() says the signal was for
  * the call still running. A script that swallows the exception gets
  * another each budget period. What does not come back to Python (C code
- * that retries on EINTR) is the stall detector's to end. */
+ * that retries on EINTR) is the stall detector's to end.
+ * An import is not interrupted (a module left half-imported would stay
+ * broken for the life of the process: NumPy's does): the handler asks
+ * py_budget_defer() and the signal comes again shortly, until the import
+ * has returned or the stall detector's py_interrupt() insists. */
 static void *watch(void *arg)
 {
     (void)arg;
@@ -152,6 +157,24 @@ bool py_budget_expired(void)
     return expired;
 }
 
+/* Bounds how long an interrupt put off for an import waits after the
+ * import has returned. */
+#define PY_DEFER_NS 10000000LL
+
+bool py_budget_defer(void)
+{
+    pthread_mutex_lock(&py.mu);
+    bool defer = py.armed && !py.forced;
+    if (defer) {
+        int64_t again = (int64_t)(py.budget_ms * 1e6);
+        py.deadline = clock_now_ns() +
+                      (again < PY_DEFER_NS ? again : PY_DEFER_NS);
+        pthread_cond_signal(&py.cv);
+    }
+    pthread_mutex_unlock(&py.mu);
+    return defer;
+}
+
 int py_budget_signal(void)
 {
     return PY_BUDGET_SIGNAL;
@@ -163,6 +186,7 @@ static void arm(void)
     pthread_mutex_lock(&py.mu);
     py.gen++;
     py.armed = true;
+    py.forced = false;
     py.deadline = clock_now_ns() + (int64_t)(py.budget_ms * 1e6);
     pthread_cond_signal(&py.cv);
     pthread_mutex_unlock(&py.mu);
@@ -254,6 +278,7 @@ void py_interrupt(void)
 {
     pthread_mutex_lock(&py.mu);
     if (py.armed) {
+        py.forced = true;
         py.deadline = clock_now_ns();
         pthread_cond_signal(&py.cv);
     }

@@ -18,6 +18,10 @@ void py_budget_begin(void);
  * sent for the call now running; and which signal it is. */
 bool py_budget_expired(void);
 int py_budget_signal(void);
+/* For the same handler, when the script is inside an import: true when
+ * the interrupt is put off (the signal comes again in at most 10 ms);
+ * false when it must be raised now (py_interrupt asked). */
+bool py_budget_defer(void);
 void py_budget_end(void);
 /* Around slow one-time work inside a script (starting CUDA): pause stops
  * the clock and says whether it ran; resume gives the script a whole

@@ -36,15 +36,25 @@ class ScriptTimeout(BaseException):
 
 def _install_signals():
     """The budget's signal raises ScriptTimeout in the script that ran
-    past its budget (py.c sends it). The runtime's own signals stay the
+    past its budget (py.c sends it), once any import it is inside has
+    returned. The runtime's own signals stay the
     runtime's: SIGTERM and SIGINT stop it, SIGHUP reloads, and timers'
     signals would end it; a script asking for any of them, or for the
     signal mask, gets a RuntimeError that says so."""
     import signal
     import _signal
 
+    def importing(frame):
+        while frame is not None:
+            if frame.f_code.co_filename.startswith('<frozen importlib.'):
+                return True
+            frame = frame.f_back
+        return False
+
     def on_budget(signum, frame):
-        if _vt.budget_expired():
+        # not inside an import: the module would stay half-imported
+        if _vt.budget_expired() and not (importing(frame)
+                                         and _vt.budget_defer()):
             raise ScriptTimeout()
     budget = _vt.budget_signal()
     _signal.signal(budget, on_budget)

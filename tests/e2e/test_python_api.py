@@ -129,6 +129,68 @@ def test_failing_scripts_never_stop_the_frames(tmp_path):
                          err)
 
 
+IMPORTS = """
+import sys
+sys.path.insert(0, %r)
+def onStart():
+    import slowmod                 # 0.3 s at import, past a 20 ms budget
+    print('imported', slowmod.VALUE)
+    import numpy
+    print('numpy', numpy.arange(4).sum())
+    while True:                    # still interrupted after the imports
+        pass
+
+def onFrameStart(frame):
+    if frame == 3:
+        import slowmod
+        print('still whole', slowmod.VALUE)
+"""
+
+FOREVER = """
+def onFrameStart(frame):
+    if frame == 5:
+        import forever             # past hang_timeout: interrupted anyway
+"""
+
+BUSY = """
+import time
+t = time.monotonic()
+while time.monotonic() - t < %s:
+    pass
+VALUE = 42
+"""
+
+
+def test_an_import_is_never_left_half_done_by_the_budget(tmp_path):
+    """The budget puts its interrupt off until an import returns (a module
+    interrupted halfway stays broken for the process's life, as NumPy's
+    does); a script is still stopped once it is back, and an import that
+    never returns is ended by the stall detector's interrupt."""
+    (tmp_path / "kiosk.ini").write_text(
+        "[watchdog]\nscript_budget_ms = 20\nhang_timeout = 1\n")
+    (tmp_path / "network.ini").write_text(
+        "[network]\nfps = 60\n[s]\nOPType = executeDAT\nfile = s.py\n"
+        "[f]\nOPType = executeDAT\nfile = f.py\n")
+    (tmp_path / "s.py").write_text(IMPORTS % str(tmp_path))
+    (tmp_path / "f.py").write_text(FOREVER)
+    (tmp_path / "slowmod.py").write_text(BUSY % "0.3")
+    (tmp_path / "forever.py").write_text(BUSY % "1e9")
+    r = run("--headless", "--config", str(tmp_path / "kiosk.ini"),
+            "--frames", "8", str(tmp_path), timeout=60)
+    assert r.returncode == 0, r.stderr
+    out = lines_of(r.stderr, "/project1/s")
+    assert "imported 42" in out and "numpy 6" in out, r.stderr
+    assert "still whole 42" in out, r.stderr
+    assert "error: ScriptTimeout: script ran past its budget of 20 ms and " \
+        "was interrupted" in out, r.stderr
+    assert 'File "/project1/s", line 9, in onStart' in r.stderr
+    assert "inside a Python script: interrupting it" in r.stderr
+    assert "[/project1/f] error: ScriptTimeout" in r.stderr, r.stderr
+    assert 'File "%s", line 4, in <module>' % (tmp_path / "forever.py") \
+        in r.stderr, r.stderr
+    assert "stopped after 8 frames" in r.stderr, r.stderr
+
+
 def test_api_called_with_odd_arguments(tmp_path):
     """Every public member of every object a script can reach, called with
     None, 2**70, nan, lone surrogates, bytes, arrays of the wrong shape...
