@@ -43,6 +43,34 @@ static int64_t clock_at(const struct frame_clock *c, int64_t f)
     return c->start_ns + (int64_t)((double)(f - 1) * c->period_ns);
 }
 
+/* Sleeps until the monotonic instant. An absolute sleep that is refused
+ * (libfaketime shifts a CLOCK_MONOTONIC target by its realtime offset,
+ * and the kernel says EINVAL) sleeps the time left instead, so that the
+ * loop never spins. */
+static void sleep_until(int64_t target)
+{
+    static bool warned;
+    struct timespec ts = {.tv_sec = target / 1000000000,
+                          .tv_nsec = target % 1000000000};
+    int rc;
+    while ((rc = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts,
+                                 NULL)) == EINTR)
+        ;
+    if (rc == 0)
+        return;
+    if (!warned)
+        LOG_WARN("[vitrine]", "waiting for the frame's time: clock_nanosleep: "
+                 "%s; sleeping for the time left instead", strerror(rc));
+    warned = true;
+    int64_t left;
+    while ((left = target - clock_now_ns()) > 0) {
+        struct timespec rel = {.tv_sec = left / 1000000000,
+                               .tv_nsec = left % 1000000000};
+        if (nanosleep(&rel, NULL) != 0 && errno != EINTR)
+            break;
+    }
+}
+
 /* Sleeps until the frame's start (its instant less the lead); skips
  * ahead when more than a frame late. Sets the frame's instant. Returns
  * the number of frames skipped. Not real-time, it neither waits nor
@@ -64,12 +92,7 @@ static int64_t clock_wait(struct frame_clock *c, bool realtime)
         skipped = due - c->frame;
         c->frame = due;
     } else {
-        int64_t target = clock_at(c, c->frame) - c->lead_ns;
-        struct timespec ts = {.tv_sec = target / 1000000000,
-                              .tv_nsec = target % 1000000000};
-        while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) ==
-               EINTR)
-            ;
+        sleep_until(clock_at(c, c->frame) - c->lead_ns);
     }
     if (c->epoch >= 0) /* exact: the timeline's, not the wake-up's */
         c->instant_ns = (int64_t)(c->epoch * 1e9) +
@@ -125,10 +148,10 @@ void loop_run(const struct loop_params *p, struct loop_stats *stats)
         clock.frame = due > 1 ? due : 1;
     }
     *stats = (struct loop_stats){0};
-    int64_t began = clock.start_ns; /* of the wall time counted */
-    int64_t status_due = clock.start_ns +
-                         (int64_t)(p->status_interval * 1e9);
-    int64_t status_frames = 0, status_start = clock.start_ns;
+    /* now, not the shared timeline's start, which may be long ago */
+    int64_t began = clock_now_ns(); /* of the wall time counted */
+    int64_t status_due = began + (int64_t)(p->status_interval * 1e9);
+    int64_t status_frames = 0, status_start = began;
 
     while (!*p->stop && (!p->max_frames || stats->frames < p->max_frames)) {
         stall_phase(stall, "waiting for the frame's time");

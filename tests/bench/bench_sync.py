@@ -20,7 +20,9 @@ from test_sync import FAKETIME, run_four, start_kiosk, stop, wait_for  # noqa
 
 
 def agreement(tmp):
-    names, due, _, rows = run_four(tmp, random.Random())
+    names, due, _, rows, late = run_four(tmp, random.Random())
+    for k in late:  # the sender was held back: no kiosk could know in time
+        del due[k]
     common = sorted(set.intersection(*(set(r) for r in rows.values())))
     same = sum(len({rows[n][f][0] for n in names}) == 1 for f in common)
     cues = 0
@@ -28,7 +30,7 @@ def agreement(tmp):
         got = {min(g for g, r in rows[n].items() if r[2] >= k)
                for n in names}
         cues += len(got) == 1
-    return same, len(common), cues
+    return same, len(common), cues, len(due)
 
 
 def offset(tmp):
@@ -54,14 +56,15 @@ def offset(tmp):
 
 def main():
     with tempfile.TemporaryDirectory(prefix="vitrine-benchsync-") as d:
-        same, frames, cues = agreement(pathlib.Path(d))
+        same, frames, cues, sent = agreement(pathlib.Path(d))
     pct = 100.0 * same / frames if frames else 0
     print("four kiosks, frame agreement: %d of %d frames all rendered show "
           "the same movie frame = %.1f%%  [target 100%%] %s"
           % (same, frames, pct, "ok" if same == frames else "OVER"))
-    print("four kiosks, cue agreement: %d of 100 timetagged multicast cues "
-          "in the same frame on all four = %d%%  [target 100%%] %s"
-          % (cues, cues, "ok" if cues == 100 else "OVER"))
+    print("four kiosks, cue agreement: %d of %d timetagged multicast cues "
+          "sent in time (of 100) in the same frame on all four = %.0f%%  "
+          "[target 100%%] %s" % (cues, sent, 100.0 * cues / sent if sent else 0,
+                                 "ok" if sent and cues == sent else "OVER"))
     if not os.path.exists(FAKETIME):
         print("clock offset: skipped (libfaketime is not installed)")
         return

@@ -161,7 +161,9 @@ def run_four(tmp_path, rng):
     """Four kiosks started at moments rng draws over 10 s, each playing
     the clip locked to the timeline, while 100 cues, one every other
     frame, come timetagged on a multicast group. Returns the names, the
-    frame each cue is due in, and the kiosks' logs and rows."""
+    frame each cue is due in, and the kiosks' logs and rows, and the cues
+    this process sent only after their time (a loaded machine holding the
+    sender back), of which no kiosk can know in time."""
     make_clip(tmp_path / "clip.mp4", MOVIE_FRAMES)
     cue_port = free_port()
     (tmp_path / "network.ini").write_text(KIOSK_NET % cue_port)
@@ -179,17 +181,20 @@ def run_four(tmp_path, rng):
             (tmp_path / (n + ".txt")).exists() and
             (tmp_path / (n + ".txt")).stat().st_size > 0 for n in names), 60)
         # each timetagged in the middle of the frame before the one it is
-        # due in, sent 0.3 s ahead
-        first = int((time.time() + 1.0 - epoch) * 30) + 1
+        # due in, sent 1 s ahead
+        first = int((time.time() + 1.5 - epoch) * 30) + 1
         due = {k: first + 2 * k for k in range(1, 101)}
         sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF,
                         socket.inet_aton("127.0.0.1"))
+        late = set()
         for k, f in due.items():
             when = epoch + (f - 1.5) / 30
-            time.sleep(max(0, when - 0.3 - time.time()))
+            time.sleep(max(0, when - 1.0 - time.time()))
             sock.sendto(osc_bundle(when, osc_packet("/cue", float(k))),
                         ("239.255.86.90", cue_port))
+            if time.time() > when - 0.05:
+                late.add(k)
         sock.close()
         end = epoch + (due[100] + 15) / 30
         time.sleep(max(0, end - time.time()))
@@ -197,7 +202,7 @@ def run_four(tmp_path, rng):
         stop(procs)
     logs = {n: (tmp_path / (n + ".log")).read_text() for n in names}
     rows = {n: rows_of(tmp_path / (n + ".txt")) for n in names}
-    return names, due, logs, rows
+    return names, due, logs, rows, late
 
 
 def test_four_kiosks_show_the_same_frame_and_fire_cues_together(tmp_path):
@@ -205,7 +210,7 @@ def test_four_kiosks_show_the_same_frame_and_fire_cues_together(tmp_path):
     frame they render, the movie frame the timeline says (the same on
     each), and apply each of 100 timetagged multicast cues in the frame
     its timetag falls in: on every kiosk the same."""
-    names, due, logs, rows = run_four(tmp_path, random.Random(7))
+    names, due, logs, rows, sent_late = run_four(tmp_path, random.Random(7))
     for n in names:
         assert "Traceback" not in logs[n], logs[n]
         # each found the other three
@@ -222,18 +227,21 @@ def test_four_kiosks_show_the_same_frame_and_fire_cues_together(tmp_path):
     common = set.intersection(*(set(r) for r in rows.values()))
     assert len(common) > 200
     # the cues: applied in their frame, or (that frame skipped) in the
-    # first frame rendered after it
+    # first frame rendered after it; one sent late, when it came
+    assert len(sent_late) < 50, "the sender was held back: %d cues " \
+        "late" % len(sent_late)
     together = 0
     for k, f in due.items():
         applied = {}
         for n in names:
             got = min(g for g, (_, _, cue) in rows[n].items() if cue >= k)
             assert got >= f, (n, k, got, f)
-            assert all(g not in rows[n] for g in range(f, got)), \
-                (n, k, got, f)
+            assert k in sent_late or \
+                all(g not in rows[n] for g in range(f, got)), (n, k, got, f)
             applied[n] = got
         together += len(set(applied.values())) == 1
-    print("cues applied in the same frame on all four: %d of 100" % together)
+    print("cues applied in the same frame on all four: %d of 100 (%d sent "
+          "late)" % (together, len(sent_late)))
 
 
 @pytest.mark.skipif(not os.path.exists(FAKETIME),
@@ -276,6 +284,11 @@ def test_a_kiosk_whose_clock_is_40_ms_off_is_named(tmp_path):
     finally:
         stop(procs)
     assert r.returncode == 1, (r.stdout, r.stderr)
+    # libfaketime refuses its absolute sleeps (EINVAL): it still keeps to
+    # 30 fps rather than spinning
+    rates = [float(x) for x in
+             re.findall(r"\| ([\d.]+) fps \|", log3.read_text())]
+    assert rates and max(rates) < 40, log3.read_text()
     lines = {l.split()[0]: l for l in r.stdout.splitlines()[1:-1]}
     assert set(lines) == {"kiosk-1", "kiosk-2", "kiosk-3"}, r.stdout
     assert "OUT OF STEP (2 of 2)" in lines["kiosk-3"], r.stdout
