@@ -2,6 +2,7 @@
 
 #include <malloc.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -15,11 +16,16 @@
  * come from the heap. */
 #define HEAP_SERVES (32u << 20)
 #define BLOCK_MAX (HEAP_SERVES - (1u << 20))
+/* What the driver's shader compiler and the first frame's program links
+ * take from the heap, about (8 MiB and 16 took the default network's
+ * first frame to the same time). */
+#define DRIVER_BYTES (8u << 20)
 
 struct prefault {
+    char *driver; /* touched first, freed when the context exists */
     char *block;
     size_t bytes;
-    atomic_bool stop;
+    atomic_bool stop, driver_stop, driver_done;
     atomic_size_t touched;
     pthread_t thread;
 };
@@ -33,18 +39,29 @@ size_t prefault_estimate(const struct graph *g)
     return sum < BLOCK_MAX ? sum : BLOCK_MAX;
 }
 
+/* Touches a page in every page of block[0..bytes) in runs of 64 until
+ * *stop; returns the bytes touched. */
+static size_t touch_block(char *block, size_t bytes, atomic_bool *stop,
+                          atomic_size_t *touched)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE), at = 0;
+    while (at < bytes && !atomic_load_explicit(stop, memory_order_relaxed)) {
+        size_t end = at + 64 * page < bytes ? at + 64 * page : bytes;
+        for (; at < end; at += page)
+            ((volatile char *)block)[at] = 0;
+        if (touched)
+            atomic_store_explicit(touched, at < bytes ? at : bytes,
+                                  memory_order_relaxed);
+    }
+    return at < bytes ? at : bytes;
+}
+
 static void *touch(void *arg)
 {
     struct prefault *p = arg;
-    size_t page = (size_t)sysconf(_SC_PAGESIZE), at = 0;
-    while (at < p->bytes &&
-           !atomic_load_explicit(&p->stop, memory_order_relaxed)) {
-        size_t end = at + 64 * page < p->bytes ? at + 64 * page : p->bytes;
-        for (; at < end; at += page)
-            ((volatile char *)p->block)[at] = 0;
-        atomic_store_explicit(&p->touched, at < p->bytes ? at : p->bytes,
-                              memory_order_relaxed);
-    }
+    touch_block(p->driver, DRIVER_BYTES, &p->driver_stop, NULL);
+    atomic_store(&p->driver_done, true);
+    touch_block(p->block, p->bytes, &p->stop, &p->touched);
     return NULL;
 }
 
@@ -59,10 +76,14 @@ struct prefault *prefault_start(size_t bytes)
         return NULL;
     struct prefault *p = xcalloc(1, sizeof(*p));
     p->bytes = bytes < BLOCK_MAX ? bytes : BLOCK_MAX;
+    p->driver = xmalloc(DRIVER_BYTES);
     p->block = xmalloc(p->bytes);
     atomic_init(&p->stop, false);
+    atomic_init(&p->driver_stop, false);
+    atomic_init(&p->driver_done, false);
     atomic_init(&p->touched, 0);
     if (pthread_create(&p->thread, NULL, touch, p) != 0) {
+        free(p->driver);
         free(p->block);
         free(p);
         return NULL;
@@ -75,13 +96,26 @@ size_t prefault_touched(const struct prefault *p)
     return p ? atomic_load_explicit(&p->touched, memory_order_relaxed) : 0;
 }
 
+void prefault_context(struct prefault *p)
+{
+    if (!p || !p->driver)
+        return;
+    atomic_store(&p->driver_stop, true); /* where it is, if not done */
+    while (!atomic_load(&p->driver_done))
+        sched_yield(); /* at most a run of 64 pages */
+    free(p->driver);
+    p->driver = NULL;
+}
+
 void prefault_finish(struct prefault **pp)
 {
     struct prefault *p = *pp;
     if (!p)
         return;
+    atomic_store(&p->driver_stop, true);
     atomic_store(&p->stop, true);
     pthread_join(p->thread, NULL);
+    free(p->driver);
     free(p->block);
     free(p);
     *pp = NULL;

@@ -314,7 +314,8 @@ static void shader_cache_dir(void)
 }
 
 static bool display_open(struct display *d, const struct cli *cli,
-                         const struct kiosk_config *cfg, struct graph *g)
+                         const struct kiosk_config *cfg, struct graph *g,
+                         struct prefault *warm)
 {
     shader_cache_dir();
     char err[512] = "";
@@ -350,6 +351,7 @@ static bool display_open(struct display *d, const struct cli *cli,
         /* not with the first frame: it would delay READY=1 */
         d->preview_due = clock_now_ns() + 2000000000LL;
     }
+    prefault_context(warm); /* for the shader compiler */
     d->gpu = gpu_create(err, sizeof(err));
     if (!d->gpu) {
         LOG_ERR("[gl]", "%s; TOPs will not render", err);
@@ -660,7 +662,7 @@ int run_kiosk(const struct cli *cli, const struct kiosk_config *cfg,
     }
     /* The first frame's memory is touched while the display starts. */
     struct prefault *warm = prefault_start(prefault_estimate(g));
-    bool gl = display_open(&rt.d, cli, cfg, g);
+    bool gl = display_open(&rt.d, cli, cfg, g, warm);
     py_set_budget_ms(cfg->script_budget_ms);
     py_set_storage_max((size_t)cfg->storage_max);
     midi_set_default_device(cfg->midi_device);
