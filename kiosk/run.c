@@ -515,6 +515,10 @@ static struct graph *between(void *userdata, struct graph *g)
     struct runtime *rt = userdata;
     int64_t now = clock_now_ns();
     if (rt->frames++ == 0) {
+        /* Headless, no swap waits for the pixels: the first frame is
+         * done, not only asked for, when READY=1 says so. */
+        if (rt->d.headless && rt->d.gpu)
+            gpu_finish(rt->d.gpu);
         notify_ready(); /* the first frame is on the screen */
         prefault_trim(); /* what it did not take goes back */
     } else

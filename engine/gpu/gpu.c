@@ -560,6 +560,14 @@ bool gpu_copy_rect(struct gpu *g, struct gpu_tex *dst,
     return true;
 }
 
+void gpu_finish(struct gpu *g)
+{
+    (void)g;
+    DRIVER_BEGIN();
+    glFinish();
+    DRIVER_END();
+}
+
 void gpu_readback_start(struct gpu *g, const struct gpu_tex *t)
 {
     if (g->software)

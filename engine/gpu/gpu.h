@@ -196,6 +196,10 @@ void gpu_clear(struct gpu_tex *t, float r, float g, float b, float a);
  * (mono formats appear grey, like TouchDesigner shows them). */
 void gpu_blit(struct gpu *g, const struct gpu_tex *src);
 
+/* Waits until the GL has done all that was asked of it (glFinish): for a
+ * moment that must mean pixels done, where no swap presents them. */
+void gpu_finish(struct gpu *g);
+
 /* Readback as RGBA8, rows bottom to top, through the PBO: start queues the
  * copy; finish waits for it and copies into dst (w * h * 4 bytes). */
 void gpu_readback_start(struct gpu *g, const struct gpu_tex *t);
