@@ -17,6 +17,16 @@ static long minor_faults(void)
     return r.ru_minflt;
 }
 
+/* What this is about is glibc's heap, which AddressSanitizer replaces. */
+static void skip_without_glibc_heap(void)
+{
+#ifdef __SANITIZE_ADDRESS__
+    print_message("skipped: AddressSanitizer's allocator is not glibc's "
+                  "heap, which this is about\n");
+    skip();
+#endif
+}
+
 static void test_estimate_counts_tops(void **state)
 {
     (void)state;
@@ -55,11 +65,7 @@ static void test_nothing_to_touch(void **state)
 static void test_driver_block_serves_the_compiler(void **state)
 {
     (void)state;
-#ifdef __SANITIZE_ADDRESS__
-    print_message("skipped: AddressSanitizer's allocator is not glibc's "
-                  "heap, which this is about\n");
-    skip();
-#endif
+    skip_without_glibc_heap();
     struct prefault *p = prefault_start(1u << 20);
     assert_non_null(p);
     /* the driver's block is touched first: once the second has begun, it
@@ -88,11 +94,7 @@ static void test_driver_block_serves_the_compiler(void **state)
 static void test_freed_block_serves_textures(void **state)
 {
     (void)state;
-#ifdef __SANITIZE_ADDRESS__
-    print_message("skipped: AddressSanitizer's allocator is not glibc's "
-                  "heap, which this is about\n");
-    skip();
-#endif
+    skip_without_glibc_heap();
     const size_t block = 16u << 20, texture = 1920 * 1080 * 4;
     struct prefault *p = prefault_start(block);
     assert_non_null(p);
