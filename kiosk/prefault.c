@@ -39,10 +39,10 @@ size_t prefault_estimate(const struct graph *g)
     return sum < BLOCK_MAX ? sum : BLOCK_MAX;
 }
 
-/* Touches a page in every page of block[0..bytes) in runs of 64 until
- * *stop; returns the bytes touched. */
-static size_t touch_block(char *block, size_t bytes, atomic_bool *stop,
-                          atomic_size_t *touched)
+/* Touches every page of block[0..bytes), 64 at a time, until *stop;
+ * what it has done so far in *touched (may be NULL). */
+static void touch_block(char *block, size_t bytes, atomic_bool *stop,
+                        atomic_size_t *touched)
 {
     size_t page = (size_t)sysconf(_SC_PAGESIZE), at = 0;
     while (at < bytes && !atomic_load_explicit(stop, memory_order_relaxed)) {
@@ -53,7 +53,6 @@ static size_t touch_block(char *block, size_t bytes, atomic_bool *stop,
             atomic_store_explicit(touched, at < bytes ? at : bytes,
                                   memory_order_relaxed);
     }
-    return at < bytes ? at : bytes;
 }
 
 static void *touch(void *arg)
