@@ -10,10 +10,9 @@
  * driver's shader compiler (its first shader builds the compiler's
  * tables) and the first frame's program links allocate from memory that
  * is already there; the second just before the first frame, so that the
- * frame's textures are carved out of it. What the
- * first frame did not take goes back to the system after it
- * (prefault_trim). With a GPU the block is only heap that malloc reuses
- * and gives back the same way.
+ * frame's textures are carved out of it. What the first frame did not
+ * take goes back to the system after it (prefault_trim). With a GPU the
+ * blocks are only heap that malloc reuses and gives back the same way.
  *
  * The heap serves allocations of up to 32 MiB from the start (glibc's
  * M_MMAP_THRESHOLD at the largest value its own adjustment reaches after

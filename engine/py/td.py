@@ -37,10 +37,10 @@ class ScriptTimeout(BaseException):
 def _install_signals():
     """The budget's signal raises ScriptTimeout in the script that ran
     past its budget (py.c sends it), once any import it is inside has
-    returned. The runtime's own signals stay the
-    runtime's: SIGTERM and SIGINT stop it, SIGHUP reloads, and timers'
-    signals would end it; a script asking for any of them, or for the
-    signal mask, gets a RuntimeError that says so."""
+    returned. The runtime's own signals stay the runtime's: SIGTERM and
+    SIGINT stop it, SIGHUP reloads, and timers' signals would end it; a
+    script asking for any of them, or for the signal mask, gets a
+    RuntimeError that says so."""
     import signal
     import _signal
 
