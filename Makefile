@@ -167,6 +167,13 @@ $(FAKECUDA): tests/fakecuda/libcuda.c
 	    $(shell pkg-config --cflags epoxy) -o $@ $< \
 	    $(shell pkg-config --libs epoxy)
 
+# Preloaded by the tests to count the LLVM modules llvmpipe builds
+# (tests/llvmpipe/modules.c).
+LLVMPIPE_MODULES := $(BUILD)/llvmpipe/modules.so
+$(LLVMPIPE_MODULES): tests/llvmpipe/modules.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -fPIC -shared $(LDFLAGS) -o $@ $< -ldl
+
 # make run NETWORK=networks/osc-cues ARGS="--osc-port 9000" runs another.
 NETWORK ?= networks/default
 run: deps
@@ -178,7 +185,8 @@ run: deps
 # OSC reader thread are all up); heap, stacks and globals are still
 # scanned.
 test: deps
-	@$(MAKE) --no-print-directory $(BUILD)/vitrine $(UNIT_BIN) $(FAKECUDA)
+	@$(MAKE) --no-print-directory $(BUILD)/vitrine $(UNIT_BIN) $(FAKECUDA) \
+	    $(LLVMPIPE_MODULES)
 	@VITRINE=$(CURDIR)/$(BUILD)/vitrine BUILD=$(BUILD) \
 	    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0:use_tls=0 \
 	    ./tests/run.sh

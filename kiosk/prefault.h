@@ -5,12 +5,13 @@
  * first time: a page fault for each 4 KiB, on the frame loop's thread,
  * after the display's start. The display's start is tens of milliseconds
  * of loading libraries on one core while the other has nothing to do: a
- * helper thread touches two blocks of the main thread's heap meanwhile:
- * the first is freed as soon as the GL context exists, so that the
- * driver's shader compiler (its first shader builds the compiler's
- * tables) and the first frame's program links allocate from memory that
- * is already there; the second just before the first frame, so that the
- * frame's textures are carved out of it. What the first frame did not
+ * helper thread touches the main thread's heap meanwhile: a first block
+ * is freed as soon as the GL context exists, so that the driver's shader
+ * compiler (its first shader builds the compiler's tables) and the first
+ * frame's program links allocate from memory that is already there; the
+ * rest, blocks allocated one after the other (one stretch of the heap
+ * once freed), just before the first frame, so that the frame's textures
+ * are carved out of it. What the first frame did not
  * take goes back to the system after it (prefault_trim). With a GPU the
  * blocks are only heap that malloc reuses and gives back the same way.
  *
@@ -29,16 +30,17 @@ struct graph;
 struct prefault;
 
 /* What the graph's first frame is likely to allocate: a texture of the
- * network's resolution per TOP, at most what one heap block holds. */
+ * network's resolution per TOP, at most what three heap blocks hold
+ * (93 MiB). */
 size_t prefault_estimate(const struct graph *g);
 /* Sets the heap's thresholds (above), then starts touching the driver's
- * block (8 MiB) and a block of bytes; NULL, with no blocks, for 0 bytes
+ * block (8 MiB) and the blocks of bytes; NULL, with no blocks, for 0 bytes
  * or when no thread can be made. */
 struct prefault *prefault_start(size_t bytes);
-/* Bytes of the second block touched so far. */
+/* Bytes of the blocks after the driver's touched so far. */
 size_t prefault_touched(const struct prefault *p);
 /* The GL context exists: the driver's block, as far as the helper got,
- * is freed into the heap; the helper goes on with the second. */
+ * is freed into the heap; the helper goes on with the rest. */
 void prefault_context(struct prefault *p);
 /* Stops the helper where it is, and frees what is left into the heap. */
 void prefault_finish(struct prefault **pp);

@@ -88,6 +88,13 @@ static const char blit_src[] =
     "    fragColor = c;\n"
     "}\n";
 
+/* Before a built-in shader's own defines: PIXEL(s), the coordinates of
+ * this pixel in input s (of the target's size), and TEXEL(s), the texel
+ * there, from vUV (gpu.h says why not from gl_FragCoord). */
+static const char builtin_prelude[] =
+    "#define PIXEL(s) ivec2(vUV * vec2(textureSize(s, 0)))\n"
+    "#define TEXEL(s) texelFetch(s, PIXEL(s), 0)\n";
+
 static uint64_t hash_src(const char *s)
 {
     uint64_t h = 1469598103934665603ull;
@@ -198,8 +205,8 @@ static struct gpu_program *program(struct gpu *g, const char *vert_src,
         const char *nl = strchr(base, '\n');
         size_t head = nl ? (size_t)(nl + 1 - base) : 0;
         p->defines = xstrdup(defines);
-        p->src = xasprintf("%.*s%s#line 2\n%s", (int)head, base, defines,
-                           base + head);
+        p->src = xasprintf("%.*s%s%s#line 2\n%s", (int)head, base,
+                           builtin_prelude, defines, base + head);
     } else {
         p->src = xstrdup(frag_src);
     }

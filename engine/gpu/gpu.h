@@ -222,7 +222,12 @@ void gpu_upload_rows(struct gpu *g, struct gpu_tex *t, const void *src,
 void gpu_read_float(struct gpu_tex *t, float *dst);
 
 /* The full-screen vertex shader's interface, for fragment shaders:
- *   in vec2 vUV;   0..1 across the target */
+ *   in vec2 vUV;   0..1 across the target
+ * The built-in shaders read nothing else, a texel of an input of the
+ * target's size included (their PIXEL(s) and TEXEL(s) come from vUV, not
+ * gl_FragCoord). llvmpipe compiles a triangle setup function for each
+ * layout of inputs it meets, a few ms each at the first frame and kept
+ * by no cache: one layout, one setup. */
 extern const char gpu_frag_header[];
 
 #endif

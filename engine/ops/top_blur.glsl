@@ -41,7 +41,7 @@ vec4 at(ivec2 p, int k, int n) {
 // The kernel is symmetric: uWeight[k] is the weight of the texels k to
 // either side, summed before it is applied.
 void main() {
-    ivec2 p = ivec2(gl_FragCoord.xy);
+    ivec2 p = PIXEL(uInput);
     int n = textureSize(uInput, 0)[DIR];
     vec4 sum = uWeight[0] * texelFetch(uInput, p, 0);
     for (int k = 1; k < TAPS; k++)

@@ -32,9 +32,8 @@ vec4 blend(vec4 a, vec4 b) {
 #endif
 }
 
-#define INPUT(i) (((EXACT >> i) & 1) != 0                             \
-                      ? texelFetch(uInputs[i], ivec2(gl_FragCoord.xy), 0) \
-                      : texture(uInputs[i], vUV))
+#define INPUT(i) (((EXACT >> i) & 1) != 0 ? TEXEL(uInputs[i]) \
+                                          : texture(uInputs[i], vUV))
 
 void main() {
     vec4 c = INPUT(0);

@@ -6,7 +6,7 @@ uniform sampler2D uInput;
 uniform float uHue, uSat, uVal;
 out vec4 fragColor;
 #ifdef EXACT
-#define INPUT() texelFetch(uInput, ivec2(gl_FragCoord.xy), 0)
+#define INPUT() TEXEL(uInput)
 #else
 #define INPUT() texture(uInput, vUV)
 #endif

@@ -22,7 +22,7 @@ uniform float uGamma2, uBrightness2;
 uniform vec2 uClamp;
 out vec4 fragColor;
 #ifdef EXACT
-#define INPUT() texelFetch(uInput, ivec2(gl_FragCoord.xy), 0)
+#define INPUT() TEXEL(uInput)
 #else
 #define INPUT() texture(uInput, vUV)
 #endif

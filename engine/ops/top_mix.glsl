@@ -9,8 +9,7 @@ uniform float uMix;
 out vec4 fragColor;
 void main() {
 #ifdef EXACT
-    ivec2 p = ivec2(gl_FragCoord.xy);
-    fragColor = mix(texelFetch(uA, p, 0), texelFetch(uB, p, 0), uMix);
+    fragColor = mix(TEXEL(uA), TEXEL(uB), uMix);
 #else
     fragColor = mix(texture(uA, vUV), texture(uB, vUV), uMix);
 #endif

@@ -1,5 +1,6 @@
 """Rendering as a user sees it: snapshots, and a real window under Xvfb."""
 import os
+import pathlib
 import shutil
 import subprocess
 import time
@@ -48,6 +49,96 @@ def test_snapshot_of_default_network(tmp_path):
     lit = sum(1 for row in rows for p in row if max(p[:3]) > 40)
     assert lit > w * h // 20, "the default network should not be black"
     assert all(p[3] == 255 for row in rows for p in row)
+
+
+# One of each kind of built-in program: inputs read texel by texel (the
+# output's size) and stretched, one and several inputs, both directions of
+# a blur, text.
+EVERY_KIND = """
+[network]
+output = out
+resolution = 96x54
+[ramp]
+OPType = rampTOP
+type = radial
+[noise]
+OPType = noiseTOP
+resolutionw = 48
+resolutionh = 27
+[half]
+OPType = levelTOP
+inputs = noise
+outputresolution = 2x
+opacity = 0.5
+[comp]
+OPType = compositeTOP
+inputs = ramp, noise
+operand = multiply
+[lev]
+OPType = levelTOP
+inputs = comp
+contrast = 2
+[hsv]
+OPType = hsvadjustTOP
+inputs = lev
+hueoffset = 30
+[mono]
+OPType = monochromeTOP
+inputs = hsv
+[cross]
+OPType = crossTOP
+inputs = mono, half
+cross = 0.3
+[move]
+OPType = transformTOP
+inputs = cross
+rotate = 10
+[crop]
+OPType = cropTOP
+inputs = move
+cropleft = 0.1
+[words]
+OPType = textTOP
+text = vitrine
+[over]
+OPType = compositeTOP
+inputs = crop, words
+operand = over
+[out]
+OPType = blurTOP
+inputs = over
+size = 2
+"""
+
+
+def test_built_in_programs_share_one_triangle_setup(tmp_path):
+    """llvmpipe compiles a triangle setup function, a few ms each in the
+    first frame and kept by no cache, for every layout of fragment shader
+    inputs it meets: vitrine's built-in programs all read the one
+    interpolated vUV (a texel's coordinates come from it, not from
+    gl_FragCoord), so that a first frame compiles one."""
+    build = pathlib.Path(VITRINE).resolve().parent
+    lib = build / "llvmpipe" / "modules.so"
+    if b"libasan" in pathlib.Path(VITRINE).read_bytes():
+        pytest.skip("an AddressSanitizer build cannot have a library "
+                    "preloaded before its runtime")
+    r = subprocess.run(["make", "-s", f"BUILD={build}", str(lib)], cwd=ROOT,
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    (tmp_path / "network.ini").write_text(EVERY_KIND)
+    r = run("--headless", "--frames", "2", "--snapshot",
+            str(tmp_path / "out.png"), str(tmp_path), timeout=120,
+            env={"LD_PRELOAD": str(lib)})
+    assert r.returncode == 0, r.stderr
+    modules = [line.split(": ", 1)[1] for line in r.stderr.splitlines()
+               if line.startswith("llvmpipe module: ")]
+    if not modules:
+        pytest.skip("the GL driver is not llvmpipe: it built no LLVM "
+                    "modules")
+    fragment = [m for m in modules if m.startswith("fs")]
+    setup = [m for m in modules if m.startswith("setup_variant")]
+    assert len(fragment) >= 12, modules  # every kind above drew
+    assert len(setup) == 1, setup
 
 
 def test_snapshot_needs_an_output_top(tmp_path):
