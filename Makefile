@@ -18,13 +18,15 @@ SANFLAGS :=
 endif
 
 CC ?= cc
-PKGS := inih epoxy glfw3 egl stb python3-embed libsystemd liblo \
-        harfbuzz freetype2 fontconfig fribidi libwebsockets jansson \
-        avahi-client
-# FFmpeg's headers only: engine/media/media.c loads its libraries when the
-# first movie is opened (a hundred libraries that a network without
-# movies need not wait for at start).
-FFMPEG_PKGS := libavformat libavcodec libavutil libswscale
+PKGS := inih epoxy egl stb python3-embed libsystemd liblo libwebsockets \
+        jansson
+# Headers only: these are loaded when first needed (engine/base/lazylib.h),
+# not by the dynamic linker at every start. FFmpeg with the first movie (a
+# hundred libraries with it), the text stack with the first font, GLFW
+# with a window, Avahi when the kiosk is advertised, PortMidi (its
+# header is in /usr/include) at the first look for a MIDI device.
+LAZY_PKGS := libavformat libavcodec libavutil libswscale glfw3 harfbuzz \
+        freetype2 fontconfig fribidi avahi-client
 # Debian's interpreter, named explicitly: the python3 first on PATH may be
 # another one (without NumPy).
 PYVER := $(shell pkg-config --modversion python3-embed 2>/dev/null)
@@ -36,9 +38,9 @@ CFLAGS += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
           -Wmissing-prototypes -Wformat=2 -Wvla -Wpointer-arith -Wundef \
           -Wno-format-nonliteral -fno-common -MMD -MP $(SANFLAGS)
 LDFLAGS += $(SANFLAGS)
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) $(FFMPEG_PKGS) 2>/dev/null)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) $(LAZY_PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-LDLIBS += $(PKG_LIBS) -lportmidi -lporttime -lm -ldl
+LDLIBS += $(PKG_LIBS) -lm -ldl
 # CUDA-GL interop loads the NVIDIA driver's libcuda.so.1 at run time and
 # needs nothing to build; CUDA=0 leaves it out.
 CUDA ?= 1

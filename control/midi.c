@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../engine/base/lazylib.h"
 #include "../engine/base/log.h"
 #include "../engine/base/util.h"
 
@@ -218,10 +219,42 @@ static void *read_loop(void *arg)
 
 /* PortMidi: one library state for the process, used under pm_mu. It lists
  * devices only when initialised, so a rescan re-initialises it, which is
- * only allowed while no stream is open. */
+ * only allowed while no stream is open. The library is loaded at the
+ * first look for a device (most networks have no MIDI). */
 static pthread_mutex_t pm_mu = PTHREAD_MUTEX_INITIALIZER;
 static int pm_open;
 static bool pm_ready;
+
+enum { PM, PM_LIBS };
+#define PM_FUNCS(X) \
+    X(PM, Pm_Close) \
+    X(PM, Pm_CountDevices) \
+    X(PM, Pm_GetDeviceInfo) \
+    X(PM, Pm_GetErrorText) \
+    X(PM, Pm_Initialize) \
+    X(PM, Pm_OpenInput) \
+    X(PM, Pm_OpenOutput) \
+    X(PM, Pm_Read) \
+    X(PM, Pm_Terminate) \
+    X(PM, Pm_WriteShort) \
+    X(PM, Pt_Start) \
+    X(PM, Pt_Started)
+
+static struct {
+#define X(lib, f) __typeof__(f) *f;
+    PM_FUNCS(X)
+#undef X
+} pm;
+
+static const struct lazylib_sym pm_syms[] = {
+#define X(lib, f) {lib, #f, (void **)&pm.f},
+    PM_FUNCS(X)
+#undef X
+};
+
+/* Its time functions (Pt_) are in the same library. */
+static const char *const pm_sonames[PM_LIBS] = {"libportmidi.so.0"};
+static struct lazylib pm_lib = LAZYLIB("PortMidi", pm_sonames, pm_syms);
 
 /* Opens the inputs (or the output) whose names contain name, up to max
  * of them ("" or "*" matches every one); returns how many. */
@@ -235,27 +268,35 @@ static int pm_find(const char *name, bool output, bool *any_device,
         *any_device = false;
         return 0;
     }
+    if (!lazylib_load(&pm_lib)) {
+        static atomic_bool said;
+        if (!atomic_exchange(&said, true))
+            LOG_ERR("[midi]", "%s", pm_lib.error);
+        *any_device = false;
+        return 0;
+    }
     bool all = !name[0] || strcmp(name, "*") == 0;
     pthread_mutex_lock(&pm_mu);
     if (pm_ready && pm_open == 0) {
-        Pm_Terminate();
+        pm.Pm_Terminate();
         pm_ready = false;
     }
     if (!pm_ready) {
-        if (!Pt_Started())
-            Pt_Start(1, NULL, NULL);
-        pm_ready = Pm_Initialize() == pmNoError;
+        if (!pm.Pt_Started())
+            pm.Pt_Start(1, NULL, NULL);
+        pm_ready = pm.Pm_Initialize() == pmNoError;
     }
-    int count = pm_ready ? Pm_CountDevices() : 0;
+    int count = pm_ready ? pm.Pm_CountDevices() : 0;
     *any_device = count > 0;
     for (int i = 0; i < count && nfound < max; i++) {
-        const PmDeviceInfo *info = Pm_GetDeviceInfo(i);
+        const PmDeviceInfo *info = pm.Pm_GetDeviceInfo(i);
         if (!info || !(output ? info->output : info->input) ||
             !info->name || (!all && !strcasestr(info->name, name)))
             continue;
         PortMidiStream *st = NULL;
-        PmError e = output ? Pm_OpenOutput(&st, i, NULL, 256, NULL, NULL, 0)
-                           : Pm_OpenInput(&st, i, NULL, 512, NULL, NULL);
+        PmError e = output
+                        ? pm.Pm_OpenOutput(&st, i, NULL, 256, NULL, NULL, 0)
+                        : pm.Pm_OpenInput(&st, i, NULL, 512, NULL, NULL);
         if (e == pmNoError) {
             found[nfound++] = st;
             pm_open++;
@@ -271,7 +312,7 @@ static int pm_find(const char *name, bool output, bool *any_device,
 static void pm_close(PortMidiStream *in)
 {
     pthread_mutex_lock(&pm_mu);
-    Pm_Close(in);
+    pm.Pm_Close(in);
     pm_open--;
     pthread_mutex_unlock(&pm_mu);
 }
@@ -314,7 +355,7 @@ static void *pm_loop(void *arg)
         for (int k = 0; k < nin; k++) {
             PmEvent ev[64];
             pthread_mutex_lock(&pm_mu);
-            int n = Pm_Read(in[k], ev, 64);
+            int n = pm.Pm_Read(in[k], ev, 64);
             pthread_mutex_unlock(&pm_mu);
             if (n < 0) {
                 /* one gone: close them all, so PortMidi can rescan */
@@ -487,14 +528,15 @@ int midi_out_write(struct midi_out *o, const unsigned char *bytes, size_t n)
         if (i + len > n)
             break;
         pthread_mutex_lock(&pm_mu);
-        PmError e = Pm_WriteShort(o->pm, 0, Pm_Message(bytes[i],
-                                  len > 1 ? bytes[i + 1] : 0,
-                                  len > 2 ? bytes[i + 2] : 0));
+        PmError e = pm.Pm_WriteShort(o->pm, 0,
+                                     Pm_Message(bytes[i],
+                                                len > 1 ? bytes[i + 1] : 0,
+                                                len > 2 ? bytes[i + 2] : 0));
         pthread_mutex_unlock(&pm_mu);
         if (e != pmNoError) {
             LOG_WARN("[midi]", "MIDI output '%s' went away (%s); looking "
                      "for it again every 2 s", o->name,
-                     Pm_GetErrorText(e));
+                     pm.Pm_GetErrorText(e));
             pm_close(o->pm);
             o->pm = NULL;
             return -1;

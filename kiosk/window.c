@@ -6,9 +6,48 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../engine/base/lazylib.h"
 #include "../engine/base/log.h"
 #include "../engine/base/util.h"
 #include "../engine/gpu/gpu.h"
+
+/* GLFW is loaded when a window is first asked for: a headless kiosk
+ * never needs it. */
+enum { GLFW, GLFW_LIBS };
+#define GLFW_FUNCS(X) \
+    X(GLFW, glfwCreateWindow) \
+    X(GLFW, glfwDestroyWindow) \
+    X(GLFW, glfwGetFramebufferSize) \
+    X(GLFW, glfwGetMonitors) \
+    X(GLFW, glfwGetVideoMode) \
+    X(GLFW, glfwGetWindowUserPointer) \
+    X(GLFW, glfwInit) \
+    X(GLFW, glfwMakeContextCurrent) \
+    X(GLFW, glfwPollEvents) \
+    X(GLFW, glfwSetErrorCallback) \
+    X(GLFW, glfwSetInputMode) \
+    X(GLFW, glfwSetKeyCallback) \
+    X(GLFW, glfwSetWindowUserPointer) \
+    X(GLFW, glfwSwapBuffers) \
+    X(GLFW, glfwSwapInterval) \
+    X(GLFW, glfwTerminate) \
+    X(GLFW, glfwWindowHint) \
+    X(GLFW, glfwWindowShouldClose)
+
+static struct {
+#define X(lib, f) __typeof__(f) *f;
+    GLFW_FUNCS(X)
+#undef X
+} glfw;
+
+static const struct lazylib_sym glfw_syms[] = {
+#define X(lib, f) {lib, #f, (void **)&glfw.f},
+    GLFW_FUNCS(X)
+#undef X
+};
+
+static const char *const glfw_sonames[GLFW_LIBS] = {"libglfw.so.3"};
+static struct lazylib glfw_lib = LAZYLIB("GLFW", glfw_sonames, glfw_syms);
 
 struct window {
     GLFWwindow *win;
@@ -20,7 +59,7 @@ static void on_key(GLFWwindow *win, int key, int scancode, int action,
 {
     (void)scancode;
     (void)mods;
-    struct window *w = glfwGetWindowUserPointer(win);
+    struct window *w = glfw.glfwGetWindowUserPointer(win);
     if (key == GLFW_KEY_F1 && action == GLFW_PRESS)
         w->f1 = true;
 }
@@ -49,8 +88,12 @@ int fit_mode_parse(const char *s)
 struct window *window_create(const struct window_params *p, char *err,
                              size_t errlen)
 {
-    glfwSetErrorCallback(on_glfw_error);
-    if (!glfwInit()) {
+    if (!lazylib_load(&glfw_lib)) {
+        snprintf(err, errlen, "%s", glfw_lib.error);
+        return NULL;
+    }
+    glfw.glfwSetErrorCallback(on_glfw_error);
+    if (!glfw.glfwInit()) {
         snprintf(err, errlen, "GLFW cannot start: no display?");
         return NULL;
     }
@@ -58,10 +101,10 @@ struct window *window_create(const struct window_params *p, char *err,
     int w = p->width, h = p->height;
     if (!p->windowed) {
         int n = 0;
-        GLFWmonitor **all = glfwGetMonitors(&n);
+        GLFWmonitor **all = glfw.glfwGetMonitors(&n);
         if (n == 0) {
             snprintf(err, errlen, "no monitor is connected");
-            glfwTerminate();
+            glfw.glfwTerminate();
             return NULL;
         }
         if (p->monitor >= n) {
@@ -71,35 +114,35 @@ struct window *window_create(const struct window_params *p, char *err,
         } else {
             monitor = all[p->monitor];
         }
-        const GLFWvidmode *mode = glfwGetVideoMode(monitor);
+        const GLFWvidmode *mode = glfw.glfwGetVideoMode(monitor);
         w = mode->width;
         h = mode->height;
-        glfwWindowHint(GLFW_RED_BITS, mode->redBits);
-        glfwWindowHint(GLFW_GREEN_BITS, mode->greenBits);
-        glfwWindowHint(GLFW_BLUE_BITS, mode->blueBits);
-        glfwWindowHint(GLFW_REFRESH_RATE, mode->refreshRate);
+        glfw.glfwWindowHint(GLFW_RED_BITS, mode->redBits);
+        glfw.glfwWindowHint(GLFW_GREEN_BITS, mode->greenBits);
+        glfw.glfwWindowHint(GLFW_BLUE_BITS, mode->blueBits);
+        glfw.glfwWindowHint(GLFW_REFRESH_RATE, mode->refreshRate);
     }
-    glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
-    glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
-    glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
-    glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
-    glfwWindowHint(GLFW_DECORATED, p->windowed ? GLFW_TRUE : GLFW_FALSE);
-    glfwWindowHint(GLFW_FLOATING, p->windowed ? GLFW_FALSE : GLFW_TRUE);
-    GLFWwindow *win = glfwCreateWindow(w, h, p->title, monitor, NULL);
+    glfw.glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+    glfw.glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
+    glfw.glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
+    glfw.glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
+    glfw.glfwWindowHint(GLFW_DECORATED, p->windowed ? GLFW_TRUE : GLFW_FALSE);
+    glfw.glfwWindowHint(GLFW_FLOATING, p->windowed ? GLFW_FALSE : GLFW_TRUE);
+    GLFWwindow *win = glfw.glfwCreateWindow(w, h, p->title, monitor, NULL);
     if (!win) {
         snprintf(err, errlen, "cannot create a %dx%d window with OpenGL 3.3 "
                  "core", w, h);
-        glfwTerminate();
+        glfw.glfwTerminate();
         return NULL;
     }
-    glfwMakeContextCurrent(win);
-    glfwSwapInterval(p->vsync ? 1 : 0);
+    glfw.glfwMakeContextCurrent(win);
+    glfw.glfwSwapInterval(p->vsync ? 1 : 0);
     if (!p->windowed && !p->cursor)
-        glfwSetInputMode(win, GLFW_CURSOR, GLFW_CURSOR_HIDDEN);
+        glfw.glfwSetInputMode(win, GLFW_CURSOR, GLFW_CURSOR_HIDDEN);
     struct window *wd = xcalloc(1, sizeof(*wd));
     wd->win = win;
-    glfwSetWindowUserPointer(win, wd);
-    glfwSetKeyCallback(win, on_key);
+    glfw.glfwSetWindowUserPointer(win, wd);
+    glfw.glfwSetKeyCallback(win, on_key);
     LOG_INFO("[window]", "%s %dx%d: %s, OpenGL %s",
              p->windowed ? "window" : "fullscreen", w, h,
              (const char *)glGetString(GL_RENDERER),
@@ -112,22 +155,22 @@ void window_destroy(struct window **pw)
     struct window *w = *pw;
     if (!w)
         return;
-    glfwDestroyWindow(w->win);
-    glfwTerminate();
+    glfw.glfwDestroyWindow(w->win);
+    glfw.glfwTerminate();
     free(w);
     *pw = NULL;
 }
 
 bool window_should_close(struct window *w)
 {
-    return glfwWindowShouldClose(w->win);
+    return glfw.glfwWindowShouldClose(w->win);
 }
 
 void window_present(struct window *w, struct gpu *gpu,
                     const struct gpu_tex *tex, enum fit_mode fit)
 {
     int fw, fh;
-    glfwGetFramebufferSize(w->win, &fw, &fh);
+    glfw.glfwGetFramebufferSize(w->win, &fw, &fh);
     glBindFramebuffer(GL_FRAMEBUFFER, 0);
     glViewport(0, 0, fw, fh);
     glClearColor(0, 0, 0, 1);
@@ -142,6 +185,6 @@ void window_present(struct window *w, struct gpu *gpu,
         glViewport((fw - vw) / 2, (fh - vh) / 2, vw, vh);
         gpu_blit(gpu, tex);
     }
-    glfwSwapBuffers(w->win);
-    glfwPollEvents();
+    glfw.glfwSwapBuffers(w->win);
+    glfw.glfwPollEvents();
 }

@@ -16,13 +16,13 @@
 #include <libswscale/swscale.h>
 #include <math.h>
 #include <dirent.h>
-#include <dlfcn.h>
 #include <pthread.h>
 #include <sys/stat.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include "../base/lazylib.h"
 #include "../base/log.h"
 #include "../base/util.h"
 
@@ -73,44 +73,37 @@ static struct {
 #define X(lib, f) __typeof__(f) *f;
     FF_FUNCS(X)
 #undef X
-    bool ok;
-    char error[256];
 } ff;
+
+static const struct lazylib_sym ff_syms[] = {
+#define X(lib, f) {lib, #f, (void **)&ff.f},
+    FF_FUNCS(X)
+#undef X
+};
+
+#define FF_SONAME(lib, major) "lib" lib ".so." STR(major)
+#define STR(x) STR_(x)
+#define STR_(x) #x
+static const char *const ff_sonames[FF_LIBS] = {
+    [AVUTIL] = FF_SONAME("avutil", LIBAVUTIL_VERSION_MAJOR),
+    [SWSCALE] = FF_SONAME("swscale", LIBSWSCALE_VERSION_MAJOR),
+    [AVCODEC] = FF_SONAME("avcodec", LIBAVCODEC_VERSION_MAJOR),
+    [AVFORMAT] = FF_SONAME("avformat", LIBAVFORMAT_VERSION_MAJOR),
+};
+
+static struct lazylib ff_lib = LAZYLIB("FFmpeg", ff_sonames, ff_syms);
 
 static void av_log_line(void *avcl, int level, const char *fmt, va_list vl);
 
+/* Once, at the first media opened: FFmpeg, told where to log. */
 static void ff_load(void)
 {
-    static const struct {
-        const char *name;
-        int major;
-    } libs[FF_LIBS] = {
-        [AVUTIL] = {"libavutil.so.%d", LIBAVUTIL_VERSION_MAJOR},
-        [SWSCALE] = {"libswscale.so.%d", LIBSWSCALE_VERSION_MAJOR},
-        [AVCODEC] = {"libavcodec.so.%d", LIBAVCODEC_VERSION_MAJOR},
-        [AVFORMAT] = {"libavformat.so.%d", LIBAVFORMAT_VERSION_MAJOR},
-    };
-    void *h[FF_LIBS];
-    for (int i = 0; i < FF_LIBS; i++) {
-        char name[64];
-        snprintf(name, sizeof(name), libs[i].name, libs[i].major);
-        if (!(h[i] = dlopen(name, RTLD_NOW | RTLD_LOCAL))) {
-            snprintf(ff.error, sizeof(ff.error), "FFmpeg cannot be loaded: "
-                     "%s", dlerror());
-            return;
-        }
-    }
-#define X(lib, f)                                                           \
-    if (!(*(void **)&ff.f = dlsym(h[lib], #f))) {                          \
-        snprintf(ff.error, sizeof(ff.error), "FFmpeg's %s has no %s",     \
-                 libs[lib].name, #f);                                       \
-        return;                                                             \
-    }
-    FF_FUNCS(X)
-#undef X
-    ff.ok = true;
-    ff.av_log_set_callback(av_log_line);
+    if (lazylib_load(&ff_lib))
+        ff.av_log_set_callback(av_log_line);
 }
+
+/* FFmpeg is there (after ff_load). */
+static bool ff_ok(void) { return ff_lib.state > 0; }
 
 struct slot {
     AVFrame *frame;
@@ -156,7 +149,7 @@ struct media {
 
 static void slot_free(struct slot *s)
 {
-    if (ff.ok) /* without FFmpeg there are no frames */
+    if (ff_ok()) /* without FFmpeg there are no frames */
         ff.av_frame_free(&s->frame);
     memset(s, 0, sizeof(*s));
 }
@@ -522,9 +515,10 @@ static bool try_hardware(struct media *m, const AVCodec *codec)
  * Decoder thread, before anything else. */
 static bool open_file(struct media *m)
 {
-    if (!ff.ok) {
-        size_t n = strlen(ff.error) + 1;
-        memcpy(m->error, ff.error, n < sizeof(m->error) ? n : sizeof(m->error));
+    if (!ff_ok()) {
+        size_t n = strlen(ff_lib.error) + 1;
+        memcpy(m->error, ff_lib.error,
+               n < sizeof(m->error) ? n : sizeof(m->error));
         m->error[sizeof(m->error) - 1] = '\0';
         m->has_error = true;
         return false;
@@ -645,7 +639,7 @@ void media_close(struct media **pm)
     ring_clear(m);
     slot_free(&m->held);
     free(m->ring);
-    if (ff.ok) {
+    if (ff_ok()) {
         ff.sws_freeContext(m->sws);
         ff.av_packet_free(&m->pkt);
         ff.avcodec_free_context(&m->dec);

@@ -20,7 +20,69 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/lazylib.h"
 #include "../base/util.h"
+
+/* The text libraries are loaded when the first font is opened: most
+ * networks show no text. */
+enum { HB, FT, FC, BIDI, TEXT_LIBS };
+#define TEXT_FUNCS(X) \
+    X(HB, hb_buffer_add_utf32) \
+    X(HB, hb_buffer_clear_contents) \
+    X(HB, hb_buffer_create) \
+    X(HB, hb_buffer_destroy) \
+    X(HB, hb_buffer_get_glyph_infos) \
+    X(HB, hb_buffer_get_glyph_positions) \
+    X(HB, hb_buffer_guess_segment_properties) \
+    X(HB, hb_buffer_set_direction) \
+    X(HB, hb_font_destroy) \
+    X(HB, hb_ft_font_changed) \
+    X(HB, hb_ft_font_create_referenced) \
+    X(HB, hb_ft_font_set_load_flags) \
+    X(HB, hb_shape) \
+    X(FT, FT_Done_Face) \
+    X(FT, FT_Done_FreeType) \
+    X(FT, FT_Error_String) \
+    X(FT, FT_Init_FreeType) \
+    X(FT, FT_Load_Glyph) \
+    X(FT, FT_New_Face) \
+    X(FT, FT_Render_Glyph) \
+    X(FT, FT_Set_Char_Size) \
+    X(FC, FcConfigSubstitute) \
+    X(FC, FcDefaultSubstitute) \
+    X(FC, FcFontMatch) \
+    X(FC, FcInit) \
+    X(FC, FcNameParse) \
+    X(FC, FcPatternAddInteger) \
+    X(FC, FcPatternDestroy) \
+    X(FC, FcPatternGetInteger) \
+    X(FC, FcPatternGetString) \
+    X(BIDI, fribidi_charset_to_unicode) \
+    X(BIDI, fribidi_get_bidi_types) \
+    X(BIDI, fribidi_get_bracket_types) \
+    X(BIDI, fribidi_get_par_embedding_levels_ex)
+
+static struct {
+#define X(lib, f) __typeof__(f) *f;
+    TEXT_FUNCS(X)
+#undef X
+} tl;
+
+static const struct lazylib_sym text_syms[] = {
+#define X(lib, f) {lib, #f, (void **)&tl.f},
+    TEXT_FUNCS(X)
+#undef X
+};
+
+static const char *const text_sonames[TEXT_LIBS] = {
+    [HB] = "libharfbuzz.so.0",
+    [FT] = "libfreetype.so.6",
+    [FC] = "libfontconfig.so.1",
+    [BIDI] = "libfribidi.so.0",
+};
+static struct lazylib text_lib = LAZYLIB("the text libraries (HarfBuzz, "
+                                         "FreeType, fontconfig, FriBidi)",
+                                         text_sonames, text_syms);
 
 struct glyph {
     uint32_t gid;
@@ -56,37 +118,37 @@ static char *find_font(const char *family, bool bold, bool italic,
 {
     pthread_mutex_lock(&fc_lock);
     char *out = NULL;
-    if (!FcInit()) {
+    if (!tl.FcInit()) {
         snprintf(err, errlen, "fontconfig cannot start (no configuration?)");
         goto done;
     }
-    FcPattern *pat = FcNameParse((const FcChar8 *)(family && *family
+    FcPattern *pat = tl.FcNameParse((const FcChar8 *)(family && *family
                                                        ? family
                                                        : "sans-serif"));
     if (!pat) {
         snprintf(err, errlen, "'%s' is not a font name", family);
         goto done;
     }
-    FcPatternAddInteger(pat, FC_WEIGHT,
+    tl.FcPatternAddInteger(pat, FC_WEIGHT,
                         bold ? FC_WEIGHT_BOLD : FC_WEIGHT_REGULAR);
-    FcPatternAddInteger(pat, FC_SLANT,
+    tl.FcPatternAddInteger(pat, FC_SLANT,
                         italic ? FC_SLANT_ITALIC : FC_SLANT_ROMAN);
-    FcConfigSubstitute(NULL, pat, FcMatchPattern);
-    FcDefaultSubstitute(pat);
+    tl.FcConfigSubstitute(NULL, pat, FcMatchPattern);
+    tl.FcDefaultSubstitute(pat);
     FcResult res;
-    FcPattern *m = FcFontMatch(NULL, pat, &res);
+    FcPattern *m = tl.FcFontMatch(NULL, pat, &res);
     FcChar8 *file = NULL;
-    if (m && FcPatternGetString(m, FC_FILE, 0, &file) == FcResultMatch) {
+    if (m && tl.FcPatternGetString(m, FC_FILE, 0, &file) == FcResultMatch) {
         out = xstrdup((const char *)file);
-        if (FcPatternGetInteger(m, FC_INDEX, 0, index) != FcResultMatch)
+        if (tl.FcPatternGetInteger(m, FC_INDEX, 0, index) != FcResultMatch)
             *index = 0;
     } else {
         snprintf(err, errlen, "no font found for '%s' (is a font package "
                  "such as fonts-dejavu-core installed?)", family);
     }
     if (m)
-        FcPatternDestroy(m);
-    FcPatternDestroy(pat);
+        tl.FcPatternDestroy(m);
+    tl.FcPatternDestroy(pat);
 done:
     pthread_mutex_unlock(&fc_lock);
     return out;
@@ -96,6 +158,10 @@ struct text_font *text_font_open(const char *family, const char *file,
                                  bool bold, bool italic, const char **used,
                                  char *err, size_t errlen)
 {
+    if (!lazylib_load(&text_lib)) {
+        snprintf(err, errlen, "%s", text_lib.error);
+        return NULL;
+    }
     int index = 0;
     char *path = file && *file ? xstrdup(file)
                                : find_font(family, bold, italic, &index, err,
@@ -104,15 +170,15 @@ struct text_font *text_font_open(const char *family, const char *file,
         return NULL;
     struct text_font *f = xcalloc(1, sizeof(*f));
     f->file = path;
-    if (FT_Init_FreeType(&f->ft) != 0) {
+    if (tl.FT_Init_FreeType(&f->ft) != 0) {
         snprintf(err, errlen, "FreeType cannot start");
         text_font_close(&f);
         return NULL;
     }
-    FT_Error e = FT_New_Face(f->ft, path, index, &f->face);
+    FT_Error e = tl.FT_New_Face(f->ft, path, index, &f->face);
     if (e != 0) {
         snprintf(err, errlen, "%s: %s", path,
-                 FT_Error_String(e) ? FT_Error_String(e)
+                 tl.FT_Error_String(e) ? tl.FT_Error_String(e)
                                     : "not a font FreeType can read");
         text_font_close(&f);
         return NULL;
@@ -123,11 +189,11 @@ struct text_font *text_font_open(const char *family, const char *file,
         text_font_close(&f);
         return NULL;
     }
-    f->hb = hb_ft_font_create_referenced(f->face);
+    f->hb = tl.hb_ft_font_create_referenced(f->face);
     /* unhinted outlines and advances: text set at any size keeps the
      * design's proportions, as HarfBuzz's own renderer shows it */
-    hb_ft_font_set_load_flags(f->hb, FT_LOAD_NO_HINTING);
-    f->buf = hb_buffer_create();
+    tl.hb_ft_font_set_load_flags(f->hb, FT_LOAD_NO_HINTING);
+    f->buf = tl.hb_buffer_create();
     if (used)
         *used = f->file;
     return f;
@@ -139,13 +205,13 @@ void text_font_close(struct text_font **pf)
     if (!f)
         return;
     if (f->buf)
-        hb_buffer_destroy(f->buf);
+        tl.hb_buffer_destroy(f->buf);
     if (f->hb)
-        hb_font_destroy(f->hb); /* it holds a reference to the face */
+        tl.hb_font_destroy(f->hb); /* it holds a reference to the face */
     if (f->face)
-        FT_Done_Face(f->face);
+        tl.FT_Done_Face(f->face);
     if (f->ft)
-        FT_Done_FreeType(f->ft);
+        tl.FT_Done_FreeType(f->ft);
     free(f->cache);
     free(f->pool);
     free(f->file);
@@ -167,8 +233,8 @@ static void set_size(struct text_font *f, double sx, double sy)
         y = 64;
     if (x == f->sx && y == f->sy)
         return;
-    FT_Set_Char_Size(f->face, x, y, 72, 72);
-    hb_ft_font_changed(f->hb);
+    tl.FT_Set_Char_Size(f->face, x, y, 72, 72);
+    tl.hb_ft_font_changed(f->hb);
     f->sx = x;
     f->sy = y;
 }
@@ -220,8 +286,8 @@ static const struct glyph *glyph_get(struct text_font *f, uint32_t gid)
         if (g->gid == gid && g->sx == f->sx && g->sy == f->sy)
             return g;
     }
-    if (FT_Load_Glyph(f->face, gid, FT_LOAD_NO_HINTING) != 0 ||
-        FT_Render_Glyph(f->face->glyph, FT_RENDER_MODE_NORMAL) != 0)
+    if (tl.FT_Load_Glyph(f->face, gid, FT_LOAD_NO_HINTING) != 0 ||
+        tl.FT_Render_Glyph(f->face->glyph, FT_RENDER_MODE_NORMAL) != 0)
         return NULL;
     const FT_Bitmap *bm = &f->face->glyph->bitmap;
     if (bm->pixel_mode != FT_PIXEL_MODE_GRAY && bm->width && bm->rows)
@@ -256,13 +322,13 @@ struct para {
 static void shape(struct text_font *f, const struct para *p, int from,
                   int to)
 {
-    hb_buffer_clear_contents(f->buf);
-    hb_buffer_add_utf32(f->buf, (const uint32_t *)p->s, p->len,
+    tl.hb_buffer_clear_contents(f->buf);
+    tl.hb_buffer_add_utf32(f->buf, (const uint32_t *)p->s, p->len,
                         (unsigned)from, to - from);
-    hb_buffer_set_direction(f->buf, p->levels[from] & 1 ? HB_DIRECTION_RTL
+    tl.hb_buffer_set_direction(f->buf, p->levels[from] & 1 ? HB_DIRECTION_RTL
                                                         : HB_DIRECTION_LTR);
-    hb_buffer_guess_segment_properties(f->buf);
-    hb_shape(f->hb, f->buf, NULL, 0);
+    tl.hb_buffer_guess_segment_properties(f->buf);
+    tl.hb_shape(f->hb, f->buf, NULL, 0);
 }
 
 /* Calls each(ctx, glyph info, position) for every glyph of s[from, to)
@@ -318,8 +384,9 @@ static void visual_glyphs(struct text_font *f, const struct para *p,
     for (int r = 0; r < nruns; r++) {
         shape(f, p, runs[r][0], runs[r][1]);
         unsigned n;
-        hb_glyph_info_t *info = hb_buffer_get_glyph_infos(f->buf, &n);
-        hb_glyph_position_t *pos = hb_buffer_get_glyph_positions(f->buf, &n);
+        hb_glyph_info_t *info = tl.hb_buffer_get_glyph_infos(f->buf, &n);
+        hb_glyph_position_t *pos =
+            tl.hb_buffer_get_glyph_positions(f->buf, &n);
         for (unsigned g = 0; g < n; g++)
             each(ctx, &info[g], &pos[g]);
     }
@@ -340,8 +407,9 @@ static int64_t *advances(struct text_font *f, const struct para *p,
             j++;
         shape(f, p, i, j);
         unsigned n;
-        hb_glyph_info_t *info = hb_buffer_get_glyph_infos(f->buf, &n);
-        hb_glyph_position_t *pos = hb_buffer_get_glyph_positions(f->buf, &n);
+        hb_glyph_info_t *info = tl.hb_buffer_get_glyph_infos(f->buf, &n);
+        hb_glyph_position_t *pos =
+            tl.hb_buffer_get_glyph_positions(f->buf, &n);
         for (unsigned g = 0; g < n; g++)
             if (info[g].cluster < (unsigned)p->len)
                 prefix[info[g].cluster + 1] += pos[g].x_advance + track;
@@ -498,7 +566,7 @@ int text_render(struct text_font *f, const struct text_layout *l,
     if (len && l->utf8[len - 1] == '\n')
         len--; /* a file's last newline ends its line, starts none */
     FriBidiChar *all = xmalloc((len + 1) * sizeof(*all));
-    int nall = (int)fribidi_charset_to_unicode(FRIBIDI_CHAR_SET_UTF8,
+    int nall = (int)tl.fribidi_charset_to_unicode(FRIBIDI_CHAR_SET_UTF8,
                                                l->utf8, (FriBidiStrIndex)len,
                                                all);
     FriBidiLevel *levels = xmalloc(((size_t)nall + 1) * sizeof(*levels));
@@ -516,10 +584,10 @@ int text_render(struct text_font *f, const struct text_layout *l,
             FriBidiParType base = l->dir == TEXT_DIR_LTR   ? FRIBIDI_PAR_LTR
                                   : l->dir == TEXT_DIR_RTL ? FRIBIDI_PAR_RTL
                                                            : FRIBIDI_PAR_ON;
-            fribidi_get_bidi_types(p.s, p.len, types + start);
-            fribidi_get_bracket_types(p.s, p.len, types + start,
+            tl.fribidi_get_bidi_types(p.s, p.len, types + start);
+            tl.fribidi_get_bracket_types(p.s, p.len, types + start,
                                       brackets + start);
-            if (!fribidi_get_par_embedding_levels_ex(types + start,
+            if (!tl.fribidi_get_par_embedding_levels_ex(types + start,
                                                      brackets + start, p.len,
                                                      &base, p.levels))
                 memset(p.levels, 0, (size_t)p.len); /* left to right */

@@ -17,7 +17,7 @@ import zlib
 
 import pytest
 
-from conftest import ROOT, VITRINE, free_port, wait_bound
+from conftest import ROOT, VITRINE, free_port, start_with_port, wait_bound
 
 NET = """
 [network]
@@ -1112,3 +1112,43 @@ def test_a_state_folder_deleted_while_running_is_made_again(tmp_path):
     k.start()
     assert wait_report(k, "/x=0.75"), k.log()  # what it had at exit
     assert k.stop() == 0
+
+
+# Libraries only some networks need, loaded with the first op that does
+# (engine/base/lazylib.h): a network without movies, text, a window, MIDI
+# or mDNS never maps them.
+LAZY = ("libavformat", "libharfbuzz", "libfreetype", "libfontconfig",
+        "libfribidi", "libglfw", "libavahi-client", "libportmidi")
+
+
+def mapped_libraries(net, tmp_path):
+    """The shared libraries mapped by vitrine running net headless, once
+    its first frames are done."""
+    p, _, log = start_with_port(tmp_path, net)
+    try:
+        deadline = time.monotonic() + 60
+        while not re.search(r"\] frame \d+ \|", log.read_text()):
+            assert p.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.1)
+        maps = pathlib.Path(f"/proc/{p.pid}/maps").read_text()
+    finally:
+        p.terminate()
+        p.wait(timeout=30)
+    return {pathlib.Path(line.split()[-1]).name for line in maps.splitlines()
+            if ".so" in line}
+
+
+def test_libraries_a_network_does_not_use_are_not_loaded(tmp_path):
+    libs = mapped_libraries(ROOT / "networks" / "default", tmp_path)
+    assert any(n.startswith("libpython3") for n in libs), libs
+    assert not [n for n in libs if n.startswith(LAZY)], libs
+    # a Text TOP brings the text stack in, and nothing else
+    (tmp_path / "network.ini").write_text(
+        "[network]\noutput = t\nresolution = 64x32\n"
+        "[t]\nOPType = textTOP\ntext = hello\n")
+    libs = mapped_libraries(tmp_path, tmp_path)
+    text = ("libharfbuzz", "libfreetype", "libfontconfig", "libfribidi")
+    assert all(any(n.startswith(t) for n in libs) for t in text), libs
+    assert not [n for n in libs if n.startswith(LAZY) and
+                not n.startswith(text)], libs
