@@ -40,11 +40,17 @@ bool lazylib_load(struct lazylib *set)
 {
     pthread_mutex_lock(&mu);
     if (set->state == 0) {
-        set->state = load(set) ? 1 : -1;
-        if (set->state > 0)
+        bool ok = load(set);
+        __atomic_store_n(&set->state, ok ? 1 : -1, __ATOMIC_RELEASE);
+        if (ok)
             LOG_DBG("[lazylib]", "loaded %s", set->what);
     }
     bool ok = set->state > 0;
     pthread_mutex_unlock(&mu);
     return ok;
+}
+
+bool lazylib_loaded(const struct lazylib *set)
+{
+    return __atomic_load_n(&set->state, __ATOMIC_ACQUIRE) > 0;
 }

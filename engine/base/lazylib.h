@@ -56,5 +56,7 @@ struct lazylib {
  * true when every one is there, else false with set->error saying what
  * is missing (and the same at every later call). */
 bool lazylib_load(struct lazylib *set);
+/* Whether the set has been loaded (by any thread), without loading it. */
+bool lazylib_loaded(const struct lazylib *set);
 
 #endif

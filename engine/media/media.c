@@ -95,15 +95,18 @@ static struct lazylib ff_lib = LAZYLIB("FFmpeg", ff_sonames, ff_syms);
 
 static void av_log_line(void *avcl, int level, const char *fmt, va_list vl);
 
-/* Once, at the first media opened: FFmpeg, told where to log. */
+/* Once, on the first media's decoder thread (loading a hundred
+ * libraries takes tens of ms, which the frame loop does not wait for):
+ * FFmpeg, told where to log. */
+static pthread_once_t ff_once = PTHREAD_ONCE_INIT;
 static void ff_load(void)
 {
     if (lazylib_load(&ff_lib))
         ff.av_log_set_callback(av_log_line);
 }
 
-/* FFmpeg is there (after ff_load). */
-static bool ff_ok(void) { return ff_lib.state > 0; }
+/* FFmpeg is there: frames and decoders exist only then. */
+static bool ff_ok(void) { return lazylib_loaded(&ff_lib); }
 
 struct slot {
     AVFrame *frame;
@@ -348,6 +351,7 @@ static bool open_file(struct media *m);
 static void *run(void *arg)
 {
     struct media *m = arg;
+    pthread_once(&ff_once, ff_load);
     bool opened = open_file(m);
     pthread_mutex_lock(&m->mu);
     m->state = opened ? MEDIA_OPEN : MEDIA_FAILED;
@@ -603,8 +607,6 @@ static bool open_file(struct media *m)
 
 struct media *media_open(const char *path, const struct media_params *p)
 {
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, ff_load);
     struct media *m = xcalloc(1, sizeof(*m));
     m->path = xstrdup(path);
     if (p)
