@@ -166,8 +166,8 @@ struct mdns *mdns_open(const char *name, int http_port, int osc_port)
     int err = 0;
     if (m->poll)
         m->client = av.avahi_client_new(av.avahi_threaded_poll_get(m->poll),
-                                     AVAHI_CLIENT_NO_FAIL, client_cb, m,
-                                     &err);
+                                        AVAHI_CLIENT_NO_FAIL, client_cb, m,
+                                        &err);
     if (!m->client) {
         LOG_WARN("[mdns]", "the kiosk is not advertised on the network "
                  "(mDNS): %s (is avahi-daemon installed and running?)",

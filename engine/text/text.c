@@ -123,16 +123,16 @@ static char *find_font(const char *family, bool bold, bool italic,
         goto done;
     }
     FcPattern *pat = tl.FcNameParse((const FcChar8 *)(family && *family
-                                                       ? family
-                                                       : "sans-serif"));
+                                                          ? family
+                                                          : "sans-serif"));
     if (!pat) {
         snprintf(err, errlen, "'%s' is not a font name", family);
         goto done;
     }
     tl.FcPatternAddInteger(pat, FC_WEIGHT,
-                        bold ? FC_WEIGHT_BOLD : FC_WEIGHT_REGULAR);
+                           bold ? FC_WEIGHT_BOLD : FC_WEIGHT_REGULAR);
     tl.FcPatternAddInteger(pat, FC_SLANT,
-                        italic ? FC_SLANT_ITALIC : FC_SLANT_ROMAN);
+                           italic ? FC_SLANT_ITALIC : FC_SLANT_ROMAN);
     tl.FcConfigSubstitute(NULL, pat, FcMatchPattern);
     tl.FcDefaultSubstitute(pat);
     FcResult res;
@@ -179,7 +179,7 @@ struct text_font *text_font_open(const char *family, const char *file,
     if (e != 0) {
         snprintf(err, errlen, "%s: %s", path,
                  tl.FT_Error_String(e) ? tl.FT_Error_String(e)
-                                    : "not a font FreeType can read");
+                                       : "not a font FreeType can read");
         text_font_close(&f);
         return NULL;
     }
@@ -324,9 +324,10 @@ static void shape(struct text_font *f, const struct para *p, int from,
 {
     tl.hb_buffer_clear_contents(f->buf);
     tl.hb_buffer_add_utf32(f->buf, (const uint32_t *)p->s, p->len,
-                        (unsigned)from, to - from);
-    tl.hb_buffer_set_direction(f->buf, p->levels[from] & 1 ? HB_DIRECTION_RTL
-                                                        : HB_DIRECTION_LTR);
+                           (unsigned)from, to - from);
+    tl.hb_buffer_set_direction(f->buf, p->levels[from] & 1
+                                           ? HB_DIRECTION_RTL
+                                           : HB_DIRECTION_LTR);
     tl.hb_buffer_guess_segment_properties(f->buf);
     tl.hb_shape(f->hb, f->buf, NULL, 0);
 }
@@ -566,9 +567,8 @@ int text_render(struct text_font *f, const struct text_layout *l,
     if (len && l->utf8[len - 1] == '\n')
         len--; /* a file's last newline ends its line, starts none */
     FriBidiChar *all = xmalloc((len + 1) * sizeof(*all));
-    int nall = (int)tl.fribidi_charset_to_unicode(FRIBIDI_CHAR_SET_UTF8,
-                                               l->utf8, (FriBidiStrIndex)len,
-                                               all);
+    int nall = (int)tl.fribidi_charset_to_unicode(
+        FRIBIDI_CHAR_SET_UTF8, l->utf8, (FriBidiStrIndex)len, all);
     FriBidiLevel *levels = xmalloc(((size_t)nall + 1) * sizeof(*levels));
     FriBidiCharType *types = xmalloc(((size_t)nall + 1) * sizeof(*types));
     FriBidiBracketType *brackets =
@@ -586,10 +586,11 @@ int text_render(struct text_font *f, const struct text_layout *l,
                                                            : FRIBIDI_PAR_ON;
             tl.fribidi_get_bidi_types(p.s, p.len, types + start);
             tl.fribidi_get_bracket_types(p.s, p.len, types + start,
-                                      brackets + start);
+                                         brackets + start);
             if (!tl.fribidi_get_par_embedding_levels_ex(types + start,
-                                                     brackets + start, p.len,
-                                                     &base, p.levels))
+                                                        brackets + start,
+                                                        p.len, &base,
+                                                        p.levels))
                 memset(p.levels, 0, (size_t)p.len); /* left to right */
         }
         int(*wrapped)[2] = NULL;
