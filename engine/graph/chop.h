@@ -30,11 +30,11 @@ struct chop_data {
     double *vals;
     /* Small CHOPs (a few single-sample channels, the usual controller
      * data) live inline, beside the op's other hot fields. */
+    const char *names_small[CHOP_SMALL];
+    double vals_small[CHOP_SMALL];
     const char **names_heap;
     double *vals_heap;
     size_t cap_names, cap_vals;
-    const char *names_small[CHOP_SMALL];
-    double vals_small[CHOP_SMALL];
     struct chop_events *events; /* input CHOPs only, else NULL */
 };
 

@@ -147,6 +147,7 @@ void graph_destroy(struct graph **pg)
     free(g->gens);
     free(g->free_slots);
     free(g->cook_list);
+    free(g->cooked_last);
     free(g->said_ops);
     for (size_t i = 0; i < g->npulses; i++)
         free(g->pulses[i].par);

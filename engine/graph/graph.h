@@ -87,6 +87,10 @@ struct graph {
     /* Cooking. */
     struct op **cook_list; /* topological order of everything pulled */
     size_t ncook, cap_cook;
+    /* per cook-list entry: it cooked last frame (a hint for fetching its
+     * output ahead; entries may be stale for a frame after a relink) */
+    bool *cooked_last;
+    size_t cap_cooked_last;
     bool topology_dirty;
     unsigned profile_every; /* time each op's cook every Nth frame; 1: all */
     bool profiling;         /* this frame is one of those */

@@ -10,6 +10,14 @@
 #include "../base/log.h"
 #include "../base/util.h"
 #include "../gpu/gpu.h"
+
+/* Deciding whether to cook reads the op's first two cache lines, and
+ * cooking a small CHOP the next two (graph_cook fetches those ahead). */
+_Static_assert(offsetof(struct op, in_cook) < 128,
+               "what deciding reads is in the op's first two lines");
+_Static_assert(offsetof(struct op, chop.vals_small) +
+                   sizeof(((struct op *)0)->chop.vals_small) <= 256,
+               "a small CHOP's values end within the op's fourth line");
 #include "graph.h"
 
 /* graph.c owns id slots. */
@@ -236,7 +244,8 @@ void op_destroy(struct op **pop)
     g->topology_dirty = true;
     chop_free(&op->chop);
     dat_free(&op->dat);
-    free(op->inputs);
+    if (op->inputs != op->input_inline)
+        free(op->inputs);
     free(op->outputs);
     free(op->deps_heap);
     free(op->children);
@@ -625,10 +634,12 @@ int op_set_inputs(struct op *op, struct op **inputs, size_t n, char *err,
     }
     for (size_t i = 0; i < op->ninputs; i++)
         unlink_from(&op->inputs[i]->outputs, &op->inputs[i]->noutputs, op);
-    free(op->inputs);
-    op->inputs = n ? xmalloc(n * sizeof(*op->inputs)) : NULL;
+    if (op->inputs != op->input_inline)
+        free(op->inputs);
+    op->inputs = n <= 2 ? op->input_inline
+                        : xmalloc(n * sizeof(*op->inputs));
     if (n)
-        memcpy(op->inputs, inputs, n * sizeof(*inputs));
+        memmove(op->inputs, inputs, n * sizeof(*inputs));
     op->ninputs = n;
     for (size_t i = 0; i < n; i++) {
         struct op *in = inputs[i];

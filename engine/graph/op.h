@@ -190,9 +190,14 @@ struct op {
     struct op *dep_inline[2];
     uint64_t cook_count;
     int64_t cook_frame;      /* frame of its last cook, 0 never */
+    struct op **inputs;      /* points into input_inline when two or fewer */
     bool has_pulse;          /* a pulse parameter is set */
     bool in_cook; /* inside its type's cook (a script may ask again) */
-
+    /* third: what a cook reads of its inputs, and a CHOP's output (its
+     * small channels end within the fourth line) */
+    size_t ninputs;
+    struct op *input_inline[2];
+    char *error;
     struct chop_data chop; /* CHOP family output */
 
     struct graph *graph;
@@ -209,8 +214,6 @@ struct op {
     size_t nchild_slots;
     bool child_slots_stale;
 
-    struct op **inputs;
-    size_t ninputs;
     struct op **deps_heap; /* deps when more than two */
     size_t cap_deps;
     struct op **outputs; /* ops that have this one as an input */
@@ -226,7 +229,7 @@ struct op {
     struct top_data top; /* TOP family output */
     double cook_ms;      /* last measured cook time */
 
-    char *error, *warning;
+    char *warning;
     struct op_said *said; /* what its errors said lately (op.c), or NULL */
     char *src_file; /* where it was declared, for messages */
     int src_line;

@@ -3,8 +3,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define CHUNK (1u << 20)
+#define HUGE_CHUNK (2u << 20)
 
 static void *must(void *p, size_t n)
 {
@@ -27,11 +29,17 @@ void *slab_alloc(struct slab *s, size_t size)
         return memset(p, 0, size);
     }
     if (!s->next || (size_t)(s->end - s->next) < size) {
-        char *chunk = must(aligned_alloc(64, CHUNK), CHUNK);
+        /* A network past its first chunk is a large one: its chunks are
+         * huge pages where the kernel has them, so that walking its ops
+         * misses the TLB less. */
+        size_t n = s->chunks ? HUGE_CHUNK : CHUNK;
+        char *chunk = must(aligned_alloc(n, n), n);
+        if (n == HUGE_CHUNK)
+            madvise(chunk, n, MADV_HUGEPAGE);
         *(void **)chunk = s->chunks;
         s->chunks = chunk;
         s->next = chunk + 64; /* the first line holds the link */
-        s->end = chunk + CHUNK;
+        s->end = chunk + n;
     }
     p = s->next;
     s->next += size;

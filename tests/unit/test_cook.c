@@ -216,6 +216,42 @@ static void test_force_and_profile(void **state)
     graph_destroy(&g);
 }
 
+/* On a profiled frame each cook is timed from where the previous one
+ * ended when they follow each other: the times stay disjoint, within the
+ * frame's cook, and nothing from before the frame is counted. */
+static void test_chained_cook_times_stay_within_the_frame(void **state)
+{
+    (void)state;
+    struct graph *g = load_ok("[network]\noutput = out\n"
+                              "[l]\nOPType = lfoCHOP\n"
+                              "[m]\nOPType = mathCHOP\ninputs = l\n"
+                              "[k]\nOPType = constantCHOP\nname0 = k\n"
+                              "[mg]\nOPType = mergeCHOP\ninputs = m, k\n"
+                              "[out]\nOPType = nullCHOP\ninputs = mg\n");
+    g->profile_every = 1;
+    run_frames(g, 1, 1);
+    struct timespec gap = {0, 30 * 1000000};
+    nanosleep(&gap, NULL);
+    graph_begin_frame(g, 2);
+    int64_t t0 = clock_now_ns();
+    graph_cook(g);
+    double wall_ms = (double)(clock_now_ns() - t0) * 1e-6;
+    double sum = 0;
+    int cooked = 0;
+    static const char *const names[] = {"l", "m", "k", "mg", "out"};
+    for (size_t i = 0; i < 5; i++) {
+        struct op *op = graph_find(g, names[i]);
+        if (op->cook_frame != 2)
+            continue;
+        assert_true(op->cook_ms >= 0);
+        sum += op->cook_ms;
+        cooked++;
+    }
+    assert_int_equal(cooked, 4); /* all but the constant */
+    assert_true(sum <= wall_ms);
+    graph_destroy(&g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -228,6 +264,8 @@ int main(void)
         cmocka_unit_test_setup(test_error_keeps_last_output, quiet),
         cmocka_unit_test_setup(test_runtime_cycle_is_survived, quiet),
         cmocka_unit_test_setup(test_force_and_profile, quiet),
+        cmocka_unit_test_setup(test_chained_cook_times_stay_within_the_frame,
+                               quiet),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
