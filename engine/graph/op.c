@@ -10,14 +10,6 @@
 #include "../base/log.h"
 #include "../base/util.h"
 #include "../gpu/gpu.h"
-
-/* Deciding whether to cook reads the op's first two cache lines, and
- * cooking a small CHOP the next two (graph_cook fetches those ahead). */
-_Static_assert(offsetof(struct op, in_cook) < 128,
-               "what deciding reads is in the op's first two lines");
-_Static_assert(offsetof(struct op, chop.vals_small) +
-                   sizeof(((struct op *)0)->chop.vals_small) <= 256,
-               "a small CHOP's values end within the op's fourth line");
 #include "graph.h"
 
 /* graph.c owns id slots. */
