@@ -5,7 +5,9 @@
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "../engine/base/util.h"
@@ -25,10 +27,18 @@
  * take from the heap, about (8 MiB and 16 took the default network's
  * first frame to the same time). */
 #define DRIVER_BYTES (8u << 20)
+/* The blocks are advised to be made of transparent huge pages while the
+ * helper touches them: a fault per 2 MiB, not per 4 KiB (the helper took
+ * 20-35 ms for 101 MiB, 60 ms without). */
+#define HUGE_PAGE ((uintptr_t)2 << 20)
 
 struct prefault {
     char *driver; /* touched first, freed when the context exists */
     char *block[BLOCKS];
+    struct {
+        uintptr_t at;
+        size_t len;
+    } huge[BLOCKS + 1]; /* the blocks' insides advised to be huge pages */
     size_t bytes;
     atomic_bool stop, driver_stop, driver_done;
     atomic_size_t touched;
@@ -79,6 +89,28 @@ static void *touch(void *arg)
     return NULL;
 }
 
+/* Advises the part of block [b, b + n) that is whole huge pages to be
+ * made of them, and notes it in p->huge[i]. */
+static void advise_huge(struct prefault *p, int i, const char *b, size_t n)
+{
+    uintptr_t at = ((uintptr_t)b + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+    uintptr_t end = ((uintptr_t)b + n) & ~(HUGE_PAGE - 1);
+    if (end > at && madvise((void *)at, end - at, MADV_HUGEPAGE) == 0) {
+        p->huge[i].at = at;
+        p->huge[i].len = end - at;
+    }
+}
+
+/* What the helper did not reach faults in small pages on the main
+ * thread, as the block is used: a huge page there could make the kernel
+ * compact memory first, in the frame. Those already made stay. */
+static void unadvise_huge(struct prefault *p, int i)
+{
+    if (p->huge[i].len)
+        madvise((void *)p->huge[i].at, p->huge[i].len, MADV_NOHUGEPAGE);
+    p->huge[i].len = 0;
+}
+
 struct prefault *prefault_start(size_t bytes)
 {
     /* Allocations up to HEAP_SERVES from the heap, and up to twice that
@@ -91,13 +123,18 @@ struct prefault *prefault_start(size_t bytes)
     struct prefault *p = xcalloc(1, sizeof(*p));
     p->bytes = bytes < TOUCH_MAX ? bytes : TOUCH_MAX;
     p->driver = xmalloc(DRIVER_BYTES);
-    for (int i = 0; i < BLOCKS && block_bytes(p, i); i++)
+    advise_huge(p, BLOCKS, p->driver, DRIVER_BYTES);
+    for (int i = 0; i < BLOCKS && block_bytes(p, i); i++) {
         p->block[i] = xmalloc(block_bytes(p, i));
+        advise_huge(p, i, p->block[i], block_bytes(p, i));
+    }
     atomic_init(&p->stop, false);
     atomic_init(&p->driver_stop, false);
     atomic_init(&p->driver_done, false);
     atomic_init(&p->touched, 0);
     if (pthread_create(&p->thread, NULL, touch, p) != 0) {
+        for (int i = 0; i <= BLOCKS; i++)
+            unadvise_huge(p, i);
         free(p->driver);
         for (int i = 0; i < BLOCKS; i++)
             free(p->block[i]);
@@ -119,6 +156,7 @@ void prefault_context(struct prefault *p)
     atomic_store(&p->driver_stop, true); /* where it is, if not done */
     while (!atomic_load(&p->driver_done))
         sched_yield(); /* at most a run of 64 pages */
+    unadvise_huge(p, BLOCKS);
     free(p->driver);
     p->driver = NULL;
 }
@@ -131,6 +169,8 @@ void prefault_finish(struct prefault **pp)
     atomic_store(&p->driver_stop, true);
     atomic_store(&p->stop, true);
     pthread_join(p->thread, NULL);
+    for (int i = 0; i <= BLOCKS; i++)
+        unadvise_huge(p, i);
     free(p->driver);
     for (int i = 0; i < BLOCKS; i++)
         free(p->block[i]);

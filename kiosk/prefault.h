@@ -12,7 +12,10 @@
  * rest, blocks allocated one after the other (one stretch of the heap
  * once freed), just before the first frame, so that the frame's textures
  * are carved out of it. What the first frame did not
- * take goes back to the system after it (prefault_trim). With a GPU the
+ * take goes back to the system after it (prefault_trim). While the
+ * helper touches them the blocks are advised to be transparent huge
+ * pages (a fault per 2 MiB, not per 4 KiB), and no longer once it has
+ * stopped. With a GPU the
  * blocks are only heap that malloc reuses and gives back the same way.
  *
  * The heap serves allocations of up to 32 MiB from the start (glibc's

@@ -3,8 +3,10 @@
  * the shader compiler's many small allocations once the context exists,
  * and a texture-sized allocation after the block is freed, meet pages
  * already there (counted as the process's minor page faults). */
+#include <stdio.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../../kiosk/prefault.h"
 #include "helpers.h"
@@ -125,6 +127,53 @@ static void test_freed_blocks_serve_textures(void **state)
     prefault_trim();
 }
 
+/* Bytes of this process's mappings advised to be huge pages (VmFlags
+ * "hg" in /proc/self/smaps). */
+static size_t advised_huge(void)
+{
+    FILE *f = fopen("/proc/self/smaps", "r");
+    assert_non_null(f);
+    char line[512];
+    size_t sum = 0, len = 0;
+    while (fgets(line, sizeof(line), f)) {
+        unsigned long a, b;
+        if (sscanf(line, "%lx-%lx ", &a, &b) == 2)
+            len = b - a;
+        else if (strncmp(line, "VmFlags:", 8) == 0 && strstr(line, " hg"))
+            sum += len;
+    }
+    fclose(f);
+    return sum;
+}
+
+/* The blocks are advised to be huge pages while the helper touches them
+ * (a fault per 2 MiB, not per 4 KiB), and no longer once it has stopped:
+ * what it did not reach faults on the main thread, where a huge fault
+ * could make the kernel compact memory first. */
+static void test_blocks_huge_while_touched(void **state)
+{
+    (void)state;
+    skip_without_glibc_heap();
+    if (access("/sys/kernel/mm/transparent_hugepage", F_OK) != 0) {
+        print_message("skipped: this kernel has no transparent huge "
+                      "pages\n");
+        skip();
+    }
+    size_t before = advised_huge();
+    struct prefault *p = prefault_start(48u << 20);
+    assert_non_null(p);
+    /* the 8 MiB driver's block and the 48 MiB (two blocks), less their
+     * ends that are not whole huge pages: at least 48 */
+    assert_true(advised_huge() >= before + (48u << 20));
+    prefault_context(p);
+    size_t blocks = advised_huge();
+    assert_true(blocks >= before + (42u << 20));
+    assert_true(blocks <= before + (48u << 20)); /* the driver's is not */
+    prefault_finish(&p);
+    assert_int_equal(advised_huge(), before);
+    prefault_trim();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -132,6 +181,7 @@ int main(void)
         cmocka_unit_test(test_nothing_to_touch),
         cmocka_unit_test(test_driver_block_serves_the_compiler),
         cmocka_unit_test(test_freed_blocks_serve_textures),
+        cmocka_unit_test(test_blocks_huge_while_touched),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
