@@ -183,13 +183,6 @@ void loop_run(const struct loop_params *p, struct loop_stats *stats)
         stats->frames++;
         status_frames++;
         int64_t now = clock_now_ns();
-        /* The first frame compiles shaders and fills the texture pool;
-         * pacing starts after it, so booting is not counted as frames
-         * dropped. The timeline (frame numbers) is unaffected. */
-        if (stats->frames == 1 && clock.epoch < 0)
-            began = clock.start_ns = now - (int64_t)clock.period_ns;
-        else if (stats->frames == 1)
-            began = now;
         if (p->status_interval > 0 && now >= status_due) {
             print_status(g, (double)status_frames * 1e9 /
                                 (double)(now - status_start),
@@ -217,6 +210,16 @@ void loop_run(const struct loop_params *p, struct loop_stats *stats)
                 }
             }
             stall_frame(stall);
+        }
+        /* The first frame compiles shaders and fills the texture pool,
+         * and between() waits for its pixels (READY=1); pacing starts
+         * after all that, so booting is not counted as frames dropped.
+         * The timeline (frame numbers) is unaffected. */
+        if (stats->frames == 1) {
+            now = clock_now_ns();
+            began = now;
+            if (clock.epoch < 0)
+                clock.start_ns = now - (int64_t)clock.period_ns;
         }
     }
     stats->seconds = (double)(clock_now_ns() - began) * 1e-9;
