@@ -5,12 +5,12 @@
  * process started again in its place (what Restart=always does, with
  * the state folder restored). Each is the median of 9, taken in turns
  * with the same for bare_egl, a program that only makes a GL context
- * and clears (limit: 2.5x it; target: restart within 600 ms). The same for a network
- * of one constant TOP at 1920x1080 separates what the runtime costs from
- * what rendering the default network's first frame costs (on a CPU
- * renderer, most of it).
+ * and clears (limit: 2.5x it; target: restart within 600 ms). The same
+ * for a network of one constant TOP at 1920x1080 separates what the
+ * runtime costs from what rendering the default network's first frame
+ * costs (on a CPU renderer, most of it).
  *
- * The record of starts is cleared before each restart: five kills
+ * The record of starts is cleared before each restart: kills in a row
  * within a minute would otherwise be a crash loop, and the fallback
  * network would be measured instead (the tests cover that path). */
 #include <errno.h>
