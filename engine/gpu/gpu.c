@@ -176,17 +176,19 @@ static void program_free(struct gpu_program *p)
 
 /* The program of this vertex shader, fragment source and variant, from
  * the cache or compiled now. `base` is set for a variant of a built-in
- * shader (a static string, compared by address, with its defines). */
+ * shader (a static string, compared by address, with its defines), and
+ * `post` for a fold (gpu_program_fold). */
 static struct gpu_program *program(struct gpu *g, const char *vert_src,
                                    const char *frag_src, const char *base,
-                                   const char *defines)
+                                   const char *defines, const char *post)
 {
     uint64_t h = base ? hash_src(defines) ^ (uint64_t)(uintptr_t)base
                       : hash_src(frag_src);
-    h ^= hash_src(vert_src) * 31;
+    h ^= hash_src(vert_src) * 31 ^ (uint64_t)(uintptr_t)post * 17;
     for (size_t i = 0; i < g->nprograms; i++) {
         struct gpu_program *p = g->programs[i];
         if (p->hash == h && p->vert == vert_src && p->base == base &&
+            p->post == post &&
             strcmp(base ? p->defines : p->src, base ? defines : frag_src) ==
                 0) {
             p->used = g->frames;
@@ -199,8 +201,19 @@ static struct gpu_program *program(struct gpu *g, const char *vert_src,
     p->hash = h;
     p->vert = vert_src;
     p->base = base;
+    p->post = post;
     p->used = g->frames;
-    if (base) {
+    if (base && post) {
+        /* base's main() renamed, then post's shader from its second line */
+        const char *nl = strchr(base, '\n');
+        size_t head = nl ? (size_t)(nl + 1 - base) : 0;
+        const char *pnl = strchr(post, '\n');
+        p->defines = xstrdup(defines);
+        p->src = xasprintf("%.*s%s%s#define main fold_input\n#line 2\n%s\n"
+                           "#undef main\n#define FOLD\n#line 2\n%s",
+                           (int)head, base, builtin_prelude, defines,
+                           base + head, pnl ? pnl + 1 : post);
+    } else if (base) {
         /* The defines go in after the #version line. */
         const char *nl = strchr(base, '\n');
         size_t head = nl ? (size_t)(nl + 1 - base) : 0;
@@ -217,7 +230,14 @@ static struct gpu_program *program(struct gpu *g, const char *vert_src,
 struct gpu_program *gpu_program(struct gpu *g, const char *frag_src,
                                 const char *defines)
 {
-    return program(g, vertex_src, frag_src, frag_src, defines ? defines : "");
+    return program(g, vertex_src, frag_src, frag_src, defines ? defines : "",
+                   NULL);
+}
+
+struct gpu_program *gpu_program_fold(struct gpu *g, const char *frag_src,
+                                     const char *defines, const char *post)
+{
+    return program(g, vertex_src, frag_src, frag_src, defines, post);
 }
 
 GLint gpu_uniform(struct gpu_program *p, const char *name)
@@ -239,7 +259,7 @@ GLint gpu_uniform(struct gpu_program *p, const char *name)
 GLuint gpu_program_get_vs(struct gpu *g, const char *vert_src,
                           const char *frag_src, const char **err)
 {
-    struct gpu_program *p = program(g, vert_src, frag_src, NULL, NULL);
+    struct gpu_program *p = program(g, vert_src, frag_src, NULL, NULL, NULL);
     if (err)
         *err = p->error;
     return p->id;

@@ -57,6 +57,7 @@ struct gpu_program {
     uint64_t hash;
     const char *vert; /* a static string: compared by address */
     const char *base; /* a variant's built-in source (compared by address) */
+    const char *post; /* a fold's second shader (gpu_program_fold), or NULL */
     char *defines;    /* and its defines */
     char *src;        /* the fragment shader as compiled */
     GLuint id; /* 0 when it failed to compile */
@@ -158,6 +159,13 @@ GLuint gpu_program_get(struct gpu *g, const char *frag_src,
  * least every GPU_IDLE_PROGRAM_FRAMES. */
 struct gpu_program *gpu_program(struct gpu *g, const char *frag_src,
                                 const char *defines);
+/* Two built-in shaders as one program (a fold, op.h's op_fold): frag_src
+ * with its main() renamed fold_input(), then post_src (its #version line
+ * left out) with FOLD defined, whose main() calls it; defines (both
+ * shaders') go in before both. Cached as gpu_program's are. */
+struct gpu_program *gpu_program_fold(struct gpu *g, const char *frag_src,
+                                     const char *defines,
+                                     const char *post_src);
 /* A uniform's location in p (-1 when the compiler removed it), asked of
  * the driver once per name. The name must outlive the program (a string
  * literal): it is kept, not copied. */

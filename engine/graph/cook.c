@@ -68,29 +68,21 @@ static void update_live_pars(struct graph *g, struct op *op)
         graph_update_par(g, op, op->live[i]);
 }
 
-/* Cooks op if anything it depends on changed. Its deps must have been
- * pulled this frame already. A timed cook starts at *mark when that is
- * set (the previous op's cook ended then and nothing ran since), which
- * saves a clock read per op in a chain; it leaves *mark at its own end,
- * or 0 when it did not time itself. mark may be NULL. */
-static void cook_one(struct graph *g, struct op *op, bool force,
-                     int64_t *mark)
+static uint64_t deps_sum(const struct op *op)
 {
-    if (op->pulled_frame == g->time.frame && !force)
-        return;
-    if (op->in_cook) /* forced from its own cook: it is cooking now */
-        return;
-    op->pulled_frame = g->time.frame;
-    if (op->nlive)
-        update_live_pars(g, op);
     uint64_t seen = 0;
     for (size_t i = 0; i < op->ndeps; i++)
         seen += op->deps[i]->out_version;
-    if (!force && op->cook_count && seen == op->seen_deps &&
-        op->par_version == op->cooked_par_version &&
-        !op_is_time_dependent(op))
-        return;
+    return seen;
+}
 
+/* Runs op's type's cook with its frame's context, timed when profiling
+ * (or at its first cook). A timed cook starts at *mark when that is set
+ * (the previous op's cook ended then and nothing ran since), which saves
+ * a clock read per op in a chain; it leaves *mark at its own end, or 0
+ * when it did not time itself. mark may be NULL. */
+static int run_cook(struct graph *g, struct op *op, int64_t *mark)
+{
     struct cook_ctx ctx = {
         .frame = g->time.frame,
         .seconds = g->time.seconds,
@@ -117,6 +109,13 @@ static void cook_one(struct graph *g, struct op *op, bool force,
         if (mark)
             *mark = t1;
     }
+    return rc;
+}
+
+/* What a cook leaves: rc is the type's cook's (op.h), seen what its deps'
+ * versions summed to. */
+static void cooked(struct graph *g, struct op *op, uint64_t seen, int rc)
+{
     op->seen_deps = seen;
     op->cooked_par_version = op->par_version;
     op->cook_frame = g->time.frame;
@@ -127,6 +126,81 @@ static void cook_one(struct graph *g, struct op *op, bool force,
         op_clear_error(op);
     if (op->has_pulse)
         pars_clear_pulses(op);
+}
+
+/* A fold (op_fold): the input's pass draws op's too, into op's image.
+ * The input, met first in the cook order, only notes that it changed
+ * (its version moves, so that op sees it); at op's turn the input cooks
+ * with op's shader at the end of its own. What the input cannot draw
+ * that way (an image that is not RGBA, a failed cook, more than one
+ * pass) it draws as it always does, and op cooks on its own after it;
+ * more than one pass, or a folded program that does not compile, ends
+ * the fold. */
+static void cook_folded(struct graph *g, struct op *op, uint64_t seen,
+                        int64_t *mark)
+{
+    if (op->fold_into) { /* the input, at its own turn */
+        op->fold_seen = seen;
+        op->fold_pending = true;
+        op->out_version++;
+        if (mark)
+            *mark = 0;
+        return;
+    }
+    struct op *in = op->fold_from;
+    uint64_t in_seen = in->fold_pending ? in->fold_seen : in->seen_deps;
+    in->fold_pending = false;
+    char defs[256];
+    if (op->type->fold->prepare(op, defs, sizeof(defs))) {
+        g->fold = (struct graph_fold){.op = op, .defines = defs};
+        int rc = run_cook(g, in, mark);
+        int state = g->fold.state;
+        g->fold = (struct graph_fold){0};
+        cooked(g, in, in_seen, rc);
+        if (state == FOLD_DREW && rc == 0) {
+            op->cook_ms = 0; /* its work is the input's cook's */
+            cooked(g, op, deps_sum(op), 0);
+            return;
+        }
+        if (state == FOLD_FAILED)
+            LOG_WARN("[graph]", "%s is no longer drawn in %s's pass: the "
+                     "program of both did not compile", op->path, in->path);
+        if (state == FOLD_FAILED || state == FOLD_TWICE) { /* for good */
+            in->fold_into = op->fold_from = NULL;
+            in->no_fold = true;
+        }
+        if (state != FOLD_NONE) /* it drew into op's image: again, its own */
+            cooked(g, in, in_seen, run_cook(g, in, mark));
+    } else {
+        /* its image is not current: the fold left it none */
+        cooked(g, in, in_seen, run_cook(g, in, mark));
+    }
+    cooked(g, op, deps_sum(op), run_cook(g, op, mark));
+}
+
+/* Cooks op if anything it depends on changed. Its deps must have been
+ * pulled this frame already. mark: as run_cook's. */
+static void cook_one(struct graph *g, struct op *op, bool force,
+                     int64_t *mark)
+{
+    if (op->pulled_frame == g->time.frame && !force)
+        return;
+    if (op->in_cook) /* forced from its own cook: it is cooking now */
+        return;
+    op->pulled_frame = g->time.frame;
+    if (op->nlive)
+        update_live_pars(g, op);
+    uint64_t seen = deps_sum(op);
+    if (!force && op->cook_count && seen == op->seen_deps &&
+        op->par_version == op->cooked_par_version &&
+        !op_is_time_dependent(op))
+        return;
+    if (((op->type->flags & OPT_ONE_PASS) || op->type->fold) &&
+        (op->fold_into || op->fold_from)) {
+        cook_folded(g, op, seen, mark);
+        return;
+    }
+    cooked(g, op, seen, run_cook(g, op, mark));
 }
 
 static void relink_if_needed(struct graph *g)
@@ -200,6 +274,10 @@ static void pull(struct graph *g, struct op *target, bool force)
 void graph_cook_op(struct graph *g, struct op *op)
 {
     relink_if_needed(g);
+    if (op->fold_into) {
+        graph_unfold(g, op);
+        return;
+    }
     if (op->pulled_frame == g->time.frame)
         return;
     pull(g, op, false);
@@ -208,5 +286,20 @@ void graph_cook_op(struct graph *g, struct op *op)
 void graph_force_cook(struct graph *g, struct op *op)
 {
     relink_if_needed(g);
+    if (op->fold_into) {
+        graph_unfold(g, op);
+        return;
+    }
+    pull(g, op, true);
+}
+
+void graph_unfold(struct graph *g, struct op *op)
+{
+    struct op *l = op->fold_into;
+    if (!l)
+        return;
+    op->fold_into = l->fold_from = NULL;
+    op->fold_pending = false;
+    op->no_fold = true; /* relinks leave it unfolded too */
     pull(g, op, true);
 }

@@ -301,6 +301,47 @@ static bool is_root(const struct graph *g, const struct op *op)
     return op == g->output || (op->type->flags & OPT_ALWAYS_COOK);
 }
 
+/* Which passes fold into the one before them (op_fold): an op whose
+ * type folds, of one input whose type is OPT_ONE_PASS and that nothing
+ * else depends on or refers to (an input, an export source, a reference,
+ * a feedback's target), that is
+ * not the output and was never read from elsewhere (no_fold). */
+static void link_folds(struct graph *g)
+{
+    unsigned *readers = xcalloc(g->nslots + 1, sizeof(*readers));
+    for (size_t i = 0; i < g->nslots; i++) {
+        struct op *op = g->slots[i];
+        if (!op)
+            continue;
+        if (op->fold_into) /* it has no image of its own: cook it again */
+            op->par_version++;
+        op->fold_into = op->fold_from = NULL;
+        op->fold_pending = false;
+        for (size_t k = 0; k < op->ndeps; k++)
+            readers[op->deps[k]->id & SLOT_MASK]++;
+        for (size_t k = 0; k < op->npars; k++) { /* a feedback's target too */
+            const struct par *p = &op->pars[k];
+            struct op *r = p->def->kind == PAR_OP && p->def->no_dep
+                               ? graph_op_by_id(g, p->ref_op) : NULL;
+            if (r)
+                readers[r->id & SLOT_MASK]++;
+        }
+    }
+    for (size_t i = 0; i < g->ncook; i++) {
+        struct op *l = g->cook_list[i];
+        if (!l->type->fold || l->ninputs != 1)
+            continue;
+        struct op *in = l->inputs[0];
+        if ((in->type->flags & OPT_ONE_PASS) && !in->no_fold &&
+            in != g->output && !(in->type->flags & OPT_ALWAYS_COOK) &&
+            !in->fold_from && readers[in->id & SLOT_MASK] == 1) {
+            in->fold_into = l;
+            l->fold_from = in;
+        }
+    }
+    free(readers);
+}
+
 int graph_link(struct graph *g, char *err, size_t errlen)
 {
     collect_deps(g, g->root);
@@ -340,6 +381,7 @@ int graph_link(struct graph *g, char *err, size_t errlen)
         g->topology_dirty = false;
     else
         g->ncook = 0;
+    link_folds(g);
     return rc;
 }
 

@@ -52,6 +52,22 @@ struct graph_time {
 
 struct gpu;
 
+/* A fold being cooked (op_fold, cook.c): the op whose pass the op cooking
+ * now also draws, and how far that got. top_util.c's top_output and
+ * top_variant read and write it. */
+struct graph_fold {
+    struct op *op;       /* NULL: no fold is being cooked */
+    const char *defines; /* op's defines for this cook */
+    bool clamp; /* the input's image would have been fixed-point (0..1) */
+    enum {
+        FOLD_NONE,   /* the input did not take op's image: it has its own */
+        FOLD_TARGET, /* it draws into op's image */
+        FOLD_DREW,   /* with the folded program, once */
+        FOLD_TWICE,  /* it asked for a second program: more passes */
+        FOLD_FAILED, /* the folded program did not compile */
+    } state;
+};
+
 struct graph {
     struct op *root; /* the root COMP, "/project1" */
     struct op **slots;  /* by id's slot index */
@@ -95,6 +111,7 @@ struct graph {
     unsigned profile_every; /* time each op's cook every Nth frame; 1: all */
     bool profiling;         /* this frame is one of those */
     struct op *cooking;     /* op inside type->cook, for diagnostics */
+    struct graph_fold fold; /* the fold being cooked (cook.c) */
     struct op **said_ops;   /* ops whose repeated errors await a summary */
     size_t nsaid_ops, cap_said_ops;
     struct graph_pulse *pulses; /* given since graph_take_pulses */
@@ -145,6 +162,10 @@ void graph_cook_op(struct graph *g, struct op *op);
 void graph_update_par(struct graph *g, struct op *op, struct par *p);
 /* Forces a cook this frame even if nothing changed. */
 void graph_force_cook(struct graph *g, struct op *op);
+/* A TOP folded into the pass of the op after it (op_fold) is read from
+ * elsewhere (a script, an op cooked by hand): it keeps an image of its
+ * own from now on, cooked now. Nothing for any other op. */
+void graph_unfold(struct graph *g, struct op *op);
 
 /* A reload: each op of g that has an op of the same path and type in old
  * takes what its type carries over (op_type.carry). Before g's first

@@ -227,6 +227,12 @@ void op_destroy(struct op **pop)
     }
     if (g->output == op)
         g->output = NULL;
+    if (op->fold_into) /* a fold (cook.c) ends with either of its ops */
+        op->fold_into->fold_from = NULL;
+    if (op->fold_from) { /* whose input has no image of its own yet */
+        op->fold_from->fold_into = NULL;
+        op->fold_from->par_version++;
+    }
     if (op->type->destroy)
         op->type->destroy(op);
     if (op->top.tex && g->gpu)

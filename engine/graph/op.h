@@ -26,6 +26,7 @@ struct strbuf;
 struct graph;
 struct gpu_tex;
 struct gpu_stack;
+struct gpu_program;
 struct op_info_item;
 
 /* TOP family output: a texture from the GPU pool (NULL before the first
@@ -63,6 +64,27 @@ enum op_type_flags {
     OPT_GENERATOR = 1 << 1,      /* makes data from nothing */
     OPT_ALWAYS_COOK = 1 << 2,    /* pulled every frame, like the output */
     OPT_CUSTOM_PARS = 1 << 3,    /* takes custom parameters (as COMPs do) */
+    /* A TOP whose cook is one pass of a built-in shader (top_variant)
+     * into its output (top_output) and keeps no state between cooks: the
+     * pass of a TOP with .fold after it can be drawn at the end of its
+     * own (cook.c). */
+    OPT_ONE_PASS = 1 << 4,
+};
+
+/* What a TOP that works pixel by pixel (a Level) gives to be folded into
+ * the pass of its input when that input is OPT_ONE_PASS and read by
+ * nothing else: the input's shader, with main() renamed fold_input(),
+ * followed by this one's with FOLD defined, whose main() calls
+ * fold_input() and works on the fragColor it wrote. One pass and one
+ * image instead of two; the input then has no image of its own until
+ * something else reads it (graph_unfold). */
+struct op_fold {
+    const char *glsl; /* the op's shader: a static string */
+    /* This cook's defines for it (written into buf), or false when the op
+     * cannot be folded now (its size is not its input's). */
+    bool (*prepare)(struct op *op, char *buf, size_t n);
+    /* Its uniforms, on the folded program in use. */
+    void (*uniforms)(struct op *op, struct gpu_program *prog);
 };
 
 /* What a cook function may know about the frame. */
@@ -151,6 +173,8 @@ struct op_type {
      * shows it: fills up to n items, returns how many. Optional. */
     size_t (*info)(const struct op *op, struct op_info_item *items,
                    size_t n);
+    /* It can be folded into its input's pass (struct op_fold). Optional. */
+    const struct op_fold *fold;
     /* An action its Python class asks for by name (a movie's preload), with
      * a string and a number: 0, or -1 with a message. Optional. */
     int (*act)(struct op *op, const char *what, const char *text,
@@ -228,6 +252,13 @@ struct op {
     struct dat_data dat; /* DAT family output */
     struct top_data top; /* TOP family output */
     double cook_ms;      /* last measured cook time */
+    /* A fold (struct op_fold, cook.c): fold_into is the op whose pass this
+     * one's pass also draws (its only reader), fold_from the reverse;
+     * fold_pending: this one changed this frame and cooks with fold_into;
+     * no_fold: it was read from elsewhere and keeps its own image. */
+    struct op *fold_into, *fold_from;
+    uint64_t fold_seen; /* seen_deps for its cook with fold_into */
+    bool fold_pending, no_fold;
 
     char *warning;
     struct op_said *said; /* what its errors said lately (op.c), or NULL */

@@ -115,6 +115,7 @@ const struct op_type op_top_composite = {
              "difference, maximum, minimum, average; any number of inputs",
     .family = OP_TOP,
     .min_inputs = 1,
+    .flags = OPT_ONE_PASS,
     .max_inputs = -1,
     .pars = pars,
     .priv_size = sizeof(struct composite),

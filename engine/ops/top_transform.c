@@ -69,6 +69,7 @@ const struct op_type op_top_transform = {
              "`px py` pivot, `extend`",
     .family = OP_TOP,
     .min_inputs = 1,
+    .flags = OPT_ONE_PASS,
     .max_inputs = 1,
     .pars = pars,
     .priv_size = sizeof(struct transform),

@@ -89,6 +89,39 @@ void top_resolution(const struct top_common *c, int ref_w, int ref_h,
     *h = *h < 1 ? 1 : *h;
 }
 
+/* The image of the op whose pass op's also draws (op_fold), of op's size
+ * w x h and that op's format (f, op's own, where it keeps the input's),
+ * or NULL where op draws into its own: its format is not RGBA (what it
+ * would hold of the colour differs from what it writes), or no fold is
+ * being cooked. */
+static struct gpu_tex *fold_output(struct op *op, int w, int h,
+                                   enum gpu_format f)
+{
+    struct graph_fold *fold = &op->graph->fold;
+    if (!fold->op || fold->op->fold_from != op || fold->state != FOLD_NONE ||
+        (f != GPU_RGBA8 && f != GPU_RGBA16F && f != GPU_RGBA32F))
+        return NULL;
+    struct op *l = fold->op;
+    const struct top_common *c = l->priv;
+    enum gpu_format lf = c->format == TOP_FORMAT_INPUT
+                             ? f : (enum gpu_format)c->format;
+    struct gpu *gpu = op->graph->gpu;
+    struct gpu_tex *t = l->top.tex;
+    if (!t || t->w != w || t->h != h || t->format != lf) {
+        char err[256];
+        if (!gpu_tex_fits(gpu, w, h, lf, t, err, sizeof(err)))
+            return NULL; /* its own image, then: op's error says so */
+        if (t)
+            gpu_tex_release(gpu, &l->top.tex);
+        l->top.tex = gpu_tex_acquire(gpu, w, h, lf);
+    }
+    if (op->top.tex) /* it has none while folded */
+        gpu_tex_release(gpu, &op->top.tex);
+    fold->state = FOLD_TARGET;
+    fold->clamp = f == GPU_RGBA8;
+    return l->top.tex;
+}
+
 static struct gpu_tex *output(struct op *op, int dw, int dh,
                               const struct gpu_tex *like)
 {
@@ -101,6 +134,9 @@ static struct gpu_tex *output(struct op *op, int dw, int dh,
     enum gpu_format f = c->format == TOP_FORMAT_INPUT
                             ? (like ? like->format : GPU_RGBA8)
                             : (enum gpu_format)c->format;
+    struct gpu_tex *folded = fold_output(op, w, h, f);
+    if (folded)
+        return folded;
     struct gpu_tex *t = op->top.tex;
     if (t && t->w == w && t->h == h && t->format == f)
         return t;
@@ -132,10 +168,44 @@ struct gpu_tex *top_output_size(struct op *op, int default_w, int default_h)
     return output(op, default_w, default_h, top_input(op, 0));
 }
 
+/* The program of op's pass with the folded op's shader after it, in use
+ * with that op's uniforms set; NULL where op does not draw into the
+ * folded op's image, or that program did not compile, or op asks for a
+ * second program (fold->state says which: FOLD_NONE, FOLD_FAILED,
+ * FOLD_TWICE). */
+static struct gpu_program *fold_variant(struct op *op, const char *frag_src,
+                                        const char *defines)
+{
+    struct graph_fold *fold = &op->graph->fold;
+    if (!fold->op || fold->op->fold_from != op || fold->state == FOLD_NONE)
+        return NULL;
+    if (fold->state != FOLD_TARGET) {
+        fold->state = FOLD_TWICE;
+        return NULL;
+    }
+    const struct op_fold *f = fold->op->type->fold;
+    char all[512];
+    snprintf(all, sizeof(all), "%s%s%s", defines ? defines : "",
+             fold->clamp ? "#define FOLD_CLAMP\n" : "", fold->defines);
+    struct gpu_program *p = gpu_program_fold(op->graph->gpu, frag_src, all,
+                                             f->glsl);
+    if (!p->id) {
+        fold->state = FOLD_FAILED;
+        return NULL;
+    }
+    glUseProgram(p->id);
+    f->uniforms(fold->op, p);
+    fold->state = FOLD_DREW;
+    return p;
+}
+
 struct gpu_program *top_variant(struct op *op, const char *frag_src,
                                 const char *defines, const char *what)
 {
-    struct gpu_program *p = gpu_program(op->graph->gpu, frag_src, defines);
+    struct gpu_program *p = fold_variant(op, frag_src, defines);
+    if (p)
+        return p;
+    p = gpu_program(op->graph->gpu, frag_src, defines);
     if (!p->id) {
         op_set_error(op, "%s does not compile: %s", what,
                      p->error ? p->error : "(no message from the driver)");

@@ -14,7 +14,15 @@
 
 /* ---- TOPs ---- */
 
-static struct op *get_top(unsigned id) { return py_op_family(id, OP_TOP); }
+/* A TOP that scripts read: one folded into the level after it (op_fold)
+ * gets an image of its own first. */
+static struct op *get_top(unsigned id)
+{
+    struct op *op = py_op_family(id, OP_TOP);
+    if (op && op->fold_into)
+        graph_unfold(op->graph, op);
+    return op;
+}
 
 static PyObject *m_top_info(PyObject *self, PyObject *args)
 {
@@ -40,6 +48,8 @@ struct gpu_tex *py_top_image(struct op *op)
                      "TOPs only with a window or --headless)", op->path);
         return NULL;
     }
+    if (op->fold_into) /* module_cuda's come here directly */
+        graph_unfold(op->graph, op);
     if (!op->top.tex) {
         PyErr_Format(PyExc_RuntimeError, "%s has no image yet%s%s", op->path,
                      op->error ? ": " : "", op->error ? op->error : "");

@@ -217,3 +217,36 @@ def test_movie_cues_switch_over_osc_without_a_black_frame(tmp_path):
     # in the frame a cue set the file, its frame was already up
     changed = [r for prev, r in zip(rows, rows[1:]) if r[1] != prev[1]]
     assert len(changed) == 2 and all(r[2] == "0" for r in changed), changed
+
+
+def test_default_network_folded_levels_read_from_python(tmp_path):
+    """The default network draws glow in colour's pass (a level folded into
+    the composite before it). A script that reads colour gets its image
+    all the same, and glow is the level of it: contrast 2, brightness
+    -0.1, opacity 0.5 on unpremultiplied colour."""
+    net = tmp_path / "default"
+    shutil.copytree(ROOT / "networks" / "default", net)
+    with open(net / "network.ini", "a") as f:
+        f.write(RECORD)
+    (net / "record.py").write_text(
+        "import numpy\n"
+        "def onFrameEnd(frame):\n"
+        "    if frame != 10:\n"
+        "        return\n"
+        "    c = op('colour').numpyArray()\n"
+        "    g = op('glow').numpyArray()\n"
+        "    a = numpy.maximum(c[:, :, 3:], 1e-6)\n"
+        "    rgb = numpy.maximum(c[:, :, :3] / a * 2.0 - 0.6, 0.0)\n"
+        "    want = rgb * c[:, :, 3:] * 0.5\n"
+        "    print('FOLD', c.shape[1], c.shape[0], float(c.mean()),\n"
+        "          float(numpy.abs(g[:, :, :3] - want).max()))\n")
+    r = subprocess.run([VITRINE, "--headless", "--size", "128x72",
+                        "--frames", "12", str(net)], cwd=ROOT,
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    line = next(l for l in r.stdout.splitlines() + r.stderr.splitlines()
+                if "FOLD" in l)
+    _, w, h, mean, diff = line.split()[-5:]
+    assert (int(w), int(h)) == (64, 36), line  # the tint's half size
+    assert float(mean) > 0.05, line
+    assert float(diff) < 3 / 255, line

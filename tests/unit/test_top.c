@@ -1133,6 +1133,178 @@ static void test_without_gpu_tops_report(void **state)
     graph_destroy(&g);
 }
 
+/* ---- a level folded into the pass before it (op_fold) ---- */
+
+/* Two chains alike, "a" and "b": producer (a one-pass TOP over two ramps
+ * that go past 1 where they add up) into a level. b's producer has a
+ * second reader, so b is never folded: it is what a must show. */
+static struct graph *fold_twins(const char *producer, const char *level)
+{
+    char *text = xasprintf(
+        "[network]\nresolution = 32x16\noutput = all\n"
+        "[h]\nOPType = rampTOP\n"
+        "[v]\nOPType = rampTOP\ntype = vertical\n"
+        "[pa]\n%s\n[la]\nOPType = levelTOP\ninputs = pa\n%s\n"
+        "[pb]\n%s\n[lb]\nOPType = levelTOP\ninputs = pb\n%s\n"
+        "[nb]\nOPType = nullTOP\ninputs = pb\n"
+        "[all]\nOPType = compositeTOP\ninputs = la, lb, nb\n",
+        producer, level, producer, level);
+    struct graph *g = gl_load(text);
+    free(text);
+    return g;
+}
+
+/* la's pixels against lb's, within tol (of 1) */
+static void expect_twins(struct graph *g, double tol)
+{
+    int w, h, w2, h2;
+    float *a = top_pixels(g, "la", &w, &h);
+    float *b = top_pixels(g, "lb", &w2, &h2);
+    assert_int_equal(w, w2);
+    assert_int_equal(h, h2);
+    double worst = 0;
+    for (size_t i = 0; i < (size_t)w * (size_t)h * 4; i++)
+        worst = fmax(worst, fabs((double)a[i] - b[i]));
+    if (worst > tol)
+        fail_msg("folded and unfolded differ by %g", worst);
+    free(a);
+    free(b);
+}
+
+static void cook_frame(struct graph *g, int64_t frame)
+{
+    graph_begin_frame(g, frame);
+    graph_cook(g);
+}
+
+static void test_fold_draws_level_in_producers_pass(void **state)
+{
+    (void)state;
+    NEED_GL();
+    struct graph *g = fold_twins(
+        "OPType = compositeTOP\ninputs = h, v\noperand = add",
+        "contrast = 2\nbrightness = -0.1\nopacity = 0.5");
+    struct op *pa = graph_find(g, "pa"), *la = graph_find(g, "la");
+    struct op *pb = graph_find(g, "pb");
+    cook_frame(g, 1);
+    assert_ptr_equal(pa->fold_into, la);
+    assert_null(pb->fold_into); /* nb reads it too */
+    assert_null(pa->top.tex);   /* folded: no image of its own */
+    uint64_t cooks = la->cook_count;
+    expect_twins(g, 1.01 / 255); /* 8 bits kept once instead of twice */
+    int w, h;
+    float *before = top_pixels(g, "la", &w, &h);
+
+    /* the level's parameter, then the producer's input, change */
+    char err[256];
+    assert_int_equal(par_set_double(la, op_par(la, "opacity"), 0.9, err,
+                                    sizeof(err)), 0);
+    struct op *lb = graph_find(g, "lb");
+    assert_int_equal(par_set_double(lb, op_par(lb, "opacity"), 0.9, err,
+                                    sizeof(err)), 0);
+    cook_frame(g, 2);
+    assert_int_equal(la->cook_count, cooks + 1);
+    expect_twins(g, 1.01 / 255);
+    float *after = top_pixels(g, "la", &w, &h);
+    assert_true(after[(8 * 32 + 20) * 4 + 3] > before[(8 * 32 + 20) * 4 + 3]);
+    struct op *hr = graph_find(g, "h");
+    assert_int_equal(par_set_double(hr, op_par(hr, "color0r"), 0.5, err,
+                                    sizeof(err)), 0);
+    cook_frame(g, 3);
+    assert_int_equal(la->cook_count, cooks + 2);
+    expect_twins(g, 1.01 / 255);
+    cook_frame(g, 4); /* nothing changed: nothing cooks */
+    assert_int_equal(la->cook_count, cooks + 2);
+    assert_ptr_equal(pa->fold_into, la);
+
+    /* read from elsewhere, the producer has its own image, for good */
+    float *pax = top_pixels(g, "pa", &w, &h);
+    float *pbx = top_pixels(g, "pb", &w, &h);
+    assert_null(pa->fold_into);
+    assert_true(pa->no_fold);
+    for (size_t i = 0; i < (size_t)w * (size_t)h * 4; i++)
+        assert_near(pax[i], pbx[i], 1e-6);
+    g->topology_dirty = true;
+    cook_frame(g, 5);
+    assert_null(pa->fold_into);
+    expect_twins(g, 1e-6);
+    free(before);
+    free(after);
+    free(pax);
+    free(pbx);
+    graph_destroy(&g);
+
+    /* the level removed: the fold ends with it, and the rest cooks on */
+    g = fold_twins("OPType = compositeTOP\ninputs = h, v", "opacity = 0.5");
+    cook_frame(g, 1);
+    pa = graph_find(g, "pa");
+    la = graph_find(g, "la");
+    assert_ptr_equal(pa->fold_into, la);
+    op_destroy(&la);
+    assert_null(pa->fold_into);
+    cook_frame(g, 2);
+    float *px = top_pixels(g, "pa", &w, &h);
+    assert_true(px[(8 * 32 + 20) * 4] > 0.1f);
+    free(px);
+    graph_destroy(&g);
+}
+
+static void test_fold_transform_and_float(void **state)
+{
+    (void)state;
+    NEED_GL();
+    /* a transform's zero outside the image, an invert and opacity */
+    struct graph *g = fold_twins(
+        "OPType = transformTOP\ninputs = h\nrotate = 30\nsx = 0.7",
+        "invert = 0.3\nopacity = 0.9");
+    cook_frame(g, 1);
+    assert_non_null(graph_find(g, "pa")->fold_into);
+    expect_twins(g, 1.01 / 255);
+    graph_destroy(&g);
+    /* a float producer keeps what lies above 1, folded too */
+    g = fold_twins("OPType = compositeTOP\ninputs = h, v\noperand = add\n"
+                   "format = rgba32f",
+                   "brightness2 = -0.5\ngamma2 = 2");
+    cook_frame(g, 1);
+    assert_non_null(graph_find(g, "pa")->fold_into);
+    expect_twins(g, 1e-5);
+    graph_destroy(&g);
+}
+
+/* Where the level cannot be drawn in its input's pass, both draw their
+ * own, and the pixels are the same. */
+static void test_fold_falls_back(void **state)
+{
+    (void)state;
+    NEED_GL();
+    struct {
+        const char *producer, *level;
+        bool folded_after; /* still linked as a fold afterwards */
+    } cases[] = {
+        /* another size: not this frame */
+        {"OPType = compositeTOP\ninputs = h, v\noperand = multiply",
+         "outputresolution = half\ncontrast = 1.5", true},
+        /* a mono image holds red alone: not this frame */
+        {"OPType = compositeTOP\ninputs = h, v\nformat = r8",
+         "brightness1 = 0.2", true},
+        /* more than 8 inputs take more than one pass: never again */
+        {"OPType = compositeTOP\ninputs = h, v, h, v, h, v, h, v, h, v\n"
+         "operand = maximum",
+         "gamma1 = 2", false},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        struct graph *g = fold_twins(cases[i].producer, cases[i].level);
+        cook_frame(g, 1);
+        expect_twins(g, 1e-6);
+        cook_frame(g, 2);
+        expect_twins(g, 1e-6);
+        struct op *pa = graph_find(g, "pa");
+        assert_int_equal(pa->fold_into != NULL, cases[i].folded_after);
+        assert_non_null(pa->top.tex);
+        graph_destroy(&g);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1161,6 +1333,9 @@ int main(void)
         cmocka_unit_test(test_pool_frees_idle_textures),
         cmocka_unit_test(test_shader_cache_forgets_idle_programs),
         cmocka_unit_test(test_without_gpu_tops_report),
+        cmocka_unit_test(test_fold_draws_level_in_producers_pass),
+        cmocka_unit_test(test_fold_transform_and_float),
+        cmocka_unit_test(test_fold_falls_back),
     };
     return cmocka_run_group_tests(tests, gl_setup, gl_teardown);
 }
