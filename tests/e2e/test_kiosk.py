@@ -931,7 +931,7 @@ def onStart():
     me.store('arr', numpy.arange(1 << 20, dtype=numpy.float64))
     me.store('n', 1)
     try:
-        me.store('huge', b'y' * (200 << 20))
+        me.store('huge', b'y' * (40 << 20))
     except ValueError as e:
         print('refused', e)
 def onFrameEnd(frame):
@@ -955,9 +955,12 @@ def test_large_storage_saves_without_holding_frames(tmp_path):
     (net / "s.py").write_text(BIG_STORAGE)
     state = tmp_path / "state"
     ini = tmp_path / "kiosk.ini"
+    # onStart makes 78 MB of values: on a loaded machine that takes more
+    # than the default 500 ms of a script's budget
     ini.write_text(f"[osc]\nport = {free_port()}\n[watchdog]\n"
-                   f"hang_timeout = 1\n[state]\ndir = {state}\n"
-                   "interval = 0.2\n")
+                   f"hang_timeout = 1\nscript_budget_ms = 900\n"
+                   f"[state]\ndir = {state}\ninterval = 0.2\n"
+                   "max_storage = 64M\n")
     args = [VITRINE, "--headless", "--config", str(ini), str(net)]
     p = subprocess.Popen(args, cwd=ROOT, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 30
@@ -974,8 +977,8 @@ def test_large_storage_saves_without_holding_frames(tmp_path):
     _, err = p.communicate(timeout=30)
     assert p.returncode == 0, err[-3000:]
     assert "watchdog" not in err, err[-3000:]
-    assert "refused op.store('huge'): 200.0 MB would bring op.storage to " \
-        "238.0 MB, more than the 128.0 MB it may hold ([state] max_storage " \
+    assert "refused op.store('huge'): 40.0 MB would bring op.storage to " \
+        "78.0 MB, more than the 64.0 MB it may hold ([state] max_storage " \
         "in kiosk.ini)" in err, err[-3000:]
     p = subprocess.Popen(args, cwd=ROOT, stderr=subprocess.PIPE, text=True)
     time.sleep(2)
