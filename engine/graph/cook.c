@@ -151,9 +151,10 @@ static void cook_folded(struct graph *g, struct op *op, uint64_t seen,
     uint64_t in_seen = in->fold_pending ? in->fold_seen : in->seen_deps;
     in->fold_pending = false;
     char defs[256];
+    int rc;
     if (op->type->fold->prepare(op, defs, sizeof(defs))) {
         g->fold = (struct graph_fold){.op = op, .defines = defs};
-        int rc = run_cook(g, in, mark);
+        rc = run_cook(g, in, mark);
         int state = g->fold.state;
         g->fold = (struct graph_fold){0};
         cooked(g, in, in_seen, rc);
@@ -169,11 +170,20 @@ static void cook_folded(struct graph *g, struct op *op, uint64_t seen,
             in->fold_into = op->fold_from = NULL;
             in->no_fold = true;
         }
-        if (state != FOLD_NONE) /* it drew into op's image: again, its own */
-            cooked(g, in, in_seen, run_cook(g, in, mark));
+        if (state != FOLD_NONE) { /* it drew into op's image: again */
+            rc = run_cook(g, in, mark);
+            cooked(g, in, in_seen, rc);
+        }
     } else {
         /* its image is not current: the fold left it none */
-        cooked(g, in, in_seen, run_cook(g, in, mark));
+        rc = run_cook(g, in, mark);
+        cooked(g, in, in_seen, rc);
+    }
+    if (rc < 0 && !in->top.tex) {
+        /* The input kept its last image (a size beyond the GPU's memory),
+         * and that was drawn into op's: both keep theirs. */
+        cooked(g, op, deps_sum(op), -1);
+        return;
     }
     cooked(g, op, deps_sum(op), run_cook(g, op, mark));
 }

@@ -6,8 +6,8 @@
  * brightness2, clamp to clamplow2..clamphigh2, opacity). The Python
  * tutorial's names `brightness` and `gamma` are aliases of brightness1
  * and gamma1. The shader says the order. At its input's size after a
- * one-pass TOP that nothing else reads, it is drawn in that TOP's pass
- * (op_fold). */
+ * one-pass TOP (OPT_ONE_PASS) that nothing else reads, it is drawn in
+ * that TOP's pass (op_fold). */
 #include <float.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -192,8 +192,9 @@ const struct op_type op_top_level = {
              "inhigh` onto `outlow outhigh`; RGBA: `lowr`..`higha`; Step: "
              "`stepping`, `stepsize`, `threshold`; Post: `gamma2`, "
              "`brightness2`, `clamp` (`clamplow2 clamphigh2`), `opacity`. "
-             "At its input's size after a composite or transform that "
-             "nothing else reads, it is drawn in that TOP's pass",
+             "At its input's size after a composite, transform, noise, "
+             "ramp, HSV adjust or monochrome that nothing else reads, it "
+             "is drawn in that TOP's pass",
     .family = OP_TOP,
     .min_inputs = 1,
     .max_inputs = 1,

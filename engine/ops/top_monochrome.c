@@ -64,6 +64,7 @@ const struct op_type op_top_monochrome = {
     .family = OP_TOP,
     .min_inputs = 1,
     .max_inputs = 1,
+    .flags = OPT_ONE_PASS,
     .pars = pars,
     .priv_size = sizeof(struct mono),
     .cook = cook,

@@ -1261,6 +1261,20 @@ static void test_fold_transform_and_float(void **state)
     assert_non_null(graph_find(g, "pa")->fold_into);
     expect_twins(g, 1.01 / 255);
     graph_destroy(&g);
+    /* the other one-pass TOPs: generators and pointwise filters */
+    const char *producers[] = {
+        "OPType = noiseTOP\ntype = simplex\nharmon = 2\nperiod = 0.5",
+        "OPType = rampTOP\ntype = radial",
+        "OPType = hsvadjustTOP\ninputs = h\nhueoffset = 40",
+        "OPType = monochromeTOP\ninputs = v",
+    };
+    for (size_t i = 0; i < ARRAY_LEN(producers); i++) {
+        g = fold_twins(producers[i], "contrast = 1.5\ngamma1 = 0.8");
+        cook_frame(g, 1);
+        assert_non_null(graph_find(g, "pa")->fold_into);
+        expect_twins(g, 1.01 / 255);
+        graph_destroy(&g);
+    }
     /* a float producer keeps what lies above 1, folded too */
     g = fold_twins("OPType = compositeTOP\ninputs = h, v\noperand = add\n"
                    "format = rgba32f",
@@ -1292,8 +1306,28 @@ static void test_fold_falls_back(void **state)
          "operand = maximum",
          "gamma1 = 2", false},
     };
+    /* an input that keeps its last image (too large a size): the level
+     * keeps the image drawn from it */
+    size_t saved = test_gpu->mem_budget;
+    test_gpu->mem_budget = test_gpu->bytes + (64 << 20);
+    struct graph *g = fold_twins("OPType = noiseTOP", "contrast = 1.5");
+    cook_frame(g, 1);
+    int w, h;
+    float *before = top_pixels(g, "la", &w, &h);
+    set(g, "pa", "resolutionw", "16384");
+    set(g, "pa", "resolutionh", "16384");
+    cook_frame(g, 2);
+    assert_non_null(graph_find(g, "pa")->error);
+    float *after = top_pixels(g, "la", &w, &h);
+    for (size_t i = 0; i < (size_t)w * (size_t)h * 4; i++)
+        assert_true(after[i] == before[i]);
+    free(before);
+    free(after);
+    graph_destroy(&g);
+    test_gpu->mem_budget = saved;
+
     for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
-        struct graph *g = fold_twins(cases[i].producer, cases[i].level);
+        g = fold_twins(cases[i].producer, cases[i].level);
         cook_frame(g, 1);
         expect_twins(g, 1e-6);
         cook_frame(g, 2);
