@@ -203,23 +203,20 @@ static struct gpu_program *program(struct gpu *g, const char *vert_src,
     p->base = base;
     p->post = post;
     p->used = g->frames;
-    if (base && post) {
-        /* base's main() renamed, then post's shader from its second line */
+    if (base) {
+        /* The defines go in after the #version line; a fold renames
+         * base's main() and adds post's shader from its second line. */
         const char *nl = strchr(base, '\n');
         size_t head = nl ? (size_t)(nl + 1 - base) : 0;
-        const char *pnl = strchr(post, '\n');
+        const char *pnl = post ? strchr(post, '\n') : NULL;
         p->defines = xstrdup(defines);
-        p->src = xasprintf("%.*s%s%s#define main fold_input\n#line 2\n%s\n"
-                           "#undef main\n#define FOLD\n#line 2\n%s",
-                           (int)head, base, builtin_prelude, defines,
-                           base + head, pnl ? pnl + 1 : post);
-    } else if (base) {
-        /* The defines go in after the #version line. */
-        const char *nl = strchr(base, '\n');
-        size_t head = nl ? (size_t)(nl + 1 - base) : 0;
-        p->defines = xstrdup(defines);
-        p->src = xasprintf("%.*s%s%s#line 2\n%s", (int)head, base,
-                           builtin_prelude, defines, base + head);
+        p->src = post ? xasprintf("%.*s%s%s#define main fold_input\n"
+                                  "#line 2\n%s\n#undef main\n#define FOLD\n"
+                                  "#line 2\n%s", (int)head, base,
+                                  builtin_prelude, defines, base + head,
+                                  pnl ? pnl + 1 : post)
+                      : xasprintf("%.*s%s%s#line 2\n%s", (int)head, base,
+                                  builtin_prelude, defines, base + head);
     } else {
         p->src = xstrdup(frag_src);
     }

@@ -205,6 +205,7 @@ static void cook_one(struct graph *g, struct op *op, bool force,
         op->par_version == op->cooked_par_version &&
         !op_is_time_dependent(op))
         return;
+    /* the type first: it is in the cache, the op's fold fields are not */
     if (((op->type->flags & OPT_ONE_PASS) || op->type->fold) &&
         (op->fold_into || op->fold_from)) {
         cook_folded(g, op, seen, mark);

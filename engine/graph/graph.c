@@ -304,8 +304,8 @@ static bool is_root(const struct graph *g, const struct op *op)
 /* Which passes fold into the one before them (op_fold): an op whose
  * type folds, of one input whose type is OPT_ONE_PASS and that nothing
  * else depends on or refers to (an input, an export source, a reference,
- * a feedback's target), that is
- * not the output and was never read from elsewhere (no_fold). */
+ * a feedback's target), that is not the output and was never read from
+ * elsewhere (no_fold). */
 static void link_folds(struct graph *g)
 {
     unsigned *readers = xcalloc(g->nslots + 1, sizeof(*readers));

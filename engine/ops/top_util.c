@@ -89,6 +89,23 @@ void top_resolution(const struct top_common *c, int ref_w, int ref_h,
     *h = *h < 1 ? 1 : *h;
 }
 
+/* *slot made an image of w x h and format f: kept where it is one,
+ * else replaced; NULL with the reason in err where that is too large
+ * (the last image stays). */
+static struct gpu_tex *sized(struct gpu *gpu, struct gpu_tex **slot, int w,
+                             int h, enum gpu_format f, char *err, size_t n)
+{
+    struct gpu_tex *t = *slot;
+    if (t && t->w == w && t->h == h && t->format == f)
+        return t;
+    if (!gpu_tex_fits(gpu, w, h, f, t, err, n))
+        return NULL;
+    if (t)
+        gpu_tex_release(gpu, slot);
+    *slot = gpu_tex_acquire(gpu, w, h, f);
+    return *slot;
+}
+
 /* The image of the op whose pass op's also draws (op_fold), of op's size
  * w x h and that op's format (f, op's own, where it keeps the input's),
  * or NULL where op draws into its own: its format is not RGBA (what it
@@ -106,15 +123,9 @@ static struct gpu_tex *fold_output(struct op *op, int w, int h,
     enum gpu_format lf = c->format == TOP_FORMAT_INPUT
                              ? f : (enum gpu_format)c->format;
     struct gpu *gpu = op->graph->gpu;
-    struct gpu_tex *t = l->top.tex;
-    if (!t || t->w != w || t->h != h || t->format != lf) {
-        char err[256];
-        if (!gpu_tex_fits(gpu, w, h, lf, t, err, sizeof(err)))
-            return NULL; /* its own image, then: op's error says so */
-        if (t)
-            gpu_tex_release(gpu, &l->top.tex);
-        l->top.tex = gpu_tex_acquire(gpu, w, h, lf);
-    }
+    char err[256];
+    if (!sized(gpu, &l->top.tex, w, h, lf, err, sizeof(err)))
+        return NULL; /* its own image, then: op's error says so */
     if (op->top.tex) /* it has none while folded */
         gpu_tex_release(gpu, &op->top.tex);
     fold->state = FOLD_TARGET;
@@ -137,19 +148,12 @@ static struct gpu_tex *output(struct op *op, int dw, int dh,
     struct gpu_tex *folded = fold_output(op, w, h, f);
     if (folded)
         return folded;
-    struct gpu_tex *t = op->top.tex;
-    if (t && t->w == w && t->h == h && t->format == f)
-        return t;
     /* Too large: the op's error, and its last image stays. */
     char err[256];
-    if (!gpu_tex_fits(gpu, w, h, f, t, err, sizeof(err))) {
+    struct gpu_tex *t = sized(gpu, &op->top.tex, w, h, f, err, sizeof(err));
+    if (!t)
         op_set_error(op, "%s", err);
-        return NULL;
-    }
-    if (t)
-        gpu_tex_release(gpu, &op->top.tex);
-    op->top.tex = gpu_tex_acquire(gpu, w, h, f);
-    return op->top.tex;
+    return t;
 }
 
 struct gpu_tex *top_output_like(struct op *op, const struct gpu_tex *like)
