@@ -42,13 +42,19 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) $(LAZY_PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LDLIBS += $(PKG_LIBS) -lm -ldl
 # CUDA-GL interop loads the NVIDIA driver's libcuda.so.1 at run time and
-# needs nothing to build; CUDA=0 leaves it out.
+# needs nothing to build; CUDA=0 leaves it out. Where a CUDA Toolkit is
+# installed, its cuda.h and cudaGL.h check vitrine's declarations of the
+# driver API (engine/gpu/cuda_check.c, compiled, never linked).
 CUDA ?= 1
+CUDA_INCLUDE ?= /usr/local/cuda/include
 ifeq ($(CUDA),0)
 CPPFLAGS += -DVITRINE_NO_CUDA
+else ifneq ($(wildcard $(CUDA_INCLUDE)/cudaGL.h),)
+CUDA_CHECK := $(BUILD)/obj/engine/gpu/cuda_check.ok
 endif
 
-ENGINE_SRC := $(wildcard engine/*/*.c) $(wildcard control/*.c)
+ENGINE_SRC := $(filter-out engine/gpu/cuda_check.c,$(wildcard engine/*/*.c)) \
+              $(wildcard control/*.c)
 KIOSK_SRC := $(filter-out kiosk/main.c,$(wildcard kiosk/*.c))
 GLSL_SRC := $(wildcard engine/ops/*.glsl)
 PY_SRC := $(filter-out engine/py/embed.py,$(wildcard engine/py/*.py))
@@ -141,8 +147,14 @@ $(BUILD)/libvitrine.a: $(ENGINE_OBJ)
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
 
-$(BUILD)/vitrine: $(MAIN_OBJ) $(LIBS)
+$(BUILD)/vitrine: $(MAIN_OBJ) $(LIBS) $(CUDA_CHECK)
 	$(CC) $(LDFLAGS) -o $@ $(MAIN_OBJ) $(LIBS) $(LDLIBS)
+
+$(BUILD)/obj/engine/gpu/cuda_check.ok: engine/gpu/cuda_check.c \
+        engine/gpu/cuda_api.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(filter-out -MMD -MP,$(CFLAGS)) \
+	    -isystem $(CUDA_INCLUDE) -fsyntax-only $< && touch $@
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBS)
 	@mkdir -p $(@D)

@@ -1,5 +1,4 @@
-/* cuda.c: the driver API, declared here (the few calls and types used,
- * from NVIDIA's documented, stable ABI) and loaded with dlopen. */
+/* cuda.c: the driver API (declared in cuda_api.h), loaded with dlopen. */
 #include "cuda.h"
 
 #include <dlfcn.h>
@@ -46,75 +45,7 @@ int gpu_cuda_registrations(void) { return 0; }
 
 #else
 
-typedef int CUresult;
-typedef int CUdevice;
-typedef unsigned long long CUdeviceptr;
-typedef struct CUctx_st *CUcontext;
-typedef struct CUstream_st *CUstream;
-typedef struct CUarray_st *CUarray;
-typedef struct CUgraphicsResource_st *CUgraphicsResource;
-
-enum {
-    CUDA_SUCCESS = 0,
-    CUDA_ERROR_NO_DEVICE = 100,
-    CU_MEMORYTYPE_DEVICE = 2,
-    CU_MEMORYTYPE_ARRAY = 3,
-    CU_GL_DEVICE_LIST_ALL = 1,
-    CU_STREAM_DEFAULT = 0, /* blocking: ordered with the legacy stream */
-    CU_GRAPHICS_REGISTER_FLAGS_NONE = 0,
-};
-
-typedef struct {
-    size_t srcXInBytes, srcY;
-    int srcMemoryType;
-    const void *srcHost;
-    CUdeviceptr srcDevice;
-    CUarray srcArray;
-    size_t srcPitch;
-    size_t dstXInBytes, dstY;
-    int dstMemoryType;
-    void *dstHost;
-    CUdeviceptr dstDevice;
-    CUarray dstArray;
-    size_t dstPitch;
-    size_t WidthInBytes, Height;
-} CUDA_MEMCPY2D;
-
-#define CU_FUNCS(X)                                                         \
-    X(cuInit, "cuInit", CUresult (*)(unsigned))                             \
-    X(cuGetErrorString, "cuGetErrorString",                                 \
-      CUresult (*)(CUresult, const char **))                                \
-    X(cuDeviceGetCount, "cuDeviceGetCount", CUresult (*)(int *))            \
-    X(cuGLGetDevices, "cuGLGetDevices_v2",                                  \
-      CUresult (*)(unsigned *, CUdevice *, unsigned, int))                  \
-    X(cuDevicePrimaryCtxRetain, "cuDevicePrimaryCtxRetain",                 \
-      CUresult (*)(CUcontext *, CUdevice))                                  \
-    X(cuCtxPushCurrent, "cuCtxPushCurrent_v2", CUresult (*)(CUcontext))     \
-    X(cuCtxPopCurrent, "cuCtxPopCurrent_v2", CUresult (*)(CUcontext *))     \
-    X(cuStreamCreate, "cuStreamCreate", CUresult (*)(CUstream *, unsigned)) \
-    X(cuStreamSynchronize, "cuStreamSynchronize", CUresult (*)(CUstream))   \
-    X(cuMemAlloc, "cuMemAlloc_v2", CUresult (*)(CUdeviceptr *, size_t))     \
-    X(cuMemFree, "cuMemFree_v2", CUresult (*)(CUdeviceptr))                 \
-    X(cuMemcpy2DAsync, "cuMemcpy2DAsync_v2",                                \
-      CUresult (*)(const CUDA_MEMCPY2D *, CUstream))                        \
-    X(cuMemcpyDtoDAsync, "cuMemcpyDtoDAsync_v2",                            \
-      CUresult (*)(CUdeviceptr, CUdeviceptr, size_t, CUstream))             \
-    X(cuGraphicsGLRegisterImage, "cuGraphicsGLRegisterImage",               \
-      CUresult (*)(CUgraphicsResource *, GLuint, GLenum, unsigned))         \
-    X(cuGraphicsGLRegisterBuffer, "cuGraphicsGLRegisterBuffer",             \
-      CUresult (*)(CUgraphicsResource *, GLuint, unsigned))                 \
-    X(cuGraphicsUnregisterResource, "cuGraphicsUnregisterResource",         \
-      CUresult (*)(CUgraphicsResource))                                     \
-    X(cuGraphicsMapResources, "cuGraphicsMapResources",                     \
-      CUresult (*)(unsigned, CUgraphicsResource *, CUstream))               \
-    X(cuGraphicsUnmapResources, "cuGraphicsUnmapResources",                 \
-      CUresult (*)(unsigned, CUgraphicsResource *, CUstream))               \
-    X(cuGraphicsSubResourceGetMappedArray,                                  \
-      "cuGraphicsSubResourceGetMappedArray",                                \
-      CUresult (*)(CUarray *, CUgraphicsResource, unsigned, unsigned))      \
-    X(cuGraphicsResourceGetMappedPointer,                                   \
-      "cuGraphicsResourceGetMappedPointer_v2",                              \
-      CUresult (*)(CUdeviceptr *, size_t *, CUgraphicsResource))
+#include "cuda_api.h"
 
 #define DECLARE(field, sym, type) __typeof__(type) field;
 static struct {
@@ -148,9 +79,9 @@ static bool load(struct gpu *g)
         return false;
     }
 #define LOOKUP(field, sym, type)                                           \
-    if (!(*(void **)&cu.field = dlsym(cu.lib, sym))) {                     \
+    if (!(*(void **)&cu.field = dlsym(cu.lib, #sym))) {                    \
         snprintf(cu.why, sizeof(cu.why), "the CUDA driver lacks %s (too "  \
-                 "old a driver)", sym);                                    \
+                 "old a driver)", #sym);                                   \
         return false;                                                      \
     }
     CU_FUNCS(LOOKUP)

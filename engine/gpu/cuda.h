@@ -3,9 +3,10 @@
  *
  * libcuda.so.1 (the driver's own library) is loaded with dlopen the first
  * time a copy is asked for, so one binary runs on machines with and
- * without NVIDIA's driver; no CUDA Toolkit is needed to build. A build
- * with CUDA=0 leaves all of it out. Copies run on the caller's stream, or
- * on vitrine's own non-blocking stream, never the default one.
+ * without NVIDIA's driver; no CUDA Toolkit is needed to build (cuda_api.h
+ * declares what is called). A build with CUDA=0 leaves all of it out.
+ * Copies run on the caller's stream, or on vitrine's own, never the
+ * default one unless the caller passes it.
  *
  * A texture is registered with CUDA once, the first time it is copied, and
  * unregistered when the pool frees it (gpu_cuda_forget). Formats whose

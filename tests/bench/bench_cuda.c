@@ -10,6 +10,13 @@
  *   host memory     the same frame up and back through host memory
  *                   (gpu_upload, copyNumpyArray's path, plus a readback),
  *                   what a script without interop pays
+ *   bare interop    the least a program can do for the same copy: the
+ *                   texture registered once, then each copy maps it,
+ *                   copies into its array and unmaps (limit for
+ *                   copyCUDAMemory: 1.5x it); and its two parts, the map
+ *                   and unmap alone and the copies alone under one map,
+ *                   which say how much of cuMemcpyDtoD's rate any
+ *                   interop copy can reach
  *
  * Each timed run ends with the stream synchronised and glFinish. */
 #include <dlfcn.h>
@@ -20,6 +27,7 @@
 #include "../../engine/base/log.h"
 #include "../../engine/base/util.h"
 #include "../../engine/gpu/cuda.h"
+#include "../../engine/gpu/cuda_api.h"
 #include "../../engine/gpu/gpu.h"
 #include "../../kiosk/headless.h"
 
@@ -48,6 +56,9 @@ static struct {
     name_fn name;
     void *ctx;
     bool fake;
+#define DECLARE(field, sym, type) __typeof__(type) field;
+    CU_FUNCS(DECLARE)
+#undef DECLARE
 } d;
 
 static bool load_driver(void)
@@ -64,6 +75,11 @@ static bool load_driver(void)
     *(void **)&d.retain = dlsym(lib, "cuDevicePrimaryCtxRetain");
     *(void **)&d.name = dlsym(lib, "cuDeviceGetName");
     d.fake = dlsym(lib, "fakecuda_stat") != NULL;
+#define LOOKUP(field, sym, type)                                           \
+    if (!(*(void **)&d.field = dlsym(lib, #sym)))                          \
+        return false;
+    CU_FUNCS(LOOKUP)
+#undef LOOKUP
     return d.alloc && d.free && d.dtod && d.sync && d.push && d.pop &&
            d.retain && d.retain(&d.ctx, 0) == 0;
 }
@@ -76,6 +92,51 @@ static double gbps(size_t bytes, double ms)
 static double elapsed_ms(int64_t t0, int reps)
 {
     return (double)(clock_now_ns() - t0) * 1e-6 / reps;
+}
+
+/* The bare interop copy of src into t, REPS times, on a stream of its own;
+ * with copy false only the map and unmap, with map_each false one map
+ * around all the copies. Milliseconds a copy; < 0 when a call failed. */
+static double bare(struct gpu_tex *t, CUdeviceptr src, size_t row,
+                   bool copy, bool map_each)
+{
+    /* registered already where vitrine copies straight into it */
+    CUgraphicsResource res = t->cuda;
+    CUstream s;
+    void *popped;
+    d.push(d.ctx);
+    if ((!res && d.cuGraphicsGLRegisterImage(
+                     &res, t->id, GL_TEXTURE_2D,
+                     CU_GRAPHICS_REGISTER_FLAGS_NONE) != 0) ||
+        d.cuStreamCreate(&s, CU_STREAM_DEFAULT) != 0) {
+        d.pop(&popped);
+        return -1;
+    }
+    CUresult r = 0;
+    glFinish();
+    int64_t t0 = clock_now_ns();
+    for (int i = 0; i < REPS && r == 0; i++) {
+        if (map_each || i == 0)
+            r |= d.cuGraphicsMapResources(1, &res, s);
+        CUarray arr;
+        r |= d.cuGraphicsSubResourceGetMappedArray(&arr, res, 0, 0);
+        CUDA_MEMCPY2D c = {.srcMemoryType = CU_MEMORYTYPE_DEVICE,
+                           .srcDevice = src, .srcPitch = row,
+                           .dstMemoryType = CU_MEMORYTYPE_ARRAY,
+                           .dstArray = arr, .WidthInBytes = row,
+                           .Height = (size_t)t->h};
+        if (copy)
+            r |= d.cuMemcpy2DAsync(&c, s);
+        if (map_each || i == REPS - 1)
+            r |= d.cuGraphicsUnmapResources(1, &res, s);
+    }
+    d.cuStreamSynchronize(s);
+    glFinish();
+    double ms = elapsed_ms(t0, REPS);
+    if (res != t->cuda)
+        d.cuGraphicsUnregisterResource(res);
+    d.pop(&popped);
+    return r == 0 ? ms : -1;
 }
 
 /* One format: returns false when a copy failed. */
@@ -124,6 +185,15 @@ static bool bench(struct gpu *g, const char *label, enum gpu_format f,
     gpu_cuda_sync(GPU_CUDA_OWN_STREAM);
     glFinish();
     double from_tex = elapsed_ms(t0, REPS);
+    /* the bare interop copy, and its parts */
+    size_t row = (size_t)W * 4 * elem_bytes;
+    double ref = bare(t, src, row, true, true);
+    double maps = bare(t, src, row, false, true);
+    double copies = bare(t, src, row, true, false);
+    if (ref < 0 || maps < 0 || copies < 0) {
+        printf("cuda %s: the bare interop copy failed\n", label);
+        return false;
+    }
     /* the limit: the driver's own copy of the same bytes */
     d.push(d.ctx);
     d.sync();
@@ -165,6 +235,13 @@ static bool bench(struct gpu *g, const char *label, enum gpu_format f,
            "+ readback) %.2f ms\n", label, W, H, from_tex,
            gbps(bytes, from_tex), 100 * r2, r2 >= 0.7 ? "ok" : "UNDER",
            via_host);
+    printf("cuda %s %dx%d: a bare interop copy (map, cuMemcpy2DAsync into "
+           "the texture's array%s, unmap) %.3f ms: copyCUDAMemory %.2fx it "
+           "(limit 1.5x) %s; its map and unmap alone %.3f ms, its copy "
+           "alone under one map %.3f ms = %.0f%% of cuMemcpyDtoD\n", label,
+           W, H, e == CUDA_U8 ? ", bytes as they are: no BGRA order" : "",
+           ref, to_tex / ref, to_tex <= 1.5 * ref ? "ok" : "OVER", maps,
+           copies, 100 * raw / copies);
     return true;
 }
 

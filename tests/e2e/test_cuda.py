@@ -91,7 +91,10 @@ def test_bench_cuda_runs_against_the_fake_driver(fake):
     assert "the tests' stand-in driver" in lines[0], lines
     assert [l.split(":")[0] for l in lines[1:]] == [
         "cuda RGBA8 1920x1080 (8.3 MB)", "cuda RGBA8 1920x1080",
-        "cuda RGBA32F 1920x1080 (33.2 MB)", "cuda RGBA32F 1920x1080"], lines
+        "cuda RGBA8 1920x1080", "cuda RGBA32F 1920x1080 (33.2 MB)",
+        "cuda RGBA32F 1920x1080", "cuda RGBA32F 1920x1080"], lines
+    assert "a bare interop copy" in lines[3] and "its map and unmap" in \
+        lines[6], lines
 
 
 def has_cuda_driver():
@@ -101,6 +104,36 @@ def has_cuda_driver():
         return True
     except OSError:
         return False
+
+
+TOOLKIT = pathlib.Path(os.environ.get("CUDA_INCLUDE",
+                                     "/usr/local/cuda/include"))
+
+
+def compile_check(*defines):
+    cflags = subprocess.run(["pkg-config", "--cflags", "epoxy"],
+                            capture_output=True, text=True).stdout.split()
+    return subprocess.run(["cc", "-std=c11", "-Wall", "-Werror",
+                           "-fsyntax-only", *cflags, "-isystem",
+                           str(TOOLKIT), *defines,
+                           str(ROOT / "engine" / "gpu" / "cuda_check.c")],
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.skipif(not (TOOLKIT / "cudaGL.h").exists(),
+                    reason="no CUDA Toolkit here (%s/cudaGL.h): vitrine's "
+                    "driver API declarations are not compared with "
+                    "NVIDIA's" % TOOLKIT)
+def test_declarations_match_the_toolkit():
+    """engine/gpu/cuda_check.c compiles against the Toolkit's cuda.h and
+    cudaGL.h (as make does where they are), and fails with one
+    declaration made wrong."""
+    r = compile_check()
+    assert r.returncode == 0, r.stderr
+    r = compile_check("-DCUDA_CHECK_BROKEN")
+    assert r.returncode != 0
+    assert "cuMemAlloc_v2 is not CUresult (*)(CUdeviceptr *, int)" in \
+        r.stderr, r.stderr
 
 
 @pytest.mark.skipif(has_cuda_driver(), reason="this machine has an NVIDIA "
@@ -182,6 +215,30 @@ def test_interop_on_a_gpu():
         pytest.skip("needs an NVIDIA GPU with its driver: " + out[0][5:])
     out = checks_output(r)
     assert len([l for l in out if l.startswith("PASS")]) == 38, out
+
+
+FRAMEWORKS = ROOT / "tests" / "networks" / "cuda-frameworks"
+
+
+@pytest.mark.skipif(not has_cuda_driver(), reason="needs an NVIDIA GPU "
+                    "with its driver: libcuda.so.1 cannot be loaded")
+def test_cupy_and_pytorch_on_a_gpu():
+    """tests/networks/cuda-frameworks: CuPy's and PyTorch's arrays passed
+    to copyCUDAMemory and wrapped around cudaMemory, and copies ordered on
+    their streams behind a kernel still running; skipped where vitrine's
+    interpreter has neither."""
+    r = run("-c", str(FRAMEWORKS / "kiosk.ini"), "--headless", "--frames",
+            "3", str(FRAMEWORKS), timeout=300)
+    assert r.returncode == 0, r.stderr
+    out = lines_of(r.stderr, "/project1/checks")
+    fails = [l for l in out if l.startswith(("FAIL", "error"))]
+    assert not fails, "\n".join(fails)
+    if out and out[0].startswith("SKIP ") and len(out) == 1:
+        pytest.skip("needs an NVIDIA GPU with its driver: " + out[0][5:])
+    assert out and out[-1].startswith("DONE "), r.stderr
+    if out[-1] == "DONE 0":
+        pytest.skip("; ".join(l[5:] for l in out if l.startswith("SKIP")))
+    assert any(l.startswith("PASS") for l in out), out
 
 
 def example(tmp_path, name, env=None):
