@@ -32,6 +32,7 @@
  * without movies. The versions are those of the headers built against. */
 enum { AVUTIL, SWSCALE, AVCODEC, AVFORMAT, FF_LIBS };
 #define FF_FUNCS(X) \
+    X(AVUTIL, av_buffer_unref) \
     X(AVUTIL, av_dict_free) \
     X(AVUTIL, av_dict_set) \
     X(AVUTIL, av_frame_alloc) \
@@ -45,6 +46,8 @@ enum { AVUTIL, SWSCALE, AVCODEC, AVFORMAT, FF_LIBS };
     X(AVUTIL, av_log_set_callback) \
     X(AVUTIL, av_pix_fmt_desc_get) \
     X(AVUTIL, av_strerror) \
+    X(AVCODEC, av_codec_is_decoder) \
+    X(AVCODEC, av_codec_iterate) \
     X(AVCODEC, av_packet_alloc) \
     X(AVCODEC, av_packet_free) \
     X(AVCODEC, av_packet_unref) \
@@ -271,8 +274,9 @@ static bool describe(struct media *m, AVFrame *f, struct slot *s)
 
 static void seek(struct media *m, int64_t index)
 {
-    int64_t ts = m->start_pts + (int64_t)llround((double)index / m->fps /
-                                                  m->tb);
+    int64_t ts = m->start_pts;
+    if (index > 0 && m->fps > 0)
+        ts += (int64_t)llround((double)index / m->fps / m->tb);
     ff.avformat_seek_file(m->fmt, m->stream, INT64_MIN, ts, ts, 0);
     ff.avcodec_flush_buffers(m->dec);
     m->draining = false;
@@ -471,15 +475,27 @@ static char *folder_pattern(const char *dir)
 }
 
 /* FFmpeg asks which of the formats it can give to take: the hardware
- * one when it is offered, else the first software one. */
+ * one when it is offered, else the first software one. Asked again
+ * without it when the hardware decoder refused the stream (too small, a
+ * profile it lacks): software from then on, said once. Decoder thread or
+ * one of FFmpeg's, without the lock. */
 static enum AVPixelFormat pick_format(AVCodecContext *dec,
                                       const enum AVPixelFormat *offered)
 {
-    const struct media *m = dec->opaque;
+    struct media *m = dec->opaque;
     const enum AVPixelFormat *p;
     for (p = offered; *p != AV_PIX_FMT_NONE; p++)
-        if (*p == m->hw_format)
+        if (*p == m->hw_format && m->hw_name)
             return *p;
+    if (m->hw_name) {
+        log_msg(LOG_LEVEL_WARN, "[media]", "%s: the hardware decoder (%s) "
+                "cannot decode it (FFmpeg says why above); decoding in "
+                "software", m->path, m->hw_name);
+        pthread_mutex_lock(&m->mu);
+        m->hw_name = NULL;
+        m->info.hardware = NULL;
+        pthread_mutex_unlock(&m->mu);
+    }
     for (p = offered; *p != AV_PIX_FMT_NONE; p++) {
         const AVPixFmtDescriptor *d = ff.av_pix_fmt_desc_get(*p);
         if (d && !(d->flags & AV_PIX_FMT_FLAG_HWACCEL))
@@ -488,30 +504,89 @@ static enum AVPixelFormat pick_format(AVCodecContext *dec,
     return AV_PIX_FMT_NONE;
 }
 
-/* A hardware decoder for the codec where the machine has one (VA-API for
- * Intel and AMD, then NVIDIA's through CUDA), chosen now: false leaves
- * software decoding, which is always there. */
-static bool try_hardware(struct media *m, const AVCodec *codec)
+/* The decoders of first's codec after first, in FFmpeg's order; *it
+ * starts NULL. */
+static const AVCodec *other_decoder(const AVCodec *first, void **it)
+{
+    for (const AVCodec *c; (c = ff.av_codec_iterate(it));)
+        if (c != first && c->id == first->id && ff.av_codec_is_decoder(c))
+            return c;
+    return NULL;
+}
+
+/* A hardware decoder for the stream where the machine has one (VA-API for
+ * Intel and AMD, then NVIDIA's through CUDA), chosen now: the first of
+ * the codec's decoders, FFmpeg's choice first (AV1's own decoder where
+ * libdav1d, the software one, has no hardware), with a configuration for
+ * a device that opens here. NULL leaves software decoding, which is
+ * always there; else *dev is the device, m->hw_format and m->hw_name
+ * say which. */
+static const AVCodec *hardware_decoder(struct media *m, const AVCodec *first,
+                                       AVBufferRef **dev)
 {
     static const enum AVHWDeviceType order[] = {AV_HWDEVICE_TYPE_VAAPI,
                                                 AV_HWDEVICE_TYPE_CUDA};
     for (size_t k = 0; k < ARRAY_LEN(order); k++) {
-        for (int i = 0;; i++) {
-            const AVCodecHWConfig *c = ff.avcodec_get_hw_config(codec, i);
-            if (!c)
-                break;
-            if (c->device_type != order[k] ||
-                !(c->methods & AV_CODEC_HW_CONFIG_METHOD_HW_DEVICE_CTX))
+        void *it = NULL;
+        for (const AVCodec *c = first; c; c = other_decoder(first, &it)) {
+            const AVCodecHWConfig *hc = NULL;
+            for (int i = 0; (hc = ff.avcodec_get_hw_config(c, i)); i++)
+                if (hc->device_type == order[k] &&
+                    (hc->methods & AV_CODEC_HW_CONFIG_METHOD_HW_DEVICE_CTX))
+                    break;
+            if (!hc)
                 continue;
-            AVBufferRef *dev = NULL;
-            if (ff.av_hwdevice_ctx_create(&dev, order[k], NULL, NULL, 0) < 0)
+            if (ff.av_hwdevice_ctx_create(dev, order[k], NULL, NULL, 0) < 0)
                 break; /* no such device here */
-            m->dec->hw_device_ctx = dev;
-            m->hw_format = c->pix_fmt;
+            m->hw_format = hc->pix_fmt;
             m->hw_name = ff.av_hwdevice_get_type_name(order[k]);
-            return true;
+            return c;
         }
     }
+    return NULL;
+}
+
+/* m->dec for the stream: codec, on the device dev (taken) unless NULL. */
+static int open_decoder(struct media *m, const AVCodec *codec,
+                        AVBufferRef *dev)
+{
+    ff.avcodec_free_context(&m->dec);
+    m->dec = ff.avcodec_alloc_context3(codec);
+    int rc = m->dec ? ff.avcodec_parameters_to_context(
+                          m->dec, m->fmt->streams[m->stream]->codecpar)
+                    : AVERROR(ENOMEM);
+    if (rc < 0) {
+        ff.av_buffer_unref(&dev);
+        return rc;
+    }
+    m->dec->thread_count = 0; /* as many as the codec likes */
+    m->dec->opaque = m;
+    m->dec->get_format = pick_format;
+    m->dec->hw_device_ctx = dev;
+    return ff.avcodec_open2(m->dec, codec, NULL);
+}
+
+/* A decoder that decodes only on hardware (AV1's own) standing in for the
+ * software one: whether it gives the first frame. The file is at its
+ * start again after, and any error it had is forgotten. */
+static bool stand_in_decodes(struct media *m)
+{
+    int64_t index;
+    AVFrame *f = decode_next(m, &index);
+    bool ok = f && m->hw_name;
+    ff.av_frame_free(&f);
+    m->has_error = false;
+    m->error[0] = '\0';
+    seek(m, 0);
+    return ok;
+}
+
+static bool open_failed(struct media *m, int rc)
+{
+    char e[AV_ERROR_MAX_STRING_SIZE] = "";
+    ff.av_strerror(rc, e, sizeof(e));
+    snprintf(m->error, sizeof(m->error), "%s: %s", m->path, e);
+    m->has_error = true;
     return false;
 }
 
@@ -557,30 +632,26 @@ static bool open_file(struct media *m)
     if (rc >= 0)
         rc = ff.av_find_best_stream(m->fmt, AVMEDIA_TYPE_VIDEO, -1, -1, &codec,
                                  0);
+    m->hw_format = AV_PIX_FMT_NONE;
+    const AVCodec *software = NULL; /* where a hardware decoder stands in */
     if (rc >= 0) {
         m->stream = rc;
-        m->dec = ff.avcodec_alloc_context3(codec);
-        rc = ff.avcodec_parameters_to_context(
-            m->dec, m->fmt->streams[m->stream]->codecpar);
-    }
-    m->hw_format = AV_PIX_FMT_NONE;
-    if (rc >= 0) {
-        m->dec->thread_count = 0; /* as many as the codec likes */
-        m->dec->opaque = m;
-        m->dec->get_format = pick_format;
-        if (m->params.hardware && !try_hardware(m, codec))
+        AVBufferRef *dev = NULL;
+        const AVCodec *hw = m->params.hardware
+                                ? hardware_decoder(m, codec, &dev)
+                                : NULL;
+        if (m->params.hardware && !hw)
             log_msg(LOG_LEVEL_INFO, "[media]", "%s: no hardware decoder for "
                     "%s on this machine (VA-API, CUDA); decoding in "
                     "software", m->path, codec->name);
-        rc = ff.avcodec_open2(m->dec, codec, NULL);
+        if (hw && hw != codec) {
+            software = codec;
+            codec = hw;
+        }
+        rc = open_decoder(m, codec, dev);
     }
-    if (rc < 0) {
-        char e[AV_ERROR_MAX_STRING_SIZE] = "";
-        ff.av_strerror(rc, e, sizeof(e));
-        snprintf(m->error, sizeof(m->error), "%s: %s", m->path, e);
-        m->has_error = true;
-        return false;
-    }
+    if (rc < 0)
+        return open_failed(m, rc);
     AVStream *st = m->fmt->streams[m->stream];
     m->tb = av_q2d(st->time_base);
     AVRational r = st->avg_frame_rate.num ? st->avg_frame_rate
@@ -598,6 +669,18 @@ static bool open_file(struct media *m)
     m->frames = st->nb_frames > 0         ? st->nb_frames
                 : secs > 0 && m->fps > 0 ? llround(secs * m->fps)
                                           : -1;
+    if (software && !stand_in_decodes(m)) {
+        if (m->hw_name)
+            log_msg(LOG_LEVEL_WARN, "[media]", "%s: the hardware decoder "
+                    "(%s) failed on the first frame; decoding in software",
+                    m->path, m->hw_name);
+        m->hw_name = NULL;
+        m->hw_format = AV_PIX_FMT_NONE;
+        codec = software;
+        rc = open_decoder(m, codec, NULL);
+        if (rc < 0)
+            return open_failed(m, rc);
+    }
     m->info = (struct media_info){
         .width = m->dec->width, .height = m->dec->height, .fps = m->fps,
         .frames = -1, .codec = codec->name, .hardware = m->hw_name,
