@@ -90,8 +90,12 @@ static const char blit_src[] =
 
 /* Before a built-in shader's own defines: PIXEL(s), the coordinates of
  * this pixel in input s (of the target's size), and TEXEL(s), the texel
- * there, from vUV (gpu.h says why not from gl_FragCoord). */
-static const char builtin_prelude[] =
+ * there. On a GPU from gl_FragCoord; on a CPU renderer from vUV, at the
+ * cost of a size query a pixel, for one input layout (gpu.h). */
+static const char prelude_gpu[] =
+    "#define PIXEL(s) ivec2(gl_FragCoord.xy)\n"
+    "#define TEXEL(s) texelFetch(s, PIXEL(s), 0)\n";
+static const char prelude_cpu[] =
     "#define PIXEL(s) ivec2(vUV * vec2(textureSize(s, 0)))\n"
     "#define TEXEL(s) texelFetch(s, PIXEL(s), 0)\n";
 
@@ -204,6 +208,7 @@ static struct gpu_program *program(struct gpu *g, const char *vert_src,
     p->post = post;
     p->used = g->frames;
     if (base) {
+        const char *prelude = g->software ? prelude_cpu : prelude_gpu;
         /* The defines go in after the #version line; a fold renames
          * base's main() and adds post's shader from its second line. */
         const char *nl = strchr(base, '\n');
@@ -213,10 +218,10 @@ static struct gpu_program *program(struct gpu *g, const char *vert_src,
         p->src = post ? xasprintf("%.*s%s%s#define main fold_input\n"
                                   "#line 2\n%s\n#undef main\n#define FOLD\n"
                                   "#line 2\n%s", (int)head, base,
-                                  builtin_prelude, defines, base + head,
+                                  prelude, defines, base + head,
                                   pnl ? pnl + 1 : post)
                       : xasprintf("%.*s%s%s#line 2\n%s", (int)head, base,
-                                  builtin_prelude, defines, base + head);
+                                  prelude, defines, base + head);
     } else {
         p->src = xstrdup(frag_src);
     }

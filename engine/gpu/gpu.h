@@ -231,11 +231,14 @@ void gpu_read_float(struct gpu_tex *t, float *dst);
 
 /* The full-screen vertex shader's interface, for fragment shaders:
  *   in vec2 vUV;   0..1 across the target
- * The built-in shaders read nothing else, a texel of an input of the
- * target's size included (their PIXEL(s) and TEXEL(s) come from vUV, not
- * gl_FragCoord). llvmpipe compiles a triangle setup function for each
- * layout of inputs it meets, a few ms each at the first frame and kept
- * by no cache: one layout, one setup. */
+ * On a CPU renderer the built-in shaders read nothing else, a texel of
+ * an input of the target's size included (their PIXEL(s) and TEXEL(s)
+ * come from vUV, not gl_FragCoord): llvmpipe compiles a triangle setup
+ * function for each layout of inputs it meets, a few ms each at the
+ * first frame and kept by no cache, so one layout, one setup. On a GPU
+ * they come from gl_FragCoord: from vUV each pixel would query its
+ * input's size, a texture instruction as costly as the read itself on a
+ * GPU whose units are few. */
 extern const char gpu_frag_header[];
 
 #endif
