@@ -18,6 +18,10 @@ needs_tools = pytest.mark.skipif(
     shutil.which("hb-view") is None or not __import__("os").path.exists(FONT),
     reason="hb-view (libharfbuzz-bin) and DejaVu Sans (fonts-dejavu-core), "
            "test dependencies installed by `make deps`, are missing")
+needs_font = pytest.mark.skipif(
+    not __import__("os").path.exists(FONT),
+    reason="DejaVu Sans (fonts-dejavu-core, installed by `make deps`) is "
+           "missing: the Text TOP would have no font to set text in")
 
 
 def ink(path):
@@ -102,6 +106,7 @@ def test_unjoined_arabic_or_loose_marks_would_not_match(tmp_path):
     assert overlap(a, b) < 0.95
 
 
+@needs_font
 def test_unchanged_text_costs_nothing(tmp_path):
     """An unchanged text is set once: the op does not cook again, and a
     colour change draws without rendering a glyph."""
