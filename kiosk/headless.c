@@ -2,6 +2,8 @@
 
 #include <epoxy/egl.h>
 #include <epoxy/gl.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,7 +59,18 @@ static EGLDisplay open_default(void)
                ? d : EGL_NO_DISPLAY;
 }
 
-struct headless *headless_create(char *err, size_t errlen)
+/* What the helper thread of headless_begin found: a display and a
+ * context made there but current nowhere, or a message. */
+struct headless_start {
+    pthread_t thread;
+    bool running;
+    EGLDisplay display;
+    EGLContext context;
+    const char *how;
+    char err[512];
+};
+
+static void *open_context(void *arg)
 {
     static const struct {
         const char *how;
@@ -67,7 +80,8 @@ struct headless *headless_create(char *err, size_t errlen)
         {"EGL surfaceless", open_surfaceless},
         {"EGL default display", open_default},
     };
-    err[0] = '\0';
+    struct headless_start *s = arg;
+    s->err[0] = '\0';
     for (size_t i = 0; i < ARRAY_LEN(ways); i++) {
         EGLDisplay d = ways[i].open();
         if (d == EGL_NO_DISPLAY)
@@ -92,29 +106,92 @@ struct headless *headless_create(char *err, size_t errlen)
         EGLContext c = eglCreateContext(d, nconfig ? config
                                                    : EGL_NO_CONFIG_KHR,
                                         EGL_NO_CONTEXT, context_attrs);
-        if (c == EGL_NO_CONTEXT ||
-            !eglMakeCurrent(d, EGL_NO_SURFACE, EGL_NO_SURFACE, c)) {
-            snprintf(err, errlen, "%s: no OpenGL 3.3 core context (EGL "
-                     "error 0x%x)", ways[i].how, eglGetError());
-            if (c != EGL_NO_CONTEXT)
-                eglDestroyContext(d, c);
+        if (c == EGL_NO_CONTEXT) {
+            snprintf(s->err, sizeof(s->err), "%s: no OpenGL 3.3 core "
+                     "context (EGL error 0x%x)", ways[i].how, eglGetError());
             eglTerminate(d);
             continue;
         }
-        struct headless *h = xcalloc(1, sizeof(*h));
-        h->display = d;
-        h->context = c;
-        h->how = xstrdup(ways[i].how);
+        s->display = d;
+        s->context = c;
+        s->how = ways[i].how;
+        return NULL;
+    }
+    if (!s->err[0])
+        snprintf(s->err, sizeof(s->err), "no EGL display: no EGL device, "
+                 "no Mesa surfaceless platform, no default display (is "
+                 "Mesa's libegl-mesa0 installed?)");
+    return NULL;
+}
+
+struct headless_start *headless_begin(void)
+{
+    struct headless_start *s = xcalloc(1, sizeof(*s));
+    s->display = EGL_NO_DISPLAY;
+    s->context = EGL_NO_CONTEXT;
+    s->running = pthread_create(&s->thread, NULL, open_context, s) == 0;
+    if (!s->running)
+        open_context(s); /* here, then */
+    return s;
+}
+
+static void join(struct headless_start *s)
+{
+    if (s->running)
+        pthread_join(s->thread, NULL);
+    s->running = false;
+}
+
+struct headless *headless_finish(struct headless_start **ps, char *err,
+                                 size_t errlen)
+{
+    struct headless_start *s = *ps;
+    *ps = NULL;
+    join(s);
+    struct headless *h = NULL;
+    if (s->context == EGL_NO_CONTEXT) {
+        snprintf(err, errlen, "%s", s->err);
+    } else if (!eglBindAPI(EGL_OPENGL_API) ||
+               !eglMakeCurrent(s->display, EGL_NO_SURFACE, EGL_NO_SURFACE,
+                               s->context)) {
+        snprintf(err, errlen, "%s: the OpenGL 3.3 core context cannot be "
+                 "made current (EGL error 0x%x)", s->how, eglGetError());
+        eglDestroyContext(s->display, s->context);
+        eglTerminate(s->display);
+    } else {
+        h = xcalloc(1, sizeof(*h));
+        h->display = s->display;
+        h->context = s->context;
+        h->how = xstrdup(s->how);
         LOG_INFO("[gl]", "headless through %s: %s, OpenGL %s", h->how,
                  (const char *)glGetString(GL_RENDERER),
                  (const char *)glGetString(GL_VERSION));
-        return h;
     }
-    if (!err[0])
-        snprintf(err, errlen, "no EGL display: no EGL device, no Mesa "
-                 "surfaceless platform, no default display (is Mesa's "
-                 "libegl-mesa0 installed?)");
-    return NULL;
+    free(s);
+    return h;
+}
+
+void headless_cancel(struct headless_start **ps)
+{
+    struct headless_start *s = *ps;
+    if (!s)
+        return;
+    *ps = NULL;
+    join(s);
+    if (s->context != EGL_NO_CONTEXT) {
+        eglDestroyContext(s->display, s->context);
+        eglTerminate(s->display);
+    }
+    free(s);
+}
+
+struct headless *headless_create(char *err, size_t errlen)
+{
+    struct headless_start *s = xcalloc(1, sizeof(*s));
+    s->display = EGL_NO_DISPLAY;
+    s->context = EGL_NO_CONTEXT;
+    open_context(s);
+    return headless_finish(&s, err, errlen);
 }
 
 void headless_destroy(struct headless **ph)

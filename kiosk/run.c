@@ -169,6 +169,7 @@ static char *default_preview(void)
 /* Where frames go: a window, or nothing (headless) with an occasional
  * preview PNG. */
 struct display {
+    struct headless_start *starting; /* headless_begin's, until opened */
     struct headless *headless;
     struct window *window;
     struct gpu *gpu;
@@ -313,16 +314,29 @@ static void shader_cache_dir(void)
     free(first);
 }
 
+static bool has_display(void)
+{
+    return getenv("DISPLAY") || getenv("WAYLAND_DISPLAY");
+}
+
+/* Where the kiosk will be headless, the GL driver loads and the context
+ * is made on a thread while the network loads (on llvmpipe, most of the
+ * 40 ms a GL context takes); display_open makes it current here. */
+static void display_begin(struct display *d, const struct cli *cli)
+{
+    shader_cache_dir(); /* before the driver reads it */
+    if (cli->headless || !has_display())
+        d->starting = headless_begin();
+}
+
 static bool display_open(struct display *d, const struct cli *cli,
                          const struct kiosk_config *cfg, struct graph *g,
                          struct prefault *warm)
 {
-    shader_cache_dir();
     char err[512] = "";
-    bool has_display = getenv("DISPLAY") || getenv("WAYLAND_DISPLAY");
     int fit = fit_mode_parse(cfg->fit);
     d->fit = fit < 0 ? FIT_FIT : (enum fit_mode)fit;
-    if (!cli->headless && has_display) {
+    if (!d->starting && !cli->headless && has_display()) {
         struct window_params wp = {
             .monitor = cli->monitor >= 0 ? cli->monitor : cfg->monitor,
             .windowed = cli->windowed || !cfg->fullscreen,
@@ -337,7 +351,9 @@ static bool display_open(struct display *d, const struct cli *cli,
             LOG_WARN("[window]", "%s; rendering headless instead", err);
     }
     if (!d->window) {
-        d->headless = headless_create(err, sizeof(err));
+        d->headless = d->starting
+                          ? headless_finish(&d->starting, err, sizeof(err))
+                          : headless_create(err, sizeof(err));
         if (!d->headless) {
             LOG_ERR("[gl]", "%s; TOPs will not render", err);
             return false;
@@ -367,6 +383,7 @@ static bool display_open(struct display *d, const struct cli *cli,
 
 static void display_close(struct display *d)
 {
+    headless_cancel(&d->starting);
     free(d->preview);
     d->preview = NULL;
     overlay_destroy(&d->overlay, d->gpu);
@@ -607,6 +624,7 @@ int run_kiosk(const struct cli *cli, const struct kiosk_config *cfg,
 {
     notify_init();
     struct runtime rt = {.cli = cli, .cfg = cfg, .saver = saver_create()};
+    display_begin(&rt.d, cli);
     rt.state_dir = state_dir_of(cli, cfg);
     if (rt.state_dir) {
         char err[512];
@@ -649,6 +667,7 @@ int run_kiosk(const struct cli *cli, const struct kiosk_config *cfg,
             runs_clean_exit(rt.state_dir, rt.runs_elsewhere); /* a bad
                                                               * file is no
                                                               * crash */
+        headless_cancel(&rt.d.starting);
         free(rt.state_dir);
         free(rt.runs_elsewhere);
         saver_destroy(&rt.saver);
@@ -659,6 +678,7 @@ int run_kiosk(const struct cli *cli, const struct kiosk_config *cfg,
         LOG_ERR("[snapshot]", "%s has no output TOP to write: set [network] "
                 "output to a TOP", g->file);
         graph_destroy(&g);
+        headless_cancel(&rt.d.starting);
         free(rt.state_dir);
         free(rt.runs_elsewhere);
         saver_destroy(&rt.saver);

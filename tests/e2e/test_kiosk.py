@@ -17,7 +17,7 @@ import zlib
 
 import pytest
 
-from conftest import ROOT, VITRINE, free_port, start_with_port, wait_bound
+from conftest import ROOT, VITRINE, free_port, run, start_with_port, wait_bound
 
 NET = """
 [network]
@@ -1155,3 +1155,30 @@ def test_libraries_a_network_does_not_use_are_not_loaded(tmp_path):
     assert all(any(n.startswith(t) for n in libs) for t in text), libs
     assert not [n for n in libs if n.startswith(LAZY) and
                 not n.startswith(text)], libs
+
+
+def test_without_egl_the_runtime_runs_on_and_says_why(tmp_path):
+    # The GL driver loads on a thread of its own while the network loads;
+    # when there is none, the rest of the network runs without TOPs.
+    (tmp_path / "network.ini").write_text(
+        "[network]\nfps = 60\nresolution = 64x36\noutput = out\n"
+        "[level]\nOPType = constantCHOP\nname0 = v\nvalue0 = 3\n"
+        "[out]\nOPType = constantTOP\n"
+        "[report]\nOPType = executeDAT\nfile = report.py\n")
+    (tmp_path / "report.py").write_text(
+        "def onFrameEnd(frame):\n"
+        "    print('frame', frame, 'v=%g' % op('level')['v'].eval())\n")
+    r = run("--headless", "--frames", "5", str(tmp_path), cwd=tmp_path,
+            env={"__EGL_VENDOR_LIBRARY_FILENAMES": str(tmp_path / "none")})
+    assert r.returncode == 0, r.stderr
+    assert "no EGL display" in r.stderr and "TOPs will not render" in \
+        r.stderr, r.stderr
+    assert "/project1/out" in r.stderr, r.stderr  # the TOP's own error
+    assert r.stderr.count("[/project1/report] frame") == 5, r.stderr
+    assert "[/project1/report] frame 5 v=3" in r.stderr, r.stderr
+    # a snapshot cannot be written, and says so
+    r = run("--headless", "--frames", "2", "--snapshot",
+            str(tmp_path / "s.png"), str(tmp_path), cwd=tmp_path,
+            env={"__EGL_VENDOR_LIBRARY_FILENAMES": str(tmp_path / "none")})
+    assert r.returncode != 0 and not (tmp_path / "s.png").exists()
+    assert "snapshot" in r.stderr, r.stderr
