@@ -3,7 +3,7 @@
  * is presented): from exec to the first frame of the default network
  * (headless, 1920x1080), and from kill -9 to the first frame of the
  * process started again in its place (what Restart=always does, with
- * the state folder restored). Each is the median of 9, taken in turns
+ * the state folder restored). Each is the median of 15, taken in turns
  * with the same for bare_egl, a program that only makes a GL context
  * and clears (limit: 2.5x it; target: restart within 600 ms). The same
  * for a network of one constant TOP at 1920x1080 separates what the
@@ -28,7 +28,7 @@
 
 #include "../../engine/base/util.h"
 
-#define RUNS 9
+#define RUNS 15
 
 static char dir[] = "/tmp/vitrine-benchkiosk-XXXXXX";
 static char sock_path[96], state_dir[96], starts[128];
