@@ -124,11 +124,26 @@ static void *open_context(void *arg)
     return NULL;
 }
 
-struct headless_start *headless_begin(void)
+static struct headless_start *start_new(void)
 {
     struct headless_start *s = xcalloc(1, sizeof(*s));
     s->display = EGL_NO_DISPLAY;
     s->context = EGL_NO_CONTEXT;
+    return s;
+}
+
+/* The context made, never current, and its display, thrown away. */
+static void discard(struct headless_start *s)
+{
+    if (s->context == EGL_NO_CONTEXT)
+        return;
+    eglDestroyContext(s->display, s->context);
+    eglTerminate(s->display);
+}
+
+struct headless_start *headless_begin(void)
+{
+    struct headless_start *s = start_new();
     s->running = pthread_create(&s->thread, NULL, open_context, s) == 0;
     if (!s->running)
         open_context(s); /* here, then */
@@ -156,8 +171,7 @@ struct headless *headless_finish(struct headless_start **ps, char *err,
                                s->context)) {
         snprintf(err, errlen, "%s: the OpenGL 3.3 core context cannot be "
                  "made current (EGL error 0x%x)", s->how, eglGetError());
-        eglDestroyContext(s->display, s->context);
-        eglTerminate(s->display);
+        discard(s);
     } else {
         h = xcalloc(1, sizeof(*h));
         h->display = s->display;
@@ -178,18 +192,13 @@ void headless_cancel(struct headless_start **ps)
         return;
     *ps = NULL;
     join(s);
-    if (s->context != EGL_NO_CONTEXT) {
-        eglDestroyContext(s->display, s->context);
-        eglTerminate(s->display);
-    }
+    discard(s);
     free(s);
 }
 
 struct headless *headless_create(char *err, size_t errlen)
 {
-    struct headless_start *s = xcalloc(1, sizeof(*s));
-    s->display = EGL_NO_DISPLAY;
-    s->context = EGL_NO_CONTEXT;
+    struct headless_start *s = start_new();
     open_context(s);
     return headless_finish(&s, err, errlen);
 }

@@ -336,7 +336,7 @@ static bool display_open(struct display *d, const struct cli *cli,
     char err[512] = "";
     int fit = fit_mode_parse(cfg->fit);
     d->fit = fit < 0 ? FIT_FIT : (enum fit_mode)fit;
-    if (!d->starting && !cli->headless && has_display()) {
+    if (!d->starting) { /* display_begin chose a window */
         struct window_params wp = {
             .monitor = cli->monitor >= 0 ? cli->monitor : cfg->monitor,
             .windowed = cli->windowed || !cfg->fullscreen,
